@@ -1,0 +1,1 @@
+"""Crawling: site profiles, the browser, network safety and running a crawl."""

@@ -1,0 +1,68 @@
+"""Finding a Chromium for pages that need a browser, and launching it for scrapy-playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+CHROMIUM_ENV = "MONITOR_CHROMIUM"
+SYSTEM_CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+class BrowserNotFound(RuntimeError):
+    pass
+
+
+def _playwright_own_chromium() -> str | None:
+    """Playwright's downloaded browser, where `playwright install chromium` was run."""
+    root = Path(os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or Path.home() / ".cache" / "ms-playwright")
+    for pattern in ("chromium-*/chrome-linux*/chrome", "chromium_headless_shell-*/chrome-*/headless_shell"):
+        for candidate in sorted(root.glob(pattern), reverse=True):
+            if os.access(candidate, os.X_OK):
+                return str(candidate)
+    return None
+
+
+def find_chromium(configured: str | None = None) -> str:
+    """The browser to launch: the setting or MONITOR_CHROMIUM, else the system Chromium,
+    else Playwright's own. Raises ``BrowserNotFound`` saying how to get one."""
+    explicit = configured or os.environ.get(CHROMIUM_ENV)
+    if explicit:
+        path = shutil.which(explicit) or explicit
+        if not os.access(path, os.X_OK):
+            raise BrowserNotFound(f"{CHROMIUM_ENV} / MONITOR_CHROMIUM setting points at {explicit!r}, which is not an executable")
+        return path
+    for name in SYSTEM_CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    own = _playwright_own_chromium()
+    if own:
+        return own
+    raise BrowserNotFound(
+        "This site needs a browser (render: browser) and no Chromium was found. Either install the "
+        "system package (Debian/Ubuntu: `apt-get install chromium`), or Playwright's own browser "
+        "(`playwright install chromium`), or set MONITOR_CHROMIUM=/path/to/chromium."
+    )
+
+
+def launch_options(executable: str) -> dict:
+    args = [
+        "--disable-gpu",
+        # Without these Chromium phones home at start; on a closed network that is a stream of
+        # refused connections, and it is traffic nobody asked for.
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        args.append("--no-sandbox")  # Chromium refuses to start its sandbox as root
+    return {"headless": True, "executable_path": executable, "args": args, "timeout": 30_000}
+
+
+def abort_heavy_resources(request) -> bool:
+    """PLAYWRIGHT_ABORT_REQUEST: images, fonts and media are never needed to read a listing."""
+    return request.resource_type in ("image", "font", "media")

@@ -1,0 +1,95 @@
+"""Running one crawl in this process and reading back its run record.
+
+A Twisted reactor cannot be restarted, so each crawl gets its own process: `monitor crawl`
+is that process, and the demo and the scheduler start it as a subprocess.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from monitor.listing import utc_now
+from monitor.store import open_db, resolve_db_path
+
+
+@dataclass
+class CrawlOutcome:
+    run: dict[str, Any] | None
+    stats: dict[str, Any]
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.run) and self.run["status"] in ("completed", "degraded")
+
+
+def project_settings(db_path: Path, *, log_file: Path | None, log_level: str, extra: dict | None = None):
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("spiders.settings", priority="project")
+    settings.set("MONITOR_DB", str(db_path), priority="cmdline")
+    settings.set("LOG_LEVEL", log_level, priority="cmdline")
+    if log_file:
+        settings.set("LOG_FILE", str(log_file), priority="cmdline")
+        settings.set("LOG_FILE_APPEND", False, priority="cmdline")
+    for key, value in (extra or {}).items():
+        settings.set(key, value, priority="cmdline")
+    return settings
+
+
+def run_log_path(db_path: Path, site: str) -> Path:
+    """Logs live beside the database, one file per crawl, linked from the run record."""
+    folder = db_path.parent / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = utc_now().replace(":", "").replace("-", "")
+    return folder / f"{stamp}-{site}-{os.getpid()}.log"
+
+
+def run_crawl(spider_cls, spider_kwargs: dict[str, Any], *, db_path: str | os.PathLike | None,
+              verbose: bool = False, extra_settings: dict | None = None, site: str = "crawl") -> CrawlOutcome:
+    from scrapy.crawler import CrawlerProcess
+
+    path = resolve_db_path(db_path)
+    open_db(path).close()  # create and migrate before Scrapy starts, so errors surface plainly
+    log_file = None if verbose else run_log_path(path, site)
+    settings = project_settings(path, log_file=log_file, log_level="DEBUG" if verbose else "INFO",
+                                extra=extra_settings)
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(spider_cls)
+    process.crawl(crawler, **spider_kwargs)
+    process.start()
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    run_id = stats.get("monitor/run_id")
+    run = None
+    if run_id is not None:
+        db = open_db(path)
+        run = db["crawl_runs"].get(run_id)
+        db.close()
+    return CrawlOutcome(run=run, stats=stats)
+
+
+def run_summary_rows(run: dict[str, Any]) -> list[tuple[str, str]]:
+    coverage = json.loads(run.get("coverage") or "{}")
+    errors = json.loads(run.get("error_messages") or "[]")
+    rows = [
+        ("run", str(run["id"])),
+        ("site", run["site"]),
+        ("status", run["status"]),
+        ("pages", str(run.get("pages") or 0)),
+        ("listings", f"{run.get('listings_seen') or 0} seen, {run.get('listings_new') or 0} new, "
+                     f"{run.get('listings_changed') or 0} changed"),
+        ("coverage", ", ".join(f"{k} {v:.0%}" for k, v in sorted(coverage.items())) or "-"),
+        ("errors", str(run.get("errors") or 0)),
+    ]
+    if run.get("degraded_reason"):
+        rows.append(("degraded", run["degraded_reason"]))
+    if run["status"] in ("failed", "interrupted") and run.get("finish_reason"):
+        rows.append(("reason", run["finish_reason"]))
+    rows += [("error", e) for e in errors[:5]]
+    if run.get("log_path"):
+        rows.append(("log", run["log_path"]))
+    return rows

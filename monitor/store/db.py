@@ -1,0 +1,86 @@
+"""Opening the database: path resolution, WAL, busy timeout, migrations, write transactions."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlite_utils
+
+DEFAULT_DB_PATH = Path("data") / "monitor.db"
+
+# Several processes (crawls, the importer, later the web app and scheduler) share one file.
+# A long busy timeout turns lock contention into waiting instead of "database is locked".
+BUSY_TIMEOUT_SECONDS = 60.0
+
+
+def resolve_db_path(cli_value: str | os.PathLike | None = None) -> Path:
+    """``--db`` wins, then ``MONITOR_DB``, then ``data/monitor.db`` under the working directory."""
+    if cli_value:
+        return Path(cli_value)
+    env = os.environ.get("MONITOR_DB")
+    if env:
+        return Path(env)
+    return DEFAULT_DB_PATH
+
+
+def open_db(path: str | os.PathLike | None = None, *, migrate: bool = True) -> sqlite_utils.Database:
+    """Open (creating if needed) the store and bring its schema up to date."""
+    db_path = resolve_db_path(path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    # isolation_level=None: we issue BEGIN ourselves, so sqlite3 never opens a deferred
+    # transaction behind our back (a deferred read that later writes can fail with
+    # SQLITE_BUSY_SNAPSHOT in WAL mode, which the busy timeout does not cure).
+    conn = sqlite3.connect(str(db_path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+    db = sqlite_utils.Database(conn)
+    if db.journal_mode != "wal":
+        db.enable_wal()
+    conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash loses at most the last commit
+    conn.execute("PRAGMA foreign_keys = ON")
+    if migrate:
+        apply_migrations(db, db_path)
+    return db
+
+
+def apply_migrations(db: sqlite_utils.Database, db_path: Path) -> None:
+    """Apply pending migrations, serialised across processes by a lock file."""
+    from monitor.store.migrations import MIGRATIONS
+
+    if not MIGRATIONS.pending(db):
+        return
+    lock_path = db_path.with_name(db_path.name + ".migrate.lock")
+    with open(lock_path, "w") as lock:
+        # Two processes starting on a new database would otherwise both create tables.
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            MIGRATIONS.apply(db)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A write transaction that takes the write lock up front (``BEGIN IMMEDIATE``).
+
+    Everything inside commits together or not at all, so a crash mid-batch leaves the
+    database as it was before the batch.
+    """
+    conn = db.conn
+    if conn.in_transaction:
+        with db.atomic():  # nested: a savepoint inside the outer transaction
+            yield db
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")

@@ -1,0 +1,129 @@
+"""Versioned schema migrations. Append new ones; never edit one that has shipped."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATIONS = Migrations("monitor")
+
+
+@MIGRATIONS(name="0001_listings_observations_sellers_runs")
+def initial(db: Database) -> None:
+    db["crawl_runs"].create(
+        {
+            "id": int,
+            "site": str,
+            "spider": str,
+            "kind": str,  # profile | url | import
+            "args": str,  # JSON of what was asked (categories, keywords, max pages, url)
+            "started_at": str,
+            "finished_at": str,
+            "status": str,  # running | completed | degraded | failed | interrupted
+            "finish_reason": str,  # Scrapy's close reason, or why it failed
+            "pid": int,
+            "hostname": str,
+            "pages": int,
+            "listings_seen": int,
+            "listings_new": int,
+            "listings_changed": int,
+            "errors": int,
+            "error_messages": str,  # JSON list, the first few distinct errors
+            "coverage": str,  # JSON {field: share of listings with it}
+            "degraded_reason": str,
+            "log_path": str,
+        },
+        pk="id",
+        not_null={"site", "status", "started_at"},
+    )
+    db["crawl_runs"].create_index(["site", "started_at"])
+    db["crawl_runs"].create_index(["status"])
+
+    db["sellers"].create(
+        {
+            "site": str,
+            "seller_id": str,
+            "name": str,
+            "url": str,
+            "location": str,
+            "rating": float,
+            "rating_count": int,
+            "first_seen": str,
+            "last_seen": str,
+        },
+        pk=("site", "seller_id"),
+        not_null={"site", "seller_id"},
+    )
+
+    db["listings"].create(
+        {
+            "id": int,
+            "site": str,
+            "listing_id": str,
+            "url": str,
+            "title": str,
+            "description": str,
+            "brand": str,
+            "category": str,
+            "price": float,
+            "currency": str,
+            "currency_raw": str,
+            "availability": str,
+            "seller_id": str,
+            "seller_name": str,
+            "seller_url": str,
+            "seller_location": str,
+            "seller_rating": float,
+            "seller_rating_count": int,
+            "images": str,  # JSON list of URLs
+            "attributes": str,  # JSON object, names as the shop shows them
+            "sku": str,
+            "mpn": str,
+            "gtin": str,
+            "http_status": int,
+            "first_seen": str,
+            "last_seen": str,
+            "last_run_id": int,
+        },
+        pk="id",
+        not_null={"site", "listing_id", "url", "first_seen", "last_seen"},
+    )
+    db["listings"].create_index(["site", "listing_id"], unique=True)
+    db["listings"].create_index(["site", "seller_id"])
+    db["listings"].create_index(["category"])
+    db["listings"].create_index(["last_seen"])
+    # trigram: CJK text has no spaces, so the default tokenizer would index whole
+    # sentences as single tokens and Chinese search would find nothing.
+    db["listings"].enable_fts(["title", "description"], create_triggers=True, tokenize="trigram")
+
+    db["observations"].create(
+        {
+            "id": int,
+            "listing": int,  # listings.id
+            "run_id": int,  # crawl_runs.id; NULL for imported observations
+            "observed_at": str,
+            "source": str,  # crawl | import
+            "http_status": int,
+            "title": str,
+            "price": float,
+            "currency": str,
+            "availability": str,
+            "seller_id": str,
+            "seller_name": str,
+        },
+        pk="id",
+        foreign_keys=[("listing", "listings", "id"), ("run_id", "crawl_runs", "id")],
+        not_null={"listing", "observed_at", "source"},
+    )
+    # One observation per listing per run; imports are keyed by their observation time,
+    # which makes importing the same file twice a no-op.
+    db.execute("CREATE UNIQUE INDEX idx_observations_run ON observations(listing, run_id) WHERE run_id IS NOT NULL")
+    db.execute("CREATE UNIQUE INDEX idx_observations_import ON observations(listing, observed_at) WHERE run_id IS NULL")
+    db["observations"].create_index(["run_id"])
+
+
+@MIGRATIONS(name="0002_history_indexes")
+def history_indexes(db: Database) -> None:
+    # Price history and "last seen" per listing are read far more often than written.
+    db["observations"].create_index(["listing", "observed_at"])
+    db["sellers"].create_index(["name"])

@@ -1,0 +1,104 @@
+"""Crawl runs: one row per crawl, opened before the first request and closed at the end."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from typing import Any
+
+from sqlite_utils import Database
+
+from monitor.listing import utc_now
+from monitor.store.db import write_transaction
+
+RUN_STATUSES = ("running", "completed", "degraded", "failed", "interrupted")
+MAX_ERROR_MESSAGES = 20
+
+
+def start_run(db: Database, *, site: str, spider: str, kind: str, args: dict[str, Any] | None = None,
+              log_path: str | None = None) -> int:
+    with write_transaction(db):
+        table = db["crawl_runs"]
+        table.insert(
+            {
+                "site": site,
+                "spider": spider,
+                "kind": kind,
+                "args": json.dumps(args or {}, ensure_ascii=False, sort_keys=True),
+                "started_at": utc_now(),
+                "status": "running",
+                "pid": os.getpid(),
+                "hostname": socket.gethostname(),
+                "pages": 0,
+                "listings_seen": 0,
+                "listings_new": 0,
+                "listings_changed": 0,
+                "errors": 0,
+                "log_path": log_path,
+            }
+        )
+        return int(table.last_pk)
+
+
+def finish_run(db: Database, run_id: int, *, status: str, finish_reason: str | None = None,
+               pages: int = 0, listings_seen: int = 0, listings_new: int = 0, listings_changed: int = 0,
+               errors: list[str] | None = None, error_count: int | None = None,
+               coverage: dict[str, float] | None = None, degraded_reason: str | None = None) -> None:
+    if status not in RUN_STATUSES:
+        raise ValueError(f"unknown run status {status!r}; expected one of {', '.join(RUN_STATUSES)}")
+    errors = errors or []
+    with write_transaction(db):
+        db["crawl_runs"].update(
+            run_id,
+            {
+                "finished_at": utc_now(),
+                "status": status,
+                "finish_reason": finish_reason,
+                "pages": pages,
+                "listings_seen": listings_seen,
+                "listings_new": listings_new,
+                "listings_changed": listings_changed,
+                "errors": error_count if error_count is not None else len(errors),
+                "error_messages": json.dumps(errors[:MAX_ERROR_MESSAGES], ensure_ascii=False),
+                "coverage": json.dumps(coverage or {}, sort_keys=True),
+                "degraded_reason": degraded_reason,
+            },
+        )
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def mark_stale_runs_interrupted(db: Database) -> list[int]:
+    """Close runs left 'running' by a crawl process that no longer exists (killed, crashed).
+
+    Only runs started on this host are judged: a pid means nothing on another machine.
+    """
+    host = socket.gethostname()
+    stale = [
+        row["id"]
+        for row in db.execute_returning_dicts(
+            "SELECT id, pid FROM crawl_runs WHERE status = 'running' AND hostname = ?", [host]
+        )
+        if not row["pid"] or not _pid_alive(int(row["pid"]))
+    ]
+    if stale:
+        with write_transaction(db):
+            for run_id in stale:
+                db["crawl_runs"].update(
+                    run_id,
+                    {
+                        "status": "interrupted",
+                        "finished_at": utc_now(),
+                        "finish_reason": "process ended without closing the run (killed or crashed)",
+                    },
+                )
+    return stale

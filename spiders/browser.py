@@ -1,0 +1,31 @@
+"""Settings and request meta for pages rendered in Chromium through scrapy-playwright."""
+
+from __future__ import annotations
+
+from scrapy.settings import BaseSettings
+from scrapy_playwright.page import PageMethod
+
+from monitor.crawl.browser import find_chromium, launch_options
+
+PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+WAIT_TIMEOUT_MS = 15_000
+
+
+def apply_browser_settings(settings: BaseSettings, priority: str = "spider") -> None:
+    """Route downloads through scrapy-playwright. Only requests with meta playwright=True use
+    the browser; the rest still go through Scrapy's own HTTP handler."""
+    executable = find_chromium(settings.get("MONITOR_CHROMIUM"))
+    settings.set(
+        "DOWNLOAD_HANDLERS",
+        {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER},
+        priority=priority,
+    )
+    settings.set("PLAYWRIGHT_BROWSER_TYPE", "chromium", priority=priority)
+    settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch_options(executable), priority=priority)
+
+
+def browser_meta(wait_for: str | None) -> dict:
+    methods = [PageMethod("wait_for_selector", wait_for, timeout=WAIT_TIMEOUT_MS)] if wait_for else []
+    # playwright_include_page stays False: scrapy-playwright then closes every page itself,
+    # on success and on error, so no page or context outlives its request.
+    return {"playwright": True, "playwright_page_methods": methods}

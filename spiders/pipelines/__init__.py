@@ -1,0 +1,1 @@
+"""Item pipelines: storing listings and recording the crawl run."""

@@ -1,0 +1,133 @@
+"""Store listings in batches and record the crawl run: counts, errors, field coverage, status."""
+
+from __future__ import annotations
+
+import logging
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+
+from monitor.listing import COVERAGE_FIELDS, is_filled
+from monitor.store import finish_run, mark_stale_runs_interrupted, open_db, save_listings, start_run
+from monitor.store.listings import SaveResult
+
+logger = logging.getLogger(__name__)
+
+# Close reasons that mean someone stopped the crawl rather than it ending by itself.
+INTERRUPTED_REASONS = {"shutdown", "cancelled"}
+FAILED_REASONS = {"closespider_timeout": "stopped at its time limit (CLOSESPIDER_TIMEOUT)"}
+
+
+class StorePipeline:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        settings = crawler.settings
+        self.db_path = settings.get("MONITOR_DB")
+        self.batch_size = settings.getint("MONITOR_STORE_BATCH", 200)
+        self.buffer: list[dict] = []
+        self.saved = SaveResult()
+        self.keys: set[tuple[str, str]] = set()
+        self.filled = {name: 0 for name in COVERAGE_FIELDS}
+        self.pages = 0
+        self.callback_errors: list[str] = []
+        self.db = None
+        self.run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.response_received, signal=signals.response_received)
+        crawler.signals.connect(pipeline.spider_error, signal=signals.spider_error)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    # -- lifecycle ---------------------------------------------------------------------
+    def open_spider(self):
+        spider = self.crawler.spider
+        self.db = open_db(self.db_path)
+        stale = mark_stale_runs_interrupted(self.db)
+        if stale:
+            logger.warning("Marked runs %s as interrupted: their crawl process is gone", stale)
+        self.run_id = start_run(
+            self.db,
+            site=getattr(spider, "site", spider.name),
+            spider=spider.name,
+            kind=getattr(spider, "kind", "profile"),
+            args=getattr(spider, "run_args", {}),
+            log_path=self.crawler.settings.get("LOG_FILE"),
+        )
+        spider.run_id = self.run_id
+        self.crawler.stats.set_value("monitor/run_id", self.run_id)
+
+    def response_received(self, response, request, spider):
+        if not response.url.endswith("/robots.txt") and response.status < 400:
+            self.pages += 1
+
+    def spider_error(self, failure, response, spider):
+        self.callback_errors.append(f"{response.url}: {failure.getErrorMessage()}")
+
+    def process_item(self, item):
+        data = ItemAdapter(item).asdict()
+        key = (data["site"], data["listing_id"])
+        if key not in self.keys:
+            self.keys.add(key)
+            for name in COVERAGE_FIELDS:
+                if is_filled(data.get(name)):
+                    self.filled[name] += 1
+        self.buffer.append(data)
+        if len(self.buffer) >= self.batch_size:
+            self.flush()
+        return item
+
+    def flush(self):
+        if self.buffer and self.db is not None:
+            self.saved.add(save_listings(self.db, self.buffer, run_id=self.run_id))
+            self.crawler.stats.inc_value("monitor/stored", len(self.buffer))
+            self.buffer = []
+
+    def close_spider(self):
+        self.flush()
+
+    def spider_closed(self, spider, reason):
+        if self.db is None or self.run_id is None:
+            return
+        self.flush()  # whatever the order of close_spider and this signal, nothing is left behind
+        seen = len(self.keys)
+        coverage = {name: round(count / seen, 4) for name, count in self.filled.items()} if seen else {}
+        errors = [*getattr(spider, "crawl_errors", []), *self.callback_errors]
+        threshold = getattr(getattr(spider, "profile", None), "coverage_threshold", 0.9)
+        status, why, degraded = self.judge(reason, seen, errors, coverage, threshold)
+        finish_run(
+            self.db,
+            self.run_id,
+            status=status,
+            finish_reason=why,
+            pages=self.pages,
+            listings_seen=seen,
+            listings_new=self.saved.new,
+            listings_changed=self.saved.changed,
+            errors=errors,
+            coverage=coverage,
+            degraded_reason=degraded,
+        )
+        self.crawler.stats.set_value("monitor/run_status", status)
+        self.db.close()
+
+    @staticmethod
+    def judge(reason: str, seen: int, errors: list[str], coverage: dict[str, float], threshold: float):
+        """(status, finish reason, degraded reason) for a finished crawl."""
+        if reason in INTERRUPTED_REASONS:
+            return "interrupted", f"stopped before the end ({reason})", None
+        if reason in FAILED_REASONS:
+            return "failed", FAILED_REASONS[reason], None
+        if seen == 0 and errors:
+            return "failed", f"no listings stored; first error: {errors[0]}", None
+        if seen == 0:
+            return "degraded", reason, "no listings found: check the start URLs, keywords and listing_links selector"
+        low = [f"{name} {coverage.get(name, 0):.0%}" for name in ("title", "price") if coverage.get(name, 0) < threshold]
+        if low:
+            return "degraded", reason, (
+                f"field coverage below {threshold:.0%}: {', '.join(low)}; the site's layout may have changed, "
+                "check the profile's selectors with `monitor extract`"
+            )
+        return "completed", reason, None

@@ -1,0 +1,57 @@
+"""Scrapy settings shared by `scrapy crawl` and `monitor crawl`: polite and safe by default."""
+
+import os
+
+from monitor import __version__
+
+BOT_NAME = "listing-monitor"
+SPIDER_MODULES = ["spiders.sites", "spiders.shop"]
+NEWSPIDER_MODULE = "spiders"
+
+# An honest User-Agent: who we are and how to reach the operator (MONITOR_CONTACT).
+MONITOR_CONTACT = os.environ.get("MONITOR_CONTACT", "")
+USER_AGENT = f"listing-monitor/{__version__} (+{MONITOR_CONTACT or 'https://github.com/listing-monitor; set MONITOR_CONTACT'})"
+
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # a product page is never 10 MB; a hostile response may be
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+REDIRECT_MAX_TIMES = 5
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = os.environ.get("MONITOR_LOG_LEVEL", "INFO")
+
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+RETRY_BACKOFF_BASE = 1.0  # seconds; doubled each retry unless the server sends Retry-After
+RETRY_BACKOFF_MAX = 60.0
+
+DOWNLOADER_MIDDLEWARES = {
+    # Before the robots.txt middleware (100) so even robots.txt is never fetched from a blocked host.
+    "spiders.middlewares.netguard.NetGuardMiddleware": 50,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "spiders.middlewares.retry_after.RetryAfterMiddleware": 550,
+}
+ITEM_PIPELINES = {
+    "spiders.pipelines.store.StorePipeline": 800,
+}
+
+# The monitor's store; `--db` / MONITOR_DB override.
+MONITOR_DB = os.environ.get("MONITOR_DB") or None
+MONITOR_STORE_BATCH = 200
+MONITOR_ALLOW_PRIVATE = False
+
+# Browser pages (render: browser) go through scrapy-playwright; see spiders/browser_settings.py.
+PLAYWRIGHT_MAX_CONTEXTS = 2
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+PLAYWRIGHT_ABORT_REQUEST = "monitor.crawl.browser.abort_heavy_resources"

@@ -1,0 +1,51 @@
+"""Shared fixtures: a real SQLite file, the demo marketplaces over real HTTP, the CLI as a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    return tmp_path / "monitor.db"
+
+
+@pytest.fixture
+def db(db_path):
+    from monitor.store import open_db
+
+    database = open_db(db_path)
+    yield database
+    database.close()
+
+
+def run_monitor(*args: str, db_path: Path | None = None, timeout: float = 240, env: dict | None = None,
+                check: bool = False) -> subprocess.CompletedProcess:
+    """Run the real `monitor` command in a subprocess, as a user would."""
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("MONITOR_DB", None)
+    cmd = [sys.executable, "-m", "monitor"]
+    if db_path is not None:
+        cmd += ["--db", str(db_path)]
+    proc = subprocess.run([*cmd, *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=full_env)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"monitor {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture(scope="session")
+def marketplaces():
+    """The three demo marketplaces on free ports for the whole session (day 1)."""
+    from monitor.demo.marketplaces import DemoMarketplaces
+
+    with DemoMarketplaces(host="127.0.0.1", base_port=None, day=1) as markets:
+        yield markets
