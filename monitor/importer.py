@@ -7,6 +7,7 @@ import io
 import json
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,6 +27,8 @@ OPTIONAL_COLUMNS = ("availability", "seller_rating", "seller_rating_count", "sku
 REQUIRED = ("id", "url", "title")
 BATCH = 5000
 SITE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+URL = re.compile(r"^https?://\S+$")
+CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
 
 
 class RowError(ValueError):
@@ -46,10 +49,11 @@ class ImportReport:
 def _text(value: Any) -> str | None:
     if value is None:
         return None
-    text = str(value).strip()
+    text = (value if type(value) is str else str(value)).strip()
     return text or None
 
 
+@lru_cache(maxsize=4096)  # exports repeat their timestamps; parsing one is the costly part
 def _timestamp(value: Any) -> str:
     text = str(value).strip()
     try:
@@ -99,9 +103,12 @@ def _list(value: Any, *, csv_mode: bool) -> list[str]:
         raise RowError("images", "must be a list of URLs")
     out = []
     for item in items:
-        if not isinstance(item, str) or not re.match(r"^https?://", item.strip()):
+        if not isinstance(item, str):
             raise RowError("images", f"{item!r} is not an http(s) URL")
-        out.append(item.strip())
+        url = item.strip()
+        if not url.startswith(("http://", "https://")):  # as re.match(r"^https?://", url)
+            raise RowError("images", f"{item!r} is not an http(s) URL")
+        out.append(url)
     return out
 
 
@@ -122,53 +129,54 @@ def _attributes(value: Any) -> dict[str, str]:
 def normalise_row(raw: dict[str, Any], *, default_site: str | None, default_time: str, csv_mode: bool,
                   categories: tuple[str, ...]) -> dict[str, Any]:
     """One input row -> a listing for the store; raises RowError naming the field."""
-    for name in REQUIRED:
-        if not _text(raw.get(name)):
+    get = raw.get
+    listing_id, url, title = required = [_text(get(name)) for name in REQUIRED]
+    for name, value in zip(REQUIRED, required):
+        if not value:
             raise RowError(name, "required but empty")
-    site = _text(raw.get("site")) or default_site
+    site = _text(get("site")) or default_site
     if not site:
         raise RowError("site", "empty; add a site column or pass --site NAME")
     if not SITE_ID.match(site):
         raise RowError("site", f"{site!r} is not a site name (letters, digits, . _ -)")
-    url = _text(raw["url"])
-    if not re.match(r"^https?://\S+$", url):
+    if not URL.match(url):
         raise RowError("url", f"{url!r} is not an http(s) URL")
-    category = _text(raw.get("category"))
+    category = _text(get("category"))
     if category and category not in categories:
         raise RowError("category", f"{category!r} is not a configured category ({', '.join(categories)}); "
                                    "add it to rules/categories.yaml or fix the value")
-    currency = _text(raw.get("currency"))
-    currency_raw = _text(raw.get("currency_raw"))
-    if currency and not re.match(r"^[A-Z]{3}$", currency):
+    currency = _text(get("currency"))
+    currency_raw = _text(get("currency_raw"))
+    if currency and not CURRENCY_CODE.match(currency):
         # "as shown otherwise": keep the symbol or word, but not as an ISO code
         currency_raw, currency = currency_raw or currency, None
-    availability = _text(raw.get("availability"))
+    availability = _text(get("availability"))
     if availability and availability not in AVAILABILITY_VALUES:
         raise RowError("availability", f"{availability!r}: use one of {', '.join(AVAILABILITY_VALUES)}")
-    observed = _text(raw.get("observed_at"))
+    observed = _text(get("observed_at"))
     return {
         "site": site,
-        "listing_id": _text(raw["id"]),
+        "listing_id": listing_id,
         "url": url,
-        "title": _text(raw["title"]),
-        "description": _text(raw.get("description")),
-        "brand": _text(raw.get("brand")),
+        "title": title,
+        "description": _text(get("description")),
+        "brand": _text(get("brand")),
         "category": category,
-        "price": _number("price", raw.get("price")),
+        "price": _number("price", get("price")),
         "currency": currency,
         "currency_raw": currency_raw,
         "availability": availability,
-        "seller_id": _text(raw.get("seller_id")),
-        "seller_name": _text(raw.get("seller_name")),
-        "seller_url": _text(raw.get("seller_url")),
-        "seller_location": _text(raw.get("seller_location")),
-        "seller_rating": _number("seller_rating", raw.get("seller_rating")),
-        "seller_rating_count": _number("seller_rating_count", raw.get("seller_rating_count"), int),
-        "images": _list(raw.get("images"), csv_mode=csv_mode),
-        "attributes": _attributes(raw.get("attributes")),
-        "sku": _text(raw.get("sku")),
-        "mpn": _text(raw.get("mpn")),
-        "gtin": _text(raw.get("gtin")),
+        "seller_id": _text(get("seller_id")),
+        "seller_name": _text(get("seller_name")),
+        "seller_url": _text(get("seller_url")),
+        "seller_location": _text(get("seller_location")),
+        "seller_rating": _number("seller_rating", get("seller_rating")),
+        "seller_rating_count": _number("seller_rating_count", get("seller_rating_count"), int),
+        "images": _list(get("images"), csv_mode=csv_mode),
+        "attributes": _attributes(get("attributes")),
+        "sku": _text(get("sku")),
+        "mpn": _text(get("mpn")),
+        "gtin": _text(get("gtin")),
         "observed_at": _timestamp(observed) if observed else default_time,
     }
 

@@ -99,6 +99,16 @@ def schema_problems(located: LocatedYaml, schema: dict) -> list[tuple[int | None
                 problems.append((located.line_of((*path, key)), ".".join(map(str, (*path, key))),
                                  f"unknown field; expected one of: {known}"))
             continue
+        if "propertyNames" in error.absolute_schema_path:
+            # A bad key: point at the key's own line, named as part of the path.
+            key = error.instance
+            where = (*path, key)
+            if error.validator == "enum":
+                message = f"unknown name; expected one of: {', '.join(map(str, error.validator_value))}"
+            else:
+                message = f"invalid name: {error.message}"
+            problems.append((located.line_of(where), ".".join(map(str, where)), message))
+            continue
         if error.validator in ("oneOf", "anyOf") and error.context:
             message = "; or ".join(sorted({c.message for c in error.context}))
         problems.append((located.line_of(path), ".".join(map(str, path)), message))

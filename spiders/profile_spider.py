@@ -12,6 +12,7 @@ from scrapy.exceptions import IgnoreRequest
 from w3lib.url import add_or_replace_parameter
 
 from monitor.crawl.profile import Profile
+from monitor.crawl.errors import describe_failure
 from monitor.extract.page import extract_listing
 from monitor.extract.selectors import apply_selectors
 from monitor.listing import Listing
@@ -164,5 +165,6 @@ class ProfileSpider(scrapy.Spider):
         if failure.check(IgnoreRequest):
             return  # robots.txt or the network guard; the guard records its own reason
         request = failure.request
-        self.crawl_errors.append(f"{request.url}: {failure.getErrorMessage()}")
-        self.logger.error("Failed %s: %s", request.url, failure.getErrorMessage())
+        reason = describe_failure(failure)
+        self.crawl_errors.append(f"{request.url}: {reason}")
+        self.logger.error("Failed %s: %s", request.url, reason)

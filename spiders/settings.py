@@ -21,6 +21,8 @@ AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
+# Scrapy's default TLS context accepts any certificate; verify against the system's roots.
+DOWNLOADER_CLIENTCONTEXTFACTORY = "scrapy.core.downloader.contextfactory.BrowserLikeContextFactory"
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # a product page is never 10 MB; a hostile response may be
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 COOKIES_ENABLED = False
@@ -47,7 +49,7 @@ ITEM_PIPELINES = {
 
 # The monitor's store; `--db` / MONITOR_DB override.
 MONITOR_DB = os.environ.get("MONITOR_DB") or None
-MONITOR_STORE_BATCH = 200
+MONITOR_STORE_BATCH = int(os.environ.get("MONITOR_STORE_BATCH", "200"))  # listings per write transaction
 MONITOR_ALLOW_PRIVATE = False
 
 # Browser pages (render: browser) go through scrapy-playwright; see spiders/browser_settings.py.

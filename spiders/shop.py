@@ -18,6 +18,7 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
+from monitor.crawl.errors import describe_failure
 from monitor.extract.page import extract_listing
 from monitor.listing import Listing
 from spiders.profile_spider import default_listing_id
@@ -107,5 +108,6 @@ class ShopSpider(scrapy.Spider):
     def on_error(self, failure):
         if failure.check(IgnoreRequest):
             return
-        self.crawl_errors.append(f"{failure.request.url}: {failure.getErrorMessage()}")
-        self.logger.error("Failed %s: %s", failure.request.url, failure.getErrorMessage())
+        reason = describe_failure(failure)
+        self.crawl_errors.append(f"{failure.request.url}: {reason}")
+        self.logger.error("Failed %s: %s", failure.request.url, reason)

@@ -31,8 +31,8 @@ def db(db_path):
 def run_monitor(*args: str, db_path: Path | None = None, timeout: float = 240, env: dict | None = None,
                 check: bool = False) -> subprocess.CompletedProcess:
     """Run the real `monitor` command in a subprocess, as a user would."""
-    full_env = {**os.environ, **(env or {})}
-    full_env.pop("MONITOR_DB", None)
+    full_env = {k: v for k, v in os.environ.items() if k != "MONITOR_DB"}
+    full_env.update(env or {})
     cmd = [sys.executable, "-m", "monitor"]
     if db_path is not None:
         cmd += ["--db", str(db_path)]

@@ -55,8 +55,7 @@ def crawl(ctx, site, url, categories, keywords, max_pages, base_url, allow_priva
     """
     from monitor.crawl.runner import run_crawl
 
-    console = Console(stderr=False)
-    err = Console(stderr=True)
+    console = Console(soft_wrap=True)
     db_path = ctx.obj.get("db_path") if ctx.obj else None
     if bool(site) == bool(url):
         raise click.UsageError("give either a SITE profile name or --url URL (not both)")
@@ -72,6 +71,10 @@ def crawl(ctx, site, url, categories, keywords, max_pages, base_url, allow_priva
             from spiders.sites import spider_class
 
             profile = find_profile(site)
+            unknown = [c for c in categories if c not in profile.keywords and c != profile.category]
+            if unknown:
+                raise ValueError(f"{profile.path}: no keywords for category {', '.join(unknown)}; "
+                                 f"the profile has: {', '.join(sorted(profile.keywords)) or 'none'}")
             cls = spider_class(profile)
             kwargs = {
                 "category": list(categories) or None,
@@ -82,10 +85,11 @@ def crawl(ctx, site, url, categories, keywords, max_pages, base_url, allow_priva
             }
             outcome = run_crawl(cls, kwargs, db_path=db_path, verbose=verbose, site=site)
     except (YamlError, LookupError, BrowserNotFound, ValueError) as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     if outcome.run is None:
-        err.print("[red]error:[/red] the crawl did not start; see the log above")
+        where = f"the log {outcome.log_path}" if outcome.log_path else "the log above"
+        click.echo(f"error: the crawl did not start; see {where}", err=True)
         sys.exit(EXIT_FAILED)
     print_run(outcome.run, console)
     if not outcome.ok:

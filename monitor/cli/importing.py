@@ -5,8 +5,6 @@ from __future__ import annotations
 import sys
 
 import click
-from rich.console import Console
-from rich.markup import escape
 
 
 @click.command("import")
@@ -32,21 +30,21 @@ def import_(ctx, file, site):
     from monitor.importer import import_file
     from monitor.store import open_db
 
-    console = Console(highlight=False)
     db = open_db(ctx.obj.get("db_path"))
     try:
         report = import_file(db, file, site=site)
     except ValueError as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {escape(str(exc))}")
+        click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     finally:
         db.close()
+    # Plain lines, never wrapped: "FILE:LINE: reason" is what editors and grep understand.
     for line, reason in report.skipped:
-        console.print(f"[yellow]{escape(file)}:{line}:[/yellow] skipped: {escape(reason)}")
+        click.echo(f"{file}:{line}: skipped: {reason}")
     if report.unknown_columns:
-        console.print(f"note: ignored unknown columns: {escape(', '.join(report.unknown_columns))}")
+        click.echo(f"note: ignored unknown columns: {', '.join(report.unknown_columns)}")
     s = report.stored
-    console.print(
+    click.echo(
         f"{report.rows} rows: {s.seen} stored ({s.new} new, {s.changed} changed), {len(report.skipped)} skipped"
     )
     if report.skipped:

@@ -20,6 +20,7 @@ from monitor.store import open_db, resolve_db_path
 class CrawlOutcome:
     run: dict[str, Any] | None
     stats: dict[str, Any]
+    log_path: Path | None = None
 
     @property
     def ok(self) -> bool:
@@ -69,7 +70,7 @@ def run_crawl(spider_cls, spider_kwargs: dict[str, Any], *, db_path: str | os.Pa
         db = open_db(path)
         run = db["crawl_runs"].get(run_id)
         db.close()
-    return CrawlOutcome(run=run, stats=stats)
+    return CrawlOutcome(run=run, stats=stats, log_path=log_file)
 
 
 def run_summary_rows(run: dict[str, Any]) -> list[tuple[str, str]]:

@@ -18,8 +18,6 @@ OBSERVED_COLUMNS = ("http_status", "title", "price", "currency", "availability",
 # A change in any of these makes a listing count as "changed" in a run's summary.
 CHANGE_COLUMNS = ("title", "price", "currency", "availability", "seller_id")
 
-_CHUNK = 400  # keys per IN (...) query, below SQLite's default variable limit
-
 
 @dataclass
 class SaveResult:
@@ -33,14 +31,18 @@ class SaveResult:
         self.changed += other.changed
 
 
+# json.dumps(..., ensure_ascii=False) builds a new encoder on every call; one is enough.
+_dumps = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _state_row(item: Mapping[str, Any]) -> dict[str, Any]:
     row = {col: item.get(col) for col in STATE_COLUMNS}
     row["site"] = str(item["site"])
     row["listing_id"] = str(item["listing_id"])
     images = item.get("images") or []
     attributes = item.get("attributes") or {}
-    row["images"] = json.dumps(list(images), ensure_ascii=False) if images else None
-    row["attributes"] = json.dumps(dict(attributes), ensure_ascii=False) if attributes else None
+    row["images"] = _dumps(list(images)) if images else None
+    row["attributes"] = _dumps(dict(attributes)) if attributes else None
     if not row.get("seller_id"):
         # Many shops show a seller without an id; the seller's URL or name still groups listings.
         if row.get("seller_url"):
@@ -51,34 +53,60 @@ def _state_row(item: Mapping[str, Any]) -> dict[str, Any]:
     return row
 
 
+# A batch is first written to a per-connection temporary table, then each of the store's
+# tables is written by ONE INSERT ... SELECT from it. One statement per batch instead of one
+# per row matters for the FTS5 index: its triggers would otherwise flush FTS5's pending
+# terms to disk on every row's statement savepoint (many tiny segments, constant merging),
+# which made the listings upsert 4-5x slower than the same rows without the trigger.
+_BATCH_TABLE = "temp.monitor_save_batch"
+_LISTING_COLUMNS = ("site", "listing_id", *STATE_COLUMNS, "first_seen", "last_seen", "last_run_id")
+# n: position in the batch (row order = statement order, so ids come out as before);
+# has_seller: whether the row upserts a seller.
+_BATCH_COLUMNS = ("n", *_LISTING_COLUMNS, "has_seller")
+# No declared types: the temporary table keeps values exactly as bound; the store's
+# column affinities apply when they are copied, as they did when bound directly.
+_CREATE_BATCH = f"CREATE TEMP TABLE IF NOT EXISTS monitor_save_batch (n INTEGER PRIMARY KEY, {', '.join(_BATCH_COLUMNS[1:])})"
+_FILL_BATCH = f"INSERT INTO {_BATCH_TABLE} VALUES ({', '.join('?' * len(_BATCH_COLUMNS))})"
+_BATCH_JOIN = (f"FROM {_BATCH_TABLE} AS b CROSS JOIN listings AS l "
+               "ON l.site = b.site AND l.listing_id = b.listing_id")
+_EXISTING = f"SELECT b.n, {', '.join('l.' + c for c in CHANGE_COLUMNS)} {_BATCH_JOIN}"
+
+
 def _upsert_sql() -> str:
-    cols = ("site", "listing_id", *STATE_COLUMNS, "first_seen", "last_seen", "last_run_id")
-    placeholders = ", ".join(f":{c}" for c in cols)
+    cols = _LISTING_COLUMNS
     # An older observation (an import of last month's export) must not overwrite newer
     # state, and a field missing from this page keeps its last known value: the
     # observation history, not the current state, records what each run saw.
     newer = "excluded.last_seen >= listings.last_seen"
-    sets = [
-        f"{c} = CASE WHEN {newer} THEN coalesce(excluded.{c}, listings.{c}) ELSE coalesce(listings.{c}, excluded.{c}) END"
+    targets = list(STATE_COLUMNS)
+    values = [
+        f"CASE WHEN {newer} THEN coalesce(excluded.{c}, listings.{c}) ELSE coalesce(listings.{c}, excluded.{c}) END"
         for c in STATE_COLUMNS
     ]
-    sets += [
-        "first_seen = min(listings.first_seen, excluded.first_seen)",
-        "last_seen = max(listings.last_seen, excluded.last_seen)",
-        "last_run_id = coalesce(excluded.last_run_id, listings.last_run_id)",
+    targets += ["first_seen", "last_seen", "last_run_id"]
+    values += [
+        "min(listings.first_seen, excluded.first_seen)",
+        "max(listings.last_seen, excluded.last_seen)",
+        "coalesce(excluded.last_run_id, listings.last_run_id)",
     ]
+    sets = [f"{t} = {v}" for t, v in zip(targets, values)]
+    # An update that would leave the row as it is is skipped: same end state, but the
+    # FTS trigger does not delete and re-index the unchanged title and description
+    # (importing the same file again costs no index writes).
+    unchanged = f"({', '.join('listings.' + t for t in targets)}) IS NOT ({', '.join(values)})"
     return (
-        f"INSERT INTO listings ({', '.join(cols)}) VALUES ({placeholders}) "
-        f"ON CONFLICT(site, listing_id) DO UPDATE SET {', '.join(sets)}"
+        f"INSERT INTO listings ({', '.join(cols)}) SELECT {', '.join(cols)} FROM {_BATCH_TABLE} WHERE true ORDER BY n "
+        f"ON CONFLICT(site, listing_id) DO UPDATE SET {', '.join(sets)} WHERE {unchanged}"
     )
 
 
 _UPSERT_LISTING = _upsert_sql()
 
-_UPSERT_SELLER = """
+_UPSERT_SELLER = f"""
 INSERT INTO sellers (site, seller_id, name, url, location, rating, rating_count, first_seen, last_seen)
-VALUES (:site, :seller_id, :seller_name, :seller_url, :seller_location, :seller_rating,
-        :seller_rating_count, :observed_at, :observed_at)
+SELECT site, seller_id, seller_name, seller_url, seller_location, seller_rating, seller_rating_count,
+       last_seen, last_seen
+FROM {_BATCH_TABLE} WHERE has_seller ORDER BY n
 ON CONFLICT(site, seller_id) DO UPDATE SET
   name = coalesce(excluded.name, sellers.name),
   url = coalesce(excluded.url, sellers.url),
@@ -89,40 +117,27 @@ ON CONFLICT(site, seller_id) DO UPDATE SET
   last_seen = max(sellers.last_seen, excluded.last_seen)
 """
 
-_INSERT_OBSERVATION_RUN = """
+_OBSERVATION_VALUES = f"""
+SELECT l.id, ?, b.last_seen, ?, b.http_status, b.title, b.price, b.currency, b.availability,
+       b.seller_id, b.seller_name
+{_BATCH_JOIN} WHERE true ORDER BY b.n
+"""
+
+_INSERT_OBSERVATION_RUN = f"""
 INSERT INTO observations (listing, run_id, observed_at, source, http_status, title, price, currency,
                           availability, seller_id, seller_name)
-VALUES (:listing, :run_id, :observed_at, :source, :http_status, :title, :price, :currency,
-        :availability, :seller_id, :seller_name)
+{_OBSERVATION_VALUES}
 ON CONFLICT(listing, run_id) WHERE run_id IS NOT NULL DO UPDATE SET
   observed_at = excluded.observed_at, http_status = excluded.http_status, title = excluded.title,
   price = excluded.price, currency = excluded.currency, availability = excluded.availability,
   seller_id = excluded.seller_id, seller_name = excluded.seller_name
 """
 
-_INSERT_OBSERVATION_IMPORT = """
+_INSERT_OBSERVATION_IMPORT = f"""
 INSERT OR IGNORE INTO observations (listing, run_id, observed_at, source, http_status, title, price,
                                     currency, availability, seller_id, seller_name)
-VALUES (:listing, NULL, :observed_at, :source, :http_status, :title, :price, :currency,
-        :availability, :seller_id, :seller_name)
+{_OBSERVATION_VALUES}
 """
-
-
-def _existing(db: Database, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
-    found: dict[tuple[str, str], dict[str, Any]] = {}
-    by_site: dict[str, list[str]] = {}
-    for site, listing_id in keys:
-        by_site.setdefault(site, []).append(listing_id)
-    cols = ", ".join(("id", "site", "listing_id", *CHANGE_COLUMNS))
-    for site, ids in by_site.items():
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            marks = ", ".join("?" * len(chunk))
-            for row in db.execute_returning_dicts(
-                f"SELECT {cols} FROM listings WHERE site = ? AND listing_id IN ({marks})", [site, *chunk]
-            ):
-                found[(row["site"], row["listing_id"])] = row
-    return found
 
 
 def save_listings(
@@ -145,27 +160,30 @@ def save_listings(
     result = SaveResult(seen=len(rows))
     if not rows:
         return result
-    for row in rows:
-        row["first_seen"] = row["last_seen"] = row["observed_at"]
-        row["last_run_id"] = run_id
-    keys = [(r["site"], r["listing_id"]) for r in rows]
+    batch = []
+    for n, row in enumerate(rows):
+        observed = row["observed_at"]
+        batch.append((n, *[row[c] for c in _BATCH_COLUMNS[1:-4]], observed, observed, run_id,
+                      1 if row.get("seller_id") else 0))
     with write_transaction(db):
-        before = _existing(db, keys)
         conn = db.conn
-        conn.executemany(_UPSERT_LISTING, rows)
-        conn.executemany(_UPSERT_SELLER, [r for r in rows if r.get("seller_id")])
-        after = _existing(db, keys)
-        observations = []
-        for row, key in zip(rows, keys):
-            old = before.get(key)
-            if old is None:
-                result.new += 1
-            elif any(row.get(c) is not None and row.get(c) != old[c] for c in CHANGE_COLUMNS):
-                result.changed += 1
-            obs = {c: row.get(c) for c in OBSERVED_COLUMNS}
-            obs.update(listing=after[key]["id"], run_id=run_id, observed_at=row["observed_at"], source=source)
-            observations.append(obs)
-        conn.executemany(_INSERT_OBSERVATION_RUN if run_id is not None else _INSERT_OBSERVATION_IMPORT, observations)
+        conn.execute(_CREATE_BATCH)
+        conn.execute(f"DELETE FROM {_BATCH_TABLE}")
+        conn.executemany(_FILL_BATCH, batch)
+        before = {r[0]: r[1:] for r in conn.execute(_EXISTING)}
+        conn.execute(_UPSERT_LISTING)
+        conn.execute(_UPSERT_SELLER)
+        if run_id is not None:
+            conn.execute(_INSERT_OBSERVATION_RUN, (run_id, source))
+        else:
+            conn.execute(_INSERT_OBSERVATION_IMPORT, (None, source))
+        conn.execute(f"DELETE FROM {_BATCH_TABLE}")
+    for n, row in enumerate(rows):
+        old = before.get(n)
+        if old is None:
+            result.new += 1
+        elif any(row.get(c) is not None and row.get(c) != o for c, o in zip(CHANGE_COLUMNS, old)):
+            result.changed += 1
     return result
 
 

@@ -1,0 +1,23 @@
+"""Bundled demo marketplaces: three fake shops served over real HTTP on 127.0.0.1.
+
+- ``monitor.demo.catalogue``: the listing data, generated deterministically, with a hidden
+  ground-truth label per listing (never served) for evaluating the rule engine.
+- ``monitor.demo.marketplaces``: the HTTP servers (``DemoMarketplaces``).
+
+Sites: ``greenmart`` (schema.org JSON-LD, sitemap, next links), ``baihuo`` (plain HTML,
+CSS selectors, page parameter, 200 "商品已下架" pages for removed items) and ``kuaigou``
+(pages rendered by JavaScript from JSON endpoints).
+"""
+
+from monitor.demo.catalogue import CATEGORIES, SITES, TRUTH_LABELS, Catalogue, ground_truth
+
+__all__ = ["CATEGORIES", "SITES", "TRUTH_LABELS", "Catalogue", "ground_truth", "DemoMarketplaces"]
+
+
+def __getattr__(name: str):
+    # The servers are imported lazily so that importing the catalogue stays light.
+    if name == "DemoMarketplaces":
+        from monitor.demo.marketplaces import DemoMarketplaces
+
+        return DemoMarketplaces
+    raise AttributeError(name)

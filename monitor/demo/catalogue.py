@@ -1,0 +1,1011 @@
+"""The demo listing data: three marketplaces, ~95 listings each, with hidden ground truth.
+
+Everything is generated deterministically (seeded ``random.Random`` and BLAKE2 hashes, no
+clock, no global randomness), so a test, a benchmark and ``monitor demo`` see the same
+shops. The marks (Syngenta 先正达, L'Oréal 欧莱雅, Bosch 博世, ...) are real; every product
+record, registration number, certificate, phone number and WeChat id is made up, in the
+formats of ``/work/shared/domain.md``. Look-alike marks are invented in the style of real
+knock-offs (homophones, shape-similar characters, component splits, Cyrillic letters,
+digits for letters, Traditional characters, inserted words).
+
+Each base entry carries ``truth`` (one of ``TRUTH_LABELS``) and ``note``. They are NEVER
+served by ``monitor.demo.marketplaces``; use :func:`ground_truth` or
+:meth:`Catalogue.truth` to evaluate the rule engine.
+
+Nights (``day``): day 1 is the first crawl. From day 2 on, prices of some listings move,
+some listings are removed (a takedown), and some removed ones reappear under another
+seller with a new listing id, a similar title and the same images.
+
+Scale (``scale=K``): every base entry gets K variants (variant 0 is the base listing) with
+their own ids, titles ("2件装", "value pack", ...), prices and images. Variants are built on
+request from the small base lists, so 20,000 listings cost no memory beyond those lists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Iterator
+
+SITES = ("greenmart", "baihuo", "kuaigou")
+CATEGORIES = ("agri_inputs", "cosmetics", "auto_parts")
+TRUTH_LABELS = ("genuine", "counterfeit", "lookalike", "regulatory", "hard_negative")
+
+CATEGORY_NAMES = {
+    "agri_inputs": ("农资", "Agricultural inputs"),
+    "cosmetics": ("美妆护肤", "Beauty & cosmetics"),
+    "auto_parts": ("汽车配件", "Auto parts"),
+}
+
+# Listing number = variant * BLOCK + index of the base entry on its site.
+BLOCK = 1000
+_ID_PREFIX = {"greenmart": ("G", 100000), "baihuo": ("", 5800000), "kuaigou": ("KG", 300000)}
+
+
+def _u(*parts: Any) -> float:
+    """A deterministic uniform number in [0, 1) from the parts."""
+    digest = hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64
+
+
+def _digits(n: int, *parts: Any) -> str:
+    out = ""
+    i = 0
+    while len(out) < n:
+        out += hashlib.blake2b(f"{'|'.join(map(str, parts))}|{i}".encode(), digest_size=16).hexdigest()
+        out = "".join(c for c in out if c.isdigit())
+        i += 1
+    return out[:n]
+
+
+# --------------------------------------------------------------------------- identifiers
+
+
+def pesticide_label_code(registration: str, consistent: bool = True) -> str:
+    """The 32-digit label QR code: kind digit, last six digits of the registration, 1-3, rest."""
+    kind = {"PD": "1", "WP": "2"}.get(registration[:2], "3")
+    six = registration[-6:]
+    if not consistent:
+        six = _digits(6, "wrong", registration)
+        if six == registration[-6:]:
+            six = six[::-1] if six[::-1] != six else "135790"
+    eighth = "123"[int(_u("label8", registration) * 3)]
+    return kind + six + eighth + _digits(24, "label", registration)
+
+
+def _gtin13(*parts: Any) -> str:
+    body = "69" + _digits(10, "gtin", *parts)
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body))
+    return body + str((10 - total % 10) % 10)
+
+
+# --------------------------------------------------------------------------- brands and products
+
+# key: (Latin name, Chinese name, category, location of the brand's China office)
+BRANDS: dict[str, tuple[str, str, str, str]] = {
+    "syngenta": ("Syngenta", "先正达", "agri_inputs", "上海"),
+    "bayer": ("Bayer", "拜耳", "agri_inputs", "浙江 杭州"),
+    "basf": ("BASF", "巴斯夫", "agri_inputs", "上海"),
+    "stanley": ("Stanley", "史丹利", "agri_inputs", "山东 临沂"),
+    "kingenta": ("Kingenta", "金正大", "agri_inputs", "山东 临沂"),
+    "longping": ("Longping", "隆平高科", "agri_inputs", "湖南 长沙"),
+    "denghai": ("Denghai", "登海", "agri_inputs", "山东 莱州"),
+    "loreal": ("L'Oréal Paris", "欧莱雅", "cosmetics", "上海"),
+    "lancome": ("Lancôme", "兰蔻", "cosmetics", "上海"),
+    "skii": ("SK-II", "SK-II", "cosmetics", "上海"),
+    "pechoin": ("Pechoin", "百雀羚", "cosmetics", "上海"),
+    "chando": ("CHANDO", "自然堂", "cosmetics", "上海"),
+    "winona": ("Winona", "薇诺娜", "cosmetics", "云南 昆明"),
+    "bosch": ("Bosch", "博世", "auto_parts", "上海"),
+    "denso": ("Denso", "电装", "auto_parts", "天津"),
+    "ngk": ("NGK", "NGK", "auto_parts", "上海"),
+    "brembo": ("Brembo", "布雷博", "auto_parts", "江苏 南京"),
+    "michelin": ("Michelin", "米其林", "auto_parts", "上海"),
+    "castrol": ("Castrol", "嘉实多", "auto_parts", "上海"),
+    "mobil": ("Mobil", "美孚", "auto_parts", "上海"),
+    "shell": ("Shell", "壳牌", "auto_parts", "北京"),
+    "fuyao": ("Fuyao", "福耀", "auto_parts", "福建 福州"),
+}
+
+# Search tags by product subtype (Chinese, English). Every entry also gets its category's
+# generic word (农资 / 化妆品 / 汽配), so one keyword per category finds all its listings.
+SUBTYPE_TAGS = {
+    "pesticide": ("农药 杀菌剂 杀虫剂 除草剂", "pesticide fungicide insecticide"),
+    "fertilizer": ("化肥 肥料 复合肥 水溶肥", "fertilizer fertiliser"),
+    "seed": ("种子 良种", "seed seeds"),
+    "skincare": ("护肤 面霜 精华 乳液", "skincare cream serum"),
+    "sunscreen": ("防晒 护肤 防晒霜", "sunscreen sunblock skincare"),
+    "whitening": ("美白 护肤 精华", "whitening skincare serum"),
+    "makeup": ("彩妆 眼影", "makeup eyeshadow"),
+    "haircare": ("染发 护发 染发剂", "hair dye haircare"),
+    "brake": ("刹车片 制动 刹车", "brake pads"),
+    "tyre": ("轮胎 车胎", "tyre tire"),
+    "spark_plug": ("火花塞", "spark plug"),
+    "oil": ("机油 润滑油", "motor oil engine oil"),
+    "wiper": ("雨刮 雨刷", "wiper blades"),
+    "glass": ("玻璃 挡风玻璃", "windscreen glass"),
+    "lamp": ("车灯 大灯 灯泡", "headlight lamp bulb"),
+    "filter": ("滤清器 滤芯", "filter"),
+    "fluid": ("刹车油 制动液", "brake fluid"),
+    "accessory": ("汽车用品 车品", "car accessory"),
+}
+CATEGORY_TAG = {"agri_inputs": "农资 agri", "cosmetics": "化妆品 美妆 beauty", "auto_parts": "汽配 汽车配件 auto parts"}
+
+SUB_DESC = {
+    "pesticide": ("请严格按标签说明使用，注意安全间隔期，远离儿童存放。", "Use strictly as the label says; observe the pre-harvest interval."),
+    "fertilizer": ("养分均衡，适用于大田及经济作物，基肥追肥均可。", "Balanced nutrients for field and cash crops, as base or top dressing."),
+    "seed": ("经审定品种，请在适宜区域种植，按说明播种。", "Approved variety; sow in the recommended regions as instructed."),
+    "skincare": ("温和配方，适合日常护理，敏感肌请先试用。", "Gentle formula for daily care; patch test on sensitive skin."),
+    "sunscreen": ("高倍防晒，适合户外出行，出门前15分钟涂抹。", "High protection for outdoor days; apply 15 minutes before going out."),
+    "whitening": ("注册美白功效产品，坚持使用，配合防晒。", "Registered whitening product; use daily together with sunscreen."),
+    "brake": ("按标准制造，建议到专业门店安装并检查制动系统。", "Made to standard; have it fitted and the brakes checked by a workshop."),
+    "tyre": ("静音舒适，湿地抓地力强，含安装平衡。", "Quiet and comfortable with strong wet grip; fitting and balancing included."),
+    "spark_plug": ("点火稳定，提升燃油经济性，请按车型选择热值。", "Stable ignition and better fuel economy; choose the heat range for your car."),
+    "oil": ("全合成配方，长效保护发动机，请按保养手册更换。", "Fully synthetic, long-lasting engine protection; change as the manual says."),
+    "wiper": ("无骨设计，刮拭干净，安装简单。", "Frameless design, clean wipe, easy fitting."),
+    "glass": ("原厂配套供应商产品，含安装。", "From the original-equipment supplier; fitting included."),
+    "lamp": ("亮度高，寿命长，安装前请确认灯座型号。", "Bright and long-lasting; check the socket type before fitting."),
+}
+
+ATTR_EN = {
+    "品牌": "Brand", "生产厂家": "Manufacturer", "生产企业": "Manufacturer", "生产地址": "Manufacturer address",
+    "农药名称": "Product name", "有效成分": "Active ingredient", "剂型": "Formulation",
+    "农药登记证号": "Pesticide registration No.", "标签二维码": "Label QR code",
+    "肥料登记证号": "Fertilizer registration No.", "养分含量": "Nutrient content", "执行标准": "Standard",
+    "品种": "Variety", "审定编号": "Variety approval No.", "种子生产经营许可证号": "Seed licence No.",
+    "备案编号": "Filing No.", "注册证号": "Registration No.", "批准文号": "Approval No.",
+    "境内责任人": "Responsible person in China", "净含量": "Net content", "功效": "Claims",
+    "零件号": "Part No.", "型号": "Model", "适用车型": "Fits", "CCC证书编号": "CCC certificate No.",
+    "规格": "Size", "原产国": "Country of origin", "颜色": "Colour", "材质": "Material",
+}
+
+
+@dataclass(frozen=True)
+class Product:
+    key: str
+    brand: str
+    sub: str
+    name_zh: str
+    name_en: str
+    price: float
+    spec: str
+    attrs: tuple[tuple[str, str], ...]
+
+    @property
+    def category(self) -> str:
+        return BRANDS[self.brand][2]
+
+
+def _p(key, brand, sub, name_zh, name_en, price, spec, **attrs) -> Product:
+    pairs = [("品牌", BRANDS[brand][1])] + [(k, v) for k, v in attrs.items()] + [("规格", spec)]
+    return Product(key, brand, sub, name_zh, name_en, price, spec, tuple(pairs))
+
+
+def _pest(key, brand, name_zh, name_en, price, spec, reg, ingredient, form, maker) -> Product:
+    return _p(key, brand, "pesticide", name_zh, name_en, price, spec, 有效成分=ingredient, 剂型=form,
+              农药登记证号=reg, 标签二维码=pesticide_label_code(reg), 生产厂家=maker)
+
+
+PRODUCTS: tuple[Product, ...] = (
+    _pest("amistar_top", "syngenta", "阿米妙收 32.5%苯甲·嘧菌酯 悬浮剂", "Amistar Top 325 g/L azoxystrobin + difenoconazole SC",
+          38.0, "100ml", "PD20110236", "苯醚甲环唑12.5%、嘧菌酯20%", "悬浮剂", "先正达南通作物保护有限公司"),
+    _pest("actara", "syngenta", "阿克泰 25%噻虫嗪 水分散粒剂", "Actara 25% thiamethoxam WG",
+          28.0, "4g×10袋", "PD20060003", "噻虫嗪25%", "水分散粒剂", "先正达南通作物保护有限公司"),
+    _pest("nativo", "bayer", "拿敌稳 75%肟菌·戊唑醇 水分散粒剂", "Nativo 75% trifloxystrobin + tebuconazole WG",
+          22.0, "15g", "PD20092927", "肟菌酯25%、戊唑醇50%", "水分散粒剂", "拜耳作物科学（中国）有限公司"),
+    _pest("admire", "bayer", "艾美乐 70%吡虫啉 水分散粒剂", "Admire 70% imidacloprid WG",
+          36.0, "2g×20袋", "PD20040711", "吡虫啉70%", "水分散粒剂", "拜耳作物科学（中国）有限公司"),
+    _pest("headline", "basf", "凯润 250克/升吡唑醚菌酯 乳油", "Headline 250 g/L pyraclostrobin EC",
+          48.0, "100ml", "PD20080464", "吡唑醚菌酯250克/升", "乳油", "巴斯夫植物保护（江苏）有限公司"),
+    _pest("cabrio_top", "basf", "百泰 60%唑醚·代森联 水分散粒剂", "Cabrio Top 60% pyraclostrobin + metiram WG",
+          32.0, "100g", "PD20080506", "吡唑醚菌酯5%、代森联55%", "水分散粒剂", "巴斯夫植物保护（江苏）有限公司"),
+    _p("stanley_wsf", "stanley", "fertilizer", "大量元素水溶肥 20-20-20+TE", "water-soluble NPK 20-20-20+TE fertilizer",
+       96.0, "5kg", 养分含量="N-P2O5-K2O 20-20-20", 肥料登记证号="农肥（2019）准字14761号", 执行标准="NY 1107-2020",
+       生产厂家="史丹利农业集团股份有限公司", 生产地址="山东省临沂市临沭县"),
+    _p("stanley_npk", "stanley", "fertilizer", "硫酸钾型复合肥 15-15-15", "NPK 15-15-15 potassium-sulphate compound fertilizer",
+       185.0, "40kg", 养分含量="N-P2O5-K2O 15-15-15 总养分≥45%", 执行标准="GB/T 15063-2020",
+       生产厂家="史丹利农业集团股份有限公司", 生产地址="山东省临沂市临沭县"),
+    _p("kingenta_crf", "kingenta", "fertilizer", "控释复合肥 26-10-12", "controlled-release compound fertilizer 26-10-12",
+       210.0, "40kg", 养分含量="N-P2O5-K2O 26-10-12", 执行标准="GB/T 23348-2009",
+       生产厂家="金正大生态工程集团股份有限公司", 生产地址="山东省临沭县兴大西街19号"),
+    _p("kingenta_wsf", "kingenta", "fertilizer", "高钾型水溶肥 12-6-40+TE", "high-potassium water-soluble fertilizer 12-6-40+TE",
+       168.0, "10kg", 养分含量="N-P2O5-K2O 12-6-40", 肥料登记证号="鲁农肥（2020）准字9806号", 执行标准="NY 1107-2020",
+       生产厂家="金正大生态工程集团股份有限公司", 生产地址="山东省临沭县兴大西街19号"),
+    _p("lly_huazhan", "longping", "seed", "隆两优华占 杂交水稻种子", "Longliangyou Huazhan hybrid rice seed",
+       68.0, "1kg", 品种="隆两优华占", 审定编号="国审稻20170008", 种子生产经营许可证号="A（湘）农种许字（2016）第0009号",
+       生产厂家="袁隆平农业高科技股份有限公司"),
+    _p("lp206", "longping", "seed", "隆平206 玉米种子", "Longping 206 maize seed",
+       78.0, "4000粒", 品种="隆平206", 审定编号="国审玉2011008", 种子生产经营许可证号="A（湘）农种许字（2016）第0009号",
+       生产厂家="袁隆平农业高科技股份有限公司"),
+    _p("dh605", "denghai", "seed", "登海605 玉米种子", "Denghai 605 maize seed",
+       95.0, "2.5kg", 品种="登海605", 审定编号="国审玉2010009", 种子生产经营许可证号="A（鲁）农种许字（2017）第0011号",
+       生产厂家="山东登海种业股份有限公司"),
+    _p("revitalift", "loreal", "skincare", "复颜玻尿酸水光充盈导入精华", "Revitalift hyaluronic acid serum",
+       299.0, "50ml", 备案编号="苏G妆网备字2021017385", 生产企业="欧莱雅（苏州）有限公司", 净含量="50ml", 功效="保湿"),
+    _p("uv_perfect", "loreal", "sunscreen", "小金管 多重防护隔离露 SPF50+ PA++++", "UV Perfect sunscreen SPF50+ PA++++",
+       169.0, "30ml", 注册证号="国妆特字G20190764", 生产企业="欧莱雅（苏州）有限公司", 净含量="30ml", 功效="防晒 SPF50+ PA++++"),
+    _p("genifique", "lancome", "skincare", "小黑瓶 精华肌底液", "Advanced Génifique serum",
+       1080.0, "50ml", 备案编号="国妆网备进字（沪）2019003456", 境内责任人="欧莱雅（中国）有限公司", 原产国="法国", 净含量="50ml", 功效="修护"),
+    _p("uv_expert", "lancome", "sunscreen", "小白管 清透防晒隔离乳 SPF50 PA++++", "UV Expert sunscreen SPF50 PA++++",
+       420.0, "30ml", 注册证号="国妆特进字J20170583", 境内责任人="欧莱雅（中国）有限公司", 原产国="日本", 净含量="30ml", 功效="防晒 SPF50 PA++++"),
+    _p("fte", "skii", "skincare", "护肤精华露 神仙水", "Facial Treatment Essence",
+       1540.0, "230ml", 备案编号="国妆网备进字（沪）2018004512", 境内责任人="宝洁（中国）营销有限公司", 原产国="日本", 净含量="230ml", 功效="保湿"),
+    _p("pechoin_cream", "pechoin", "skincare", "水能量 焕颜霜", "Hydra Energy revitalising cream",
+       128.0, "50g", 备案编号="沪G妆网备字2020012345", 生产企业="上海百雀羚日用化学有限公司", 净含量="50g", 功效="保湿"),
+    _p("chando_white", "chando", "whitening", "美白淡斑精华液", "whitening essence",
+       239.0, "30ml", 注册证号="国妆特字G20190311", 生产企业="伽蓝（集团）股份有限公司", 净含量="30ml", 功效="美白祛斑"),
+    _p("winona_cream", "winona", "skincare", "舒敏保湿特护霜", "soothing moisturizing cream",
+       268.0, "50g", 备案编号="滇G妆网备字2020001234", 生产企业="云南贝泰妮生物科技集团股份有限公司", 净含量="50g", 功效="舒缓保湿"),
+    _p("winona_uv", "winona", "sunscreen", "清透防晒乳 SPF48 PA+++", "clear sunscreen lotion SPF48 PA+++",
+       178.0, "50g", 注册证号="国妆特字G20180456", 生产企业="云南贝泰妮生物科技集团股份有限公司", 净含量="50g", 功效="防晒 SPF48 PA+++"),
+    _p("bosch_pads", "bosch", "brake", "陶瓷刹车片 前片 0 986 AB2 526", "ceramic front brake pads 0 986 AB2 526",
+       268.0, "4片/套", 零件号="0 986 AB2 526", 适用车型="大众朗逸/速腾", CCC证书编号="2021011105012345", 生产厂家="博世汽车部件（苏州）有限公司"),
+    _p("aerotwin", "bosch", "wiper", "风翼 无骨雨刮片 24/18寸", "AeroTwin frameless wiper blades 24/18\"",
+       139.0, "2支装", 零件号="3 397 014 244", 适用车型="本田雅阁", 生产厂家="博世汽车部件（长沙）有限公司"),
+    _p("ik20tt", "denso", "spark_plug", "铱金火花塞 IK20TT", "Iridium TT IK20TT spark plugs",
+       176.0, "4支装", 型号="IK20TT", 适用车型="丰田卡罗拉/雷凌", 生产厂家="天津电装电子有限公司"),
+    _p("ilkar7b11", "ngk", "spark_plug", "铱铂金火花塞 ILKAR7B11", "Laser Iridium ILKAR7B11 spark plugs",
+       260.0, "4支装", 型号="ILKAR7B11", 适用车型="本田思域/雅阁", 生产厂家="日特（上海）汽车配件有限公司"),
+    _p("brembo_p85", "brembo", "brake", "刹车片 前片 P 85 075", "front brake pads P 85 075",
+       560.0, "4片/套", 零件号="P 85 075", 适用车型="奥迪A4L", CCC证书编号="2020011105098765", 生产厂家="布雷博（南京）汽车零部件有限公司"),
+    _p("primacy4", "michelin", "tyre", "轮胎 205/55R16 91V PRIMACY 4 浩悦", "Primacy 4 205/55 R16 91V tyre",
+       649.0, "1条", 型号="PRIMACY 4", CCC证书编号="2019011117123456", 生产厂家="米其林（沈阳）轮胎有限公司"),
+    _p("edge", "castrol", "oil", "极护 全合成机油 5W-30 SP", "EDGE 5W-30 fully synthetic engine oil",
+       339.0, "4L", 型号="EDGE 5W-30", 生产厂家="嘉实多（深圳）有限公司"),
+    _p("mobil1", "mobil", "oil", "1号全合成机油 0W-40 SP", "1 0W-40 fully synthetic engine oil",
+       429.0, "4L", 型号="Mobil 1 0W-40", 生产厂家="埃克森美孚（天津）石油化工有限公司"),
+    _p("helix", "shell", "oil", "超凡喜力 全合成机油 0W-20 SP", "Helix Ultra 0W-20 fully synthetic engine oil",
+       319.0, "4L", 型号="Helix Ultra 0W-20", 生产厂家="壳牌（天津）润滑油有限公司"),
+    _p("fuyao_ws", "fuyao", "glass", "前挡风玻璃 适用于大众朗逸", "windscreen for VW Lavida",
+       880.0, "1块", 适用车型="大众朗逸", CCC证书编号="2020011201004321", 生产厂家="福耀玻璃工业集团股份有限公司"),
+)
+PRODUCT_BY_KEY = {p.key: p for p in PRODUCTS}
+
+# Look-alike marks: (brand key, mark as shown, mechanism). Chinese marks give Chinese
+# titles; Latin marks give English titles (baihuo puts them in Chinese titles).
+LOOKALIKES: tuple[tuple[str, str, str], ...] = (
+    ("syngenta", "先正大", "homophone 达→大"),
+    ("syngenta", "Sуngenta", "Cyrillic у for Latin y"),
+    ("syngenta", "先正達", "Traditional 達 for 达"),
+    ("bayer", "拜尔", "homophone 耳→尔"),
+    ("bayer", "Baуer", "Cyrillic у for Latin y"),
+    ("bayer", "Bayar", "one-letter edit e→a"),
+    ("basf", "巴思夫", "homophone 斯→思"),
+    ("basf", "8ASF", "digit 8 for B"),
+    ("basf", "巴斯大", "shape-similar 夫→大"),
+    ("stanley", "史丹莉", "homophone 利→莉"),
+    ("stanley", "史舟利", "shape-similar 丹→舟"),
+    ("kingenta", "金正太", "shape-similar 大→太"),
+    ("kingenta", "金正农大", "inserted word 农"),
+    ("longping", "隆平高料", "shape-similar 科→料"),
+    ("longping", "陇平高科", "homophone 隆→陇"),
+    ("denghai", "豋海", "shape-similar 登→豋"),
+    ("denghai", "登海王", "inserted word 王"),
+    ("loreal", "欧菜雅", "shape-similar 莱→菜"),
+    ("loreal", "歐萊雅", "Traditional 歐萊 for 欧莱"),
+    ("loreal", "L'Oreai", "homoglyph i for l"),
+    ("lancome", "兰寇", "shape-similar/homophone 蔻→寇"),
+    ("lancome", "蘭蔻", "Traditional 蘭 for 兰"),
+    ("lancome", "Lancоme", "Cyrillic о for Latin o"),
+    ("lancome", "Lancone", "one-letter edit m→n"),
+    ("skii", "SK-11", "digits 11 for II"),
+    ("skii", "SK-III", "number change II→III"),
+    ("pechoin", "百雀玲", "shape-similar/homophone 羚→玲"),
+    ("pechoin", "百鸟雀羚", "inserted word 鸟"),
+    ("chando", "白然堂", "shape-similar 自→白"),
+    ("chando", "自然美堂", "inserted word 美"),
+    ("winona", "微诺娜", "shape-similar 薇→微"),
+    ("winona", "薇諾娜", "Traditional 諾 for 诺"),
+    ("bosch", "B0SCH", "digit 0 for O"),
+    ("bosch", "Воsch", "Cyrillic В and о"),
+    ("bosch", "博士", "homophone 世→士"),
+    ("bosch", "十尃世", "component split 博→十尃"),
+    ("denso", "DEN5O", "digit 5 for S"),
+    ("denso", "電裝", "Traditional 電裝 for 电装"),
+    ("denso", "电壮", "shape-similar/homophone 装→壮"),
+    ("ngk", "NKG", "letter swap GK→KG"),
+    ("ngk", "NGX", "one-letter edit K→X"),
+    ("brembo", "Brenbo", "one-letter edit m→n"),
+    ("brembo", "Bremdo", "one-letter edit b→d"),
+    ("michelin", "Micheiin", "homoglyph i for l"),
+    ("michelin", "米其淋", "shape-similar 林→淋"),
+    ("michelin", "米其木木", "component split 林→木木"),
+    ("castrol", "Castroll", "inserted letter l"),
+    ("castrol", "嘉实夛", "shape-similar 多→夛"),
+    ("castrol", "嘉食多", "homophone 实→食"),
+    ("mobil", "Mobi1", "digit 1 for l"),
+    ("mobil", "美浮", "homophone 孚→浮"),
+    ("shell", "She11", "digits 11 for ll"),
+    ("shell", "殼牌", "Traditional 殼 for 壳"),
+    ("shell", "売牌", "shape-similar 壳→売"),
+    ("fuyao", "福曜", "shape-similar/homophone 耀→曜"),
+)
+
+# The real brand's product each look-alike imitates: the first product of that brand.
+_FIRST_PRODUCT = {}
+for _prod in PRODUCTS:
+    _FIRST_PRODUCT.setdefault(_prod.brand, []).append(_prod)
+
+LOOKALIKE_MAKERS = {
+    "agri_inputs": ("河南丰泽化工有限公司", "河南省周口市"),
+    "cosmetics": ("广州市娇颜化妆品有限公司", "广东省广州市白云区"),
+    "auto_parts": ("瑞安市顺达汽配厂", "浙江省瑞安市"),
+}
+
+COUNTERFEIT_TITLES_ZH = (
+    "高仿{brand}{name} 原单 1:1",
+    "{brand} {name} A货 精仿 工厂货",
+    "原单尾货 {brand}{name} 超A 无盒",
+    "{brand}{name} 复刻版 假一赔万",
+    "{brand} {name} 大牌同款 厂货 加vx看实拍",
+    "{brand}{name} 原装进口 特价 绝对正品",
+)
+COUNTERFEIT_TITLES_EN = (
+    "{brand} {name} replica 1:1 mirror quality",
+    "{brand} {name} super copy AAA+",
+    "{brand} {name} first copy factory price",
+    "{brand} {name} master copy 5A grade",
+)
+CONTACTS_ZH = ("加微信 vx：{wx} 看实拍", "电话/微信同号 {phone}", "QQ {qq} 量大从优", "加我看细节图 vx {wx}")
+CONTACTS_EN = ("Add WeChat {wx} for real photos.", "WhatsApp {phone} for wholesale.", "vx {wx}, bulk discount.")
+AGRI_COUNTERFEIT_ZH = ("{brand}{name} 原装进口 特效 根治 工厂直供", "{brand} {name} 特效 厂货 低价清仓")
+
+
+# --------------------------------------------------------------------------- regulatory breaches and hard negatives
+
+# (key, category, subtype, brand or None, title_zh, title_en or None, price, attrs, description_zh, note)
+REGULATORY: tuple[tuple, ...] = (
+    ("no_reg_pesticide", "agri_inputs", "pesticide", "绿丰", "绿丰 4.5%高效氯氟氰菊酯 杀虫剂 果树蔬菜通用", "Lvfeng 4.5% lambda-cyhalothrin insecticide for fruit and vegetables",
+     18.0, (("品牌", "绿丰"), ("有效成分", "高效氯氟氰菊酯4.5%"), ("生产厂家", "河北绿丰生物科技有限公司"), ("规格", "500ml")),
+     "杀虫快，持效长，果树蔬菜通用。", "pesticide without registration number or label code"),
+    ("label_mismatch", "agri_inputs", "pesticide", "禾盛", "禾盛 10%吡虫啉 可湿性粉剂 1kg", None,
+     26.0, (("品牌", "禾盛"), ("有效成分", "吡虫啉10%"), ("农药登记证号", "PD20130456"),
+            ("标签二维码", pesticide_label_code("PD20130456", consistent=False)), ("生产厂家", "安徽禾盛农化有限公司"), ("规格", "1kg")),
+     "防治蚜虫、飞虱。", "label QR code digits 2-7 do not match registration PD20130456"),
+    ("ls_2019", "agri_inputs", "pesticide", "沃农", "沃农 50%氟啶胺 悬浮剂 临时登记", "Wonong 50% fluazinam SC (temporary registration)",
+     45.0, (("品牌", "沃农"), ("有效成分", "氟啶胺50%"), ("农药登记证号", "LS20190127"),
+            ("标签二维码", pesticide_label_code("LS20190127")), ("生产厂家", "山东沃农生物科技有限公司"), ("规格", "100ml")),
+     "防治根肿病、晚疫病。", "temporary registration LS dated 2019, after temporary registration ended"),
+    ("wl_2020", "agri_inputs", "pesticide", "家卫", "家卫 杀蟑饵剂 WL20200033 农用仓储", None,
+     15.0, (("品牌", "家卫"), ("有效成分", "吡虫啉2.5%"), ("农药登记证号", "WL20200033"), ("生产厂家", "江苏家卫日化有限公司"), ("规格", "5g×10支")),
+     "仓库、畜舍灭蟑。", "temporary registration WL dated 2020"),
+    ("no_reg_wsf", "agri_inputs", "fertilizer", "丰禾", "丰禾 大量元素水溶肥 10kg 冲施滴灌", "Fenghe water-soluble NPK fertilizer 10 kg for fertigation",
+     88.0, (("品牌", "丰禾"), ("养分含量", "N-P2O5-K2O 19-19-19"), ("生产厂家", "河北丰禾肥业有限公司"), ("规格", "10kg")),
+     "速溶无残渣，冲施滴灌均可。", "water-soluble fertilizer without fertilizer registration number"),
+    ("sanwu_pesticide", "agri_inputs", "pesticide", None, "散装 杀虫粉 农用 5斤 特效", None,
+     12.0, (("有效成分", "见包装"), ("规格", "2.5kg")),
+     "散装称重，无厂名厂址，特效杀虫。", "三无 pesticide: no brand, no manufacturer, no address, no registration"),
+    ("efficacy_claims", "agri_inputs", "fertilizer", "根力旺", "根力旺 微生物菌剂 根治根结线虫 特效药", None,
+     58.0, (("品牌", "根力旺"), ("有效活菌数", "≥2亿/克"), ("生产厂家", "山东根力旺生物科技有限公司"), ("规格", "5kg")),
+     "根治根结线虫，一次见效，增产50%。", "prohibited efficacy claims (根治, 特效) and no registration number"),
+    ("seed_no_licence", "agri_inputs", "seed", None, "高产杂交玉米种子 散装 10斤 抗倒伏", "high-yield hybrid maize seed, loose, 5 kg",
+     60.0, (("品种", "高产1号"), ("规格", "5kg")),
+     "散装种子，产量高，抗倒伏。", "seed without variety approval or licence number, no producer"),
+    ("whitening_ordinary", "cosmetics", "whitening", "雪肌源", "雪肌源 美白淡斑精华 30ml 祛斑提亮", "Xuejiyuan whitening dark-spot serum 30 ml",
+     89.0, (("品牌", "雪肌源"), ("备案编号", "粤G妆网备字2022324124"), ("生产企业", "广州雪肌源生物科技有限公司"), ("功效", "美白 淡斑"), ("净含量", "30ml")),
+     "美白淡斑，28天提亮肤色。", "whitening claim with only an ordinary filing number"),
+    ("spf_ordinary", "cosmetics", "sunscreen", "清颜", "清颜 防晒霜 SPF50+ PA+++ 60g 军训户外", "Qingyan sunscreen SPF50+ PA+++ 60 g",
+     59.0, (("品牌", "清颜"), ("备案编号", "浙G妆网备字2021001122"), ("生产企业", "浙江清颜化妆品有限公司"), ("功效", "防晒 SPF50+"), ("净含量", "60g")),
+     "高倍防晒，不油腻。", "sunscreen claim with only an ordinary filing number"),
+    ("legacy_zhunzi", "cosmetics", "skincare", "芳草集", "芳草集 植物润肤乳 200ml", None,
+     39.0, (("品牌", "芳草集"), ("批准文号", "卫妆准字29-XK-3298"), ("生产企业", "广州芳草集日化有限公司"), ("净含量", "200ml")),
+     "植物精华，滋润不粘腻。", "legacy 卫妆准字 only, no current filing number"),
+    ("legacy_tezi", "cosmetics", "whitening", "美丽源", "美丽源 祛斑霜 20g 老牌", None,
+     49.0, (("品牌", "美丽源"), ("批准文号", "卫妆特字(2008)第0456号"), ("生产企业", "汕头市美丽源化妆品厂"), ("功效", "祛斑"), ("净含量", "20g")),
+     "老牌祛斑霜。", "legacy 卫妆特字 only, freckle-removal claim without current registration"),
+    ("hair_dye_ordinary", "cosmetics", "haircare", "植萃", "植萃 植物染发剂 一洗黑 500ml", "Zhicui plant hair dye shampoo 500 ml",
+     69.0, (("品牌", "植萃"), ("备案编号", "粤G妆网备字2023012345"), ("生产企业", "广州植萃日化有限公司"), ("功效", "染发"), ("净含量", "500ml")),
+     "一洗黑，植物配方。", "hair-dye claim with only an ordinary filing number"),
+    ("sanwu_cosmetic", "cosmetics", "whitening", None, "手工自制 美白霜 无添加 50g", None,
+     35.0, (("净含量", "50g"),),
+     "纯手工自制，美白嫩肤。", "三无 cosmetic: no brand, manufacturer, address or filing; whitening claim"),
+    ("pads_no_ccc", "auto_parts", "brake", "驰安", "驰安 陶瓷刹车片 前片 适用于本田思域", "Chi'an ceramic front brake pads for Honda Civic",
+     98.0, (("品牌", "驰安"), ("适用车型", "本田思域"), ("生产厂家", "瑞安市驰安汽车配件有限公司"), ("规格", "4片/套")),
+     "低粉尘，静音。", "brake pads without CCC certificate"),
+    ("tyre_no_ccc", "auto_parts", "tyre", "路腾", "路腾 轮胎 195/65R15 91H 耐磨", "Luteng tyre 195/65 R15 91H",
+     239.0, (("品牌", "路腾"), ("规格", "195/65R15 91H"), ("生产厂家", "山东路腾轮胎有限公司")),
+     "耐磨静音。", "tyre without CCC certificate"),
+    ("led_no_ccc", "auto_parts", "lamp", "超亮", "超亮 LED大灯 H7 12000LM 改装 无损安装", "Super bright LED headlight bulbs H7 12000 lm",
+     79.0, (("品牌", "超亮"), ("型号", "H7"), ("生产厂家", "深圳超亮光电有限公司"), ("规格", "2只装")),
+     "亮度提升300%。", "exterior lamp without CCC"),
+    ("sanwu_fluid", "auto_parts", "fluid", None, "刹车油 DOT4 1L 散装 通用", None,
+     15.0, (("规格", "1L"),),
+     "通用型刹车油，散装。", "三无 brake fluid: no brand, manufacturer or address"),
+)
+
+HARD_NEGATIVES: tuple[tuple, ...] = (
+    ("mobile_holder", "auto_parts", "accessory", "YOUCAR", "车载手机支架 mobile phone holder 磁吸 出风口", "Mobile phone holder for car, magnetic air-vent mount",
+     39.0, (("品牌", "YOUCAR"), ("材质", "铝合金"), ("生产厂家", "深圳优卡科技有限公司"), ("规格", "1个")),
+     "磁吸牢固，适配大部分手机。", "'Mobil' inside 'mobile phone holder'"),
+    ("key_shell", "auto_parts", "accessory", "KeyPro", "汽车钥匙壳 key shell 适用于丰田卡罗拉 三键", "Car key shell for Toyota Corolla, 3-button remote case",
+     19.0, (("品牌", "KeyPro"), ("适用车型", "丰田卡罗拉"), ("材质", "ABS"), ("生产厂家", "东莞市钥匙宝电子有限公司")),
+     "替换旧钥匙外壳。", "'Shell' as in key shell, and names the car it fits"),
+    ("phone_shell", "auto_parts", "accessory", "壳之家", "车载充电手机壳 phone shell 防摔 磁吸", "Shockproof magnetic phone shell for car mounts",
+     29.0, (("品牌", "壳之家"), ("材质", "TPU"), ("生产厂家", "深圳壳之家科技有限公司")),
+     "防摔磁吸，配合车载支架使用。", "'Shell' as in phone shell"),
+    ("dove_grey_seat", "auto_parts", "accessory", "驾享", "Dove grey 汽车座套 四季通用 全包", "Dove grey car seat covers, full set, PU leather",
+     299.0, (("品牌", "驾享"), ("颜色", "Dove grey 鸽灰"), ("材质", "PU皮"), ("生产厂家", "河北驾享汽车用品有限公司")),
+     "鸽灰色，百搭。", "'Dove grey' is a colour"),
+    ("dove_grey_shadow", "cosmetics", "makeup", "Colorkey", "单色哑光眼影 色号 Dove Grey", "Matte eyeshadow single, shade Dove Grey",
+     49.0, (("品牌", "Colorkey"), ("备案编号", "粤G妆网备字2021098765"), ("生产企业", "广州珂拉琪化妆品有限公司"), ("颜色", "Dove Grey"), ("净含量", "2g")),
+     "哑光质地，显色持久。", "'Dove Grey' is a shade name"),
+    ("pads_fit_vw", "auto_parts", "brake", "路安", "路安 刹车片 前片 适用于大众朗逸/速腾 陶瓷配方", "Lu'an front brake pads, compatible with VW Lavida/Sagitar",
+     128.0, (("品牌", "路安"), ("适用车型", "大众朗逸/速腾"), ("CCC证书编号", "2022011105054321"), ("生产厂家", "杭州路安制动系统有限公司"), ("规格", "4片/套")),
+     "副厂件，适配原车，低噪音。", "aftermarket pads naming the car they fit (适用于大众), with CCC"),
+    ("filter_toyota", "auto_parts", "filter", "Filtrex", "机油滤清器 适用于丰田卡罗拉/凯美瑞 90915-YZZE1", "Oil filter compatible with Toyota Corolla / Camry (replaces 90915-YZZE1)",
+     25.0, (("品牌", "Filtrex"), ("适用车型", "丰田卡罗拉/凯美瑞"), ("零件号", "FX-1001"), ("生产厂家", "温州菲特斯滤清器有限公司")),
+     "高效过滤，替换原车件 90915-YZZE1。", "aftermarket filter compatible with Toyota"),
+    ("gap_tool", "auto_parts", "accessory", "Toolman", "火花塞间隙规 适用于NGK/电装火花塞", "Spark plug gap gauge, fits NGK and Denso plugs",
+     12.0, (("品牌", "Toolman"), ("材质", "不锈钢"), ("生产厂家", "宁波工匠工具有限公司")),
+     "测量火花塞间隙。", "tool that names the plugs it fits"),
+    ("urea", "agri_inputs", "fertilizer", "心连心", "心连心 尿素 46% 农用氮肥 40kg", "Xinlianxin urea 46% N fertilizer 40 kg",
+     135.0, (("品牌", "心连心"), ("养分含量", "总氮≥46.0%"), ("执行标准", "GB/T 2440-2017"), ("生产厂家", "河南心连心化学工业集团股份有限公司")),
+     "颗粒均匀，溶解快。", "urea is exempt from fertilizer registration"),
+    ("kcl", "agri_inputs", "fertilizer", "盐湖", "盐湖 氯化钾 60% 农用钾肥 50kg", None,
+     175.0, (("品牌", "盐湖"), ("养分含量", "K2O≥60%"), ("执行标准", "GB/T 37918-2019"), ("生产厂家", "青海盐湖工业股份有限公司")),
+     "优质钾肥。", "potassium chloride is exempt from fertilizer registration"),
+    ("ammonium_sulphate", "agri_inputs", "fertilizer", "晋丰", "硫酸铵 21% 农用 50kg", "Ammonium sulphate 21% N, 50 kg",
+     85.0, (("品牌", "晋丰"), ("养分含量", "N≥21%"), ("执行标准", "GB/T 535-2020"), ("生产厂家", "山西晋丰化工有限公司")),
+     "适合碱性土壤。", "ammonium sulphate is exempt from fertilizer registration"),
+    ("orchid_hand_cream", "cosmetics", "skincare", "青禾集", "青禾集 兰花香型 护手霜 50g", "Qinghe orchid-scented hand cream 50 g",
+     29.0, (("品牌", "青禾集"), ("备案编号", "浙G妆网备字2022004567"), ("生产企业", "浙江青禾集日化有限公司"), ("净含量", "50g")),
+     "兰花香，滋润不油。", "兰花 (orchid) is not 兰蔻"),
+)
+
+
+# --------------------------------------------------------------------------- sellers
+
+@dataclass(frozen=True)
+class Seller:
+    site: str
+    seller_id: str
+    name: str
+    location: str
+    rating: float
+    rating_count: int
+    role: str  # flagship | authorised | reseller | generic | suspicious (hidden)
+    category: str | None = None
+
+    def public(self) -> dict[str, Any]:
+        return {"id": self.seller_id, "name": self.name, "location": self.location,
+                "rating": self.rating, "rating_count": self.rating_count}
+
+
+_SELLER_POOLS = {
+    "greenmart": {
+        "authorised": (("Green Field Agri Supplies 绿野农资", "河南 郑州", "agri_inputs"),
+                       ("Lumi Beauty Authorised Store", "浙江 杭州", "cosmetics"),
+                       ("AutoPro Parts Centre 车之宝", "广东 广州", "auto_parts")),
+        "reseller": (("Tokyo Direct Beauty", "上海", "cosmetics"),),
+        "generic": (("Harvest Garden Supplies 禾丰园艺", "河北 石家庄", None), ("Daily Beauty Corner", "广东 广州", None),
+                    ("Urban Car Accessories", "浙江 义乌", None), ("Jinhe Agri Trading 金禾农贸", "安徽 合肥", None)),
+        "suspicious": (("Best Deals Outlet", "广东 深圳", None), ("Factory Direct Wholesale", "浙江 义乌", None),
+                       ("Lucky Trade Co.", "广东 广州", None), ("Super Value Shop", "福建 泉州", None)),
+    },
+    "baihuo": {
+        "authorised": (("丰收农资专营店", "山东 寿光", "agri_inputs"), ("丽人美妆专营店", "上海", "cosmetics"),
+                       ("车之宝汽配专营店", "广东 广州", "auto_parts")),
+        "reseller": (("日韩代购小铺", "辽宁 大连", "cosmetics"),),
+        "generic": (("惠农农资店", "河南 新乡", None), ("小美护肤馆", "广东 汕头", None),
+                    ("车友汽车用品", "浙江 义乌", None), ("老王农资批发", "河北 邯郸", None)),
+        "suspicious": (("尾货特卖店", "广东 广州", None), ("工厂直销批发", "浙江 义乌", None), ("正品折扣仓", "广东 深圳", None),
+                       ("农资特价批发", "河北 石家庄", None), ("名品汇", "福建 泉州", None)),
+    },
+    "kuaigou": {
+        "authorised": (("田园农资服务站", "河南 周口", "agri_inputs"), ("悦颜美妆授权店", "江苏 苏州", "cosmetics"),
+                       ("驰程汽配授权店", "浙江 台州", "auto_parts")),
+        "reseller": (("海淘优选", "福建 厦门", "cosmetics"),),
+        "generic": (("乡亲农资", "四川 成都", None), ("美颜小铺", "湖南 长沙", None),
+                    ("车品生活馆", "广东 佛山", None), ("绿源农业", "江西 南昌", None)),
+        "suspicious": (("好货清仓", "广东 东莞", None), ("一手货源", "浙江 金华", None),
+                       ("特价农资", "山东 菏泽", None), ("大牌折扣屋", "广东 深圳", None)),
+    },
+}
+
+_RATING = {"flagship": (4.8, 4.95, 5000, 90000), "authorised": (4.7, 4.9, 1000, 20000),
+           "reseller": (4.5, 4.8, 300, 5000), "generic": (4.3, 4.8, 80, 5000), "suspicious": (3.6, 4.6, 3, 800)}
+
+
+def _seller_id(site: str, k: int, slug: str) -> str:
+    if site == "greenmart":
+        return f"gm-{slug}"
+    if site == "baihuo":
+        return str(10000 + 37 * k)
+    return f"s{2000 + k}"
+
+
+@lru_cache(maxsize=None)
+def _sellers(site: str) -> tuple[Seller, ...]:
+    out: list[Seller] = []
+    rng = random.Random(f"sellers:{site}")
+
+    def add(name, location, role, slug, category=None):
+        lo, hi, clo, chi = _RATING[role]
+        rating = round(rng.uniform(lo, hi), 1)
+        count = int(rng.uniform(clo, chi))
+        out.append(Seller(site, _seller_id(site, len(out) + 1, slug), name, location, rating, count, role, category))
+
+    for key, (en, zh, cat, loc) in BRANDS.items():
+        if site == "greenmart":
+            name = f"{en} Official Store" if en != zh else f"{en} 官方旗舰店"
+        elif site == "baihuo":
+            name = f"{zh}官方旗舰店"
+        else:
+            name = f"{zh}官方店"
+        add(name, loc, "flagship", f"{key}-official", cat)
+    for role in ("authorised", "reseller", "generic", "suspicious"):
+        for i, (name, loc, cat) in enumerate(_SELLER_POOLS[site][role]):
+            add(name, loc, role, f"{role}-{i + 1}", cat)
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- base entries
+
+@dataclass
+class Entry:
+    """One base listing of a site (variant 0). Hidden fields: truth, note, mark, tags, schedule."""
+
+    site: str
+    index: int
+    category: str
+    sub: str
+    lang: str
+    title: str
+    brand: str | None
+    price: float
+    description: str
+    attributes: tuple[tuple[str, str], ...]
+    seller_id: str
+    image_key: str
+    n_images: int
+    sku: str | None
+    gtin: str | None
+    truth: str
+    note: str
+    mark: str | None = None  # the real brand concerned, if any
+    tags: str = ""
+    removed_day: int | None = None
+    live_from: int = 1
+    relist_of: int | None = None
+    relisted_as: int | None = None
+    price_style: str = "yuan"  # how baihuo prints it: "yuan" (¥1,299.00) or "yuan_word" (128元)
+
+    def live_on(self, day: int) -> bool:
+        return self.live_from <= day and (self.removed_day is None or day < self.removed_day)
+
+
+def _lang_for(site: str, n: int) -> str:
+    if site == "baihuo":
+        return "zh"
+    if site == "greenmart":
+        return "en" if n % 2 == 0 else "zh"
+    return "en" if n % 3 == 0 else "zh"
+
+
+SPEC_EN = {"4片/套": "set of 4", "4支装": "4 pcs", "2支装": "2 pcs", "1条": "1 tyre", "1块": "1 pc",
+           "4g×10袋": "4 g x 10 sachets", "2g×20袋": "2 g x 20 sachets", "4000粒": "4000 seeds"}
+
+
+def _spec(spec: str, lang: str) -> str:
+    return spec if lang == "zh" else SPEC_EN.get(spec, spec)
+
+
+def _attrs_for(attrs, lang: str, brand: str | None = None) -> tuple[tuple[str, str], ...]:
+    """Attribute rows as the shop labels them; English listings use English labels."""
+    if brand:
+        attrs = [(k, brand if k == "品牌" else v) for k, v in attrs]
+    if lang == "zh":
+        return tuple(attrs)
+    return tuple((ATTR_EN.get(k, k), v) for k, v in attrs)
+
+
+def _round_price(x: float) -> float:
+    if x >= 100:
+        return float(round(x))
+    return round(round(x * 2) / 2, 2)
+
+
+def _contact(site: str, n: int, lang: str) -> str:
+    wx = f"{['lk', 'hx', 'mp', 'zs'][n % 4]}{_digits(4, 'wx', site, n)}{['a', 'x', 'z'][n % 3]}"
+    phone = f"1{'3578'[n % 4]}{_digits(9, 'phone', site, n)}"
+    qq = _digits(9, "qq", site, n).lstrip("0") or "123456789"
+    pool = CONTACTS_ZH if lang == "zh" else CONTACTS_EN
+    return pool[n % len(pool)].format(wx=wx, phone=phone, qq=qq)
+
+
+def _build_site(site: str) -> list[Entry]:
+    sellers = _sellers(site)
+    flag_by_brand = dict(zip(BRANDS, [s for s in sellers if s.role == "flagship"]))
+    by_role: dict[str, list[Seller]] = {}
+    for s in sellers:
+        by_role.setdefault(s.role, []).append(s)
+    authorised = {s.category: s for s in by_role["authorised"]}
+    site_no = SITES.index(site)
+    raw: list[dict] = []
+
+    def tags_for(category, sub):
+        zh, en = SUBTYPE_TAGS[sub]
+        return f"{CATEGORY_TAG[category]} {zh} {en}"
+
+    # Genuine: every product, mostly by the brand's flagship, some by the authorised dealer.
+    for n, p in enumerate(PRODUCTS):
+        lang = _lang_for(site, n + site_no)
+        en, zh = BRANDS[p.brand][0], BRANDS[p.brand][1]
+        seller = authorised[p.category] if (n + site_no) % 4 == 3 else flag_by_brand[p.brand]
+        title = f"{zh} {p.name_zh} {p.spec}" if lang == "zh" else f"{en} {p.name_en}, {_spec(p.spec, lang)}"
+        desc_zh, desc_en = SUB_DESC.get(p.sub, ("", ""))
+        desc = (f"{zh}正品，{p.spec}。{desc_zh}" if lang == "zh" else f"Genuine {en} product, {_spec(p.spec, lang)}. {desc_en}")
+        price = _round_price(p.price * (1 + 0.04 * (_u("gp", site, p.key) - 0.5)))
+        raw.append(dict(category=p.category, sub=p.sub, lang=lang, title=title, brand=zh if lang == "zh" else en,
+                        price=price, description=desc, attributes=_attrs_for(p.attrs, lang, zh if lang == "zh" else en), seller=seller,
+                        image_key=f"{p.key}", n_images=3, sku=f"{p.brand[:3].upper()}-{p.key.upper()}",
+                        gtin=_gtin13(p.key), truth="genuine",
+                        note=f"genuine {en} product sold by {'flagship store' if seller.role == 'flagship' else 'authorised dealer'}",
+                        mark=en, tags=tags_for(p.category, p.sub)))
+
+    # Counterfeits: real brand plus counterfeit vocabulary, far-below price, off-platform contact.
+    suspicious = by_role["suspicious"]
+    for j in range(14):
+        n = j * 3 + site_no * 5 + 1
+        p = PRODUCTS[n % len(PRODUCTS)]
+        en, zh = BRANDS[p.brand][0], BRANDS[p.brand][1]
+        lang = "zh" if site == "baihuo" else ("en" if j % 3 == (site_no % 3) else "zh")
+        if p.category == "agri_inputs" and lang == "zh":
+            title = AGRI_COUNTERFEIT_ZH[j % 2].format(brand=zh, name=p.name_zh)
+        elif lang == "zh":
+            title = COUNTERFEIT_TITLES_ZH[(j + site_no) % len(COUNTERFEIT_TITLES_ZH)].format(brand=zh, name=p.name_zh)
+        else:
+            title = COUNTERFEIT_TITLES_EN[(j + site_no) % len(COUNTERFEIT_TITLES_EN)].format(brand=en, name=p.name_en)
+        factor = 0.1 + 0.15 * _u("cf", site, j)
+        attrs = [a for a in p.attrs if a[0] not in ("标签二维码", "生产地址")]
+        if j % 3 == 0:  # copied registration numbers are common; sometimes they are dropped
+            attrs = [a for a in attrs if a[0] not in ("农药登记证号", "肥料登记证号", "CCC证书编号", "注册证号", "备案编号")]
+        contact = _contact(site, j, lang)
+        desc = (f"{'工厂直供，品质保证' if j % 2 else '和专柜一模一样，放心购买'}，{p.spec}。{contact}" if lang == "zh"
+                else f"Same as the store version, {_spec(p.spec, lang)}. {contact}")
+        raw.append(dict(category=p.category, sub=p.sub, lang=lang, title=title, brand=zh if lang == "zh" else en,
+                        price=_round_price(p.price * factor), description=desc,
+                        attributes=_attrs_for(attrs, lang, zh if lang == "zh" else en), seller=suspicious[j % len(suspicious)],
+                        image_key=p.key if j % 2 == 0 else f"cf-{site}-{j}", n_images=2, sku=None, gtin=None,
+                        truth="counterfeit",
+                        note=f"counterfeit {en} {p.key}: counterfeit vocabulary, price {factor:.0%} of normal, off-platform contact",
+                        mark=en, tags=tags_for(p.category, p.sub)))
+
+    # Look-alike marks: every third one of LOOKALIKES goes to this site.
+    generic = by_role["generic"]
+    for j, (bkey, mark, mechanism) in enumerate(LOOKALIKES):
+        if j % 3 != site_no:
+            continue
+        prods = _FIRST_PRODUCT[bkey]
+        p = prods[j % len(prods)]
+        en, zh = BRANDS[p.brand][0], BRANDS[p.brand][1]
+        latin = mark.isascii() or any("\u0400" <= c <= "\u04ff" for c in mark)
+        lang = "en" if (latin and site != "baihuo") else "zh"
+        title = f"{mark} {p.name_zh} {p.spec}" if lang == "zh" else f"{mark} {p.name_en}, {_spec(p.spec, lang)}"
+        maker, address = LOOKALIKE_MAKERS[p.category]
+        attrs = [("品牌", mark)]
+        for k, v in p.attrs:
+            if k in ("品牌", "规格", "标签二维码"):
+                continue
+            if k in ("生产厂家", "生产企业", "境内责任人"):
+                attrs.append((k, maker))
+                attrs.append(("生产地址", address))
+            elif k in ("农药登记证号", "肥料登记证号", "CCC证书编号", "注册证号", "备案编号", "审定编号", "种子生产经营许可证号"):
+                if j % 2 == 0:
+                    attrs.append((k, v))  # borrowed from the real product
+            else:
+                attrs.append((k, v))
+        attrs.append(("规格", p.spec))
+        factor = 0.3 + 0.3 * _u("lk", site, j)
+        desc = (f"{mark}品牌，{p.spec}，品质保证，欢迎选购。" if lang == "zh"
+                else f"{mark} brand, {_spec(p.spec, lang)}. Quality guaranteed.")
+        seller = suspicious[j % len(suspicious)] if j % 4 else generic[j % len(generic)]
+        raw.append(dict(category=p.category, sub=p.sub, lang=lang, title=title, brand=mark,
+                        price=_round_price(p.price * factor), description=desc, attributes=_attrs_for(attrs, lang),
+                        seller=seller, image_key=f"lk-{bkey}-{j}", n_images=2, sku=None, gtin=None,
+                        truth="lookalike", note=f"look-alike of {en} {zh}: {mark} ({mechanism})",
+                        mark=en, tags=tags_for(p.category, p.sub)))
+
+    # Regulatory breaches (not famous marks).
+    for j, (key, cat, sub, brand, t_zh, t_en, price, attrs, d_zh, note) in enumerate(REGULATORY):
+        lang = "en" if (t_en and site != "baihuo" and (j + site_no) % 2 == 0) else "zh"
+        title = t_en if lang == "en" else t_zh
+        raw.append(dict(category=cat, sub=sub, lang=lang, title=title, brand=brand,
+                        price=_round_price(price * (1 + 0.1 * (_u("rg", site, key) - 0.5))),
+                        description=d_zh if lang == "zh" else title + ".", attributes=_attrs_for(attrs, lang),
+                        seller=generic[(j + site_no) % len(generic)], image_key=f"rg-{key}", n_images=1,
+                        sku=None, gtin=None, truth="regulatory", note=note, mark=None, tags=tags_for(cat, sub)))
+
+    # Hard negatives: fixed templates, genuine resellers and a grey import.
+    for j, (key, cat, sub, brand, t_zh, t_en, price, attrs, d_zh, note) in enumerate(HARD_NEGATIVES):
+        lang = "en" if (t_en and site != "baihuo" and (j + site_no) % 2 == 0) else "zh"
+        title = t_en if lang == "en" else t_zh
+        raw.append(dict(category=cat, sub=sub, lang=lang, title=title, brand=brand,
+                        price=_round_price(price * (1 + 0.1 * (_u("hn", site, key) - 0.5))),
+                        description=d_zh if lang == "zh" else title + ".", attributes=_attrs_for(attrs, lang),
+                        seller=generic[(j + site_no + 1) % len(generic)], image_key=f"hn-{key}", n_images=2,
+                        sku=None, gtin=_gtin13(key), truth="hard_negative", note=note, mark=None, tags=tags_for(cat, sub)))
+    for j in range(3):
+        p = PRODUCTS[(j * 11 + site_no * 4 + 2) % len(PRODUCTS)]
+        en, zh = BRANDS[p.brand][0], BRANDS[p.brand][1]
+        lang = "zh" if site == "baihuo" or j != 1 else "en"
+        title = (f"{zh} {p.name_zh} {p.spec} 授权经销 正品保障" if lang == "zh"
+                 else f"{en} {p.name_en}, {_spec(p.spec, lang)} (authorised dealer)")
+        factor = 0.85 + 0.1 * _u("rs", site, j)
+        raw.append(dict(category=p.category, sub=p.sub, lang=lang, title=title, brand=zh if lang == "zh" else en,
+                        price=_round_price(p.price * factor),
+                        description=(f"{zh}授权经销商，可查授权书，{p.spec}。" if lang == "zh" else f"Authorised {en} dealer, {_spec(p.spec, lang)}."),
+                        attributes=_attrs_for(p.attrs, lang, zh if lang == "zh" else en), seller=authorised[p.category], image_key=p.key,
+                        n_images=3, sku=None, gtin=_gtin13(p.key), truth="hard_negative",
+                        note=f"genuine reseller of {en} at {factor:.0%} of the flagship price", mark=en,
+                        tags=tags_for(p.category, p.sub)))
+    grey = PRODUCT_BY_KEY["fte" if site_no != 1 else "uv_expert"]
+    en, zh = BRANDS[grey.brand][0], BRANDS[grey.brand][1]
+    grey_attrs = tuple((k, v) for k, v in grey.attrs if k not in ("备案编号", "注册证号", "境内责任人")) + (("原产国", "日本"),)
+    raw.append(dict(category="cosmetics", sub=grey.sub, lang="zh", title=f"日本代购 {zh} {grey.name_zh} {grey.spec} 日版 现货",
+                    brand=zh, price=_round_price(grey.price * 0.82),
+                    description="日本专柜采购，附购物小票，日版包装无中文标签。", attributes=grey_attrs,
+                    seller=by_role["reseller"][0], image_key=f"{grey.key}-jp", n_images=2, sku=None, gtin=None,
+                    truth="hard_negative", note=f"grey import of real {en} goods (Japanese packaging)", mark=en,
+                    tags=tags_for("cosmetics", grey.sub)))
+
+    # Shuffle deterministically so search results mix the kinds, then number them.
+    random.Random(f"order:{site}").shuffle(raw)
+    entries = [_entry(site, i, d) for i, d in enumerate(raw)]
+    _schedule(site, entries, by_role, authorised)
+    return entries
+
+
+def _entry(site: str, index: int, d: dict) -> Entry:
+    style = "yuan_word" if (d["price"] == int(d["price"]) and _u("style", site, index) < 0.4) else "yuan"
+    return Entry(site=site, index=index, category=d["category"], sub=d["sub"], lang=d["lang"], title=d["title"],
+                 brand=d["brand"], price=d["price"], description=d["description"], attributes=tuple(d["attributes"]),
+                 seller_id=d["seller"].seller_id, image_key=d["image_key"], n_images=d["n_images"], sku=d["sku"],
+                 gtin=d["gtin"], truth=d["truth"], note=d["note"], mark=d["mark"],
+                 tags=f"{d['title']} {d['brand'] or ''} {d['tags']}".casefold(), price_style=style)
+
+
+def _schedule(site: str, entries: list[Entry], by_role: dict, authorised: dict) -> None:
+    """Removals from day 2 on; two thirds of the removed suspect listings come back relisted."""
+    rng = random.Random(f"schedule:{site}")
+    suspect = [e for e in entries if e.truth in ("counterfeit", "lookalike")]
+    others = [e for e in entries if e.truth not in ("counterfeit", "lookalike")]
+    rng.shuffle(suspect)
+    rng.shuffle(others)
+    plan: list[tuple[Entry, int, bool]] = []
+    for j, e in enumerate(suspect[: len(suspect) // 2]):
+        plan.append((e, 2 + j // 3, j % 3 != 2))
+    for j, e in enumerate(others[: len(others) // 8]):
+        plan.append((e, 2 + j // 2, j % 4 == 0))
+    sellers = {s.seller_id: s for s in _sellers(site)}
+    for e, day, relist in plan:
+        e.removed_day = day
+        if not relist:
+            continue
+        old = sellers[e.seller_id]
+        if old.role in ("suspicious", "generic"):
+            pool = [s for s in by_role[old.role] if s.seller_id != old.seller_id]
+            new_seller = pool[int(_u("relist", site, e.index) * len(pool))]
+        else:
+            new_seller = authorised[e.category] if old.role == "flagship" else sellers[next(
+                s.seller_id for s in by_role["flagship"] if s.category == e.category)]
+        if e.lang == "zh":
+            title = ("【新品】" + e.title) if e.index % 2 else (e.title + " 现货速发")
+        else:
+            title = ("NEW " + e.title) if e.index % 2 else (e.title + " - in stock")
+        new = Entry(site=site, index=len(entries), category=e.category, sub=e.sub, lang=e.lang, title=title,
+                    brand=e.brand, price=_round_price(e.price * (0.9 + 0.2 * _u("relist-price", site, e.index))),
+                    description=e.description, attributes=e.attributes, seller_id=new_seller.seller_id,
+                    image_key=e.image_key, n_images=e.n_images, sku=e.sku, gtin=e.gtin, truth=e.truth,
+                    note=f"{e.note}; relisted on day {day} after removal of {listing_id(site, e.index)}",
+                    mark=e.mark, tags=e.tags, live_from=day, relist_of=e.index, price_style=e.price_style)
+        e.relisted_as = new.index
+        entries.append(new)
+
+
+@lru_cache(maxsize=None)
+def base_entries(site: str) -> tuple[Entry, ...]:
+    """The base listings of a site (variant 0), including ones relisted on later days."""
+    if site not in SITES:
+        raise KeyError(f"unknown demo site {site!r}; known: {', '.join(SITES)}")
+    return tuple(_build_site(site))
+
+
+def sellers(site: str) -> dict[str, Seller]:
+    return {s.seller_id: s for s in _sellers(site)}
+
+
+# --------------------------------------------------------------------------- ids, variants, days
+
+def listing_id(site: str, number: int) -> str:
+    prefix, offset = _ID_PREFIX[site]
+    return f"{prefix}{offset + number}"
+
+
+def parse_listing_id(site: str, lid: str) -> tuple[int, int] | None:
+    """(variant, base index) of a listing id, or None if it is not one of this site's ids."""
+    prefix, offset = _ID_PREFIX[site]
+    if not lid.startswith(prefix) or not lid[len(prefix):].isdigit():
+        return None
+    number = int(lid[len(prefix):]) - offset
+    if number < 0 or lid != listing_id(site, number):
+        return None
+    return divmod(number, BLOCK)
+
+
+VARIANT_SUFFIX_ZH = ("2件装", "家庭装", "优惠装", "升级款", "加量装", "组合装", "新批次")
+VARIANT_SUFFIX_EN = ("2-pack", "family pack", "value pack", "new edition", "bundle", "combo", "new batch")
+VARIANT_FACTOR = (1.9, 2.6, 0.97, 1.05, 1.4, 1.8, 1.0)
+
+
+def price_on(entry: Entry, variant: int, day: int) -> float:
+    """The price of a listing on a day: some prices move by up to ±15% on some nights."""
+    price = entry.price
+    if variant:
+        price *= VARIANT_FACTOR[(variant - 1) % len(VARIANT_FACTOR)]
+    for k in range(2, day + 1):
+        if _u("move", entry.site, entry.index, variant, k) < 0.15:
+            price *= 0.85 + 0.3 * _u("factor", entry.site, entry.index, variant, k)
+    return _round_price(price)
+
+
+def _variant_title(entry: Entry, variant: int) -> str:
+    if not variant:
+        return entry.title
+    pool = VARIANT_SUFFIX_ZH if entry.lang == "zh" else VARIANT_SUFFIX_EN
+    suffix = pool[(variant - 1) % len(pool)]
+    if variant > len(pool):
+        suffix += f" {variant // len(pool) + 1}"
+    return f"{entry.title} {suffix}"
+
+
+def format_price(price: float, style: str = "yuan") -> str:
+    """How the shops print prices: ¥1,299.00 or 128元."""
+    if style == "yuan_word" and price == int(price):
+        return f"{int(price)}元"
+    return f"¥{price:,.2f}"
+
+
+class Catalogue:
+    """The three marketplaces' listings at a scale, per day. Cheap to create."""
+
+    def __init__(self, scale: int = 1):
+        if int(scale) < 1:
+            raise ValueError("scale must be >= 1")
+        self.scale = int(scale)
+
+    # -- basic access -------------------------------------------------------
+
+    def entries(self, site: str) -> tuple[Entry, ...]:
+        return base_entries(site)
+
+    def sellers(self, site: str) -> dict[str, Seller]:
+        return sellers(site)
+
+    def listing_id(self, site: str, index: int, variant: int = 0) -> str:
+        return listing_id(site, variant * BLOCK + index)
+
+    def locate(self, site: str, lid: str) -> tuple[Entry, int] | None:
+        parsed = parse_listing_id(site, lid)
+        if parsed is None:
+            return None
+        variant, index = parsed
+        entries = base_entries(site)
+        if variant >= self.scale or index >= len(entries):
+            return None
+        return entries[index], variant
+
+    def status(self, site: str, lid: str, day: int = 1) -> str:
+        """'live', 'removed' (was listed, now gone) or 'unknown' (never listed by this day)."""
+        found = self.locate(site, lid)
+        if found is None:
+            return "unknown"
+        entry, _ = found
+        if entry.live_on(day):
+            return "live"
+        return "removed" if entry.live_from <= day else "unknown"
+
+    def get(self, site: str, lid: str, day: int = 1) -> dict[str, Any] | None:
+        """The public listing (no ground truth) if live on that day, else None."""
+        found = self.locate(site, lid)
+        if found is None or not found[0].live_on(day):
+            return None
+        return self.render(found[0], found[1], day)
+
+    def render(self, entry: Entry, variant: int, day: int) -> dict[str, Any]:
+        """The public view of a listing: what a shop shows. Never contains truth or note."""
+        seller = sellers(entry.site)[entry.seller_id]
+        price = price_on(entry, variant, day)
+        image_key = entry.image_key if not variant else f"{entry.image_key}-v{variant}"
+        oos = _u("oos", entry.site, entry.index, variant, day) < 0.04
+        name_zh, name_en = CATEGORY_NAMES[entry.category]
+        return {
+            "id": self.listing_id(entry.site, entry.index, variant),
+            "site": entry.site,
+            "title": _variant_title(entry, variant),
+            "brand": entry.brand,
+            "category": entry.category,
+            "category_name": name_zh if entry.lang == "zh" else name_en,
+            "lang": entry.lang,
+            "price": price,
+            "currency": "CNY",
+            "price_text": format_price(price, entry.price_style if entry.site == "baihuo" else "yuan"),
+            "availability": "OutOfStock" if oos else "InStock",
+            "description": entry.description,
+            "attributes": [list(a) for a in entry.attributes],
+            "images": [f"/img/{image_key}-{k + 1}.png" for k in range(entry.n_images)],
+            "sku": (f"{entry.sku}-{variant}" if variant and entry.sku else entry.sku),
+            "gtin": entry.gtin if not variant else None,
+            "seller": seller.public(),
+        }
+
+    # -- collections --------------------------------------------------------
+
+    def _live_indices(self, site: str, day: int, keyword: str | None = None, category: str | None = None,
+                      seller_id: str | None = None) -> list[int]:
+        tokens = keyword.casefold().split() if keyword else []
+        out = []
+        for e in base_entries(site):
+            if not e.live_on(day):
+                continue
+            if category and e.category != category:
+                continue
+            if seller_id and e.seller_id != seller_id:
+                continue
+            if tokens and not all(t in e.tags for t in tokens):
+                continue
+            out.append(e.index)
+        return out
+
+    def query(self, site: str, day: int = 1, *, keyword: str | None = None, category: str | None = None,
+              seller_id: str | None = None, page: int = 1, per_page: int = 20) -> tuple[list[dict], int]:
+        """One page of live listings matching keyword/category/seller, and the total count."""
+        indices = self._live_indices(site, day, keyword, category, seller_id)
+        total = len(indices) * self.scale
+        start = max(page - 1, 0) * per_page
+        entries = base_entries(site)
+        items = []
+        for pos in range(start, min(start + per_page, total)):
+            variant, k = divmod(pos, len(indices))
+            items.append(self.render(entries[indices[k]], variant, day))
+        return items, total
+
+    def live_ids(self, site: str, day: int = 1) -> Iterator[str]:
+        """Ids of all live listings of a site on a day (all variants)."""
+        indices = self._live_indices(site, day)
+        for variant in range(self.scale):
+            for i in indices:
+                yield self.listing_id(site, i, variant)
+
+    def count(self, site: str, day: int = 1) -> int:
+        return len(self._live_indices(site, day)) * self.scale
+
+    # -- ground truth -------------------------------------------------------
+
+    def truth(self, site: str, lid: str) -> dict[str, Any] | None:
+        found = self.locate(site, lid)
+        if found is None:
+            return None
+        e, variant = found
+        return {"site": site, "listing_id": lid, "truth": e.truth, "note": e.note, "mark": e.mark,
+                "category": e.category, "variant": variant,
+                "relist_of": self.listing_id(site, e.relist_of, variant) if e.relist_of is not None else None,
+                "live_from": e.live_from, "removed_day": e.removed_day}
+
+    def ground_truth(self, site: str | None = None, day: int | None = None) -> list[dict[str, Any]]:
+        """Ground truth of every listing (all variants), or only those live on ``day``."""
+        out = []
+        for s in ([site] if site else SITES):
+            for variant in range(self.scale):
+                for e in base_entries(s):
+                    if day is not None and not e.live_on(day):
+                        continue
+                    out.append(self.truth(s, self.listing_id(s, e.index, variant)))
+        return out
+
+
+def ground_truth(site: str | None = None, day: int | None = None, scale: int = 1) -> list[dict[str, Any]]:
+    """Hidden labels for evaluation: site, listing_id, truth, note, mark, category, ..."""
+    return Catalogue(scale).ground_truth(site, day)

@@ -1,0 +1,212 @@
+"""Crawls over real HTTP against the demo marketplaces, each in its own `monitor crawl` process."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import sqlite_utils
+
+from tests.conftest import ROOT, run_monitor
+
+
+def rows(db_path, sql, params=()):
+    db = sqlite_utils.Database(db_path)
+    try:
+        return list(db.execute_returning_dicts(sql, list(params)))
+    finally:
+        db.close()
+
+
+def last_run(db_path, site=None):
+    where = "WHERE site = ?" if site else ""
+    return rows(db_path, f"SELECT * FROM crawl_runs {where} ORDER BY id DESC LIMIT 1", [site] if site else [])[0]
+
+
+@pytest.fixture(scope="module")
+def crawled(marketplaces, tmp_path_factory):
+    """One database holding a full crawl of each HTTP demo site, run at the same time."""
+    db_path = tmp_path_factory.mktemp("crawl") / "monitor.db"
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "monitor", "--db", str(db_path), "crawl", site,
+                          "--base-url", marketplaces.urls[site]],
+                         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for site in ("greenmart", "baihuo")
+    ]
+    outputs = [p.communicate(timeout=300)[0] for p in procs]
+    # Two crawls writing to one database at once: both must succeed, no "database is locked".
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    for out in outputs:
+        assert "locked" not in out
+    return db_path
+
+
+def test_greenmart_structured_data_crawl(crawled):
+    run = last_run(crawled, "greenmart")
+    assert run["status"] == "completed", run
+    assert run["listings_seen"] >= 80 and run["listings_new"] == run["listings_seen"]
+    coverage = json.loads(run["coverage"])
+    assert coverage["title"] == 1.0 and coverage["price"] >= 0.9
+    listings = rows(crawled, "SELECT * FROM listings WHERE site = 'greenmart'")
+    assert len(listings) == run["listings_seen"]
+    with_brand = [l for l in listings if l["brand"]]
+    assert len(with_brand) / len(listings) > 0.8
+    assert {l["category"] for l in listings} >= {"agri_inputs", "cosmetics", "auto_parts"}
+    assert all(l["currency"] == "CNY" for l in listings if l["price"] is not None)
+    assert any(l["attributes"] and "PD" in l["attributes"] for l in listings)
+    obs = rows(crawled, "SELECT count(*) AS n FROM observations WHERE run_id = ?", [run["id"]])[0]["n"]
+    assert obs == run["listings_seen"]
+
+
+def test_baihuo_selector_crawl_with_sellers(crawled):
+    run = last_run(crawled, "baihuo")
+    assert run["status"] == "completed", run
+    assert run["listings_seen"] >= 80
+    listings = rows(crawled, "SELECT * FROM listings WHERE site = 'baihuo'")
+    assert all(l["title"] for l in listings)
+    assert sum(1 for l in listings if l["price"] is not None) / len(listings) >= 0.9
+    assert all(l["seller_id"] and l["seller_name"] for l in listings)
+    attrs = [json.loads(l["attributes"]) for l in listings if l["attributes"]]
+    assert any("农药登记证号" in a for a in attrs)
+    sellers = rows(crawled, "SELECT * FROM sellers WHERE site = 'baihuo'")
+    assert len(sellers) >= 5 and all(s["name"] for s in sellers)
+
+
+@pytest.mark.skipif(not (shutil.which("chromium") or os.environ.get("MONITOR_CHROMIUM")), reason="needs Chromium")
+def test_kuaigou_is_rendered_in_chromium(marketplaces, tmp_path):
+    db_path = tmp_path / "m.db"
+    proc = run_monitor("crawl", "kuaigou", "--base-url", marketplaces.urls["kuaigou"], db_path=db_path, timeout=400)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    run = last_run(db_path, "kuaigou")
+    assert run["status"] == "completed", run
+    assert run["listings_seen"] >= 80
+    listings = rows(db_path, "SELECT * FROM listings WHERE site = 'kuaigou'")
+    assert all(l["title"] for l in listings)
+    assert sum(1 for l in listings if l["price"] is not None) / len(listings) >= 0.9
+
+
+def test_the_js_shop_is_empty_without_a_browser(marketplaces):
+    import urllib.request
+
+    html = urllib.request.urlopen(marketplaces.urls["kuaigou"] + "/", timeout=10).read().decode()
+    from monitor.extract.page import extract_listing
+
+    assert not extract_listing(html, marketplaces.urls["kuaigou"] + "/").get("price")
+
+
+def test_layout_change_marks_the_run_degraded(tmp_path):
+    from monitor.demo.marketplaces import DemoMarketplaces
+
+    with DemoMarketplaces(host="127.0.0.1", base_port=None, day=1, broken_layout={"baihuo"}) as markets:
+        proc = run_monitor("crawl", "baihuo", "--base-url", markets.urls["baihuo"], "--max-pages", "1",
+                           "--category", "cosmetics", db_path=tmp_path / "m.db")
+    assert proc.returncode == 0, proc.stdout + proc.stderr  # degraded still stored what it found
+    run = last_run(tmp_path / "m.db")
+    assert run["status"] == "degraded"
+    assert "field coverage below 90%" in run["degraded_reason"]
+    assert "degraded" in proc.stdout
+
+
+def test_url_crawl_of_an_unknown_structured_data_shop(marketplaces, tmp_path):
+    db_path = tmp_path / "m.db"
+    proc = run_monitor("crawl", "--url", marketplaces.urls["greenmart"] + "/", "--max-pages", "60",
+                       "--allow-private", db_path=db_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    run = last_run(db_path)
+    assert run["kind"] == "url" and run["status"] == "completed"
+    listings = rows(db_path, "SELECT * FROM listings")
+    assert len(listings) >= 20
+    assert all(l["title"] and l["price"] for l in listings)
+
+
+def test_private_addresses_are_refused_without_permission(marketplaces, tmp_path):
+    db_path = tmp_path / "m.db"
+    proc = run_monitor("crawl", "--url", marketplaces.urls["greenmart"] + "/", "--max-pages", "5", db_path=db_path)
+    assert proc.returncode == 1
+    run = last_run(db_path)
+    assert run["status"] == "failed"
+    assert "private, loopback or link-local" in run["finish_reason"]
+    assert rows(db_path, "SELECT count(*) AS n FROM listings")[0]["n"] == 0
+
+
+def test_unreachable_site_and_dns_failure_fail_the_run_with_the_reason(tmp_path):
+    db_path = tmp_path / "m.db"
+    proc = run_monitor("crawl", "baihuo", "--base-url", "http://127.0.0.1:9", "--max-pages", "1",
+                       "--category", "cosmetics", db_path=db_path)
+    assert proc.returncode == 1
+    run = last_run(db_path)
+    assert run["status"] == "failed" and "refused" in run["finish_reason"].lower()
+    proc = run_monitor("crawl", "--url", "http://nonexistent.invalid/", "--max-pages", "3", db_path=db_path)
+    assert proc.returncode == 1
+    run = last_run(db_path)
+    assert run["status"] == "failed" and "DNS lookup failed" in run["finish_reason"]
+    # The earlier failed runs are still there; a failed crawl erases nothing.
+    assert len(rows(db_path, "SELECT * FROM crawl_runs")) == 2
+
+
+def _wait_for_running_run(db_path, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if db_path.exists():
+            try:
+                found = rows(db_path, "SELECT * FROM crawl_runs WHERE status = 'running'")
+            except Exception:
+                found = []
+            if found and rows(db_path, "SELECT count(*) AS n FROM observations")[0]["n"] > 0:
+                return found[0]
+        time.sleep(0.2)
+    raise AssertionError("the crawl never started storing listings")
+
+
+def test_killed_crawl_is_marked_interrupted_and_the_next_run_completes(marketplaces, tmp_path):
+    db_path = tmp_path / "m.db"
+    cmd = [sys.executable, "-m", "monitor", "--db", str(db_path), "crawl", "baihuo",
+           "--base-url", marketplaces.urls["baihuo"]]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "MONITOR_STORE_BATCH": "1"})
+    first = _wait_for_running_run(db_path)
+    proc.kill()
+    proc.wait(30)
+    db = sqlite_utils.Database(db_path)
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    db.close()
+    done = run_monitor("crawl", "baihuo", "--base-url", marketplaces.urls["baihuo"], "--max-pages", "1",
+                       "--category", "cosmetics", db_path=db_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    runs = {r["id"]: r for r in rows(db_path, "SELECT * FROM crawl_runs")}
+    assert runs[first["id"]]["status"] == "interrupted"
+    assert last_run(db_path)["status"] == "completed"
+
+
+def test_sigterm_stops_cleanly_as_interrupted(marketplaces, tmp_path):
+    db_path = tmp_path / "m.db"
+    cmd = [sys.executable, "-m", "monitor", "--db", str(db_path), "crawl", "baihuo",
+           "--base-url", marketplaces.urls["baihuo"]]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "MONITOR_STORE_BATCH": "1"})
+    _wait_for_running_run(db_path)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 1, out
+    run = last_run(db_path)
+    assert run["status"] == "interrupted", run
+    stored = rows(db_path, "SELECT count(*) AS n FROM listings")[0]["n"]
+    assert stored == run["listings_seen"] > 0  # what was crawled before the stop is kept
+
+
+def test_scrapy_crawl_from_the_repository_root(marketplaces, tmp_path):
+    db_path = tmp_path / "m.db"
+    proc = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "baihuo", "-a", f"base_url={marketplaces.urls['baihuo']}",
+         "-a", "category=auto_parts", "-a", "max_pages=1", "-s", f"MONITOR_DB={db_path}", "-s", "LOG_LEVEL=WARNING"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    run = last_run(db_path)
+    assert run["status"] == "completed" and run["listings_seen"] > 0
+    assert {r["category"] for r in rows(db_path, "SELECT DISTINCT category FROM listings")} == {"auto_parts"}
