@@ -61,6 +61,17 @@ class Listing:
         return dataclasses.asdict(self)
 
 
+@dataclass
+class Removal:
+    """A listing that answered 404/410 or the shop's "item gone" page on a re-check."""
+
+    site: str
+    listing_id: str
+    url: str
+    http_status: int
+    observed_at: str = field(default_factory=utc_now)
+
+
 LISTING_FIELDS = tuple(f.name for f in dataclasses.fields(Listing))
 
 # Fields whose share of filled values is recorded per crawl run ("field coverage").

@@ -8,14 +8,17 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from w3lib.url import add_or_replace_parameter
 
 from monitor.crawl.profile import Profile
 from monitor.crawl.errors import describe_failure
 from monitor.extract.page import extract_listing
 from monitor.extract.selectors import apply_selectors
-from monitor.listing import Listing
+from monitor.listing import Listing, Removal
+from monitor.store import open_db
+from monitor.store.removals import listings_to_recheck
 from spiders.browser import apply_browser_settings, browser_meta
 
 CATEGORY_ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -56,7 +59,14 @@ class ProfileSpider(scrapy.Spider):
         if p.render == "browser":
             apply_browser_settings(settings)
 
-    def __init__(self, category=None, keyword=None, max_pages=None, base_url=None, allow_private=None, **kwargs):
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.recheck_unseen, signal=signals.spider_idle)
+        return spider
+
+    def __init__(self, category=None, keyword=None, max_pages=None, base_url=None, allow_private=None,
+                 recheck=True, **kwargs):
         super().__init__(**kwargs)
         profile = type(self).profile
         if base_url:
@@ -75,6 +85,9 @@ class ProfileSpider(scrapy.Spider):
                 f"{', '.join(unknown)}; it knows: {', '.join(sorted(profile.keywords)) or 'none'}"
             )
         self.crawl_errors: list[str] = []
+        # A keyword search is a spot check, not a census: listings it did not meet are not missing.
+        self.recheck = str(recheck).lower() not in ("0", "false", "no") and not self.keywords
+        self.rechecked = False
         self.run_args = {
             "categories": self.categories,
             "keywords": self.keywords,
@@ -129,6 +142,33 @@ class ProfileSpider(scrapy.Spider):
         if next_url:
             yield self.request(next_url, self.parse_results, wait_for=p.wait_for_results, page=page + 1, **carry)
 
+    def recheck_unseen(self):
+        """When the search is done, revisit known listings this run did not meet.
+
+        That is how a removal shows up: the listing's page answers 404/410 or the shop's
+        "item gone" page, recorded as an observation. Bounded by MONITOR_RECHECK_LIMIT.
+        """
+        if not self.recheck or self.rechecked or getattr(self, "run_id", None) is None:
+            return
+        self.rechecked = True
+        limit = self.settings.getint("MONITOR_RECHECK_LIMIT", 200)
+        if limit <= 0:
+            return
+        db = open_db(self.settings.get("MONITOR_DB"), migrate=False)
+        try:
+            rows = listings_to_recheck(db, self.site, run_id=self.run_id, categories=self.categories or None,
+                                       limit=limit)
+        finally:
+            db.close()
+        for row in rows:
+            request = self.request(row["url"], self.parse_listing, wait_for=self.profile.wait_for_listing,
+                                   category=row["category"], recheck=row["listing_id"],
+                                   handle_httpstatus_list=[404, 410])
+            self.crawler.engine.crawl(request)
+        if rows:
+            self.crawler.stats.set_value("monitor/rechecked", len(rows))
+            raise DontCloseSpider
+
     def is_gone(self, response) -> bool:
         gone = self.profile.item_gone or {}
         if gone.get("text") and gone["text"] in response.text:
@@ -148,8 +188,11 @@ class ProfileSpider(scrapy.Spider):
         return default_listing_id(response.url)
 
     def parse_listing(self, response):
-        if self.is_gone(response):
+        if response.status in (404, 410) or self.is_gone(response):
             self.crawler.stats.inc_value("monitor/listings_gone")
+            if response.meta.get("recheck"):
+                yield Removal(site=self.site, listing_id=response.meta["recheck"], url=response.url,
+                              http_status=response.status)
             return
         p = self.profile
         fields = extract_listing(response.text, response.url, fields=p.fields, number_format=p.number_format)

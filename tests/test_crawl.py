@@ -210,3 +210,30 @@ def test_scrapy_crawl_from_the_repository_root(marketplaces, tmp_path):
     run = last_run(db_path)
     assert run["status"] == "completed" and run["listings_seen"] > 0
     assert {r["category"] for r in rows(db_path, "SELECT DISTINCT category FROM listings")} == {"auto_parts"}
+
+
+@pytest.mark.parametrize("site,gone_status", [("greenmart", 404), ("baihuo", 200)])
+def test_a_night_passes_prices_move_listings_vanish_and_reappear(tmp_path, site, gone_status):
+    """greenmart answers 404 for a removed listing; baihuo answers 200 with its "商品已下架" page."""
+    from monitor.demo.marketplaces import DemoMarketplaces
+
+    db_path = tmp_path / "m.db"
+    with DemoMarketplaces(host="127.0.0.1", base_port=None, day=1) as markets:
+        run_monitor("crawl", site, "--base-url", markets.urls[site], db_path=db_path, check=True)
+        day1 = {r["listing_id"]: r for r in rows(db_path, "SELECT * FROM listings")}
+        markets.set_day(2)
+        proc = run_monitor("crawl", site, "--base-url", markets.urls[site], db_path=db_path,
+                           check=True)
+    run = last_run(db_path)
+    assert run["status"] == "completed", run
+    assert run["listings_removed"] >= 3 and "removed" in proc.stdout
+    assert run["listings_changed"] >= 5 and run["listings_new"] >= 1  # price moves; relisted under new ids
+    removed = rows(db_path, "SELECT l.listing_id, o.http_status, o.availability FROM listings l "
+                            "JOIN observations o ON o.listing = l.id AND o.run_id = ? WHERE l.removed_at IS NOT NULL",
+                   [run["id"]])
+    assert len(removed) == run["listings_removed"]
+    assert all(r["http_status"] == gone_status and r["availability"] == "Removed" for r in removed)
+    assert all(r["listing_id"] in day1 for r in removed)
+    moved = rows(db_path, "SELECT l.listing_id, count(DISTINCT o.price) AS prices FROM observations o "
+                          "JOIN listings l ON l.id = o.listing WHERE o.price IS NOT NULL GROUP BY l.id HAVING prices > 1")
+    assert len(moved) >= 5  # price history across the two nights

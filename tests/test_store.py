@@ -42,13 +42,15 @@ def test_migrations_upgrade_an_existing_database_and_keep_its_data(db_path):
     old = sqlite_utils.Database(db_path)
     MIGRATIONS.apply(old, stop_before="0002_history_indexes")
     save_listings(old, [listing(1)], source="import")
-    assert [m.name for m in MIGRATIONS.pending(old)] == ["0002_history_indexes"]
+    assert [m.name for m in MIGRATIONS.pending(old)] == ["0002_history_indexes", "0003_removals"]
     old.close()
 
     db = open_db(db_path)
     assert MIGRATIONS.pending(db) == []
     assert db["listings"].count == 1
     assert any(ix.columns == ["listing", "observed_at"] for ix in db["observations"].indexes)
+    assert "removed_at" in db["listings"].columns_dict
+    assert db["crawl_runs"].columns_dict["listings_removed"] is int
     db.close()
 
 

@@ -38,14 +38,20 @@ def print_run(run: dict, console: Console | None = None) -> None:
 @click.option("--max-pages", type=click.IntRange(min=1), help="Result pages per search (profile) or pages in all (--url).")
 @click.option("--base-url", help="Point the profile at another host, e.g. a demo marketplace on another port.")
 @click.option("--allow-private", is_flag=True, help="Allow private, loopback and link-local addresses.")
+@click.option("--no-recheck", is_flag=True,
+              help="Do not revisit known listings this crawl did not meet (how removals are found).")
 @click.option("-v", "--verbose", is_flag=True, help="Log to the terminal instead of the run's log file.")
 @click.pass_context
-def crawl(ctx, site, url, categories, keywords, max_pages, base_url, allow_private, verbose):
+def crawl(ctx, site, url, categories, keywords, max_pages, base_url, allow_private, no_recheck, verbose):
     """Crawl a site profile, or a shop from a start URL, into the store.
 
     SITE is the name of a profile in spiders/profiles/ (see `scrapy list`). Each crawl is
     recorded as a run; the summary shows counts, field coverage and errors. The exit code
     is 1 when the run failed or was interrupted.
+
+    After the search, known listings of the site that the crawl did not meet are revisited
+    (up to MONITOR_RECHECK_LIMIT, default 200): a 404/410 or the profile's item_gone page
+    records the listing as removed.
 
     Example:
 
@@ -82,6 +88,7 @@ def crawl(ctx, site, url, categories, keywords, max_pages, base_url, allow_priva
                 "max_pages": max_pages,
                 "base_url": base_url,
                 "allow_private": allow_private,
+                "recheck": not no_recheck,
             }
             outcome = run_crawl(cls, kwargs, db_path=db_path, verbose=verbose, site=site)
     except (YamlError, LookupError, BrowserNotFound, ValueError) as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -63,23 +64,22 @@ def demo(ctx, day, max_pages, serve):
         console.print(f"[red]crawl of {site} failed (exit {outputs[site][0]}):[/red]\n{escape(outputs[site][1])}")
 
     db = open_db(db_path)
-    table = Table("site", "listings", "last run", "status", "pages", "new", "changed", "errors", "title/price coverage",
+    table = Table("site", "listings", "last run", "status", "pages", "new", "changed", "removed", "errors",
+                  "title/price coverage",
                   title=f"Demo, day {day} — database {db_path}")
     total = 0
     for site in DEMO_SITES:
         count = db.execute("SELECT count(*) FROM listings WHERE site = ?", [site]).fetchone()[0]
         total += count
-        run = next(db.execute_returning_dicts(
-            "SELECT * FROM crawl_runs WHERE site = ? ORDER BY id DESC LIMIT 1", [site]), None)
+        found = db.execute_returning_dicts("SELECT * FROM crawl_runs WHERE site = ? ORDER BY id DESC LIMIT 1", [site])
+        run = found[0] if found else None
         if run:
-            import json
-
             cov = json.loads(run["coverage"] or "{}")
             table.add_row(site, str(count), str(run["id"]), run["status"], str(run["pages"]), str(run["listings_new"]),
-                          str(run["listings_changed"]), str(run["errors"]),
+                          str(run["listings_changed"]), str(run["listings_removed"]), str(run["errors"]),
                           f"{cov.get('title', 0):.0%} / {cov.get('price', 0):.0%}")
         else:
-            table.add_row(site, str(count), "-", "no run", "", "", "", "", "")
+            table.add_row(site, str(count), "-", "no run", "", "", "", "", "", "")
     console.print(table)
     runs = db.execute("SELECT count(*) FROM crawl_runs").fetchone()[0]
     sellers = db.execute("SELECT count(*) FROM sellers").fetchone()[0]

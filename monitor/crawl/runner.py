@@ -82,7 +82,7 @@ def run_summary_rows(run: dict[str, Any]) -> list[tuple[str, str]]:
         ("status", run["status"]),
         ("pages", str(run.get("pages") or 0)),
         ("listings", f"{run.get('listings_seen') or 0} seen, {run.get('listings_new') or 0} new, "
-                     f"{run.get('listings_changed') or 0} changed"),
+                     f"{run.get('listings_changed') or 0} changed, {run.get('listings_removed') or 0} removed"),
         ("coverage", ", ".join(f"{k} {v:.0%}" for k, v in sorted(coverage.items())) or "-"),
         ("errors", str(run.get("errors") or 0)),
     ]

@@ -90,13 +90,9 @@ def _upsert_sql() -> str:
         "coalesce(excluded.last_run_id, listings.last_run_id)",
     ]
     sets = [f"{t} = {v}" for t, v in zip(targets, values)]
-    # An update that would leave the row as it is is skipped: same end state, but the
-    # FTS trigger does not delete and re-index the unchanged title and description
-    # (importing the same file again costs no index writes).
-    unchanged = f"({', '.join('listings.' + t for t in targets)}) IS NOT ({', '.join(values)})"
     return (
         f"INSERT INTO listings ({', '.join(cols)}) SELECT {', '.join(cols)} FROM {_BATCH_TABLE} WHERE true ORDER BY n "
-        f"ON CONFLICT(site, listing_id) DO UPDATE SET {', '.join(sets)} WHERE {unchanged}"
+        f"ON CONFLICT(site, listing_id) DO UPDATE SET {', '.join(sets)}"
     )
 
 

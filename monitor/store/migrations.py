@@ -127,3 +127,21 @@ def history_indexes(db: Database) -> None:
     # Price history and "last seen" per listing are read far more often than written.
     db["observations"].create_index(["listing", "observed_at"])
     db["sellers"].create_index(["name"])
+
+
+@MIGRATIONS(name="0003_removals")
+def removals(db: Database) -> None:
+    # A listing that answered 404/410 or the shop's "item gone" page. Cleared by the trigger
+    # below as soon as a later crawl sees the listing live again.
+    db["listings"].add_column("removed_at", str)
+    db["crawl_runs"].add_column("listings_removed", int, not_null_default=0)
+    db.execute(
+        """
+        CREATE TRIGGER listings_seen_again AFTER UPDATE OF last_seen ON listings
+        WHEN OLD.removed_at IS NOT NULL AND NEW.last_seen > OLD.removed_at
+        BEGIN
+          UPDATE listings SET removed_at = NULL WHERE id = NEW.id;
+        END
+        """
+    )
+    db["listings"].create_index(["site", "removed_at"])

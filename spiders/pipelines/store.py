@@ -7,9 +7,10 @@ import logging
 from itemadapter import ItemAdapter
 from scrapy import signals
 
-from monitor.listing import COVERAGE_FIELDS, is_filled
+from monitor.listing import COVERAGE_FIELDS, Removal, is_filled
 from monitor.store import finish_run, mark_stale_runs_interrupted, open_db, save_listings, start_run
 from monitor.store.listings import SaveResult
+from monitor.store.removals import record_removals
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,8 @@ class StorePipeline:
         self.db_path = settings.get("MONITOR_DB")
         self.batch_size = settings.getint("MONITOR_STORE_BATCH", 200)
         self.buffer: list[dict] = []
+        self.removal_buffer: list[dict] = []
+        self.removed = 0
         self.saved = SaveResult()
         self.keys: set[tuple[str, str]] = set()
         self.filled = {name: 0 for name in COVERAGE_FIELDS}
@@ -67,6 +70,11 @@ class StorePipeline:
         self.callback_errors.append(f"{response.url}: {failure.getErrorMessage()}")
 
     def process_item(self, item):
+        if isinstance(item, Removal):
+            self.removal_buffer.append(ItemAdapter(item).asdict())
+            if len(self.removal_buffer) >= self.batch_size:
+                self.flush()
+            return item
         data = ItemAdapter(item).asdict()
         key = (data["site"], data["listing_id"])
         if key not in self.keys:
@@ -80,10 +88,16 @@ class StorePipeline:
         return item
 
     def flush(self):
-        if self.buffer and self.db is not None:
+        if self.db is None:
+            return
+        if self.buffer:
             self.saved.add(save_listings(self.db, self.buffer, run_id=self.run_id))
             self.crawler.stats.inc_value("monitor/stored", len(self.buffer))
             self.buffer = []
+        if self.removal_buffer:
+            self.removed += record_removals(self.db, self.removal_buffer, run_id=self.run_id)
+            self.crawler.stats.set_value("monitor/removed", self.removed)
+            self.removal_buffer = []
 
     def close_spider(self):
         self.flush()
@@ -106,6 +120,7 @@ class StorePipeline:
             listings_seen=seen,
             listings_new=self.saved.new,
             listings_changed=self.saved.changed,
+            listings_removed=self.removed,
             errors=errors,
             coverage=coverage,
             degraded_reason=degraded,

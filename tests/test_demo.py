@@ -1,0 +1,25 @@
+"""`monitor demo`: the README's first command, end to end, as a user runs it."""
+
+from __future__ import annotations
+
+import re
+
+import sqlite_utils
+
+from tests.conftest import run_monitor
+
+
+def test_demo_crawls_three_marketplaces_and_summarises(tmp_path):
+    db_path = tmp_path / "demo.db"
+    proc = run_monitor("demo", "--no-serve", db_path=db_path, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    total = int(re.search(r"(\d+) listings from 3 marketplaces", proc.stdout).group(1))
+    assert total >= 240
+    db = sqlite_utils.Database(db_path)
+    per_site = dict(db.execute("SELECT site, count(*) FROM listings GROUP BY site").fetchall())
+    assert set(per_site) == {"greenmart", "baihuo", "kuaigou"} and sum(per_site.values()) == total
+    assert all(n >= 80 for n in per_site.values())
+    statuses = dict(db.execute("SELECT site, status FROM crawl_runs").fetchall())
+    assert statuses == {"greenmart": "completed", "baihuo": "completed", "kuaigou": "completed"}
+    for site in per_site:
+        assert site in proc.stdout
