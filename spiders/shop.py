@@ -46,7 +46,9 @@ class ShopSpider(scrapy.Spider):
         self.max_pages = int(max_pages)
         self.allow_private = str(allow_private).lower() in ("1", "true", "yes")
         self.crawl_errors: list[str] = []
-        self.links = LinkExtractor(allow_domains=[host])
+        self.host = host
+        # Filtered by host below: LinkExtractor's allow_domains misses hosts given with a port.
+        self.links = LinkExtractor()
         self.run_args = {"url": url, "max_pages": self.max_pages}
 
     @classmethod
@@ -99,6 +101,8 @@ class ShopSpider(scrapy.Spider):
                           http_status=response.status, **fields)
         for link in self.links.extract_links(response):
             url = link.url
+            if urlsplit(url).hostname != self.host:
+                continue
             priority = 3 if PRODUCT_HINT.search(url) else 2 if PAGINATION_HINT.search(url) else 0
             yield scrapy.Request(url, callback=self.parse_page, errback=self.on_error, priority=priority)
 

@@ -201,3 +201,13 @@ def test_accuracy_on_real_pages() -> None:
     metrics = module.score(PAGES)["metrics"]
     assert metrics["price"]["f1"] >= 0.92
     assert metrics["currency"]["f1"] >= 0.85
+
+
+def test_chinese_stock_words_map_to_schema_org_availability():
+    from monitor.extract.structured import availability_value
+
+    assert availability_value("有货") == "InStock"
+    assert availability_value(" 暂时缺货 ") == "OutOfStock"
+    assert availability_value("已售罄") == "OutOfStock"
+    assert availability_value("预售") == "PreOrder"
+    assert availability_value("随便") is None

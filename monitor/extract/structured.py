@@ -50,6 +50,19 @@ _AVAILABILITY = {
     # Orderable now, delivered later: closest to a pre-order of the five values the store knows.
     "backorder": "PreOrder",
     "discontinued": "Discontinued",
+    # How Chinese shops print stock status.
+    "有货": "InStock",
+    "现货": "InStock",
+    "在售": "InStock",
+    "库存充足": "InStock",
+    "缺货": "OutOfStock",
+    "暂时缺货": "OutOfStock",
+    "无货": "OutOfStock",
+    "售罄": "OutOfStock",
+    "已售罄": "OutOfStock",
+    "预售": "PreOrder",
+    "停产": "Discontinued",
+    "下架": "Discontinued",
 }
 
 _GTIN_KEYS = ("gtin13", "gtin", "gtin12", "gtin14", "gtin8", "isbn", "ean")
