@@ -171,11 +171,13 @@ class CrawlFigures:
 
 
 def run_crawl_child(kind: str, *, site: str, base_url: str, db: Path, urls_file: Path,
-                    max_pages: int = 100_000, timeout: float = 3600) -> CrawlFigures:
+                    max_pages: int = 100_000, timeout: float = 3600, settings: dict | None = None) -> CrawlFigures:
     """One crawl in its own process. ``real`` records the URLs it fetched in ``urls_file``;
     ``bare`` fetches exactly those URLs and does nothing with them."""
     args = [str(Path(__file__).resolve()), "crawl", kind, "--site", site, "--base-url", base_url,
             "--db", str(db), "--urls", str(urls_file), "--max-pages", str(max_pages)]
+    for key, value in (settings or {}).items():
+        args += ["--set", f"{key}={json.dumps(value)}"]
     child = run_child(args, timeout=timeout)
     result = None
     for line in reversed(child.stdout.splitlines()):
@@ -213,7 +215,19 @@ class UrlRecorder:
         self.fh.close()
 
 
-def _crawl(kind: str, site: str, base_url: str, db: str, urls_file: str, max_pages: int) -> None:
+def parse_settings(pairs: list[str]) -> dict:
+    """``KEY=VALUE`` pairs (VALUE as JSON when it parses, else a string), for ``--set``."""
+    out = {}
+    for pair in pairs or []:
+        key, _, value = pair.partition("=")
+        try:
+            out[key] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key] = value
+    return out
+
+
+def _crawl(kind: str, site: str, base_url: str, db: str, urls_file: str, max_pages: int, overrides: dict) -> None:
     import resource
 
     if kind == "real":
@@ -222,7 +236,7 @@ def _crawl(kind: str, site: str, base_url: str, db: str, urls_file: str, max_pag
         from spiders.sites import spider_class
 
         cls = spider_class(find_profile(site))
-        extra = {**FAST, "BENCH_URLS_FILE": urls_file,
+        extra = {**FAST, **overrides, "BENCH_URLS_FILE": urls_file,
                  "EXTENSIONS": {"_common.UrlRecorder": 0}}
         outcome = run_crawl(cls, {"max_pages": max_pages, "base_url": base_url}, db_path=db,
                             extra_settings=extra, site=site)
@@ -254,7 +268,7 @@ def _crawl(kind: str, site: str, base_url: str, db: str, urls_file: str, max_pag
         settings.setdict({
             "USER_AGENT": project.USER_AGENT, "COOKIES_ENABLED": False, "TELNETCONSOLE_ENABLED": False,
             "DOWNLOAD_TIMEOUT": project.DOWNLOAD_TIMEOUT, "ROBOTSTXT_OBEY": obey, "LOG_LEVEL": "INFO",
-            "LOG_FILE": str(Path(db).parent / f"bare-{site}.log"), "LOG_FILE_APPEND": False, **FAST,
+            "LOG_FILE": str(Path(db).parent / f"bare-{site}.log"), "LOG_FILE_APPEND": False, **FAST, **overrides,
         }, priority="cmdline")
         process = CrawlerProcess(settings)
         crawler = process.create_crawler(BareSpider)
@@ -287,8 +301,9 @@ if __name__ == "__main__":
     crawl.add_argument("--db", required=True)
     crawl.add_argument("--urls", required=True)
     crawl.add_argument("--max-pages", type=int, default=100_000)
+    crawl.add_argument("--set", action="append", default=[], help="KEY=VALUE Scrapy setting, both crawls")
     a = parser.parse_args()
     if a.cmd == "serve":
         _serve(a.scale)
     else:
-        _crawl(a.kind, a.site, a.base_url, a.db, a.urls, a.max_pages)
+        _crawl(a.kind, a.site, a.base_url, a.db, a.urls, a.max_pages, parse_settings(a.set))

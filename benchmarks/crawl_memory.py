@@ -23,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import DemoServer, machine, mib, run_crawl_child  # noqa: E402
+from _common import DemoServer, machine, mib, parse_settings, run_crawl_child  # noqa: E402
 
 GOAL_BYTES = 500 * 10**6  # "500 MB"
 
@@ -34,13 +34,18 @@ def main(argv=None) -> int:
     parser.add_argument("--site", default="greenmart", choices=("greenmart", "baihuo"))
     parser.add_argument("--quick", action="store_true", help="scale 2: a smoke run")
     parser.add_argument("--keep", type=Path, help="keep the store, URL list and logs here")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="an extra Scrapy setting for BOTH crawls (an experiment, e.g. CONCURRENT_ITEMS=16)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    extra = parse_settings(args.set)
     scale = 2 if args.quick else args.scale
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-mem-"))
     work.mkdir(parents=True, exist_ok=True)
     print(f"machine: {machine()}")
+    if extra:
+        print(f"extra Scrapy settings, both crawls: {extra}")
     try:
         server = DemoServer(scale)
         with server as urls:
@@ -48,8 +53,10 @@ def main(argv=None) -> int:
             print(f"demo marketplaces (separate process), scale {scale}: {site} {urls[site]}")
             db = work / "monitor.db"
             url_list = work / "urls.txt"
-            real = run_crawl_child("real", site=site, base_url=urls[site], db=db, urls_file=url_list)
-            bare = run_crawl_child("bare", site=site, base_url=urls[site], db=db, urls_file=url_list)
+            real = run_crawl_child("real", site=site, base_url=urls[site], db=db, urls_file=url_list,
+                                           settings=extra)
+            bare = run_crawl_child("bare", site=site, base_url=urls[site], db=db, urls_file=url_list,
+                                           settings=extra)
             server_peak = server.peak_rss()
         ok = real.peak_rss < GOAL_BYTES
         status = real.run["status"] if real.run else "?"

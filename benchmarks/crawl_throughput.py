@@ -26,7 +26,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import DemoServer, machine, mib, run_crawl_child  # noqa: E402
+from _common import DemoServer, machine, mib, parse_settings, run_crawl_child  # noqa: E402
 
 GOAL = 0.8
 
@@ -38,14 +38,19 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="crawl pairs per site (real, bare, real, bare ...)")
     parser.add_argument("--quick", action="store_true", help="scale 1, greenmart only: a smoke run")
     parser.add_argument("--keep", type=Path, help="keep the store, URL lists and logs here")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="an extra Scrapy setting for BOTH crawls (an experiment, e.g. CONCURRENT_ITEMS=16)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    extra = parse_settings(args.set)
     scale = 1 if args.quick else args.scale
     sites = ["greenmart"] if args.quick else [s.strip() for s in args.sites.split(",") if s.strip()]
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-crawl-"))
     work.mkdir(parents=True, exist_ok=True)
     print(f"machine: {machine()}")
+    if extra:
+        print(f"extra Scrapy settings, both crawls: {extra}")
     results = []
     try:
         with DemoServer(scale) as urls:
@@ -56,8 +61,10 @@ def main(argv=None) -> int:
                     db = work / f"{site}-{rep}" / "monitor.db"
                     db.parent.mkdir(parents=True, exist_ok=True)
                     url_list = db.parent / "urls.txt"
-                    real = run_crawl_child("real", site=site, base_url=urls[site], db=db, urls_file=url_list)
-                    bare = run_crawl_child("bare", site=site, base_url=urls[site], db=db, urls_file=url_list)
+                    real = run_crawl_child("real", site=site, base_url=urls[site], db=db, urls_file=url_list,
+                                           settings=extra)
+                    bare = run_crawl_child("bare", site=site, base_url=urls[site], db=db, urls_file=url_list,
+                                           settings=extra)
                     ratio = real.pages_per_second / bare.pages_per_second
                     status = real.run["status"] if real.run else "?"
                     results.append({

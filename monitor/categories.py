@@ -35,13 +35,17 @@ def rules_dir() -> Path:
     return Path(os.environ.get(RULES_DIR_ENV) or RULES_DIR)
 
 
-@lru_cache(maxsize=8)
-def _load(path: Path) -> tuple[str, ...]:
+def load_categories(path: Path) -> tuple[str, ...]:
     located = load_located(path)
     problems = schema_problems(located, SCHEMA)
     if problems:
         raise YamlError(path, problems, "Fix the category file; nothing in it was used.")
     return tuple(located.data["categories"])
+
+
+@lru_cache(maxsize=8)
+def _load(path: Path) -> tuple[str, ...]:
+    return load_categories(path)
 
 
 def known_categories() -> tuple[str, ...]:

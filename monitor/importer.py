@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections import Counter
 import io
 import json
 import re
@@ -44,6 +45,7 @@ class ImportReport:
     rows: int = 0
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
     unknown_columns: list[str] = field(default_factory=list)
+    flags: Counter = field(default_factory=Counter)  # scoring outcomes: flagged, unchanged, clear ...
 
 
 def _text(value: Any) -> str | None:
@@ -219,8 +221,18 @@ def _rows(path: Path, text: str, fmt: str) -> Iterator[tuple[int, dict[str, Any]
         start = reader.line_num + 1
 
 
-def import_file(db: Database, path: str | Path, *, site: str | None = None) -> ImportReport:
-    """Store every good row, report every bad one by line; a second import changes nothing."""
+def _store(db: Database, batch: list[dict[str, Any]], report: "ImportReport", engine) -> None:
+    report.stored.add(save_listings(db, batch, source="import"))
+    if engine is not None:
+        from monitor.flagging import score_keys
+
+        report.flags += score_keys(db, engine, [(r["site"], r["listing_id"]) for r in batch])
+
+
+def import_file(db: Database, path: str | Path, *, site: str | None = None, engine=None) -> ImportReport:
+    """Store every good row, report every bad one by line; a second import changes nothing.
+
+    With an ``engine`` (``monitor.flagging.engine_for``) each stored batch is scored too."""
     path = Path(path)
     raw_bytes = path.read_bytes()
     try:
@@ -254,8 +266,8 @@ def import_file(db: Database, path: str | Path, *, site: str | None = None) -> I
             report.skipped.append((line, str(exc)))
             continue
         if len(batch) >= BATCH:
-            report.stored.add(save_listings(db, batch, source="import"))
+            _store(db, batch, report, engine)
             batch = []
     if batch:
-        report.stored.add(save_listings(db, batch, source="import"))
+        _store(db, batch, report, engine)
     return report

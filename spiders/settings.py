@@ -51,6 +51,9 @@ ITEM_PIPELINES = {
 MONITOR_DB = os.environ.get("MONITOR_DB") or None
 MONITOR_STORE_BATCH = int(os.environ.get("MONITOR_STORE_BATCH", "200"))  # listings per write transaction
 MONITOR_ALLOW_PRIVATE = False
+# Score listings with the rule engine as they are stored (rules from MONITOR_RULES or rules/).
+MONITOR_SCORE = os.environ.get("MONITOR_SCORE", "1") not in ("0", "false", "no")
+MONITOR_RULES = os.environ.get("MONITOR_RULES") or None
 # After a profile crawl, up to this many known listings it did not meet are re-fetched to
 # see whether they were removed (404/410 or the profile's item_gone page). 0 turns it off.
 MONITOR_RECHECK_LIMIT = int(os.environ.get("MONITOR_RECHECK_LIMIT", "200"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections import Counter
 import sys
 import time
 
@@ -13,6 +14,39 @@ from rich.markup import escape
 from rich.table import Table
 
 DEMO_SITES = ("greenmart", "baihuo", "kuaigou")
+
+
+PLANTED = ("counterfeit", "lookalike", "regulatory")
+
+
+def report_flags(console: Console, db_path: str, day: int) -> None:
+    """Open flags by category and signal, and how many of the demo's planted cases were found."""
+    from monitor.demo.catalogue import ground_truth
+    from monitor.store import open_db
+
+    db = open_db(db_path)
+    flags = db.execute_returning_dicts(
+        "SELECT l.site, l.listing_id, f.category, f.signal_names FROM flags f JOIN listings l ON l.id = f.listing "
+        "WHERE f.status = 'open'")
+    db.close()
+    by_category = Counter(f["category"] or "-" for f in flags)
+    by_signal = Counter(name for f in flags for name in (f["signal_names"] or "").split())
+    table = Table("category", "open flags", title="Flags")
+    for category, count in sorted(by_category.items()):
+        table.add_row(category, str(count))
+    console.print(table)
+    table = Table("signal", "flags with it", title="Signals in open flags")
+    for name, count in by_signal.most_common():
+        table.add_row(name, str(count))
+    console.print(table)
+    flagged = {(f["site"], f["listing_id"]) for f in flags}
+    truth = ground_truth(day=day)
+    planted = [t for t in truth if t["truth"] in PLANTED]
+    clean = [t for t in truth if t["truth"] not in PLANTED]
+    found = sum((t["site"], t["listing_id"]) in flagged for t in planted)
+    wrong = sum((t["site"], t["listing_id"]) in flagged for t in clean)
+    console.print(f"planted cases found: {found} of {len(planted)}; genuine listings and hard negatives flagged: "
+                  f"{wrong} of {len(clean)}")
 
 
 def crawl_subprocess(site: str, base_url: str, db_path: str, max_pages: int | None) -> subprocess.Popen:
@@ -86,7 +120,7 @@ def demo(ctx, day, max_pages, serve):
     db.close()
     console.print(f"{total} listings from {len(DEMO_SITES)} marketplaces, {sellers} sellers, {runs} runs in all; "
                   f"took {time.monotonic() - started:.0f} s")
-    console.print("flags: the rule engine is not built yet (issue 3); listings are stored unscored")
+    report_flags(console, db_path, day)
     if serve:
         console.print("review queue: not built yet (issue 4); nothing to serve")
     if failed:

@@ -10,8 +10,9 @@ import click
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--site", help="Site name for rows without a site column.")
+@click.option("--no-score", is_flag=True, help="Store only; do not score with the rule engine.")
 @click.pass_context
-def import_(ctx, file, site):
+def import_(ctx, file, site, no_score):
     """Import listings from a JSON Lines or CSV file.
 
     Columns: site, id, url, title, description, brand, category, price, currency,
@@ -31,8 +32,17 @@ def import_(ctx, file, site):
     from monitor.store import open_db
 
     db = open_db(ctx.obj.get("db_path"))
+    engine = None
+    if not no_score:
+        from monitor.flagging import engine_for
+        from monitor.rules.active import active_packs
+
+        packs, problem = active_packs(db)
+        if problem is not None:
+            click.echo(f"warning: rule packs invalid; {'using the last good version ' + packs.version if packs else 'listings stored unscored'}:\n{problem}", err=True)
+        engine = engine_for(db, packs) if packs else None
     try:
-        report = import_file(db, file, site=site)
+        report = import_file(db, file, site=site, engine=engine)
     except ValueError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
@@ -47,6 +57,8 @@ def import_(ctx, file, site):
     click.echo(
         f"{report.rows} rows: {s.seen} stored ({s.new} new, {s.changed} changed), {len(report.skipped)} skipped"
     )
+    if engine is not None:
+        click.echo(f"scored with rules {engine.packs.version}: {report.flags['flagged']} new flags")
     if report.skipped:
         sys.exit(1)
 

@@ -84,6 +84,7 @@ def run_summary_rows(run: dict[str, Any]) -> list[tuple[str, str]]:
         ("listings", f"{run.get('listings_seen') or 0} seen, {run.get('listings_new') or 0} new, "
                      f"{run.get('listings_changed') or 0} changed, {run.get('listings_removed') or 0} removed"),
         ("coverage", ", ".join(f"{k} {v:.0%}" for k, v in sorted(coverage.items())) or "-"),
+        ("flags", f"{run.get('flags_raised') or 0} raised"),
         ("errors", str(run.get("errors") or 0)),
     ]
     if run.get("degraded_reason"):

@@ -145,3 +145,47 @@ def removals(db: Database) -> None:
         """
     )
     db["listings"].create_index(["site", "removed_at"])
+
+
+@MIGRATIONS(name="0004_flags")
+def flags(db: Database) -> None:
+    # The rule engine's output. A flag is never deleted: when a listing falls below the
+    # threshold, or a new flag replaces it after a rule or content change, it is superseded.
+    db["flags"].create(
+        {
+            "id": int,
+            "listing": int,
+            "status": str,  # open | superseded | dismissed | confirmed (review states come with the review app)
+            "score": int,
+            "threshold": float,
+            "category": str,
+            "signals": str,  # JSON list of signals with explanations and evidence spans
+            "signal_names": str,  # space-separated, for filters
+            "marks": str,  # space-separated watched marks involved
+            "rules_version": str,
+            "content_hash": str,
+            "created_at": str,
+            "superseded_at": str,
+            "superseded_reason": str,
+        },
+        pk="id",
+        foreign_keys=[("listing", "listings", "id")],
+        not_null={"listing", "status", "score", "rules_version", "content_hash", "created_at"},
+    )
+    db["flags"].create_index(["listing", "status"])
+    db["flags"].create_index(["status", "score"])
+    db["crawl_runs"].add_column("flags_raised", int, not_null_default=0)
+    db["listings"].add_column("score", int)
+    db["listings"].add_column("scored_at", str)
+    db["listings"].add_column("rules_version", str)
+    # Comparable offers for the price-outlier signal: one row per listing and watched mark.
+    db["listing_prices"].create(
+        {"listing": int, "mark": str, "product": str, "unit_price": float, "currency": str, "dimension": str},
+        pk=("listing", "mark"),
+        foreign_keys=[("listing", "listings", "id")],
+    )
+    db["listing_prices"].create_index(["mark", "product", "currency", "dimension"])
+    db["rule_versions"].create(
+        {"version": str, "first_used_at": str, "files": str},  # files: JSON {relative path: text}
+        pk="version",
+    )

@@ -43,7 +43,7 @@ def start_run(db: Database, *, site: str, spider: str, kind: str, args: dict[str
 
 def finish_run(db: Database, run_id: int, *, status: str, finish_reason: str | None = None,
                pages: int = 0, listings_seen: int = 0, listings_new: int = 0, listings_changed: int = 0,
-               listings_removed: int = 0,
+               listings_removed: int = 0, flags_raised: int = 0,
                errors: list[str] | None = None, error_count: int | None = None,
                coverage: dict[str, float] | None = None, degraded_reason: str | None = None) -> None:
     if status not in RUN_STATUSES:
@@ -61,6 +61,7 @@ def finish_run(db: Database, run_id: int, *, status: str, finish_reason: str | N
                 "listings_new": listings_new,
                 "listings_changed": listings_changed,
                 "listings_removed": listings_removed,
+                "flags_raised": flags_raised,
                 "errors": error_count if error_count is not None else len(errors),
                 "error_messages": json.dumps(errors[:MAX_ERROR_MESSAGES], ensure_ascii=False),
                 "coverage": json.dumps(coverage or {}, sort_keys=True),

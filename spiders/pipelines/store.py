@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
 from itemadapter import ItemAdapter
 from scrapy import signals
@@ -35,6 +36,9 @@ class StorePipeline:
         self.callback_errors: list[str] = []
         self.db = None
         self.run_id: int | None = None
+        self.engine = None
+        self.flag_outcomes = Counter()
+        self.rules_problem: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -61,6 +65,20 @@ class StorePipeline:
         )
         spider.run_id = self.run_id
         self.crawler.stats.set_value("monitor/run_id", self.run_id)
+        self.engine = self.load_engine()
+
+    def load_engine(self):
+        """Listings are scored as they are stored; broken rules fall back to the last good ones."""
+        if not self.crawler.settings.getbool("MONITOR_SCORE", True):
+            return None
+        from monitor.flagging import engine_for
+        from monitor.rules.active import active_packs
+
+        packs, problem = active_packs(self.db, self.crawler.settings.get("MONITOR_RULES") or None)
+        if problem is not None:
+            self.rules_problem = ("rule packs invalid, " + (f"scored with the last good version {packs.version}"
+                                  if packs else "listings stored unscored") + f": {str(problem).splitlines()[0]}")
+        return engine_for(self.db, packs) if packs else None
 
     def response_received(self, response, request, spider):
         if not response.url.endswith("/robots.txt") and response.status < 400:
@@ -93,6 +111,12 @@ class StorePipeline:
         if self.buffer:
             self.saved.add(save_listings(self.db, self.buffer, run_id=self.run_id))
             self.crawler.stats.inc_value("monitor/stored", len(self.buffer))
+            if self.engine is not None:
+                from monitor.flagging import score_keys
+
+                self.flag_outcomes += score_keys(self.db, self.engine,
+                                                 [(i["site"], i["listing_id"]) for i in self.buffer])
+                self.crawler.stats.set_value("monitor/flags_raised", self.flag_outcomes["flagged"])
             self.buffer = []
         if self.removal_buffer:
             self.removed += record_removals(self.db, self.removal_buffer, run_id=self.run_id)
@@ -109,6 +133,8 @@ class StorePipeline:
         seen = len(self.keys)
         coverage = {name: round(count / seen, 4) for name, count in self.filled.items()} if seen else {}
         errors = [*getattr(spider, "crawl_errors", []), *self.callback_errors]
+        if self.rules_problem:
+            errors.append(self.rules_problem)
         threshold = getattr(getattr(spider, "profile", None), "coverage_threshold", 0.9)
         status, why, degraded = self.judge(reason, seen, errors, coverage, threshold)
         finish_run(
@@ -121,6 +147,7 @@ class StorePipeline:
             listings_new=self.saved.new,
             listings_changed=self.saved.changed,
             listings_removed=self.removed,
+            flags_raised=self.flag_outcomes["flagged"],
             errors=errors,
             coverage=coverage,
             degraded_reason=degraded,

@@ -1,0 +1,258 @@
+"""`monitor rules`, `monitor watchlist`, `monitor prices`, `monitor score`, `monitor rescore`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from monitor.rules.packs import RulePackError
+
+
+def _load(rules_dir, **overrides):
+    from monitor.rules.packs import load_packs
+
+    try:
+        return load_packs(rules_dir, **overrides)
+    except RulePackError as exc:
+        click.echo(f"error: the rule packs are invalid and were not used:\n{exc}", err=True)
+        sys.exit(2)
+
+
+@click.group()
+def rules():
+    """Rule packs: check them, evaluate them.
+
+    Example:
+
+        monitor rules check
+    """
+
+
+@rules.command("check")
+@click.argument("folder", required=False, type=click.Path(file_okay=False))
+def rules_check(folder):
+    """Validate the rule packs in FOLDER (default rules/) without scoring anything.
+
+    Every problem is reported with file, line and field; exit code 2 if any.
+
+    Example:
+
+        monitor rules check rules/
+    """
+    packs = _load(folder)
+    per_category = Counter(c for m in packs.watchlist.marks for c in m.categories)
+    click.echo(f"rules {packs.folder}: valid, version {packs.version}")
+    click.echo(f"  watchlist: {len(packs.watchlist.marks)} marks "
+               f"({', '.join(f'{c} {n}' for c, n in sorted(per_category.items()))})")
+    click.echo(f"  reference prices: {len(packs.prices)}")
+    click.echo(f"  categories: {', '.join(packs.categories)}")
+    click.echo(f"  block list: {len(packs.blocklist)} sellers")
+    click.echo(f"  files: {', '.join(str(p.relative_to(packs.folder)) for p in packs.files)}")
+
+
+def _read_listings(path: Path):
+    """(line, listing or None, error) from a JSON Lines or CSV file in the import columns."""
+    from datetime import datetime, timezone
+
+    from monitor.categories import known_categories
+    from monitor.importer import RowError, _detect_format, _rows, normalise_row
+
+    text = path.read_bytes().decode("utf-8-sig")
+    fmt = _detect_format(path, text[:200])
+    default_time = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).isoformat()
+    categories = known_categories()
+    for line, raw, error in _rows(path, text, fmt):
+        if error:
+            yield line, None, error
+            continue
+        try:
+            listing = normalise_row(raw, default_site=raw.get("site") or "file", default_time=default_time,
+                                    csv_mode=fmt == "csv", categories=categories)
+        except RowError as exc:
+            yield line, None, str(exc)
+            continue
+        yield line, listing, None
+
+
+@click.command("score")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--watchlist", type=click.Path(exists=True, dir_okay=False), help="Use this watchlist CSV instead.")
+@click.option("--prices", type=click.Path(exists=True, dir_okay=False), help="Use these reference prices instead.")
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Another rule folder.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write JSON lines here instead of stdout.")
+def score(file, watchlist, prices, rules_dir, output):
+    """Score listings from a JSON Lines or CSV file (the import columns), without a database.
+
+    Writes one JSON line per listing: site, id, score, flagged, signals (name, strength,
+    explanation, evidence). Bad rows are reported on stderr with their line and skipped.
+
+    Example:
+
+        monitor score listings.csv --watchlist brands.csv > scored.jsonl
+    """
+    from monitor.rules.engine import Engine
+
+    packs = _load(rules_dir, watchlist=watchlist, prices=prices)
+    engine = Engine(packs)
+    out = open(output, "w", encoding="utf-8") if output else sys.stdout
+    bad = 0
+    try:
+        for line, listing, error in _read_listings(Path(file)):
+            if error:
+                bad += 1
+                click.echo(f"{file}:{line}: skipped: {error}", err=True)
+                continue
+            result = engine.assess(listing)
+            record = {"site": listing["site"], "id": listing["listing_id"], "score": result.score,
+                      "flagged": result.flagged, "threshold": result.threshold,
+                      "rules_version": result.rules_version,
+                      "signals": [{"name": s.name, "kind": s.kind, "strength": round(s.strength, 3),
+                                   "explanation": s.explanation, "mark": s.mark,
+                                   "evidence": [e.__dict__ for e in s.evidence]} for s in result.signals]}
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    finally:
+        if output:
+            out.close()
+    if bad:
+        sys.exit(1)
+
+
+@click.command("rescore")
+@click.option("--site", help="Only listings of this site.")
+@click.option("--category", help="Only listings of this category.")
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Another rule folder.")
+@click.pass_context
+def rescore_cmd(ctx, site, category, rules_dir):
+    """Re-score stored listings after a rule change.
+
+    Verdicts are never lost; flags that fall below the threshold are marked superseded,
+    not deleted; a dismissed flag is not raised again for unchanged listing content.
+
+    Example:
+
+        monitor rescore --category cosmetics
+    """
+    from monitor.flagging import engine_for, rescore
+    from monitor.rules.active import remember
+    from monitor.store import open_db
+
+    packs = _load(rules_dir)
+    db = open_db(ctx.obj.get("db_path"))
+    remember(db, packs)
+    outcomes = rescore(db, engine_for(db, packs), site=site, category=category)
+    db.close()
+    click.echo(f"rules {packs.version}: " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())) or "nothing to score")
+
+
+def _neutralise(value: str) -> str:
+    # A cell starting with = + - @ runs as a formula in a spreadsheet.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@click.group()
+def watchlist():
+    """The watchlist of marks (rules/watchlist.csv), kept in spreadsheets by analysts.
+
+    Example:
+
+        monitor watchlist export > marks.csv
+    """
+
+
+@watchlist.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--replace", is_flag=True, help="Replace the whole watchlist instead of merging by mark.")
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Another rule folder.")
+def watchlist_import(file, replace, rules_dir):
+    """Import marks from a CSV: mark,owner,category,aliases,authorized_sellers.
+
+    Lists inside a cell are separated by |; authorized_sellers entries are site:seller_id.
+    More columns are allowed: registrations, well_known, official_domains, common_word.
+    The file is validated whole first: one bad row and nothing changes.
+
+    Example:
+
+        monitor watchlist import brands.csv
+    """
+    from monitor.categories import rules_dir as default_rules
+    from monitor.rules.watchlist import load_watchlist, write_watchlist
+    from monitor.yamlfile import YamlError
+
+    folder = Path(rules_dir) if rules_dir else default_rules()
+    packs = _load(folder)
+    try:
+        incoming = load_watchlist(Path(file), packs.categories)
+    except YamlError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    result = incoming if replace else packs.watchlist.merged_with(incoming)
+    write_watchlist(folder / "watchlist.csv", result)
+    click.echo(f"watchlist: {len(incoming.marks)} marks imported, {len(result.marks)} in all ({folder / 'watchlist.csv'})")
+
+
+@watchlist.command("export")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here instead of stdout.")
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Another rule folder.")
+def watchlist_export(output, rules_dir):
+    """Export the watchlist as CSV (formula-like cells neutralised for spreadsheets).
+
+    Example:
+
+        monitor watchlist export --output marks.csv
+    """
+    import csv
+
+    from monitor.rules.watchlist import COLUMNS
+
+    packs = _load(rules_dir)
+    handle = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+    writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for mark in sorted(packs.watchlist.marks, key=lambda m: m.name.casefold()):
+        writer.writerow({k: _neutralise(v) for k, v in mark.to_row().items()})
+    if output:
+        handle.close()
+
+
+@click.group()
+def prices():
+    """Reference prices (rules/prices.csv): mark,product,price,currency[,unit].
+
+    Example:
+
+        monitor prices import prices.csv
+    """
+
+
+@prices.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--replace", is_flag=True, help="Replace all reference prices instead of merging.")
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Another rule folder.")
+def prices_import(file, replace, rules_dir):
+    """Import reference prices; product is the product or model words a title would contain.
+
+    Example:
+
+        monitor prices import brand-prices.csv
+    """
+    from monitor.categories import rules_dir as default_rules
+    from monitor.rules.prices import load_prices, merge_prices, write_prices
+    from monitor.yamlfile import YamlError
+
+    folder = Path(rules_dir) if rules_dir else default_rules()
+    packs = _load(folder)
+    try:
+        incoming = load_prices(Path(file))
+    except YamlError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    result = incoming if replace else merge_prices(packs.prices, incoming)
+    write_prices(folder / "prices.csv", result)
+    click.echo(f"prices: {len(incoming)} imported, {len(result)} in all ({folder / 'prices.csv'})")
+
+
+COMMANDS = [rules, score, rescore_cmd, watchlist, prices]

@@ -1,0 +1,96 @@
+"""The rule engine: one listing in, signals with explanations and a score out. No I/O inside."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from monitor.rules.packs import RulePacks
+from monitor.rules.price_signals import PricePoint, price_point, price_signals
+from monitor.rules.regulatory import regulatory_signals
+from monitor.rules.seller_signals import seller_signals
+from monitor.rules.signals import Evidence, Signal
+from monitor.rules.vocabulary import contact_signals, context_signals, counterfeit_signals
+
+# A look-alike on goods the mark is not registered for weighs less, unless the mark is well known.
+OTHER_GOODS_FACTOR = 0.5
+
+
+@dataclass
+class Assessment:
+    score: int
+    flagged: bool
+    threshold: float
+    signals: list[Signal]
+    rules_version: str
+    price_points: list[PricePoint] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "score": self.score,
+            "flagged": self.flagged,
+            "threshold": self.threshold,
+            "rules_version": self.rules_version,
+            "signals": [s.to_dict() for s in self.signals],
+        }
+
+
+class Engine:
+    def __init__(self, packs: RulePacks, *, comparables: Callable[[PricePoint], list[float]] | None = None,
+                 confirmed_verdicts: Callable[[str, str], int] | None = None):
+        self.packs = packs
+        self.comparables = comparables
+        self.confirmed_verdicts = confirmed_verdicts
+
+    def mark_signals(self, listing: dict) -> tuple[list[Signal], list]:
+        hits = self.packs.mark_index.find(listing)
+        category = listing.get("category")
+        out = []
+        for hit in hits:
+            mark = hit.mark
+            if hit.kind == "exact":
+                out.append(Signal("mark_exact", "trademark", 1.0, hit.explanation, [hit.evidence], mark=mark.name,
+                                  details={"form": hit.form, "matched": hit.matched}))
+                continue
+            strength = hit.similarity
+            explanation = hit.explanation
+            if category and mark.categories and category not in mark.categories and not mark.well_known:
+                strength *= OTHER_GOODS_FACTOR
+                explanation += f" (the mark is registered for {', '.join(mark.categories)}, not {category})"
+            out.append(Signal("mark_lookalike", "trademark", strength, explanation, [hit.evidence], mark=mark.name,
+                              details={"form": hit.form, "matched": hit.matched, "visual": hit.visual,
+                                       "phonetic": hit.phonetic, "conceptual": hit.conceptual,
+                                       "mechanisms": list(hit.mechanisms)}))
+        return out, hits
+
+    def assess(self, listing: dict) -> Assessment:
+        packs = self.packs
+        signals, hits = self.mark_signals(listing)
+        mark_spans: list[Evidence] = [h.evidence for h in hits]
+        signals += counterfeit_signals(listing, packs.vocabulary, mark_spans)
+        signals += contact_signals(listing, packs.vocabulary)
+        context = context_signals(listing, packs.vocabulary, mark_spans)
+        signals += context
+        signals += regulatory_signals(listing, packs.checks)
+
+        mentioned = [h.mark.name for h in hits]
+        prices = price_signals(listing, mentioned, packs.prices, self.comparables)
+        signals += prices
+
+        # A listing "claims" a mark when it names it as its own brand (title or brand field),
+        # not when it says which car or printer a part fits.
+        compatible = {s.mark for s in context if s.name == "compatible_part"}
+        claimed = [(h.mark.name, h.evidence) for h in hits
+                   if h.kind == "exact" and h.evidence.field in ("title", "brand") and h.mark.name not in compatible]
+        claimed = list({m: (m, e) for m, e in claimed}.values())
+        sellers = seller_signals(listing, claimed, packs.watchlist, packs.blocklist, self.confirmed_verdicts)
+        cheap = {s.mark for s in prices}
+        # An authorised seller lowers suspicion only at a normal price.
+        signals += [s for s in sellers if not (s.name == "authorised_seller" and s.mark in cheap)]
+
+        score = packs.scoring.score(signals)
+        threshold = packs.scoring.threshold(listing.get("category"))
+        points = [p for p in (price_point(listing, m, packs.prices) for m in dict.fromkeys(mentioned)) if p]
+        return Assessment(score=score, flagged=score >= threshold, threshold=threshold, signals=signals,
+                          rules_version=packs.version, price_points=points)

@@ -1,0 +1,118 @@
+"""Price anomaly: far below the reference price, or a robust outlier among comparable offers."""
+
+from __future__ import annotations
+
+import statistics
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from monitor.rules.packsize import Quantity, parse_quantity
+from monitor.rules.prices import ReferencePrice
+from monitor.rules.signals import Signal, span
+
+# Below this share of the usual price a listing is suspicious (vendors use 20% as "far below").
+SUSPICIOUS_RATIO = 0.6
+FAR_BELOW_RATIO = 0.2
+MIN_COMPARABLES = 5
+ROBUST_Z = -3.0
+
+
+@dataclass(frozen=True)
+class PricePoint:
+    """A listing's price for one watched product, per unit where the pack size is known."""
+
+    mark: str
+    product: str
+    unit_price: float
+    currency: str
+    dimension: str  # volume | mass | count | listing
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _reference_for(title: str, mark: str, references: list[ReferencePrice]) -> tuple[ReferencePrice, str, int] | None:
+    folded = _fold(title)
+    best = None
+    for ref in references:
+        if ref.mark.casefold() != mark.casefold():
+            continue
+        for product in ref.products:
+            at = folded.find(_fold(product))
+            if at >= 0 and (best is None or len(product) > len(best[1])):
+                best = (ref, product, at)
+    return best
+
+
+def _per_unit(price: float, qty: Quantity | None) -> tuple[float, str]:
+    return (price / qty.amount, qty.dimension) if qty else (price, "listing")
+
+
+def price_point(listing: dict, mark: str, references: list[ReferencePrice]) -> PricePoint | None:
+    """The comparable price of this listing for ``mark``: which product, per which unit."""
+    price, title = listing.get("price"), listing.get("title") or ""
+    if price is None or price <= 0:
+        return None
+    found = _reference_for(title, mark, references)
+    product = found[1].casefold() if found else ""
+    qty = parse_quantity(title) or parse_quantity(str((listing.get("attributes") or {}).get("规格", "")))
+    unit_price, dimension = _per_unit(float(price), qty)
+    return PricePoint(mark, product, unit_price, (listing.get("currency") or "").upper(), dimension)
+
+
+def _strength(ratio: float) -> float:
+    if ratio <= FAR_BELOW_RATIO:
+        return 1.0
+    # 1.0 at 20% of the usual price down to 0.4 at 60%
+    return 1.0 - (ratio - FAR_BELOW_RATIO) / (SUSPICIOUS_RATIO - FAR_BELOW_RATIO) * 0.6
+
+
+def price_signals(listing: dict, marks: list[str], references: list[ReferencePrice],
+                  comparables: Callable[[PricePoint], list[float]] | None = None) -> list[Signal]:
+    price = listing.get("price")
+    if price is None or price <= 0:
+        return []
+    title = listing.get("title") or ""
+    currency = (listing.get("currency") or "").upper()
+    out: list[Signal] = []
+    for mark in dict.fromkeys(marks):
+        found = _reference_for(title, mark, references)
+        point = price_point(listing, mark, references)
+        if found:
+            ref, product, at = found
+            if ref.currency == currency or not currency:
+                ref_qty = parse_quantity(ref.unit) if ref.unit else None
+                lst_qty = parse_quantity(title)
+                if ref_qty and lst_qty and ref_qty.dimension == lst_qty.dimension:
+                    ratio = (price / lst_qty.amount) / (ref.price / ref_qty.amount)
+                    basis = f"per {ref.unit}: {price / lst_qty.amount * ref_qty.amount:.2f} against {ref.price:.2f}"
+                else:
+                    ratio = price / ref.price
+                    basis = f"{price:.2f} against {ref.price:.2f}"
+                if ratio <= SUSPICIOUS_RATIO:
+                    out.append(Signal(
+                        "price_anomaly", "price", _strength(ratio),
+                        f"Price is {ratio:.0%} of the reference price for {mark} {product} "
+                        f"({basis} {ref.currency}, rules/prices.csv line {ref.line})",
+                        [span(listing, "title", at, at + len(product))], mark=mark,
+                        details={"ratio": round(ratio, 3), "reference": ref.price, "basis": "reference"}))
+                    continue
+        if comparables and point:
+            others = comparables(point)
+            if len(others) >= MIN_COMPARABLES:
+                median = statistics.median(others)
+                mad = statistics.median(abs(x - median) for x in others) or median * 0.05
+                z = (point.unit_price - median) / (1.4826 * mad)
+                ratio = point.unit_price / median if median else 1.0
+                if z <= ROBUST_Z and ratio <= SUSPICIOUS_RATIO:
+                    out.append(Signal(
+                        "price_anomaly", "price", min(1.0, _strength(ratio)),
+                        f"Price is {ratio:.0%} of the median of {len(others)} comparable {mark} offers "
+                        f"({point.unit_price:.2f} against {median:.2f} {point.currency or ''} "
+                        f"per {point.dimension if point.dimension != 'listing' else 'listing'}; robust z {z:.1f})",
+                        [], mark=mark,
+                        details={"ratio": round(ratio, 3), "median": median, "offers": len(others), "z": round(z, 2),
+                                 "basis": "comparables"}))
+    return out
