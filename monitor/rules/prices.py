@@ -43,7 +43,7 @@ def load_prices(path: Path) -> list[ReferencePrice]:
         except ValueError:
             problems.append((line, "price", f"{row['price']!r} is not a positive number"))
             continue
-        currency = row["currency"].upper()
+        currency = {"RMB": "CNY"}.get(row["currency"].upper(), row["currency"].upper())
         if not re.fullmatch(r"[A-Z]{3}", currency):
             problems.append((line, "currency", f"{row['currency']!r} is not an ISO 4217 code such as CNY"))
             continue
