@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -21,18 +23,14 @@ PYTHON = sys.executable
 def machine() -> str:
     """One line: date, cores, architecture, Python — written next to every figure."""
     date = subprocess.run(["date"], capture_output=True, text=True).stdout.strip()
+    try:
+        from importlib.metadata import version
+
+        scrapy = f", Scrapy {version('scrapy')}"
+    except Exception:  # noqa: BLE001 - informational only
+        scrapy = ""
     return (f"{date}; {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
-            f"SQLite {__import__('sqlite3').sqlite_version}")
-
-
-def sqlite_version() -> str:
-    import sqlite3
-
-    return sqlite3.sqlite_version
-
-
-def ratio(value: float, baseline: float) -> float:
-    return value / baseline if baseline else float("nan")
+            f"SQLite {sqlite3.sqlite_version}{scrapy}")
 
 
 def _vm_value(pid: int, key: str) -> int | None:
@@ -103,8 +101,6 @@ def mib(n: int | float) -> str:
 #                           ->  `_common.py crawl real|bare ...`  one crawl each (a Twisted
 #                               reactor cannot restart, and peak RSS must be per crawl)
 
-import json  # noqa: E402
-
 # Politeness off on both sides, at cmdline priority so it beats the profile's spider-priority
 # settings. ROBOTSTXT_OBEY stays as the profile says (true for the demo profiles), both sides.
 FAST = {
@@ -144,6 +140,12 @@ class DemoServer:
     def peak_rss(self) -> int | None:
         return _vm_value(self.proc.pid, "VmHWM") if self.proc else None
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU the server process has used so far."""
+        with open(f"/proc/{self.proc.pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
 
 def _serve(scale: int) -> None:
     from monitor.demo.marketplaces import DemoMarketplaces
@@ -162,6 +164,7 @@ class CrawlFigures:
     pages: int  # responses other than robots.txt
     items: int
     peak_rss: int  # bytes; the child's own ru_maxrss (kernel's peak RSS), checked against VmHWM polling
+    cpu: float  # user + system CPU seconds of the whole child process
     run: dict | None  # the run record (real crawls)
     errors: str
 
@@ -186,10 +189,14 @@ def run_crawl_child(kind: str, *, site: str, base_url: str, db: Path, urls_file:
             break
     if child.returncode != 0 or result is None:
         raise RuntimeError(f"{kind} crawl failed (exit {child.returncode}):\n{child.stdout[-3000:]}\n{child.stderr[-3000:]}")
+    run = result.get("run") or {}
+    if result["pages"] == 0 or (kind == "real" and run.get("status") not in ("completed", "degraded")):
+        raise RuntimeError(f"{kind} crawl fetched {result['pages']} pages, run status {run.get('status')!r} "
+                           f"({run.get('finish_reason')}); log: {run.get('log_path')}\n{child.stderr[-3000:]}")
     # ru_maxrss is exact; the polled VmHWM can only be lower (missed the last 50 ms) or equal.
     peak = max(result["ru_maxrss"], child.peak_rss)
     return CrawlFigures(kind, result["elapsed"], child.seconds, result["responses"], result["pages"],
-                        result["items"], peak, result.get("run"), child.stderr[-2000:])
+                        result["items"], peak, result["cpu"], result.get("run"), child.stderr[-2000:])
 
 
 class UrlRecorder:
@@ -275,6 +282,7 @@ def _crawl(kind: str, site: str, base_url: str, db: str, urls_file: str, max_pag
         process.crawl(crawler)
         process.start()
         stats, run = crawler.stats.get_stats(), None
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     responses = int(stats.get("response_received_count", 0))
     robots = int(stats.get("robotstxt/response_count", 0))
     print(json.dumps({
@@ -282,7 +290,8 @@ def _crawl(kind: str, site: str, base_url: str, db: str, urls_file: str, max_pag
         "responses": responses,
         "pages": responses - robots,
         "items": int(stats.get("item_scraped_count", 0)),
-        "ru_maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,  # KiB on Linux
+        "ru_maxrss": usage.ru_maxrss * 1024,  # KiB on Linux
+        "cpu": usage.ru_utime + usage.ru_stime,
         "run": run,
     }, default=str))
 

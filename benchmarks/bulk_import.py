@@ -37,7 +37,7 @@ from pathlib import Path
 
 from _common import machine  # noqa: E402  (puts the repository on sys.path)
 
-from monitor.importer import COLUMNS, import_file  # noqa: E402
+from monitor.importer import BATCH, COLUMNS, import_file  # noqa: E402
 from monitor.store import open_db  # noqa: E402
 
 GOAL = 30_000  # listings per second
@@ -138,31 +138,47 @@ def write_csv(rows: list[dict], path: Path) -> None:
 
 
 def baseline(path: Path, db_file: Path) -> tuple[float, float, int]:
-    """(total seconds, seconds in executemany, rows): parse the file, INSERT into a plain table."""
+    """(total seconds, seconds in executemany, rows): parse the file, INSERT into a plain table.
+
+    Streams in batches of the importer's size, as import_file does, so that neither side
+    pays for holding every parsed record at once.
+    """
     start = time.perf_counter()
+    conn = sqlite3.connect(db_file, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute(f"CREATE TABLE plain ({', '.join(COLUMNS)})")
+    insert_sql = f"INSERT INTO plain VALUES ({', '.join('?' * len(COLUMNS))})"
     text = path.read_bytes().decode("utf-8-sig")
     if path.suffix == ".jsonl":
-        records = [json.loads(line) for line in text.splitlines() if line.strip()]
+        records = (json.loads(line) for line in text.splitlines() if line.strip())
     else:
-        records = list(csv.DictReader(io.StringIO(text, newline="")))
-    rows = []
+        records = csv.DictReader(io.StringIO(text, newline=""))
+    count, insert_seconds, rows = 0, 0.0, []
+
+    def flush():
+        nonlocal insert_seconds
+        t = time.perf_counter()
+        conn.execute("BEGIN")
+        conn.executemany(insert_sql, rows)
+        conn.execute("COMMIT")
+        insert_seconds += time.perf_counter() - t
+
     for r in records:
         images, attributes = r.get("images"), r.get("attributes")
         rows.append((*[r.get(c) for c in COLUMNS[:13]],
                      images if isinstance(images, str) else json.dumps(images, ensure_ascii=False),
                      attributes if isinstance(attributes, str) else json.dumps(attributes, ensure_ascii=False),
                      r.get("observed_at")))
-    conn = sqlite3.connect(db_file, isolation_level=None)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
-    conn.execute(f"CREATE TABLE plain ({', '.join(COLUMNS)})")
-    insert_start = time.perf_counter()
-    conn.execute("BEGIN")
-    conn.executemany(f"INSERT INTO plain VALUES ({', '.join('?' * len(COLUMNS))})", rows)
-    conn.execute("COMMIT")
-    end = time.perf_counter()
+        if len(rows) >= BATCH:
+            count += len(rows)
+            flush()
+            rows = []
+    if rows:
+        count += len(rows)
+        flush()
     conn.close()
-    return end - start, end - insert_start, len(rows)
+    return time.perf_counter() - start, insert_seconds, count
 
 
 def dump_counts(db) -> dict[str, int]:

@@ -53,7 +53,8 @@ def main(argv=None) -> int:
         print(f"extra Scrapy settings, both crawls: {extra}")
     results = []
     try:
-        with DemoServer(scale) as urls:
+        server = DemoServer(scale)
+        with server as urls:
             print(f"demo marketplaces (separate process), scale {scale}: "
                   + ", ".join(f"{s} {urls[s]}" for s in sites))
             for site in sites:
@@ -61,10 +62,13 @@ def main(argv=None) -> int:
                     db = work / f"{site}-{rep}" / "monitor.db"
                     db.parent.mkdir(parents=True, exist_ok=True)
                     url_list = db.parent / "urls.txt"
+                    cpu0 = server.cpu_seconds()
                     real = run_crawl_child("real", site=site, base_url=urls[site], db=db, urls_file=url_list,
                                            settings=extra)
+                    cpu1 = server.cpu_seconds()
                     bare = run_crawl_child("bare", site=site, base_url=urls[site], db=db, urls_file=url_list,
                                            settings=extra)
+                    cpu2 = server.cpu_seconds()
                     ratio = real.pages_per_second / bare.pages_per_second
                     status = real.run["status"] if real.run else "?"
                     results.append({
@@ -74,14 +78,18 @@ def main(argv=None) -> int:
                         "bare_pages_per_s": round(bare.pages_per_second, 1), "ratio": round(ratio, 3),
                         "real_wall": round(real.wall, 2), "bare_wall": round(bare.wall, 2),
                         "real_peak_rss": real.peak_rss, "bare_peak_rss": bare.peak_rss, "run_status": status,
+                        "real_cpu": round(real.cpu, 2), "bare_cpu": round(bare.cpu, 2),
+                        "server_cpu_real": round(cpu1 - cpu0, 2), "server_cpu_bare": round(cpu2 - cpu1, 2),
                         "same_pages": real.pages == bare.pages,
                     })
                     print(f"\n[{site}] {real.pages:,} pages ({real.items:,} listings stored, run {status}); "
                           f"bare fetched {bare.pages:,} pages")
                     print(f"  real crawl  {real.seconds:7.2f}s  {real.pages_per_second:7.1f} pages/s  "
-                          f"(process {real.wall:.1f}s, peak RSS {mib(real.peak_rss)})")
+                          f"(process {real.wall:.1f}s, {real.cpu:.1f} CPU-s; server {cpu1 - cpu0:.1f} CPU-s; "
+                          f"peak RSS {mib(real.peak_rss)})")
                     print(f"  bare spider {bare.seconds:7.2f}s  {bare.pages_per_second:7.1f} pages/s  "
-                          f"(process {bare.wall:.1f}s, peak RSS {mib(bare.peak_rss)})")
+                          f"(process {bare.wall:.1f}s, {bare.cpu:.1f} CPU-s; server {cpu2 - cpu1:.1f} CPU-s; "
+                          f"peak RSS {mib(bare.peak_rss)})")
                     print(f"  real/bare = {ratio:.2f}x; goal {GOAL}x {'met' if ratio >= GOAL else 'MISSED'}")
         if args.json:
             print(json.dumps(results, indent=2))

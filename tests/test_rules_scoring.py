@@ -16,7 +16,8 @@ from tests.conftest import ROOT
 
 SCORING = Scoring(weights={"mark_lookalike": 0.85, "unauthorised_seller": 0.25, "counterfeit_terms": 0.9,
                            "compatible_part": 0.8}, default_weight=0.5,
-                  thresholds={"cosmetics": 60}, default_threshold=50)
+                  thresholds={"cosmetics": 60}, default_threshold=50,
+                  mitigates={"compatible_part": ("trademark", "seller", "price")})
 
 
 def sig(name, kind="trademark", strength=1.0):
@@ -30,8 +31,13 @@ def test_noisy_or_formula_as_documented():
     # 1 - (1 - 0.85)(1 - 0.25) = 0.8875
     assert SCORING.score([sig("mark_lookalike"), sig("unauthorised_seller", "seller")]) == 89
     assert SCORING.score([sig("mark_lookalike", strength=0.6)]) == 51
-    # mitigation multiplies: 85 x (1 - 0.8)
+    # mitigation multiplies what it applies to: 85 x (1 - 0.8)
     assert SCORING.score([sig("mark_lookalike"), sig("compatible_part", "mitigating")]) == 17
+    # ... and leaves other kinds alone: "fits Honda" does not excuse a missing CCC certificate
+    assert SCORING.score([sig("regulatory_ccc_missing", "regulatory"), sig("compatible_part", "mitigating")]) == 50
+    toyota = Signal("compatible_part", "mitigating", 1.0, "fits Toyota", mark="Toyota")
+    bosch = Signal("mark_lookalike", "trademark", 1.0, "B0SCH", mark="Bosch")
+    assert SCORING.score([bosch, toyota]) == 85  # another mark's compatibility says nothing about Bosch
     assert SCORING.threshold("cosmetics") == 60 and SCORING.threshold(None) == 50
 
 

@@ -42,7 +42,7 @@ def test_migrations_upgrade_an_existing_database_and_keep_its_data(db_path):
     old = sqlite_utils.Database(db_path)
     MIGRATIONS.apply(old, stop_before="0002_history_indexes")
     save_listings(old, [listing(1)], source="import")
-    assert [m.name for m in MIGRATIONS.pending(old)] == ["0002_history_indexes", "0003_removals"]
+    assert [m.name for m in MIGRATIONS.pending(old)] == ["0002_history_indexes", "0003_removals", "0004_flags"]
     old.close()
 
     db = open_db(db_path)

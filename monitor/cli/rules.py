@@ -88,7 +88,7 @@ def rules_eval(set_dir, split, rules_dir, min_precision, min_recall, product_pag
 
     def scorer(listing):
         result = engine.assess(listing)
-        return result.flagged, result.signals
+        return result.flagged, result.signals, result.score
 
     records = load_labelled(folder / "listings.jsonl")
     report = evaluate(records, scorer, split=None if split == "all" else split)

@@ -10,7 +10,7 @@ from monitor.rules.packs import RulePacks
 from monitor.rules.price_signals import PricePoint, price_point, price_signals
 from monitor.rules.regulatory import regulatory_signals
 from monitor.rules.seller_signals import seller_signals
-from monitor.rules.signals import Evidence, Signal
+from monitor.rules.signals import Signal
 from monitor.rules.vocabulary import contact_signals, context_signals, counterfeit_signals
 
 # A look-alike on goods the mark is not registered for weighs less, unless the mark is well known.
@@ -67,10 +67,9 @@ class Engine:
     def assess(self, listing: dict) -> Assessment:
         packs = self.packs
         signals, hits = self.mark_signals(listing)
-        mark_spans: list[Evidence] = [h.evidence for h in hits]
-        signals += counterfeit_signals(listing, packs.vocabulary, mark_spans)
+        signals += counterfeit_signals(listing, packs.vocabulary, hits)
         signals += contact_signals(listing, packs.vocabulary)
-        context = context_signals(listing, packs.vocabulary, mark_spans)
+        context = context_signals(listing, packs.vocabulary, hits)
         signals += context
         signals += regulatory_signals(listing, packs.checks)
 

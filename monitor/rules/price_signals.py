@@ -33,11 +33,12 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def _reference_for(title: str, mark: str, references: list[ReferencePrice]) -> tuple[ReferencePrice, str, int] | None:
+def _reference_for(title: str, mark: str, references: list[ReferencePrice],
+                   currency: str | None = None) -> tuple[ReferencePrice, str, int] | None:
     folded = _fold(title)
     best = None
     for ref in references:
-        if ref.mark.casefold() != mark.casefold():
+        if ref.mark.casefold() != mark.casefold() or (currency and ref.currency != currency):
             continue
         for product in ref.products:
             at = folded.find(_fold(product))
@@ -78,7 +79,7 @@ def price_signals(listing: dict, marks: list[str], references: list[ReferencePri
     currency = (listing.get("currency") or "").upper()
     out: list[Signal] = []
     for mark in dict.fromkeys(marks):
-        found = _reference_for(title, mark, references)
+        found = _reference_for(title, mark, references, currency or None)
         point = price_point(listing, mark, references)
         if found:
             ref, product, at = found

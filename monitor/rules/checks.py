@@ -1,0 +1,537 @@
+"""The per-category regulatory checks (``rules/checks/<category>.yaml``), loaded and validated.
+
+Every problem names file, line and field; a broken file raises :class:`YamlError` and
+nothing of it is used. The checks themselves run in :mod:`monitor.rules.regulatory`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from monitor.yamlfile import LocatedYaml, YamlError, load_located, schema_problems
+
+# --------------------------------------------------------------------------- text folding
+
+_BRACKETS = {"〔": "(", "〕": ")", "【": "[", "】": "]", "［": "[", "］": "]", "\u3000": " ", "—": "-", "－": "-"}
+
+
+def fold(text: str, lower: bool = True) -> str:
+    """Normalise for matching without changing length, so offsets stay valid in the original.
+
+    Full-width ASCII (（２０１９）, ＰＤ) becomes ASCII, 〔〕 become (), the ideographic space a
+    space; with ``lower`` letters are lower-cased. A character whose normal form is longer
+    than one character (ligatures, Ⅱ) is kept as it is.
+    """
+    out = []
+    for ch in text:
+        mapped = _BRACKETS.get(ch)
+        if mapped is None:
+            mapped = unicodedata.normalize("NFKC", ch) if ord(ch) > 0x7F else ch
+            if len(mapped) != 1:
+                mapped = ch
+        if lower:
+            low = mapped.lower()
+            mapped = low if len(low) == 1 else mapped
+        out.append(mapped)
+    return "".join(out)
+
+
+def fold_name(name: str) -> str:
+    """An attribute name or label for comparison: folded, without spaces, colons and dots."""
+    return re.sub(r"[\s:：.。]+", "", fold(name))
+
+
+def word_pattern(words: list[str] | tuple[str, ...]) -> re.Pattern | None:
+    """One regex for a list of literal words, matched against :func:`fold`-ed text.
+
+    Latin words only match whole (``for`` not in ``former``, ``SPF`` still in ``SPF50``);
+    spaces inside a word also match hyphens ("anti hair loss" = "anti-hair-loss").
+    """
+    parts = []
+    for word in sorted({fold(w).strip() for w in words if w and w.strip()}, key=len, reverse=True):
+        body = r"[\s\-_]*".join(re.escape(p) for p in word.split())
+        if re.match(r"[a-z0-9]", word):
+            body = r"(?<![a-z0-9])" + body
+        if re.search(r"[a-z]$", word):
+            body += r"(?![a-z])"
+        elif re.search(r"[0-9]$", word):
+            body += r"(?![0-9])"
+        parts.append(body)
+    return re.compile("|".join(parts)) if parts else None
+
+
+def find_words(pattern: re.Pattern | None, text: str) -> list[tuple[int, int]]:
+    """(start, end) of every word of ``pattern`` in ``text`` (folded here)."""
+    if pattern is None or not text:
+        return []
+    return [m.span() for m in pattern.finditer(fold(text))]
+
+
+# --------------------------------------------------------------------------- schema
+
+_STR_LIST = {"type": "array", "items": {"type": "string", "minLength": 1}}
+_ID = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}
+_ID_LIST = {"type": "array", "items": _ID, "minItems": 1}
+_STRENGTH = {"type": "number", "minimum": 0, "maximum": 1}
+_YEAR = {"type": "integer", "minimum": 1900, "maximum": 2100}
+_REGEX = {"type": "string", "minLength": 1}
+_REGULATORY_SIGNALS = ["regulatory_missing", "regulatory_malformed", "regulatory_inconsistent", "regulatory_legacy",
+                       "regulatory_special_claim", "regulatory_ccc_missing", "regulatory_three_no"]
+
+_IDENTIFIER = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["name", "pattern"],
+    "properties": {
+        "name": {"type": "string", "minLength": 1},
+        "pattern": _REGEX,
+        "loose": _REGEX,
+        "labels": _STR_LIST,
+        "context": _REGEX,
+        "context_window": {"type": "integer", "minimum": 1, "maximum": 200},
+        "min_year": _YEAR,
+        "superseded_by": _ID_LIST,
+        "legacy_strength": _STRENGTH,
+        "note": {"type": "string"},
+        "suspect": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["when"],
+                "properties": {
+                    "when": {"type": "object", "minProperties": 1,
+                             "additionalProperties": {"type": "array", "items": {"type": "string"}, "minItems": 1}},
+                    "year_from": _YEAR,
+                    "signal": {"enum": _REGULATORY_SIGNALS},
+                    "strength": _STRENGTH,
+                    "explain": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+_REQUIREMENT = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["id", "requires", "strength"],
+    "properties": {
+        "id": _ID,
+        "name": {"type": "string"},
+        "signal": {"enum": ["regulatory_missing", "regulatory_ccc_missing"]},
+        "applies_to": {
+            "type": "object",
+            "additionalProperties": False,
+            "minProperties": 1,
+            "properties": {"words": _STR_LIST, "attributes": _STR_LIST},
+        },
+        "unless": _STR_LIST,
+        "exempt": _STR_LIST,
+        "exempt_strength": _STRENGTH,
+        "requires": _ID_LIST,
+        "accepts_words": _STR_LIST,
+        "strength": _STRENGTH,
+        "explain": {"type": "string"},
+    },
+}
+
+_CROSS_RULE = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["positions"],
+    "properties": {
+        "positions": {"type": "string", "pattern": r"^[1-9][0-9]*(-[1-9][0-9]*)?$"},
+        "equals_group": {"type": "string"},
+        "map": {"type": "object", "additionalProperties": {"type": "string"}},
+        "equals_last_digits": {"const": True},
+        "one_of": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        "describe": {"type": "string"},
+    },
+    "oneOf": [{"required": ["equals_group", "map"]}, {"required": ["equals_last_digits"]}, {"required": ["one_of"]}],
+}
+
+_SIDE = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {"attributes": _STR_LIST, "patterns": {"type": "array", "items": _REGEX}},
+}
+
+SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "category": _ID,
+        "identifiers": {"type": "object", "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$"},
+                        "additionalProperties": _IDENTIFIER},
+        "requirements": {"type": "array", "items": _REQUIREMENT},
+        "cross_checks": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["id", "identifier", "against", "rules"],
+                "properties": {
+                    "id": _ID,
+                    "name": {"type": "string"},
+                    "identifier": _ID,
+                    "against": _ID,
+                    "strength": _STRENGTH,
+                    "rules": {"type": "array", "items": _CROSS_RULE, "minItems": 1},
+                },
+            },
+        },
+        "special_claims": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["requires", "claims"],
+            "properties": {
+                "requires": _ID_LIST,
+                "ordinary": _ID_LIST,
+                "strength": _STRENGTH,
+                "strength_without_any": _STRENGTH,
+                "exempt": _STR_LIST,
+                "claims": {
+                    "type": "object",
+                    "minProperties": 1,
+                    "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$"},
+                    "additionalProperties": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["words"],
+                        "properties": {"name": {"type": "string"}, "words": {**_STR_LIST, "minItems": 1}},
+                    },
+                },
+            },
+        },
+        "not_required": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["name", "words"],
+                "properties": {"name": {"type": "string"}, "words": {**_STR_LIST, "minItems": 1},
+                               "note": {"type": "string"}},
+            },
+        },
+        "three_no": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["manufacturer", "address"],
+            "properties": {
+                "manufacturer": _SIDE,
+                "address": _SIDE,
+                "licences": _ID_LIST,
+                "admissions": _STR_LIST,
+                "exempt": _STR_LIST,
+                "strength_all": _STRENGTH,
+                "strength_two": _STRENGTH,
+            },
+        },
+    },
+}
+
+# --------------------------------------------------------------------------- model
+
+
+@dataclass(frozen=True)
+class Suspect:
+    when: dict[str, tuple[str, ...]]  # group -> values (upper-case)
+    year_from: int | None
+    signal: str
+    strength: float
+    explain: str
+    line: int | None
+
+
+@dataclass
+class Identifier:
+    id: str
+    name: str
+    pattern: re.Pattern
+    loose: re.Pattern | None = None
+    labels: tuple[str, ...] = ()  # fold_name-ed attribute names
+    context: re.Pattern | None = None
+    context_window: int = 20
+    min_year: int | None = None
+    superseded_by: tuple[str, ...] = ()
+    legacy_strength: float = 0.8
+    suspect: tuple[Suspect, ...] = ()
+    line: int | None = None
+
+    def labelled(self, attribute_name: str) -> bool:
+        name = fold_name(attribute_name)
+        return any(label in name for label in self.labels)
+
+
+@dataclass
+class Requirement:
+    id: str
+    name: str
+    requires: tuple[str, ...]
+    strength: float
+    signal: str = "regulatory_missing"
+    words: re.Pattern | None = None
+    attributes: tuple[str, ...] = ()
+    unless: re.Pattern | None = None
+    exempt: re.Pattern | None = None
+    exempt_strength: float = 0.5
+    accepts_words: re.Pattern | None = None
+    explain: str = ""
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class CrossRule:
+    start: int  # 0-based, inclusive
+    end: int  # 0-based, exclusive
+    equals_group: str | None = None
+    map: dict[str, str] | None = None
+    equals_last_digits: bool = False
+    one_of: tuple[str, ...] = ()
+    describe: str = ""
+
+    @property
+    def positions(self) -> str:
+        return f"digit {self.start + 1}" if self.end - self.start == 1 else f"digits {self.start + 1}–{self.end}"
+
+
+@dataclass
+class CrossCheck:
+    id: str
+    name: str
+    identifier: str
+    against: str
+    strength: float
+    rules: tuple[CrossRule, ...]
+    line: int | None = None
+
+
+@dataclass
+class Claim:
+    id: str
+    name: str
+    words: re.Pattern
+
+
+@dataclass
+class SpecialClaims:
+    requires: tuple[str, ...]
+    ordinary: tuple[str, ...]
+    claims: tuple[Claim, ...]
+    strength: float = 0.85
+    strength_without_any: float = 0.6
+    exempt: re.Pattern | None = None
+    line: int | None = None
+
+
+@dataclass
+class Side:
+    attributes: tuple[str, ...] = ()  # fold_name-ed
+    patterns: tuple[re.Pattern, ...] = ()
+
+
+@dataclass
+class ThreeNo:
+    manufacturer: Side
+    address: Side
+    licences: tuple[str, ...] = ()  # empty = every identifier of the category
+    admissions: re.Pattern | None = None
+    exempt: re.Pattern | None = None
+    strength_all: float = 0.9
+    strength_two: float = 0.5
+    line: int | None = None
+
+
+@dataclass
+class CategoryChecks:
+    category: str
+    path: Path
+    identifiers: dict[str, Identifier] = field(default_factory=dict)
+    requirements: list[Requirement] = field(default_factory=list)
+    cross_checks: list[CrossCheck] = field(default_factory=list)
+    special_claims: SpecialClaims | None = None
+    not_required: re.Pattern | None = None
+    not_required_names: tuple[str, ...] = ()
+    three_no: ThreeNo | None = None
+
+    @property
+    def source(self) -> str:
+        return f"rules/checks/{self.path.name}"
+
+
+@dataclass
+class Checks:
+    categories: dict[str, CategoryChecks] = field(default_factory=dict)
+
+    def get(self, category: str | None) -> CategoryChecks | None:
+        return self.categories.get(category) if category else None
+
+
+# --------------------------------------------------------------------------- loading
+
+
+class _Builder:
+    """Turns validated YAML into the model, collecting the problems a schema cannot see."""
+
+    def __init__(self, located: LocatedYaml):
+        self.located = located
+        self.problems: list[tuple[int | None, str, str]] = []
+
+    def problem(self, path: tuple, message: str) -> None:
+        self.problems.append((self.located.line_of(path), ".".join(map(str, path)), message))
+
+    def regex(self, value: str | None, path: tuple, flags: int = re.IGNORECASE) -> re.Pattern | None:
+        if value is None:
+            return None
+        try:
+            return re.compile(value, flags)
+        except re.error as exc:
+            self.problem(path, f"not a valid regular expression: {exc}")
+            return None
+
+    def words(self, values: list[str] | None) -> re.Pattern | None:
+        return word_pattern(values or [])
+
+    def known(self, ids, known: dict, path: tuple) -> tuple[str, ...]:
+        for i, name in enumerate(ids or []):
+            if name not in known:
+                self.problem((*path, i), f"unknown identifier {name!r}; defined here: {', '.join(known) or 'none'}")
+        return tuple(ids or [])
+
+
+def _build(data: dict, path: Path, b: _Builder) -> CategoryChecks:
+    category = data.get("category") or path.stem
+    checks = CategoryChecks(category=category, path=path)
+    for ident_id, spec in (data.get("identifiers") or {}).items():
+        where = ("identifiers", ident_id)
+        pattern = b.regex(spec["pattern"], (*where, "pattern"))
+        if pattern is None:
+            continue
+        groups = set(pattern.groupindex)
+        if "min_year" in spec and "year" not in groups:
+            b.problem((*where, "min_year"), "the pattern has no (?P<year>...) group to compare with")
+        suspects = []
+        for i, s in enumerate(spec.get("suspect") or []):
+            for group in s["when"]:
+                if group not in groups:
+                    b.problem((*where, "suspect", i, "when", group), f"the pattern has no (?P<{group}>...) group")
+            if "year_from" in s and "year" not in groups:
+                b.problem((*where, "suspect", i, "year_from"), "the pattern has no (?P<year>...) group")
+            suspects.append(Suspect(
+                when={g: tuple(v.upper() for v in vals) for g, vals in s["when"].items()},
+                year_from=s.get("year_from"), signal=s.get("signal", "regulatory_legacy"),
+                strength=float(s.get("strength", 0.8)), explain=s.get("explain", "").strip(),
+                line=b.located.line_of((*where, "suspect", i))))
+        checks.identifiers[ident_id] = Identifier(
+            id=ident_id, name=spec["name"], pattern=pattern, loose=b.regex(spec.get("loose"), (*where, "loose")),
+            labels=tuple(fold_name(x) for x in spec.get("labels") or []),
+            context=b.regex(spec.get("context"), (*where, "context")),
+            context_window=int(spec.get("context_window", 20)), min_year=spec.get("min_year"),
+            superseded_by=tuple(spec.get("superseded_by") or ()),
+            legacy_strength=float(spec.get("legacy_strength", 0.8)), suspect=tuple(suspects),
+            line=b.located.line_of(where))
+    idents = checks.identifiers
+    for ident_id, spec in (data.get("identifiers") or {}).items():
+        b.known(spec.get("superseded_by"), idents, ("identifiers", ident_id, "superseded_by"))
+
+    not_required = [w for item in data.get("not_required") or [] for w in item["words"]]
+    checks.not_required = word_pattern(not_required)
+    checks.not_required_names = tuple(item["name"] for item in data.get("not_required") or [])
+
+    for i, spec in enumerate(data.get("requirements") or []):
+        where = ("requirements", i)
+        applies = spec.get("applies_to") or {}
+        checks.requirements.append(Requirement(
+            id=spec["id"], name=spec.get("name", spec["id"]),
+            requires=b.known(spec["requires"], idents, (*where, "requires")), strength=float(spec["strength"]),
+            signal=spec.get("signal", "regulatory_missing"), words=b.words(applies.get("words")),
+            attributes=tuple(fold_name(a) for a in applies.get("attributes") or []),
+            unless=b.words(spec.get("unless")), exempt=b.words(spec.get("exempt")),
+            exempt_strength=float(spec.get("exempt_strength", 0.5)), accepts_words=b.words(spec.get("accepts_words")),
+            explain=(spec.get("explain") or "").strip(), line=b.located.line_of(where)))
+
+    for i, spec in enumerate(data.get("cross_checks") or []):
+        where = ("cross_checks", i)
+        b.known([spec["identifier"], spec["against"]], idents, (*where, "identifier"))
+        against = idents.get(spec["against"])
+        rules = []
+        for j, r in enumerate(spec["rules"]):
+            lo, _, hi = r["positions"].partition("-")
+            start, end = int(lo) - 1, int(hi or lo)
+            if end <= start:
+                b.problem((*where, "rules", j, "positions"), f"{r['positions']!r}: the range is empty")
+            group = r.get("equals_group")
+            if group and against is not None and group not in against.pattern.groupindex:
+                b.problem((*where, "rules", j, "equals_group"),
+                          f"identifier {spec['against']!r} has no (?P<{group}>...) group")
+            rules.append(CrossRule(start=start, end=end, equals_group=group,
+                                   map={k.upper(): v for k, v in (r.get("map") or {}).items()},
+                                   equals_last_digits=bool(r.get("equals_last_digits")),
+                                   one_of=tuple(r.get("one_of") or ()), describe=r.get("describe", "")))
+        checks.cross_checks.append(CrossCheck(
+            id=spec["id"], name=spec.get("name", spec["id"]), identifier=spec["identifier"], against=spec["against"],
+            strength=float(spec.get("strength", 0.85)), rules=tuple(rules), line=b.located.line_of(where)))
+
+    sc = data.get("special_claims")
+    if sc:
+        where = ("special_claims",)
+        checks.special_claims = SpecialClaims(
+            requires=b.known(sc["requires"], idents, (*where, "requires")),
+            ordinary=b.known(sc.get("ordinary"), idents, (*where, "ordinary")),
+            claims=tuple(Claim(cid, c.get("name", cid), word_pattern(c["words"])) for cid, c in sc["claims"].items()),
+            strength=float(sc.get("strength", 0.85)), strength_without_any=float(sc.get("strength_without_any", 0.6)),
+            exempt=b.words(sc.get("exempt")), line=b.located.line_of(where))
+
+    tn = data.get("three_no")
+    if tn:
+        where = ("three_no",)
+
+        def side(name):
+            spec = tn.get(name) or {}
+            pats = [b.regex(p, (*where, name, "patterns", k)) for k, p in enumerate(spec.get("patterns") or [])]
+            return Side(tuple(fold_name(a) for a in spec.get("attributes") or []), tuple(p for p in pats if p))
+
+        checks.three_no = ThreeNo(
+            manufacturer=side("manufacturer"), address=side("address"),
+            licences=b.known(tn.get("licences"), idents, (*where, "licences")), admissions=b.words(tn.get("admissions")), exempt=b.words(tn.get("exempt")),
+            strength_all=float(tn.get("strength_all", 0.9)), strength_two=float(tn.get("strength_two", 0.5)),
+            line=b.located.line_of(where))
+    return checks
+
+
+def load_check_file(path: Path) -> CategoryChecks:
+    """One ``rules/checks/<category>.yaml``; raises YamlError naming file, line and field."""
+    located = load_located(path)
+    if located.data is None:
+        raise YamlError(path, [(1, "", "the file is empty")], "Give at least `category:` and `identifiers:`.")
+    problems = schema_problems(located, SCHEMA)
+    if problems:
+        raise YamlError(path, problems, "Fix the check file; none of its checks were used.")
+    builder = _Builder(located)
+    checks = _build(located.data, Path(path), builder)
+    if builder.problems:
+        raise YamlError(path, builder.problems, "Fix the check file; none of its checks were used.")
+    return checks
+
+
+def load_checks(rules_dir: Path) -> Checks:
+    """All ``rules_dir/checks/*.yaml``; a missing folder means no category checks."""
+    folder = Path(rules_dir) / "checks"
+    out = Checks()
+    seen: dict[str, Path] = {}
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        checks = load_check_file(path)
+        if checks.category in seen:
+            raise YamlError(path, [(1, "category", f"{checks.category!r} is already checked by {seen[checks.category].name}; "
+                                                    "merge the two files")])
+        seen[checks.category] = path
+        out.categories[checks.category] = checks
+    return out
+
+
+__all__ = ["Checks", "CategoryChecks", "Identifier", "Requirement", "CrossCheck", "SpecialClaims", "ThreeNo",
+           "fold", "fold_name", "word_pattern", "find_words", "load_checks", "load_check_file"]

@@ -1,0 +1,318 @@
+"""Chinese look-alikes: same-sound and shape-similar characters, component splits, number swaps,
+inserted words and reordered characters.
+
+Data: sounds from ``pypinyin`` (toneless reading); character shape from ``char-similar-z``
+(four-corner codes, structure, radical, stroke count, stroke order and the decomposition of a
+character into its parts, e.g. 旺 = 日 + 王). Nothing here is a hand-written table except the
+Chinese numerals.
+
+``align(mark, text)`` finds the cheapest way to read a stretch of ``text`` as ``mark`` and
+returns the mechanisms used; ``candidate_keys`` and ``text_keys`` build the pair index that
+finds where to try.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from importlib.resources import files
+
+from pypinyin import Style, lazy_pinyin
+
+NUMERALS = frozenset("一二三四五六七八九十百千万两零壹贰叁肆伍陆柒捌玖拾")
+
+SHAPE_THRESHOLD = 0.62  # shape similarity above which a swap counts as "shape-similar"
+SHAPE_NEIGHBOURS = 12  # per mark character, the most shape-similar characters indexed
+COMMON_CHARS = 5000  # neighbours are looked for among the most frequent characters only
+
+
+@functools.cache
+def _data(name: str) -> dict:
+    return json.loads(files("char_similar_z.data").joinpath(f"char_{name}.dict").read_text("utf-8"))
+
+
+@functools.lru_cache(maxsize=65536)
+def sound(ch: str) -> str:
+    """Toneless pinyin of one character ("" for a non-Han character)."""
+    out = lazy_pinyin(ch, style=Style.NORMAL, errors=lambda _: [""])
+    return out[0] if out else ""
+
+
+@functools.lru_cache(maxsize=65536)
+def parts(ch: str) -> tuple[str, ...]:
+    """The parts a character splits into (旺 → 日, 王), () when unknown."""
+    return tuple(_data("stroke").get(ch) or ())
+
+
+def _shape_features(ch: str):
+    return (
+        _data("fourangle").get(ch, ""),
+        _data("struct").get(ch, ""),
+        _data("component").get(ch, ""),
+        _data("number").get(ch, 0),
+        frozenset(_data("stroke").get(ch) or ()),
+        frozenset(_data("order").get(ch, "")),
+    )
+
+
+_features = functools.lru_cache(maxsize=65536)(_shape_features)
+
+
+@functools.lru_cache(maxsize=262144)
+def shape_similarity(a: str, b: str) -> float:
+    """0..1 shape similarity after char-similar's weights (frequency left out: not about shape).
+
+    Weights: structure 8, four-corner code 7, stroke count 6, shared parts 4 (doubled here:
+    the parts are what a reader sees), stroke-order set 3, radical 2.
+    """
+    if a == b:
+        return 1.0
+    fa, fb = _features(a), _features(b)
+    if not fa[0] or not fb[0]:
+        return 0.0
+    four = sum(x == y for x, y in zip(fa[0][:4], fb[0][:4])) / 4
+    struct = 1.0 if fa[1] and fa[1] == fb[1] else 0.0
+    radical = 1.0 if fa[2] and fa[2] == fb[2] else 0.0
+    na, nb = fa[3], fb[3]
+    number = 1 - abs(na - nb) / max(na, nb) if na and nb else 0.0
+    parts_sim = len(fa[4] & fb[4]) / len(fa[4] | fb[4]) if fa[4] and fb[4] else 0.0
+    order = len(fa[5] & fb[5]) / len(fa[5] | fb[5]) if fa[5] and fb[5] else 0.0
+    score = (8 * struct + 7 * four + 6 * number + 8 * parts_sim + 3 * order + 2 * radical) / 34
+    return round(score, 4)
+
+
+@functools.cache
+def _common_chars() -> tuple[str, ...]:
+    freq = _data("frequency")
+    ranked = sorted(freq, key=lambda c: -float(freq[c] or 0))
+    return tuple(c for c in ranked[:COMMON_CHARS] if "\u4e00" <= c <= "\u9fff")
+
+
+@functools.cache
+def _part_index() -> dict[str, tuple[str, ...]]:
+    """Part → common characters that contain it (to find shape neighbours without a full scan)."""
+    index: dict[str, list[str]] = {}
+    for ch in _common_chars():
+        for p in parts(ch):
+            index.setdefault(p, []).append(ch)
+        fc = _data("fourangle").get(ch, "")
+        if fc:
+            index.setdefault("#" + fc[:4], []).append(ch)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+@functools.lru_cache(maxsize=65536)
+def shape_neighbours(ch: str) -> tuple[str, ...]:
+    """The common characters most similar in shape to ``ch`` (score ≥ SHAPE_THRESHOLD)."""
+    index = _part_index()
+    pool: set[str] = set()
+    for p in parts(ch):
+        pool.update(index.get(p, ()))
+    fc = _data("fourangle").get(ch, "")
+    if fc:
+        pool.update(index.get("#" + fc[:4], ()))
+    pool.discard(ch)
+    scored = sorted(((shape_similarity(ch, c), c) for c in pool), reverse=True)
+    return tuple(c for s, c in scored[:SHAPE_NEIGHBOURS] if s >= SHAPE_THRESHOLD)
+
+
+def similar_shape(a: str, b: str) -> bool:
+    return shape_similarity(a, b) >= SHAPE_THRESHOLD or b in shape_neighbours(a) or a in shape_neighbours(b)
+
+
+def is_han(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+# --- candidate index keys ------------------------------------------------------------------
+# A look-alike of a mark of two or more characters keeps, for some pair of mark positions
+# (i, j) with j - i in (1, 2): both characters (in either order); or both sounds; or one
+# character and a shape-similar character / part / other numeral in place of the other.
+# Index names: "p1"/"p2" character pairs at distance 1/2, "s1"/"s2" sound pairs.
+
+_SOUNDS: dict[str, str] = {}
+
+
+def sounds_of(text: str) -> list[str]:
+    out = []
+    cache = _SOUNDS
+    for c in text:
+        s = cache.get(c)
+        if s is None:
+            s = cache[c] = sound(c)
+        out.append(s)
+    return out
+
+
+def mark_keys(form: str) -> set[tuple[str, str, int]]:
+    """(index name, key, mark position of the pair's first character) for one Chinese mark form."""
+    keys: set[tuple[str, str, int]] = set()
+    n = len(form)
+    snd = sounds_of(form)
+    for i in range(n):
+        for gap in (1, 2):
+            j = i + gap
+            if j >= n:
+                continue
+            a, b = form[i], form[j]
+            name = f"p{gap}"
+            keys.add((name, a + b, i))
+            keys.add((name, b + a, i))  # reordered
+            if snd[i] and snd[j]:
+                keys.add((f"s{gap}", f"{snd[i]} {snd[j]}", i))
+            for v in (*shape_neighbours(a), *parts(a), *(NUMERALS if a in NUMERALS else ())):
+                if v != a and is_han(v):
+                    keys.add((name, v + b, i))
+            for v in (*shape_neighbours(b), *parts(b), *(NUMERALS if b in NUMERALS else ())):
+                if v != b and is_han(v):
+                    keys.add((name, a + v, i))
+    return keys
+
+
+# --- verification -------------------------------------------------------------------------
+
+SIMILAR_COST = 0.5
+OTHER_COST = 1.0
+SPLIT_COST = 0.45  # a bit below a same-sound swap: 日王仔 is a split of 旺, not 王 for 旺
+INSERT_COST = 0.25
+MAX_INSERT = 4
+
+
+@dataclass
+class Alignment:
+    start: int  # text offsets of the look-alike (end exclusive)
+    end: int
+    cost: float
+    mechanisms: tuple[str, ...]
+    steps: tuple[tuple[str, str, str], ...]  # (mechanism, mark part, text part) per change
+
+
+_SUB_CACHE: dict[tuple[str, str], tuple[float, str] | None] = {}
+
+
+def _sub(m: str, t: str) -> tuple[float, str] | None:
+    if m == t:
+        return _SAME
+    k = (m, t)
+    try:
+        return _SUB_CACHE[k]
+    except KeyError:
+        pass
+    if len(_SUB_CACHE) > 500_000:
+        _SUB_CACHE.clear()
+    out = _SUB_CACHE[k] = _sub_uncached(m, t)
+    return out
+
+
+_SAME = (0.0, "")
+
+
+def _sub_uncached(m: str, t: str) -> tuple[float, str] | None:
+    if sound(m) and sound(m) == sound(t):
+        return SIMILAR_COST, "same_sound_char"
+    if m in NUMERALS and t in NUMERALS:
+        return SIMILAR_COST, "number_swap"
+    if similar_shape(m, t):
+        return SIMILAR_COST, "shape_similar_char"
+    return None
+
+
+def close(m: str, t: str) -> bool:
+    """Whether ``t`` can stand for mark character ``m`` in some way (for a cheap pre-filter)."""
+    return _sub(m, t) is not None or t in parts(m)
+
+
+def budget(n: int) -> float:
+    if n <= 2:
+        return SIMILAR_COST
+    if n == 3:
+        return 1.0
+    return 1.25
+
+
+def align(form: str, text: str, lo: int, hi: int) -> Alignment | None:
+    """Best reading of ``text[lo:hi]`` (a stretch of Han characters) as ``form``.
+
+    Semi-global alignment: free text before and after; inside, mark characters are matched
+    equal, swapped for a same-sound / shape-similar / other numeral character, split into
+    two characters that are its parts (旺 → 日王), and up to MAX_INSERT text characters may be
+    inserted between mark characters (六个石磨核桃). A swap for an unrelated character costs
+    OTHER_COST and is allowed for marks of 3+ characters, never on the first character.
+    """
+    n = len(form)
+    seg = text[lo:hi]
+    m = len(seg)
+    inf = float("inf")
+    limit = budget(n)
+    # best[i][j]: cost of reading form[:i] ending exactly before seg[j]; back pointers in how.
+    best = [[inf] * (m + 1) for _ in range(n + 1)]
+    how: list[list[tuple | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+    for j in range(m + 1):
+        best[0][j] = 0.0
+    for i in range(1, n + 1):
+        c = form[i - 1]
+        row, prev = best[i], best[i - 1]
+        for j in range(1, m + 1):
+            t = seg[j - 1]
+            cand = inf
+            step = None
+            if prev[j - 1] < inf:
+                sub = _sub(c, t)
+                if sub is not None:
+                    cost = prev[j - 1] + sub[0]
+                    if cost < cand:
+                        cand, step = cost, (sub[1], c, t, 1)
+                elif i > 1 and n >= 3 and prev[j - 1] + OTHER_COST < cand:
+                    cand, step = prev[j - 1] + OTHER_COST, ("one_char_changed", c, t, 1)
+            if j >= 2 and prev[j - 2] < inf:
+                p = parts(c)
+                if len(p) == 2 and seg[j - 2] == p[0] and t == p[1]:
+                    cost = prev[j - 2] + SPLIT_COST
+                    if cost < cand:
+                        cand, step = cost, ("component_split", c, seg[j - 2 : j], 2)
+            # inserted characters before this mark character (not before the first one)
+            if i > 1 and n >= 3:
+                for k in range(1, MAX_INSERT + 1):
+                    if j - 1 - k < 0:
+                        break
+                    base = prev[j - 1 - k]
+                    if base == inf:
+                        continue
+                    sub = _sub(c, t)
+                    if sub is None:
+                        break
+                    cost = base + INSERT_COST * k + sub[0]
+                    if cost < cand:
+                        cand, step = cost, ("inserted_word", c, seg[j - 1 - k : j], k + 1)
+            row[j] = cand
+            how[i][j] = step
+    end = min(range(m + 1), key=lambda j: (best[n][j], j))
+    total = best[n][end]
+    if total == inf or total > limit + 1e-9:
+        return None
+    steps = []
+    i, j = n, end
+    while i > 0:
+        step = how[i][j]
+        if step is None:  # pragma: no cover - defensive
+            return None
+        mech, c, t, width = step
+        if mech == "inserted_word":
+            # the inserted block precedes the matched character
+            steps.append(("inserted_word", "", t[:-1]))
+            sub = _sub(c, t[-1])
+            if sub and sub[1]:
+                steps.append((sub[1], c, t[-1]))
+        elif mech:
+            steps.append((mech, c, t))
+        j -= width
+        i -= 1
+    steps.reverse()
+    start = j
+    mechanisms = tuple(dict.fromkeys(s[0] for s in steps))
+    return Alignment(lo + start, lo + end, total, mechanisms, tuple(steps))
+
+
+def reordered(form: str, window: str) -> bool:
+    return len(form) >= 2 and window != form and sorted(window) == sorted(form)

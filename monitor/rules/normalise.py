@@ -1,0 +1,162 @@
+"""Text normalisation for mark matching, with an offset map back to the original text.
+
+``normalise(text)`` runs, in order:
+
+1. NFKC per character (full-width → half-width, compatibility forms, ligatures), combining
+   marks dropped (``é`` → ``e``), case folding;
+2. Traditional → Simplified Chinese (OpenCC ``t2s``; phrase-aware, one character per character);
+3. the Unicode confusables skeleton, restricted to non-ASCII characters that look like one Latin
+   letter (``homoglyphs.confusable_table``), applied after case folding;
+4. digits used for letters inside Latin words (``B0SCH``, ``DEN5O``, ``N1KE``), a separate
+   mechanism from homoglyphs (see ``_DIGIT_LETTER`` for when a digit counts as a letter).
+
+Every stage keeps one output character per output position and records the original span
+of each output character, so ``Normalised.span(i, j)`` turns a match in the key back into
+offsets of the original text. The common cases (ASCII text, Chinese text without
+characters that expand) keep the identity map and cost a few ``str.translate`` calls.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from monitor.rules.homoglyphs import DIGIT_LETTERS, confusable_table
+
+try:  # OpenCC with its C library (the "opencc" package on PyPI).
+    import opencc as _opencc
+
+    _T2S = _opencc.OpenCC("t2s")
+except Exception:  # pragma: no cover - environment without opencc
+    _T2S = None
+
+_SPECIAL = re.compile(r"[^\x00-\x7f\u4e00-\u9fff]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+class _FoldTable(dict):
+    """``str.translate`` table computed on demand: NFKC, marks dropped, case folded.
+
+    ``expanding`` collects the characters whose folded form is not exactly one character;
+    a text containing none of them keeps the identity offset map.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.expanding: set[str] = set()
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        out = _fold_char(ch)
+        if len(out) != 1:
+            self.expanding.add(ch)
+        self[code] = out
+        return out
+
+
+def _fold_char(ch: str) -> str:
+    if ch.isascii():
+        return ch.casefold()
+    text = unicodedata.normalize("NFKC", ch)
+    if any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", text)):
+        text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+        text = unicodedata.normalize("NFC", text)
+    return text.casefold()
+
+
+_FOLD = _FoldTable()
+_ASCII_FOLD = {c: chr(c).lower() for c in range(65, 91)}
+
+@dataclass
+class Normalised:
+    """A text and its matching key: ``key[i]`` comes from ``original[starts[i]:ends[i]]``.
+
+    ``folded`` is the text after NFKC, case folding and Traditional → Simplified only;
+    ``unconverted`` the same before Traditional → Simplified; ``key`` adds the homoglyph
+    skeleton and digits for letters. All three have the same length.
+    """
+
+    original: str
+    unconverted: str
+    folded: str
+    key: str
+    starts: list[int] | None = None  # None: identity map
+    ends: list[int] | None = None
+
+    def span(self, i: int, j: int) -> tuple[int, int]:
+        """Original offsets of key positions ``[i, j)``."""
+        if self.starts is None:
+            return i, j
+        if j <= i:
+            pos = self.starts[i] if i < len(self.starts) else len(self.original)
+            return pos, pos
+        return self.starts[i], self.ends[j - 1]
+
+
+def normalise(text: str) -> Normalised:
+    if text.isascii():
+        folded = text.translate(_ASCII_FOLD)
+        key = _digits(folded)
+        return Normalised(text, folded, folded, key)
+    starts = ends = None
+    # Only characters outside ASCII and the CJK block need the per-character table.
+    specials = set(_SPECIAL.findall(text))
+    if not specials:
+        folded = text.lower()
+    else:
+        table = _FOLD
+        for ch in specials:
+            table[ord(ch)]
+        if table.expanding.isdisjoint(specials):
+            folded = _SPECIAL.sub(lambda m: table[ord(m.group())], text).lower()
+        else:
+            folded = None
+    if folded is None:
+        chars: list[str] = []
+        starts, ends = [], []
+        for i, ch in enumerate(text):
+            out = _FOLD[ord(ch)]
+            for c in out:
+                chars.append(c)
+                starts.append(i)
+                ends.append(i + 1)
+        folded = "".join(chars)
+    unconverted = folded
+    if _T2S is not None and _HAN.search(folded):
+        converted = _T2S.convert(folded)
+        if len(converted) != len(folded):  # a phrase changed length: convert per character
+            converted = "".join(c if len(t := _T2S.convert(c)) != 1 else t for c in folded)
+        folded = converted
+    key = folded
+    if specials:
+        table = confusable_table()
+        glyphs = {c: table[ord(c)] for c in set(_SPECIAL.findall(folded)) if ord(c) in table}
+        if glyphs:
+            key = "".join([glyphs.get(c, c) for c in folded])
+    key = _digits(key)
+    return Normalised(text, unconverted, folded, key, starts, ends)
+
+
+# A digit standing for a letter: one digit between letters (b0sch, den5o, n1ke), or a digit
+# starting a word of at least three more letters (4didas). Numbers (5w30, iphone15, 500ml) and
+# digits ending a word (model3, s8: model numbers) are left alone.
+_DIGIT_BEFORE_LETTER = re.compile(r"[0134578](?=[a-z])")
+_LETTERS3 = re.compile(r"[a-z]{3}")
+
+
+def _digits(key: str) -> str:
+    chars = None
+    for m in _DIGIT_BEFORE_LETTER.finditer(key):
+        i = m.start()
+        before = key[i - 1] if i else " "
+        if "a" <= before <= "z" or (not before.isascii() or not before.isalnum()) and _LETTERS3.match(key, i + 1):
+            if chars is None:
+                chars = list(key)
+            chars[i] = DIGIT_LETTERS[key[i]]
+    return key if chars is None else "".join(chars)
+
+
+def fold(text: str) -> str:
+    """The key of a text without the offset map (used for mark names and aliases)."""
+    return normalise(text).key

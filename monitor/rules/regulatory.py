@@ -1,0 +1,395 @@
+"""Regulatory signals: identifiers missing, malformed, inconsistent or legacy; special claims; CCC; 三无.
+
+Identifiers are found by their format (``rules/checks/<category>.yaml``) anywhere in the
+title, brand, description and attribute values, whatever the shop calls the attribute,
+after full-width digits and brackets are folded to ASCII. The listing's ``category``
+picks the checks; a listing without one gets none.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from monitor.rules.checks import CategoryChecks, Checks, Identifier, Requirement, fold, fold_name
+from monitor.rules.signals import Evidence, Signal, span, text_fields
+
+# Values a shop writes where it has nothing: "无", "暂无", "见包装" ...
+_NOTHING = re.compile(r"^[\s\-—/]*(?:无|暂无|没有|不详|未知|见包装|详见包装|见图|见详情|n/?a|none|null|-)?[\s\-—/。.]*$", re.I)
+
+
+@dataclass
+class Found:
+    """One identifier found in one field."""
+
+    ident: Identifier
+    field: str
+    start: int
+    end: int
+    text: str
+    groups: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def year(self) -> int | None:
+        value = self.groups.get("year")
+        return int(value) if value and value.isdigit() else None
+
+
+def _fields(listing: dict) -> list[tuple[str, str]]:
+    return [(f, t) for f, t in text_fields(listing) if f != "seller_name"]
+
+
+def _product_fields(listing: dict, checks: CategoryChecks | None = None) -> list[tuple[str, str]]:
+    """Where product words are looked for: the title and attribute values, except the
+    manufacturer's name and address ("山东路腾轮胎有限公司" does not make a listing a tyre)."""
+    skip: tuple[str, ...] = ()
+    if checks is not None and checks.three_no is not None:
+        skip = checks.three_no.manufacturer.attributes + checks.three_no.address.attributes
+    out = []
+    for f, t in text_fields(listing):
+        name = _attr_name(f)
+        if f == "title" or (name is not None and not any(a in fold_name(name) for a in skip)):
+            out.append((f, t))
+    return out
+
+
+def _attr_name(field_name: str) -> str | None:
+    return field_name.split(".", 1)[1] if field_name.startswith("attributes.") else None
+
+
+def _where(field_name: str) -> str:
+    name = _attr_name(field_name)
+    return f"attribute {name}" if name else field_name
+
+
+def _words_in(pattern: re.Pattern | None, fields: list[tuple[str, str]]) -> list[tuple[str, int, int]]:
+    if pattern is None:
+        return []
+    out = []
+    for fld, text in fields:
+        out += [(fld, m.start(), m.end()) for m in pattern.finditer(fold(text))]
+    return out
+
+
+def find_identifiers(listing: dict, checks: CategoryChecks) -> tuple[list[Found], list[Signal]]:
+    """Every identifier of the category in the listing, and malformed-looking candidates."""
+    found: list[Found] = []
+    malformed: list[Signal] = []
+    source = checks.source
+    for fld, text in _fields(listing):
+        folded = fold(text, lower=False)
+        attr = _attr_name(fld)
+        strict_spans: list[tuple[int, int]] = []
+        for ident in checks.identifiers.values():
+            # the attribute's name is context too: "证书: 2021011105012345"
+            labelled = bool(attr and (ident.labelled(attr) or (ident.context and ident.context.search(fold(attr)))))
+            for m in ident.pattern.finditer(folded):
+                if ident.context and not labelled:
+                    before = folded[max(0, m.start() - ident.context_window):m.start()]
+                    if not ident.context.search(before):
+                        continue
+                groups = {k: v for k, v in m.groupdict().items() if v is not None}
+                found.append(Found(ident, fld, m.start(), m.end(), text[m.start():m.end()], groups))
+                strict_spans.append(m.span())
+        for ident in checks.identifiers.values():
+            if ident.loose is None:
+                continue
+            labelled = bool(attr and ident.labelled(attr))
+            for m in ident.loose.finditer(folded):
+                if any(s < m.end() and m.start() < e for s, e in strict_spans):
+                    continue
+                if ident.context and not labelled and not ident.context.search(
+                        folded[max(0, m.start() - ident.context_window):m.start()]):
+                    continue
+                strict_spans.append(m.span())
+                malformed.append(Signal(
+                    "regulatory_malformed", "regulatory", 0.9,
+                    f'"{m.group(0).strip()}" in {_where(fld)} looks like a {ident.name} but does not have its format '
+                    f"({source}, identifier {ident.id}, line {ident.line})",
+                    [span(listing, fld, m.start(), m.end())], details={"identifier": ident.id}))
+        if attr:
+            labels = [i for i in checks.identifiers.values() if i.labelled(attr)]
+            if labels and not strict_spans and re.search(r"\d", folded):
+                malformed.append(Signal(
+                    "regulatory_malformed", "regulatory", 0.9,
+                    f'Attribute {attr} holds "{text.strip()}", which is not a valid '
+                    f"{' or '.join(i.name for i in labels)} ({source})",
+                    [span(listing, fld, 0, len(text))], details={"identifier": [i.id for i in labels]}))
+    this_year = date.today().year
+    for f in found:
+        year = f.year
+        if year is not None and ((f.ident.min_year and year < f.ident.min_year) or year > this_year + 1):
+            malformed.append(Signal(
+                "regulatory_malformed", "regulatory", 0.9,
+                f'{f.ident.name} "{f.text}" in {_where(f.field)} gives the year {year}, which cannot be right '
+                f"(expected {f.ident.min_year or 'any'} to {this_year + 1}; {source})",
+                [span(listing, f.field, f.start, f.end)], details={"identifier": f.ident.id}))
+    return found, malformed
+
+
+def _malformed_ids(malformed: list[Signal]) -> set[str]:
+    out: set[str] = set()
+    for s in malformed:
+        ident = s.details.get("identifier")
+        out.update(ident if isinstance(ident, list) else [ident])
+    return out
+
+
+def _fill(template: str, values: dict) -> str:
+    """``{name}`` placeholders from the match; unknown ones stay as written."""
+    return re.sub(r"\{(\w+)\}", lambda m: str(values.get(m.group(1), m.group(0))), template)
+
+
+def _legacy_signals(listing: dict, checks: CategoryChecks, found: list[Found]) -> list[Signal]:
+    out = []
+    kinds = {f.ident.id for f in found}
+    for f in found:
+        for rule in f.ident.suspect:
+            if any((f.groups.get(g) or "").upper() not in values for g, values in rule.when.items()):
+                continue
+            if rule.year_from is not None and (f.year is None or f.year < rule.year_from):
+                continue
+            why = _fill(rule.explain, {**f.groups, "year": f.year}) if rule.explain else "this number is suspect"
+            out.append(Signal(rule.signal, "regulatory", rule.strength,
+                              f'{f.ident.name} "{f.text}" in {_where(f.field)}: {why} ({checks.source} line {rule.line})',
+                              [span(listing, f.field, f.start, f.end)], details={"identifier": f.ident.id}))
+    reported = set()
+    for f in found:
+        ident = f.ident
+        if not ident.superseded_by or ident.id in reported or kinds & set(ident.superseded_by):
+            continue
+        reported.add(ident.id)
+        current = " or ".join(checks.identifiers[i].name for i in ident.superseded_by if i in checks.identifiers)
+        out.append(Signal("regulatory_legacy", "regulatory", ident.legacy_strength,
+                          f'Only a legacy number is shown: {ident.name} "{f.text}" in {_where(f.field)}; a product on '
+                          f"sale today shows a current {current} ({checks.source} line {ident.line})",
+                          [span(listing, f.field, f.start, f.end)], details={"identifier": ident.id}))
+    return out
+
+
+def _applies(listing: dict, req: Requirement, checks: CategoryChecks) -> tuple[bool, list[Evidence], list[Evidence]]:
+    """(applies, trigger evidence, exempt evidence) of one requirement for this listing."""
+    fields = _product_fields(listing, checks)
+    if _words_in(req.unless, fields) or _words_in(checks.not_required, fields):
+        return False, [], []
+    triggers = [span(listing, f, s, e) for f, s, e in _words_in(req.words, fields)]
+    for name in listing.get("attributes") or {}:
+        if any(a in fold_name(name) for a in req.attributes):
+            value = str(listing["attributes"][name] or "")
+            triggers.append(span(listing, f"attributes.{name}", 0, len(value)))
+    exempt = [span(listing, f, s, e) for f, s, e in _words_in(req.exempt, fields)]
+    if req.words is None and not req.attributes:
+        title = listing.get("title") or ""
+        return True, ([span(listing, "title", 0, len(title))] if title else []), exempt
+    return bool(triggers or exempt), triggers, exempt
+
+
+def _names(checks: CategoryChecks, ids) -> str:
+    return " or ".join(checks.identifiers[i].name for i in ids if i in checks.identifiers)
+
+
+def _quote(evidence: list[Evidence]) -> str:
+    words = list(dict.fromkeys(f'"{e.text}" in {_where(e.field)}' for e in evidence[:3]))
+    return ", ".join(words)
+
+
+def _requirement_signals(listing: dict, checks: CategoryChecks, found: list[Found],
+                         malformed_ids: set[str]) -> list[Signal]:
+    out: list[Signal] = []
+    kinds = {f.ident.id for f in found}
+    legacy_for = {s for f in found for s in f.ident.superseded_by}
+    text = _fields(listing)
+    decided: set[frozenset] = set()
+    for req in checks.requirements:
+        key = frozenset(req.requires)
+        if key in decided:
+            continue
+        applies, triggers, exempt = _applies(listing, req, checks)
+        if not applies:
+            continue
+        decided.add(key)
+        if kinds & key or malformed_ids & key or legacy_for & key:
+            continue  # present, or already reported as malformed / legacy
+        if _words_in(req.accepts_words, text):
+            continue
+        if exempt:
+            out.append(Signal(
+                "exempt_product", "mitigating", req.exempt_strength,
+                f"{_quote(exempt)}: this kind of product is exempt from the {_names(checks, req.requires)} "
+                f"({checks.source}, requirement {req.id}, line {req.line})",
+                exempt[:3], details={"requirement": req.id}))
+            continue
+        if req.words is None and not req.attributes:
+            what = f"A listing in {checks.category} ({req.name})"
+        else:
+            what = f"{_quote(triggers)} makes this {req.name}, which"
+        out.append(Signal(
+            req.signal, "regulatory", req.strength,
+            f"{what} needs a {_names(checks, req.requires)}; none was found in the "
+            f"title, description or attributes."
+            + (f" Why: {req.explain}." if req.explain else "")
+            + f" ({checks.source}, requirement {req.id}, line {req.line})",
+            triggers[:3], details={"requirement": req.id, "requires": list(req.requires)}))
+    return out
+
+
+def _cross_signals(listing: dict, checks: CategoryChecks, found: list[Found]) -> list[Signal]:
+    out = []
+    for cc in checks.cross_checks:
+        codes = [f for f in found if f.ident.id == cc.identifier]
+        regs = [f for f in found if f.ident.id == cc.against]
+        for code in codes:
+            label = _attr_name(code.field) or code.ident.name
+            digits = re.sub(r"\D", "", code.text)
+            best: list[str] | None = None
+            best_reg = None
+            for reg in regs or [None]:
+                failures = []
+                for rule in cc.rules:
+                    seg = digits[rule.start:rule.end]
+                    if rule.one_of:
+                        if seg not in rule.one_of:
+                            failures.append(f'{label} {rule.positions} is "{seg}", expected {" or ".join(rule.one_of)}'
+                                            + (f" ({rule.describe})" if rule.describe else ""))
+                    elif reg is None:
+                        continue
+                    elif rule.equals_last_digits:
+                        n = rule.end - rule.start
+                        expected = re.sub(r"\D", "", reg.text)[-n:]
+                        if seg != expected:
+                            failures.append(f'{label} {rule.positions} "{seg}" do not match the last {n} digits of '
+                                            f'registration {reg.text} ("{expected}")')
+                    elif rule.equals_group:
+                        value = (reg.groups.get(rule.equals_group) or "").upper()
+                        expected = (rule.map or {}).get(value)
+                        if expected is not None and seg != expected:
+                            failures.append(f'{label} {rule.positions} is "{seg}", but registration {reg.text} '
+                                            f'({value}) needs "{expected}"'
+                                            + (f" ({rule.describe})" if rule.describe else ""))
+                if best is None or len(failures) < len(best):
+                    best, best_reg = failures, reg
+                if not failures:
+                    break
+            if best:
+                evidence = [span(listing, code.field, code.start, code.end)]
+                if best_reg is not None:
+                    evidence.append(span(listing, best_reg.field, best_reg.start, best_reg.end))
+                out.append(Signal("regulatory_inconsistent", "regulatory", cc.strength,
+                                  "; ".join(best) + f" ({checks.source}, cross-check {cc.id}, line {cc.line})",
+                                  evidence, details={"cross_check": cc.id, "failures": best}))
+    return out
+
+
+def _claim_signals(listing: dict, checks: CategoryChecks, found: list[Found]) -> tuple[list[Signal], list[Evidence]]:
+    sc = checks.special_claims
+    if sc is None:
+        return [], []
+    fields = _product_fields(listing, checks)
+    claims = []
+    for claim in sc.claims:
+        hits = [span(listing, f, s, e) for f, s, e in _words_in(claim.words, fields)]
+        if hits:
+            claims.append((claim, hits))
+    if not claims:
+        return [], []
+    exempt = [span(listing, f, s, e) for f, s, e in _words_in(sc.exempt, _fields(listing))]
+    if exempt:
+        return [], exempt
+    if any(f.ident.id in sc.requires for f in found):
+        return [], []
+    ordinary = [f for f in found if f.ident.id in sc.ordinary]
+    names = ", ".join(c.name for c, _ in claims)
+    evidence = [hits[0] for _, hits in claims]
+    said = _quote(evidence)
+    needed = _names(checks, sc.requires)
+    if ordinary:
+        o = ordinary[0]
+        evidence.append(span(listing, o.field, o.start, o.end))
+        text = (f"The listing claims {names} ({said}) but shows only an ordinary filing {o.text} "
+                f"({o.ident.name}); such claims need a {needed}")
+        strength = sc.strength
+    else:
+        text = f"The listing claims {names} ({said}) and shows no {needed}, which such claims need"
+        strength = sc.strength_without_any
+    return [Signal("regulatory_special_claim", "regulatory", strength,
+                   f"{text} ({checks.source} line {sc.line})", evidence,
+                   details={"claims": [c.id for c, _ in claims], "ordinary_only": bool(ordinary)})], []
+
+
+def _has_side(listing: dict, side, other_side) -> bool:
+    for name, value in (listing.get("attributes") or {}).items():
+        folded = fold_name(name)
+        if any(a in folded for a in other_side.attributes) and not any(a == folded for a in side.attributes):
+            continue  # e.g. "Manufacturer address" is an address, not a manufacturer
+        if any(a in folded for a in side.attributes) and not _NOTHING.match(str(value or "")):
+            return True
+    for _, text in _fields(listing):
+        folded = fold(text)
+        if any(p.search(folded) for p in side.patterns):
+            return True
+    return False
+
+
+def _three_no_signal(listing: dict, checks: CategoryChecks, found: list[Found]) -> list[Signal]:
+    tn = checks.three_no
+    if tn is None or _has_side(listing, tn.manufacturer, tn.address) or _words_in(tn.exempt, _fields(listing)):
+        return []
+    no_address = not _has_side(listing, tn.address, tn.manufacturer)
+    licences = set(tn.licences or checks.identifiers)
+    no_licence = not any(f.ident.id in licences for f in found)
+    admitted = [span(listing, f, s, e) for f, s, e in _words_in(tn.admissions, _fields(listing))]
+    missing = 1 + no_address + no_licence
+    if admitted:
+        missing = 3
+    if missing < 2:
+        return []
+    parts = ["no manufacturer name"] + (["no address"] if no_address else []) + (
+        ["no licence or registration number"] if no_licence else [])
+    title = listing.get("title") or ""
+    evidence = admitted[:3] or ([span(listing, "title", 0, len(title))] if title else [])
+    said = f" and it says {_quote(admitted)}" if admitted else ""
+    return [Signal("regulatory_three_no", "regulatory", tn.strength_all if missing >= 3 else tn.strength_two,
+                   f"A \"三无\" product: {', '.join(parts)} in the title, description or attributes{said} "
+                   f"({checks.source} line {tn.line})", evidence,
+                   details={"missing": parts, "admitted": bool(admitted)})]
+
+
+def regulatory_signals(listing: dict, checks: Checks) -> list[Signal]:
+    """All regulatory signals of one listing under its category's checks."""
+    category = checks.get(listing.get("category")) if checks else None
+    if category is None:
+        return []
+    found, malformed = find_identifiers(listing, category)
+    signals = list(malformed)
+    signals += _legacy_signals(listing, category, found)
+    signals += _cross_signals(listing, category, found)
+    claim_signals, claim_exempt = _claim_signals(listing, category, found)
+    signals += claim_signals
+    requirement_signals = _requirement_signals(listing, category, found, _malformed_ids(malformed))
+    signals += requirement_signals
+    if claim_exempt and not any(s.name == "exempt_product" for s in requirement_signals):
+        signals.append(Signal("exempt_product", "mitigating", 0.5,
+                              f"{_quote(claim_exempt)}: a cross-border import, not registered in China "
+                              f"({category.source}, special_claims.exempt)", claim_exempt[:3]))
+    signals += _three_no_signal(listing, category, found)
+    return _merge(signals)
+
+
+def _merge(signals: list[Signal]) -> list[Signal]:
+    """One signal per fact: the same number shown in the title and an attribute is one finding."""
+    out: list[Signal] = []
+    seen: dict[tuple, Signal] = {}
+    for s in signals:
+        texts = tuple(sorted({re.sub(r"\s+", "", fold(e.text, lower=False)) for e in s.evidence[:1]}))
+        key = (s.name, str(s.details.get("identifier") or s.details.get("requirement") or ""), texts)
+        if s.details.get("identifier") and key in seen:
+            first = seen[key]
+            first.evidence += [e for e in s.evidence if e not in first.evidence]
+            continue
+        seen[key] = s
+        out.append(s)
+    return out
+
+
+__all__ = ["Found", "find_identifiers", "regulatory_signals"]

@@ -1,0 +1,362 @@
+"""Counterfeit vocabulary, off-platform contact and compatibility context (``rules/vocabulary.yaml``).
+
+``mark_spans`` are where the mark matcher found watched marks: :class:`Evidence` items,
+``(mark_name, Evidence)`` pairs, or match objects with ``.evidence`` and ``.mark`` (a name
+or an object with ``.name``). With bare Evidence the mark is named by the matched text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from monitor.rules.checks import fold, fold_name, word_pattern
+from monitor.rules.signals import Evidence, Signal, field_text, span, text_fields
+from monitor.yamlfile import YamlError, load_located, schema_problems
+
+_WEIGHT = {"type": "number", "minimum": 0, "maximum": 1}
+_STR_LIST = {"type": "array", "items": {"type": "string", "minLength": 1}}
+_WINDOW = {"type": "integer", "minimum": 0, "maximum": 500}
+
+SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["counterfeit"],
+    "properties": {
+        "counterfeit": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["terms"],
+            "properties": {
+                "window": _WINDOW,
+                "terms": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["weight"],
+                        "properties": {
+                            "term": {"type": ["string", "number"]},
+                            "pattern": {"type": "string", "minLength": 1},
+                            "label": {"type": "string"},
+                            "weight": _WEIGHT,
+                            "needs_mark": {"type": "boolean"},
+                            "window": _WINDOW,
+                            "categories": {"type": "array", "items": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}},
+                            "note": {"type": "string"},
+                        },
+                        "oneOf": [{"required": ["term"]}, {"required": ["pattern"]}],
+                    },
+                },
+            },
+        },
+        "contact": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["name", "pattern", "weight"],
+                "properties": {"name": {"type": "string"}, "pattern": {"type": "string", "minLength": 1},
+                               "weight": _WEIGHT, "note": {"type": "string"}},
+            },
+        },
+        "compatibility": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "window": _WINDOW,
+                "before_mark": _STR_LIST,
+                "after_mark": _STR_LIST,
+                "attributes": _STR_LIST,
+                "genuine_claims": _STR_LIST,
+                "genuine_window": _WINDOW,
+                "strength": _WEIGHT,
+            },
+        },
+    },
+}
+
+
+@dataclass
+class Term:
+    label: str
+    pattern: re.Pattern
+    weight: float
+    needs_mark: bool = False
+    window: int | None = None
+    categories: tuple[str, ...] = ()
+    line: int | None = None
+
+
+@dataclass
+class ContactPattern:
+    name: str
+    pattern: re.Pattern
+    weight: float
+    line: int | None = None
+
+
+@dataclass
+class Compatibility:
+    window: int = 12
+    before: re.Pattern | None = None
+    after: re.Pattern | None = None
+    attributes: tuple[str, ...] = ()
+    genuine: re.Pattern | None = None
+    genuine_window: int = 15
+    strength: float = 1.0
+
+
+@dataclass
+class Vocabulary:
+    terms: list[Term] = field(default_factory=list)
+    window: int = 30
+    contact: list[ContactPattern] = field(default_factory=list)
+    compatibility: Compatibility = field(default_factory=Compatibility)
+    path: Path | None = None
+
+
+def load_vocabulary(rules_dir: Path) -> Vocabulary:
+    """``rules_dir/vocabulary.yaml``; raises YamlError naming file, line and field."""
+    path = Path(rules_dir) / "vocabulary.yaml"
+    located = load_located(path)
+    if located.data is None:
+        raise YamlError(path, [(1, "", "the file is empty")], "Give at least `counterfeit: terms:`.")
+    problems = schema_problems(located, SCHEMA)
+    if problems:
+        raise YamlError(path, problems, "Fix the vocabulary; none of it was used.")
+    data = located.data
+
+    def compile_(value: str, where: tuple) -> re.Pattern | None:
+        try:
+            return re.compile(value, re.IGNORECASE)
+        except re.error as exc:
+            problems.append((located.line_of(where), ".".join(map(str, where)), f"not a valid regular expression: {exc}"))
+            return None
+
+    vocab = Vocabulary(window=int(data["counterfeit"].get("window", 30)), path=path)
+    for i, t in enumerate(data["counterfeit"]["terms"]):
+        where = ("counterfeit", "terms", i)
+        if "term" in t:
+            pattern, label = word_pattern([str(t["term"])]), str(t["term"])
+            if pattern is None:
+                problems.append((located.line_of((*where, "term")), ".".join(map(str, (*where, "term"))), "empty term"))
+                continue
+        else:
+            pattern, label = compile_(t["pattern"], (*where, "pattern")), t.get("label") or t["pattern"]
+        if pattern is not None:
+            vocab.terms.append(Term(label, pattern, float(t["weight"]), bool(t.get("needs_mark", False)),
+                                    t.get("window"), tuple(t.get("categories") or ()), located.line_of(where)))
+    for i, c in enumerate(data.get("contact") or []):
+        pattern = compile_(c["pattern"], ("contact", i, "pattern"))
+        if pattern is not None:
+            vocab.contact.append(ContactPattern(c["name"], pattern, float(c["weight"]), located.line_of(("contact", i))))
+    comp = data.get("compatibility") or {}
+    vocab.compatibility = Compatibility(
+        window=int(comp.get("window", 12)), before=word_pattern(comp.get("before_mark") or []),
+        after=word_pattern(comp.get("after_mark") or []),
+        attributes=tuple(fold_name(a) for a in comp.get("attributes") or []),
+        genuine=word_pattern(comp.get("genuine_claims") or []), genuine_window=int(comp.get("genuine_window", 15)),
+        strength=float(comp.get("strength", 1.0)))
+    if problems:
+        raise YamlError(path, problems, "Fix the vocabulary; none of it was used.")
+    return vocab
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _mark_spans(mark_spans: list[Any] | None) -> list[tuple[Evidence, str]]:
+    out = []
+    for item in mark_spans or []:
+        if isinstance(item, Evidence):
+            out.append((item, item.text))
+        elif isinstance(item, tuple) and len(item) == 2:
+            name, ev = (item[1], item[0]) if isinstance(item[0], Evidence) else item
+            out.append((ev, str(name)))
+        else:
+            ev = getattr(item, "evidence", None)
+            mark = getattr(item, "mark", None)
+            if isinstance(ev, Evidence):
+                out.append((ev, str(getattr(mark, "name", mark) or ev.text)))
+    return out
+
+
+def _fields(listing: dict) -> list[tuple[str, str]]:
+    return [(f, t) for f, t in text_fields(listing) if f != "seller_name"]
+
+
+def _gap(a_end: int, b_start: int) -> int:
+    return max(0, b_start - a_end)
+
+
+def _where(fld: str) -> str:
+    return f"attribute {fld.split('.', 1)[1]}" if fld.startswith("attributes.") else fld
+
+
+# --------------------------------------------------------------------------- counterfeit terms
+
+
+def counterfeit_signals(listing: dict, vocab: Vocabulary, mark_spans: list[Any] | None = None) -> list[Signal]:
+    """One ``counterfeit_terms`` signal for all counterfeit words of the listing.
+
+    A ``needs_mark`` term counts only within its window of a mark mention in the same
+    field (a mark in the brand field counts for the whole title); other terms count
+    anywhere. Strength: 1 - Π(1 - weight) over the distinct terms found.
+    """
+    category = listing.get("category")
+    marks = _mark_spans(mark_spans)
+    brand_marks = [(ev, name) for ev, name in marks if ev.field == "brand"]
+    counted: dict[str, tuple[Term, list[Evidence], str | None]] = {}
+    for fld, text in _fields(listing):
+        folded = fold(text)
+        hits: list[tuple[int, int, Term]] = []
+        for term in vocab.terms:
+            if term.categories and category not in term.categories:
+                continue
+            hits += [(m.start(), m.end(), term) for m in term.pattern.finditer(folded) if m.end() > m.start()]
+        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+        kept: list[tuple[int, int, Term]] = []
+        for h in hits:
+            if any(k[0] <= h[0] and h[1] <= k[1] for k in kept):
+                continue  # 厂货 inside 工厂货, AAA inside AAA+
+            kept.append(h)
+        for start, end, term in kept:
+            near: str | None = None
+            if term.needs_mark:
+                window = vocab.window if term.window is None else term.window
+                close = [(max(_gap(ev.end, start), _gap(end, ev.start)), name) for ev, name in marks
+                         if ev.field == fld]
+                close = [c for c in close if c[0] <= window]
+                if close:
+                    near = min(close)[1]
+                elif fld == "title" and brand_marks:
+                    near = brand_marks[0][1]
+                else:
+                    continue
+            entry = counted.setdefault(term.label, (term, [], near))
+            entry[1].append(span(listing, fld, start, end))
+    if not counted:
+        return []
+    left = 1.0
+    parts, evidence, named = [], [], []
+    for label, (term, spans, near) in counted.items():
+        left *= 1.0 - term.weight
+        evidence += spans[:3]
+        where = _where(spans[0].field)
+        parts.append(f'"{spans[0].text}" ({term.weight:g}) in {where}' + (f" next to {near}" if near else ""))
+        if near:
+            named.append(near)
+    mark = max(set(named), key=named.count) if named else (marks[0][1] if marks else None)
+    return [Signal("counterfeit_terms", "counterfeit", 1.0 - left,
+                   "Counterfeit vocabulary: " + "; ".join(parts) + " (rules/vocabulary.yaml)",
+                   evidence[:12], mark=mark, details={"terms": list(counted)})]
+
+
+# --------------------------------------------------------------------------- contact
+
+
+def contact_signals(listing: dict, vocab: Vocabulary) -> list[Signal]:
+    """One ``offplatform_contact`` signal: WeChat/QQ ids, phone numbers, "加我看"."""
+    found: list[tuple[ContactPattern, Evidence]] = []
+    taken: dict[str, list[tuple[int, int]]] = {}
+    for pattern in vocab.contact:
+        for fld, text in _fields(listing):
+            folded = fold(text)
+            hit = None
+            for m in pattern.pattern.finditer(folded):
+                if m.end() > m.start() and not any(s < m.end() and m.start() < e for s, e in taken.get(fld, [])):
+                    hit = m
+                    break
+            if hit:
+                taken.setdefault(fld, []).append(hit.span())
+                found.append((pattern, span(listing, fld, hit.start(), hit.end())))
+                break
+    if not found:
+        return []
+    left = 1.0
+    for pattern, _ in found:
+        left *= 1.0 - pattern.weight
+    parts = [f'{p.name} "{ev.text.strip()}" in {_where(ev.field)}' for p, ev in found]
+    return [Signal("offplatform_contact", "contact", 1.0 - left,
+                   "Off-platform contact: " + "; ".join(parts) + " (rules/vocabulary.yaml)",
+                   [ev for _, ev in found], details={"patterns": [p.name for p, _ in found]})]
+
+
+# --------------------------------------------------------------------------- compatibility context
+
+_STOP = re.compile(r"[。.;；!！?？\n|]")
+_SEPARATOR = re.compile(r"^[\s/、,，&+]*(?:and|or|和|及|或|与)?[\s/、,，&+]*$", re.IGNORECASE)
+
+
+def _direct(gap: str, window: int) -> bool:
+    return len(gap) <= window and not _STOP.search(gap) and not re.search(r"\s", gap.strip())
+
+
+def context_signals(listing: dict, vocab: Vocabulary, mark_spans: list[Any] | None = None) -> list[Signal]:
+    """``compatible_part`` (mitigating) for each mark the listing names as what it fits."""
+    comp = vocab.compatibility
+    marks = sorted(_mark_spans(mark_spans), key=lambda m: (m[0].field, m[0].start))
+    out: dict[str, Signal] = {}
+    compatible_in: dict[str, list[Evidence]] = {}
+    own: list[str] = []  # marks in the title or brand field that are not what the part fits
+    for ev, name in marks:
+        text = field_text(listing, ev.field)
+        if text[ev.start:ev.end] != ev.text:
+            continue  # a span from another version of the listing
+        folded = fold(text)
+        attr = ev.field.split(".", 1)[1] if ev.field.startswith("attributes.") else None
+        wording: Evidence | None = None
+        region = (ev.start, ev.end)
+        if attr and any(a in fold_name(attr) for a in comp.attributes):
+            reason = f'{name} is named in attribute {attr}, which lists what the part fits'
+        else:
+            reason = ""
+            for m in (comp.before.finditer(folded) if comp.before else []):
+                if m.end() <= ev.start and _direct(folded[m.end():ev.start], comp.window):
+                    wording, region = span(listing, ev.field, m.start(), m.end()), (m.start(), ev.end)
+            if wording is None and comp.after:
+                for m in comp.after.finditer(folded, ev.end):
+                    gap = folded[ev.end:m.start()]
+                    if len(gap) <= comp.window and not re.search(r"\s", gap) and not _STOP.search(gap):
+                        wording, region = span(listing, ev.field, m.start(), m.end()), (ev.start, m.end())
+                        break
+            if wording is None:
+                for prev in compatible_in.get(ev.field, []):
+                    if prev.end <= ev.start and ev.start - prev.end <= comp.window and _SEPARATOR.match(
+                            folded[prev.end:ev.start]):
+                        wording, region = prev, (prev.start, ev.end)
+                        break
+            if wording is None:
+                if ev.field in ("title", "brand"):
+                    own.append(name)
+                continue
+            reason = f'"{wording.text}" and "{ev.text}" in {_where(ev.field)}: the listing names {name} as what it fits'
+        if comp.genuine:
+            lo, hi = max(0, region[0] - comp.genuine_window), region[1] + comp.genuine_window
+            claim = comp.genuine.search(folded, lo, min(hi, len(folded)))
+            if claim:
+                own.append(name)
+                continue  # "适用于丰田 原厂正品": claims to be the genuine article after all
+        compatible_in.setdefault(ev.field, []).append(ev)
+        if name in out:
+            continue
+        evidence = [e for e in (wording, ev) if e is not None]
+        out[name] = Signal("compatible_part", "mitigating", comp.strength,
+                           f"{reason}, not as its own brand (rules/vocabulary.yaml compatibility)",
+                           evidence, mark=name)
+    for name, signal in out.items():
+        others = sorted({o for o in own if o != name})
+        if others:
+            # The listing sells another watched brand (Bosch pads that fit a VW): naming the car
+            # says nothing about that brand, so this must not lower the listing's score.
+            signal.strength = 0.0
+            signal.explanation += f"; it does not lower the score, as the listing presents {', '.join(others)} as its own brand"
+            signal.details["own_brand"] = others
+    return list(out.values())
+
+
+__all__ = ["Vocabulary", "Term", "ContactPattern", "Compatibility", "load_vocabulary", "counterfeit_signals",
+           "contact_signals", "context_signals"]

@@ -1,0 +1,233 @@
+"""Regulatory checks from rules/checks/*.yaml: identifiers by format, requirements, cross-checks, CCC, 三无."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.rules.checks import fold, load_check_file, load_checks
+from monitor.rules.regulatory import regulatory_signals
+from monitor.yamlfile import YamlError
+from tests.conftest import ROOT
+
+CHECKS = load_checks(ROOT / "rules")
+
+
+def names(listing):
+    return sorted(s.name for s in regulatory_signals(listing, CHECKS))
+
+
+def one(listing, name):
+    found = [s for s in regulatory_signals(listing, CHECKS) if s.name == name]
+    assert len(found) == 1, [s.name for s in regulatory_signals(listing, CHECKS)]
+    return found[0]
+
+
+def agri(title, description="", **attrs):
+    return {"category": "agri_inputs", "title": title, "description": description, "attributes": attrs}
+
+
+def cosm(title, description="", **attrs):
+    return {"category": "cosmetics", "title": title, "description": description, "attributes": attrs}
+
+
+def auto(title, description="", **attrs):
+    return {"category": "auto_parts", "title": title, "description": description, "attributes": attrs}
+
+
+def label_code(reg, kind="1", eighth="2", six=None):
+    return kind + (six or reg[-6:]) + eighth + "0" * 24
+
+
+MAKER = {"生产厂家": "拜耳作物科学（中国）有限公司"}
+
+
+def test_shipped_check_files_load():
+    assert set(CHECKS.categories) == {"agri_inputs", "cosmetics", "auto_parts"}
+    assert fold("农肥（２０１９）准字１４７６１号", lower=False) == "农肥(2019)准字14761号"
+
+
+def test_no_category_gets_no_category_checks():
+    assert regulatory_signals({"title": "杀虫剂 500ml"}, CHECKS) == []
+    assert regulatory_signals({"title": "杀虫剂 500ml", "category": "toys"}, CHECKS) == []
+
+
+def test_pesticide_registration_missing_in_chinese_and_english():
+    signal = one(agri("绿丰 4.5%高效氯氟氰菊酯 杀虫剂", **MAKER), "regulatory_missing")
+    assert signal.strength == 0.8 and signal.kind == "regulatory"
+    assert signal.evidence[0].field == "title" and signal.evidence[0].text == "杀虫"
+    assert "pesticide registration number" in signal.explanation
+    en = one(agri("Lvfeng lambda-cyhalothrin insecticide 500 ml", Manufacturer="Lvfeng Co., Ltd."), "regulatory_missing")
+    assert en.evidence[0].text == "insecticide"
+
+
+def test_registration_found_by_format_in_any_attribute_or_free_text():
+    reg = "PD20092927"
+    assert names(agri("拿敌稳 水分散粒剂", 随便什么=reg, 标签二维码=label_code(reg), **MAKER)) == []
+    assert names(agri("Nativo WG fungicide", f"Registered as {reg}.", **MAKER)) == []
+    # full-width letters and digits
+    assert names(agri("拿敌稳 杀菌剂 ＰＤ２００９２９２７", **MAKER)) == []
+
+
+def test_label_code_cross_check_names_both_numbers():
+    reg = "PD20092927"
+    listing = agri("拿敌稳 杀菌剂", 农药登记证号=reg, 标签二维码=label_code(reg, six="092928"), **MAKER)
+    signal = one(listing, "regulatory_inconsistent")
+    assert '标签二维码 digits 2–7 "092928" do not match the last 6 digits of registration PD20092927 ("092927")' \
+        in signal.explanation
+    assert [e.field for e in signal.evidence] == ["attributes.标签二维码", "attributes.农药登记证号"]
+    wrong_kind = agri("杀菌剂", 农药登记证号=reg, 标签二维码=label_code(reg, kind="2", eighth="7"), **MAKER)
+    text = one(wrong_kind, "regulatory_inconsistent").explanation
+    assert "digit 1 is \"2\"" in text and "digit 8 is \"7\"" in text
+    assert names(agri("杀菌剂", 农药登记证号=reg, 标签二维码=label_code(reg), **MAKER)) == []
+
+
+def test_temporary_registration_after_2017_is_legacy_and_before_is_not():
+    signal = one(agri("沃农 氟啶胺 悬浮剂", 农药登记证号="LS20190127", **MAKER), "regulatory_legacy")
+    assert "2019" in signal.explanation and signal.evidence[0].text == "LS20190127"
+    # shown twice (title and attribute): one finding with two evidence spans
+    twice = one(agri("家卫 杀蟑饵剂 WL20200033", 农药登记证号="WL20200033", **MAKER), "regulatory_legacy")
+    assert len(twice.evidence) == 2
+    assert names(agri("沃农 悬浮剂", 农药登记证号="LS20150127", **MAKER)) == []
+
+
+def test_malformed_number_in_labelled_attribute_and_in_text():
+    signal = one(agri("杀虫剂", 农药登记证号="PD2009292", **MAKER), "regulatory_malformed")
+    assert signal.evidence[0].text == "PD2009292" and "农药登记证号" in signal.explanation
+    assert "regulatory_missing" not in names(agri("杀虫剂", 农药登记证号="PD2009292", **MAKER))
+    odd = one(agri("杀虫剂", **{"Registration No.": "见包装12", **MAKER}), "regulatory_malformed")
+    assert odd.evidence[0].field == "attributes.Registration No."
+    year = one(agri("杀虫剂 PD20992927", **MAKER), "regulatory_malformed")
+    assert "2099" in year.explanation
+
+
+def test_fertilizer_registration_weak_and_exempt_products():
+    wsf = one(agri("丰禾 大量元素水溶肥 10kg", **MAKER), "regulatory_missing")
+    assert wsf.strength == 0.75
+    plain = one(agri("有机肥 40kg", **MAKER), "regulatory_missing")
+    assert plain.strength == 0.35
+    for title in ("心连心 尿素 46% 农用氮肥 40kg", "盐湖 氯化钾 60% 农用钾肥", "硫酸铵 21% 农用 50kg", "Ammonium sulphate 21% N"):
+        signal = one(agri(title, **MAKER), "exempt_product")
+        assert signal.kind == "mitigating" and "regulatory_missing" not in names(agri(title, **MAKER))
+    assert names(agri("大量元素水溶肥", 登记证="鲁农肥（2020）准字9806号", **MAKER)) == []
+
+
+def test_seed_licence_and_variety_approval():
+    found = names(agri("高产杂交玉米种子 散装", **MAKER))
+    assert found.count("regulatory_missing") == 2
+    ok = agri("隆平206 玉米种子", 审定编号="国审玉2011008", 许可证="A（湘）农种许字（2016）第0009号", **MAKER)
+    assert names(ok) == []
+
+
+def test_three_no_agri_and_admission():
+    signal = one(agri("散装 杀虫粉 农用", "散装称重，无厂名厂址"), "regulatory_three_no")
+    assert signal.strength == 0.9 and signal.evidence[0].text == "无厂名厂址"
+    assert "regulatory_three_no" not in names(agri("杀虫粉", "河北绿丰生物科技有限公司出品"))
+    # a manufacturer address is an address, not a manufacturer
+    assert "regulatory_three_no" in names(agri("杀虫粉", **{"Manufacturer address": "河北省石家庄市"}))
+
+
+def test_cosmetic_special_claim_with_only_ordinary_filing():
+    signal = one(cosm("雪肌源 美白淡斑精华 30ml", 备案编号="粤G妆网备字2022324124", 生产企业="广州雪肌源有限公司"),
+                 "regulatory_special_claim")
+    assert signal.strength == 0.85 and "粤G妆网备字2022324124" in signal.explanation
+    en = one(cosm("Qingyan sunscreen SPF50+ PA+++", **{"Filing No.": "浙G妆网备字2021001122", "Manufacturer": "清颜有限公司"}),
+             "regulatory_special_claim")
+    assert en.details["claims"] == ["sunscreen"]
+    for word in ("染发", "烫发", "防脱"):
+        assert "regulatory_special_claim" in names(cosm(f"植萃 {word}剂", 备案编号="粤G妆网备字2023012345", 生产企业="某有限公司"))
+    assert names(cosm("小金管 防晒 SPF50+", 注册证号="国妆特字G20190764", 生产企业="欧莱雅（苏州）有限公司")) == []
+    assert names(cosm("小白管 防晒", 注册证号="国妆特进字J20170583", 境内责任人="欧莱雅（中国）有限公司")) == []
+
+
+def test_cosmetic_legacy_numbers_and_cross_border_exemption():
+    signal = one(cosm("芳草集 润肤乳", 批准文号="卫妆准字29-XK-3298", 生产企业="广州芳草集日化有限公司"), "regulatory_legacy")
+    assert "卫妆准字29-XK-3298" in signal.explanation
+    assert "regulatory_missing" not in names(cosm("芳草集 润肤乳", 批准文号="卫妆准字29-XK-3298", 生产企业="某有限公司"))
+    tezi = names(cosm("美丽源 祛斑霜", 批准文号="卫妆特字（2008）第0456号", 生产企业="汕头市美丽源化妆品厂"))
+    assert tezi == ["regulatory_legacy", "regulatory_special_claim"]
+    grey = names(cosm("日本代购 兰蔻 小白管 防晒 SPF50 日版", 原产国="日本"))
+    assert grey == ["exempt_product"]
+    assert names(cosm("手工自制 美白霜 50g")) == ["regulatory_missing", "regulatory_special_claim", "regulatory_three_no"]
+
+
+def test_ccc_required_parts_chinese_and_english():
+    maker = {"生产厂家": "瑞安市驰安汽车配件有限公司"}
+    for title in ("驰安 陶瓷刹车片 前片", "路腾 轮胎 195/65R15", "LED大灯 H7", "儿童安全座椅 isofix", "汽车安全带 三点式",
+                  "Ceramic brake pads front", "Tyre 205/55 R16", "Windscreen for VW Golf", "Wing mirror left"):
+        assert names(auto(title, **maker)) == ["regulatory_ccc_missing"], title
+    signal = one(auto("Chi'an ceramic front brake pads", Manufacturer="Chi'an Co., Ltd."), "regulatory_ccc_missing")
+    assert signal.evidence[0].text == "brake pads" and signal.strength == 0.8
+    # found by format in any attribute, full-width, or after the word CCC in free text
+    assert names(auto("刹车片", 证书="２０２１０１１１０５０１２３４５", **maker)) == []
+    assert names(auto("刹车片", "CCC证书：2021011105012345", **maker)) == []
+    # self-declared parts accept the CCC mark alone; third-party parts do not
+    assert names(auto("LED大灯 H7 3C认证", **maker)) == []
+    assert names(auto("刹车片 3C认证", **maker)) == ["regulatory_ccc_missing"]
+    # a bare 16-digit number outside a CCC attribute and without "CCC" before it is not a certificate
+    assert names(auto("刹车片 订单1234567890123456", **maker)) == ["regulatory_ccc_missing"]
+
+
+def test_parts_removed_from_ccc_and_lookalike_products_are_not_flagged():
+    maker = {"生产厂家": "某汽配有限公司"}
+    for title in ("刹车软管 前左", "蜗牛喇叭 12V", "汽车喇叭", "油箱盖", "防盗报警器", "门锁块", "Brake hose front",
+                  "Car horn 12V", "Door hinge", "刹车油 DOT4", "Dove grey 汽车座套 全包", "car seat covers",
+                  "汽车玻璃水 2L", "windscreen wiper blades", "车载手机支架", "轮胎光亮剂", "火花塞 4支装"):
+        assert names(auto(title, **maker)) == [], title
+
+
+def test_three_no_auto_parts():
+    signal = one(auto("刹车油 DOT4 1L 散装 通用", 规格="1L"), "regulatory_three_no")
+    assert signal.strength == 0.8 and "no manufacturer name" in signal.explanation
+
+
+def _write(tmp_path, text):
+    folder = tmp_path / "checks"
+    folder.mkdir()
+    path = folder / "agri_inputs.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_broken_check_file_names_file_line_and_field(tmp_path):
+    path = _write(tmp_path, (
+        "category: agri_inputs\n"
+        "identifiers:\n"
+        "  reg:\n"
+        "    name: registration\n"
+        "    pattern: '(PD\\d{8}'\n"
+        "    lables: [登记证号]\n"
+        "requirements:\n"
+        "  - id: pesticide\n"
+        "    requires: [nope]\n"
+        "    strength: 1.5\n"))
+    with pytest.raises(YamlError) as info:
+        load_checks(tmp_path)
+    text = str(info.value)
+    assert "agri_inputs.yaml:6: identifiers.reg.lables: unknown field" in text
+    assert "agri_inputs.yaml:10: requirements.0.strength: 1.5 is greater than the maximum of 1" in text
+    # once the schema passes, regexes and references are checked with their lines too
+    path.write_text(
+        "identifiers:\n  reg:\n    name: registration\n    pattern: '(PD\\d{8}'\n"
+        "requirements:\n  - id: pesticide\n    requires: [nope]\n    strength: 0.5\n", encoding="utf-8")
+    with pytest.raises(YamlError) as info:
+        load_check_file(path)
+    text = str(info.value)
+    assert "agri_inputs.yaml:4: identifiers.reg.pattern: not a valid regular expression" in text
+    assert "agri_inputs.yaml:7: requirements.0.requires.0: unknown identifier 'nope'" in text
+
+
+def test_new_check_is_a_few_lines_of_data(tmp_path):
+    _write(tmp_path, (
+        "category: agri_inputs\n"
+        "identifiers:\n"
+        "  film_licence:\n"
+        "    name: agricultural film standard mark\n"
+        "    pattern: 'GB\\s?13735'\n"
+        "requirements:\n"
+        "  - id: film\n"
+        "    applies_to: {words: [地膜]}\n"
+        "    requires: [film_licence]\n"
+        "    strength: 0.4\n"))
+    checks = load_checks(tmp_path)
+    assert [s.name for s in regulatory_signals(agri("加厚地膜 1.2米"), checks)] == ["regulatory_missing"]
+    assert regulatory_signals(agri("加厚地膜 GB 13735"), checks) == []
