@@ -27,6 +27,9 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # a product page is never 10 MB; a hostile 
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's remote control runs code sent to a local port; a crawler of hostile pages
+# has no use for it.
+REMOTE_CONTROL_ENABLED = False
 REDIRECT_MAX_TIMES = 5
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("MONITOR_LOG_LEVEL", "INFO")

@@ -19,7 +19,7 @@ DEMO_SITES = ("greenmart", "baihuo", "kuaigou")
 PLANTED = ("counterfeit", "lookalike", "regulatory")
 
 
-def report_flags(console: Console, db_path: str, day: int) -> None:
+def report_flags(console: Console, db_path: str, day: int) -> tuple[int, int, int, int]:
     """Open flags by category and signal, and how many of the demo's planted cases were found."""
     from monitor.demo.catalogue import ground_truth
     from monitor.store import open_db
@@ -47,6 +47,7 @@ def report_flags(console: Console, db_path: str, day: int) -> None:
     wrong = sum((t["site"], t["listing_id"]) in flagged for t in clean)
     console.print(f"planted cases found: {found} of {len(planted)}; genuine listings and hard negatives flagged: "
                   f"{wrong} of {len(clean)}")
+    return found, len(planted), wrong, len(clean)
 
 
 def crawl_subprocess(site: str, base_url: str, db_path: str, max_pages: int | None) -> subprocess.Popen:
@@ -81,7 +82,8 @@ def demo(ctx, day, max_pages, serve):
     from monitor.demo.marketplaces import DemoMarketplaces
     from monitor.store import open_db, resolve_db_path
 
-    console = Console(highlight=False)
+    # A pipe or a log file gets a wide table rather than 80 columns of wrapped cells.
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
     db_path = str(resolve_db_path(ctx.obj.get("db_path")))
     open_db(db_path).close()
     started = time.monotonic()
@@ -98,7 +100,7 @@ def demo(ctx, day, max_pages, serve):
         console.print(f"[red]crawl of {site} failed (exit {outputs[site][0]}):[/red]\n{escape(outputs[site][1])}")
 
     db = open_db(db_path)
-    table = Table("site", "listings", "last run", "status", "pages", "new", "changed", "removed", "errors",
+    table = Table("site", "listings", "last run", "status", "pages", "new", "changed", "removed", "flags", "errors",
                   "title/price coverage",
                   title=f"Demo, day {day} — database {db_path}")
     total = 0
@@ -110,10 +112,10 @@ def demo(ctx, day, max_pages, serve):
         if run:
             cov = json.loads(run["coverage"] or "{}")
             table.add_row(site, str(count), str(run["id"]), run["status"], str(run["pages"]), str(run["listings_new"]),
-                          str(run["listings_changed"]), str(run["listings_removed"]), str(run["errors"]),
+                          str(run["listings_changed"]), str(run["listings_removed"]), str(run["flags_raised"]), str(run["errors"]),
                           f"{cov.get('title', 0):.0%} / {cov.get('price', 0):.0%}")
         else:
-            table.add_row(site, str(count), "-", "no run", "", "", "", "", "", "")
+            table.add_row(site, str(count), "-", "no run", "", "", "", "", "", "", "")
     console.print(table)
     runs = db.execute("SELECT count(*) FROM crawl_runs").fetchone()[0]
     sellers = db.execute("SELECT count(*) FROM sellers").fetchone()[0]
