@@ -5,7 +5,10 @@
 
 Marks are synthetic and deterministic (seeded): Latin brand-like words from syllables, 30 % with
 a Chinese alias, plus Chinese-only marks of 2 to 4 characters; the real domain examples
-(BOSCH, 康师傅, ...) are always in. Listings are built from marketplace-style title templates
+(BOSCH, 康师傅, ...) are always in. Chinese names are drawn from the 2,500 most frequent
+Simplified characters of char-similar-z's frequency table (``--han-pool broad``, the default; a
+real watchlist's Chinese names use thousands of characters), or from the old 120-character pool
+(``--han-pool dense``: far more marks share characters and sounds than in a real watchlist). Listings are built from marketplace-style title templates
 (English and Chinese product words, sizes, model numbers), a short description, and in one
 listing out of five a watched mark or a look-alike of one. Each run times the first pass over
 fresh listings with a freshly built index (cold per-word caches), one core, one process.
@@ -55,16 +58,44 @@ DESC = ("High quality product, fast shipping. 质量保证，假一赔十。Plea
         "适用于多种车型，安装方便。")
 
 
-def synthetic_marks(n: int, seed: int = 7) -> list[Mark]:
+HAN_POOL_SIZE = 2500
+
+
+def han_pool(kind: str = "broad") -> str:
+    """Characters Chinese mark names are drawn from: "broad" = the 2,500 most frequent Simplified
+    characters (char-similar-z frequency table, characters OpenCC would convert left out);
+    "dense" = the old 120-character pool."""
+    if kind == "dense":
+        return HAN
+    return _broad_pool()
+
+
+_POOLS: dict[str, str] = {}
+
+
+def _broad_pool() -> str:
+    if "broad" not in _POOLS:
+        from monitor.rules import chinese
+        from monitor.rules.normalise import normalise
+
+        freq = chinese._data("frequency")
+        ranked = sorted(freq, key=lambda c: (-float(freq[c] or 0), c))
+        pool = [c for c in ranked if "\u4e00" <= c <= "\u9fff" and normalise(c).key == c]
+        _POOLS["broad"] = "".join(pool[:HAN_POOL_SIZE])
+    return _POOLS["broad"]
+
+
+def synthetic_marks(n: int, seed: int = 7, pool: str = "broad") -> list[Mark]:
     rng = random.Random(seed)
+    chars = han_pool(pool)
     marks = list(REAL)
     names = {m.name.casefold() for m in marks}
     while len(marks) < n:
         if rng.random() < 0.75:
             name = "".join(rng.choice(SYLLABLES) for _ in range(rng.choice((2, 2, 3)))).capitalize()
-            aliases = ("".join(rng.choice(HAN) for _ in range(rng.choice((2, 3)))),) if rng.random() < 0.3 else ()
+            aliases = ("".join(rng.choice(chars) for _ in range(rng.choice((2, 3)))),) if rng.random() < 0.3 else ()
         else:
-            name = "".join(rng.choice(HAN) for _ in range(rng.choice((2, 3, 3, 4))))
+            name = "".join(rng.choice(chars) for _ in range(rng.choice((2, 3, 3, 4))))
             aliases = ()
         if name.casefold() in names or len(name) < 2:
             continue
@@ -73,11 +104,11 @@ def synthetic_marks(n: int, seed: int = 7) -> list[Mark]:
     return marks[:n]
 
 
-def _mutate(rng: random.Random, name: str) -> str:
+def _mutate(rng: random.Random, name: str, pool: str = "broad") -> str:
     if re.search(r"[\u4e00-\u9fff]", name):
         chars = list(name)
         i = rng.randrange(1, len(chars)) if len(chars) > 1 else 0
-        chars[i] = rng.choice(HAN)
+        chars[i] = rng.choice(han_pool(pool))
         return "".join(chars)
     chars = list(name)
     i = rng.randrange(1, len(chars))
@@ -93,7 +124,7 @@ def _mutate(rng: random.Random, name: str) -> str:
     return "".join(chars)
 
 
-def synthetic_listings(n: int, marks: list[Mark], seed: int = 11) -> list[dict]:
+def synthetic_listings(n: int, marks: list[Mark], seed: int = 11, pool: str = "broad") -> list[dict]:
     rng = random.Random(seed)
     out = []
     for k in range(n):
@@ -102,7 +133,7 @@ def synthetic_listings(n: int, marks: list[Mark], seed: int = 11) -> list[dict]:
         if rng.random() < 0.2:
             mark = rng.choice(marks)
             name = rng.choice((mark.name, *mark.aliases))
-            words.insert(rng.randrange(0, 3), _mutate(rng, name) if rng.random() < 0.5 else name)
+            words.insert(rng.randrange(0, 3), _mutate(rng, name, pool) if rng.random() < 0.5 else name)
         title = " ".join(words)
         if rng.random() < 0.3:
             title = title.upper()
@@ -112,14 +143,15 @@ def synthetic_listings(n: int, marks: list[Mark], seed: int = 11) -> list[dict]:
     return out
 
 
-def run(sizes=(100, 1000, 10000), listings: int = 20000) -> dict:
+def run(sizes=(100, 1000, 10000), listings: int = 20000, pool: str = "broad") -> dict:
     results = {}
+    han_pool(pool)  # build the character pool before any timing
     for size in sizes:
-        marks = synthetic_marks(size)
+        marks = synthetic_marks(size, pool=pool)
         t0 = time.perf_counter()
         index = MarkIndex(marks)
         build = time.perf_counter() - t0
-        batch = synthetic_listings(listings, marks, seed=size)
+        batch = synthetic_listings(listings, marks, seed=size, pool=pool)
         t0 = time.perf_counter()
         hits = sum(len(index.find(listing)) for listing in batch)
         elapsed = time.perf_counter() - t0
@@ -129,10 +161,10 @@ def run(sizes=(100, 1000, 10000), listings: int = 20000) -> dict:
     return results
 
 
-def peak_rss_child(size: int, listings: int) -> int:
+def peak_rss_child(size: int, listings: int, pool: str = "broad") -> int:
     code = (f"import sys; sys.path.insert(0, {str(REPO)!r}); from benchmarks.mark_matching import *; "
-            f"m = synthetic_marks({size}); ix = MarkIndex(m); "
-            f"[ix.find(x) for x in synthetic_listings({listings}, m, seed={size})]; "
+            f"m = synthetic_marks({size}, pool={pool!r}); ix = MarkIndex(m); "
+            f"[ix.find(x) for x in synthetic_listings({listings}, m, seed={size}, pool={pool!r})]; "
             "print([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return int(out.stdout.strip()) * 1024
@@ -192,10 +224,13 @@ characters, so candidate lists are longer than for a real watchlist).
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--listings", type=int, default=20000)
+    parser.add_argument("--han-pool", choices=("broad", "dense"), default="broad",
+                        help="characters of the synthetic Chinese marks: 2,500 frequent ones (default) or the old 120")
     parser.add_argument("--write", action="store_true", help="update the Mark matching section of benchmarks/README.md")
     args = parser.parse_args()
-    results = run(listings=args.listings)
-    rss = peak_rss_child(10000, args.listings)
+    print(f"Chinese mark characters: {args.han_pool} pool ({len(han_pool(args.han_pool))} characters)", flush=True)
+    results = run(listings=args.listings, pool=args.han_pool)
+    rss = peak_rss_child(10000, args.listings, args.han_pool)
     base = results[100]["seconds"]
     for size, r in results.items():
         print(f"{size:>6} marks: {r['seconds'] / base:.2f}x the 100-mark time")
