@@ -23,3 +23,9 @@ def test_demo_crawls_three_marketplaces_and_summarises(tmp_path):
     assert statuses == {"greenmart": "completed", "baihuo": "completed", "kuaigou": "completed"}
     for site in per_site:
         assert site in proc.stdout
+    # The rule engine finds the planted cases and leaves genuine listings and hard negatives alone.
+    found, planted, wrong, clean = map(int, re.search(
+        r"planted cases found: (\d+) of (\d+); genuine listings and hard negatives flagged: (\d+) of (\d+)",
+        proc.stdout).groups())
+    assert found >= 0.9 * planted and wrong <= 0.05 * clean
+    assert db.execute("SELECT count(*) FROM flags WHERE status = 'open'").fetchone()[0] >= found
