@@ -128,14 +128,14 @@ class ProfileSpider(scrapy.Spider):
         p = self.profile
         page = response.meta.get("page", 1)
         carry = {"category": response.meta.get("category"), "keyword": response.meta.get("keyword")}
-        links = apply_selectors(response.text, response.url, {"links": {**p.listing_links, "all": True}}).get("links") or []
+        links = apply_selectors(response.selector, response.url, {"links": {**p.listing_links, "all": True}}).get("links") or []
         for link in links:
             yield self.request(response.urljoin(link), self.parse_listing, wait_for=p.wait_for_listing, **carry)
         if page >= self.max_pages or not links:
             return
         next_url = None
         if p.next_page:
-            found = apply_selectors(response.text, response.url, {"next": p.next_page}).get("next")
+            found = apply_selectors(response.selector, response.url, {"next": p.next_page}).get("next")
             next_url = response.urljoin(found) if found else None
         elif p.page_param:
             next_url = add_or_replace_parameter(response.url, p.page_param, str(page + 1))
@@ -182,7 +182,7 @@ class ProfileSpider(scrapy.Spider):
             if match:
                 return match.group(1)
         elif spec:
-            found = apply_selectors(response.text, response.url, {"id": spec}).get("id")
+            found = apply_selectors(response.selector, response.url, {"id": spec}).get("id")
             if found:
                 return str(found).strip()
         return default_listing_id(response.url)
