@@ -28,6 +28,7 @@ import json
 import os
 import pstats
 import random
+import resource
 import shutil
 import sqlite3
 import sys
@@ -186,11 +187,19 @@ def dump_counts(db) -> dict[str, int]:
             for t in ("listings", "observations", "sellers", "listings_fts")}
 
 
+def cpu_seconds() -> tuple[float, float]:
+    """(this process, its finished children): user + system CPU seconds. import_file parses in
+    a child process for big files, so the two show how the work is split between the cores."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
 def measure(path: Path, work: Path, profile: bool) -> dict:
     base_total, base_insert, base_rows = baseline(path, work / f"plain-{path.suffix[1:]}.db")
     db_file = work / f"store-{path.suffix[1:]}.db"
     db = open_db(db_file)  # migrations are not part of the import time
     profiler = cProfile.Profile() if profile else None
+    cpu = cpu_seconds()
     start = time.perf_counter()
     if profiler:
         profiler.enable()
@@ -198,10 +207,13 @@ def measure(path: Path, work: Path, profile: bool) -> dict:
     if profiler:
         profiler.disable()
     seconds = time.perf_counter() - start
+    import_cpu = [b - a for a, b in zip(cpu, cpu_seconds())]
     counts = dump_counts(db)
+    cpu = cpu_seconds()
     start = time.perf_counter()
     again = import_file(db, path)
     again_seconds = time.perf_counter() - start
+    again_cpu = [b - a for a, b in zip(cpu, cpu_seconds())]
     unchanged = dump_counts(db) == counts and (again.stored.new, again.stored.changed) == (0, 0)
     integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
     db.close()
@@ -220,6 +232,8 @@ def measure(path: Path, work: Path, profile: bool) -> dict:
         "baseline_insert_seconds": base_insert,
         "baseline_rate": base_rows / base_total,
         "baseline_insert_rate": base_rows / base_insert,
+        "cpu_writer": import_cpu[0], "cpu_worker": import_cpu[1],
+        "reimport_cpu_writer": again_cpu[0], "reimport_cpu_worker": again_cpu[1],
         "reimport_seconds": again_seconds,
         "reimport_rate": again.rows / again_seconds,
         "reimport_unchanged": unchanged,
@@ -243,7 +257,7 @@ def main(argv=None) -> int:
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-import-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
-        print(f"machine: {machine()}")
+        print(f"machine: {machine()}; load average {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min)")
         start = time.perf_counter()
         rows = generate(n)
         paths = []
@@ -267,7 +281,10 @@ def main(argv=None) -> int:
             print(f"  import_file            {r['seconds']:7.2f}s  {r['rate']:>9,.0f} rows/s  "
                   f"= {r['rate'] / r['baseline_rate']:.2f}x baseline; goal {GOAL:,}/s {ok}")
             print(f"  re-import (no change)  {r['reimport_seconds']:7.2f}s  {r['reimport_rate']:>9,.0f} rows/s  "
+                  f"= {r['reimport_rate'] / r['baseline_rate']:.2f}x baseline; "
                   f"unchanged={r['reimport_unchanged']} integrity={r['integrity']}")
+            print(f"  CPU seconds, import: writer {r['cpu_writer']:.2f}, parse worker {r['cpu_worker']:.2f}; "
+                  f"re-import: writer {r['reimport_cpu_writer']:.2f}, parse worker {r['reimport_cpu_worker']:.2f}")
             print(f"  store: {r['counts']}, {r['db_mb']:.0f} MB")
         if args.json:
             print(json.dumps(results, indent=2))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
+
 from monitor.importer import import_file
 from tests.conftest import run_monitor
 
@@ -98,3 +100,131 @@ def test_cli_reports_lines_and_exit_code(tmp_path):
     proc = run_monitor("import", str(path), env={"MONITOR_DB": str(db_file)})
     assert "2 stored (0 new, 0 changed), 5 skipped" in proc.stdout
     assert os.path.exists(db_file)
+
+
+def _odd_rows():
+    """Rows that exercise every branch: bad values, duplicates, older sightings, NaN, fallbacks."""
+    rows = []
+    for i in range(40):
+        lid = str(i % 13)  # duplicates, within and across batches
+        rows.append({"site": "tb", "id": lid, "url": f"https://item.tb.example/{lid}", "title": f"先正达 阿米西达 {i}",
+                     "description": "多行\n描述" if i % 3 else None, "price": [89.5, "¥12.30", "nan", "1,000", None, 3][i % 6],
+                     "currency": ["CNY", "¥", ""][i % 3], "seller_id": "" if i % 4 else f"s{i % 5}",
+                     "seller_name": "农资店" if i % 2 else None, "seller_url": "https://shop/1" if i % 5 == 1 else "",
+                     "images": [[], ["https://img/1.jpg", " https://img/2.jpg "], "https://img/3.jpg|https://img/4.jpg"][i % 3],
+                     "attributes": [{"农药登记证号": "PD20092927"}, {"n": 1, "m": None}, {}][i % 3],
+                     "observed_at": ["2026-11-20T08:00:00+08:00", "2026-11-01T00:00:00Z", "2026-10-01T00:00:00Z",
+                                     None, "2026-11-02T03:04:05"][i % 5]})
+    rows[7]["url"] = "not-a-url"
+    rows[11]["price"] = "cheap"
+    rows[17]["observed_at"] = "2026-13-01T00:00:00Z"
+    rows[23]["category"] = "toys"
+    rows[29]["title"] = ""
+    return rows
+
+
+def _write_odd_files(tmp_path):
+    rows = _odd_rows()
+    jsonl = tmp_path / "odd.jsonl"
+    lines = [json.dumps(r, ensure_ascii=False) for r in rows]
+    lines[5:5] = ["not json", "", "  ", "[1, 2]"]
+    jsonl.write_text("\ufeff" + "\r\n".join(lines) + "\r\n", encoding="utf-8")
+    csv_path = tmp_path / "odd.csv"
+    out = [",".join(("site", "id", "url", "title", "description", "price", "currency", "seller_id", "seller_name",
+                     "seller_url", "images", "attributes", "observed_at", "extra"))]
+    for n, r in enumerate(rows):
+        images = r["images"] if isinstance(r["images"], str) else "|".join(r["images"])
+        cells = [r["site"], r["id"], r["url"], r["title"], r["description"] or "", r["price"], r["currency"],
+                 r["seller_id"], r["seller_name"] or "", r["seller_url"], images, json.dumps(r["attributes"], ensure_ascii=False),
+                 r["observed_at"] or "", ""]
+        out.append(",".join('"' + str("" if c is None else c).replace('"', '""') + '"' for c in cells))
+        if n % 9 == 4:
+            out.append("")  # a blank line
+        if n == 20:
+            out.append("tb,x,https://x/1,t,,,,,,,,,,,surplus")
+    csv_path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return jsonl, csv_path
+
+
+def test_parallel_import_stores_and_reports_exactly_what_the_sequential_one_does(tmp_path, monkeypatch):
+    from monitor import importer
+    from monitor.store import open_db
+
+    monkeypatch.setattr(importer, "BATCH", 4)  # many batch boundaries; the worker is told the size
+    for path in _write_odd_files(tmp_path):
+        results = []
+        for parallel in (False, True):
+            db = open_db(tmp_path / f"{path.suffix[1:]}-{parallel}.db")
+            reports, dumps = [], []
+            for _ in range(2):  # the second import must change nothing, both ways
+                r = import_file(db, path, parallel=parallel)
+                reports.append((r.rows, r.skipped, r.stored, r.unknown_columns))
+                dumps.append(dump(db))
+            # (Re-import counts as "changed" the listings whose last row in a batch is an
+            # older sighting than the stored state, as it always has; the store is unchanged.)
+            assert dumps[0] == dumps[1] and reports[1][2].new == 0
+            results.append((reports, dumps[1]))
+            db.close()
+        assert results[0] == results[1]
+        reports = results[0][0]
+        assert reports[0][2].seen > 20 and reports[0][2].changed > 0 and len(reports[0][1]) >= 5
+
+
+def test_parallel_import_refuses_unreadable_files_before_storing(tmp_path, db):
+    bad = tmp_path / "latin1.csv"
+    bad.write_bytes("id,url,title\n1,https://x/1,caf\xe9\n".encode("latin-1"))
+    with pytest.raises(ValueError, match="not UTF-8 text"):
+        import_file(db, bad, parallel=True)
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("name,link\nx,y\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="the header lacks required column"):
+        import_file(db, wrong, parallel=True)
+    assert db["listings"].count == 0
+
+
+def test_parallel_import_works_from_a_script_without_a_main_guard(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    path = tmp_path / "export.csv"
+    path.write_text(CSV, encoding="utf-8")
+    code = ("from monitor.store import open_db\nfrom monitor.importer import import_file\n"
+            f"r = import_file(open_db({str(tmp_path / 'm.db')!r}), {str(path)!r}, parallel=True)\n"
+            "print(r.stored.seen, [line for line, _ in r.skipped])\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "2 [5, 6, 7, 8, 9]"
+
+
+def test_csv_rows_are_numbered_as_dictreader_numbers_them(tmp_path):
+    import csv
+    import io
+    from pathlib import Path
+
+    from monitor.importer import _rows
+
+    text = ('id,url,title\n1,a,b\n\n2,a,b\n"3","multi\nline",b\n\n\n4,a,b\n,,\n5,a,b,extra\n6\r\n7,a,b\r8,a,b\n')
+
+    def reference():  # the importer's previous reader, csv.DictReader
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        start = 2
+        for row in reader:
+            if None in row:
+                yield start, None, f"{len(row[None])} more cells than the header has columns"
+            elif not all(v in (None, "") for v in row.values()):
+                yield start, row, None
+            start = reader.line_num + 1
+
+    assert list(_rows(Path("x.csv"), text, "csv")) == list(reference())
+
+
+def test_timestamps_in_store_form_are_checked_not_reparsed():
+    from monitor.importer import RowError, _timestamp
+
+    assert _timestamp("2026-11-24T08:30:00Z") == "2026-11-24T08:30:00Z"
+    assert _timestamp("2026-11-24T16:30:00+08:00") == "2026-11-24T08:30:00Z"
+    for bad in ("2026-13-24T08:30:00Z", "2026-02-30T00:00:00Z", "0000-01-01T00:00:00Z"):
+        with pytest.raises(RowError, match="is not an ISO 8601 time"):
+            _timestamp(bad)

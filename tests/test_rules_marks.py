@@ -257,3 +257,60 @@ def test_seller_name_and_empty_fields(index):
 
 def test_empty_watchlist():
     assert MarkIndex([]).find({"title": "BOSCH"}) == []
+
+
+# --- caches and the candidate index ----------------------------------------------------------
+
+
+def test_field_cache_keeps_brand_use_per_listing(index):
+    # the same title text is matched once, but whether "Shell" is a brand depends on each listing
+    first = index.find({"title": "Helix shell case", "brand": "Shell"})
+    second = index.find({"title": "Helix shell case"})
+    third = index.find({"title": "Helix shell case", "brand": "Shell"})
+    assert {h.evidence.field for h in first if h.mark.name == "Shell"} == {"title", "brand"}
+    assert not [h for h in second if h.mark.name == "Shell"]
+    assert first == third
+
+
+def test_repeated_listing_gives_the_same_hits(index):
+    listing = {"title": "六个核挑 B0SCH 雨刷", "description": "熱賣 康帥傅 方便麵", "seller_name": "Adidos store"}
+    assert index.find(listing) == index.find(dict(listing)) == index.find(listing)
+
+
+def test_chinese_names_one_character_and_mixed_script():
+    index = MarkIndex([Mark("鑫"), Mark("LV中国"), Mark("华为", aliases=("HUAWEI",)), Mark("华为手机")])
+    hits = index.find({"title": "鑫牌 LV中国 华为手机 huawei"})
+    found = {(h.mark.name, h.matched, h.kind) for h in hits}
+    assert ("鑫", "鑫", "exact") in found
+    assert ("LV中国", "LV中国", "exact") in found
+    assert ("华为", "华为", "exact") in found and ("华为手机", "华为手机", "exact") in found
+    assert ("华为", "huawei", "exact") in found
+    # both names start at the same place: the shorter one first, as the automaton found them
+    same_start = [h.mark.name for h in hits if h.evidence.start == hits[0].evidence.start and h.kind == "exact"]
+    assert same_start[:1] and len(set(same_start)) == len(same_start)
+
+
+def test_large_chinese_watchlist_still_finds_lookalikes():
+    # thousands of Chinese names: candidates come from the pair index, not from every mark
+    import random
+
+    from monitor.rules import chinese
+
+    rng = random.Random(3)
+    pool = chinese._common_chars()[:2500]
+    marks = [Mark("".join(rng.choice(pool) for _ in range(rng.choice((2, 3, 4))))) for _ in range(3000)]
+    marks += [Mark("康师傅"), Mark("六个核桃"), Mark("旺仔")]
+    index = MarkIndex(marks)
+    for title, name, matched in (("正品康帅傅方便面", "康师傅", "康帅傅"), ("九个核桃 饮料", "六个核桃", "九个核桃"),
+                                 ("日王仔牛奶", "旺仔", "日王仔")):
+        assert [h for h in index.find({"title": title}) if h.mark.name == name and h.matched == matched]
+
+
+def test_within_budget_is_a_necessary_condition_for_a_lookalike():
+    from monitor.rules import chinese
+
+    for mark, window in (("康师傅", "正品康帅傅方便"), ("旺仔", "日王仔牛"), ("六个核桃", "六个石磨核桃"),
+                         ("娃哈哈", "哈哈娃"), ("雪碧", "雷碧汽")):
+        assert chinese.within_budget(mark, window)
+    assert not chinese.within_budget("康师傅", "方便面整箱")
+    assert not chinese.within_budget("雪碧", "汽水")

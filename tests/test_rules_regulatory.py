@@ -231,3 +231,67 @@ def test_new_check_is_a_few_lines_of_data(tmp_path):
     checks = load_checks(tmp_path)
     assert [s.name for s in regulatory_signals(agri("加厚地膜 1.2米"), checks)] == ["regulatory_missing"]
     assert regulatory_signals(agri("加厚地膜 GB 13735"), checks) == []
+
+
+def _fold_reference(text: str, lower: bool = True) -> str:
+    """fold as first written, one character at a time (fold must give exactly this)."""
+    import unicodedata
+
+    brackets = {"〔": "(", "〕": ")", "【": "[", "】": "]", "［": "[", "］": "]", "\u3000": " ", "—": "-", "－": "-"}
+    out = []
+    for ch in text:
+        mapped = brackets.get(ch)
+        if mapped is None:
+            mapped = unicodedata.normalize("NFKC", ch) if ord(ch) > 0x7F else ch
+            if len(mapped) != 1:
+                mapped = ch
+        if lower:
+            low = mapped.lower()
+            mapped = low if len(low) == 1 else mapped
+        out.append(mapped)
+    return "".join(out)
+
+
+def test_fold_is_character_by_character_and_keeps_length():
+    samples = ["ＰＤ２０１９（ＡＢＣ）", "〔2021〕【3C】\u3000—－", "ΑΣ ΣΑΣ", "İstanbul ẞ ß ﬁ Ⅱ ㎏", "Straße ΌΣΟΣ",
+               "plain ASCII Text 123", "", "刹车片 CCC证书：2021011105012345"]
+    samples.append("".join(chr(c) for c in range(0x20, 0x3000, 7)))
+    for text in samples:
+        for lower in (True, False):
+            assert fold(text, lower) == _fold_reference(text, lower)
+            assert len(fold(text, lower)) == len(text)
+
+
+def test_word_prefilter_and_any_of_never_miss_a_match():
+    import re
+
+    from monitor.rules.checks import any_of, word_pattern, word_prefilter
+
+    words = ["anti hair loss", "SPF", "for", "轮胎", "tyre shine", "3C认证"]
+    pattern = word_pattern(words)
+    pre = word_prefilter(pattern)
+    assert pre is not None and word_prefilter(re.compile("for")) is None
+    custom = re.compile(r"(?<![a-z0-9])[5-9]a(?:\+|\s?grade)?(?![a-z0-9])", re.I)
+    verbose = re.compile(r"qq \d{5,}  # a comment without a newline", re.X)
+    either = any_of((pattern, custom, verbose))
+    for text in ["anti-hair-loss", "spf50", "former", "for", "汽车轮胎", "tyre  shine", "3c认证", "7A grade",
+                 "qq12345", "qq1234", "nothing here", "5ab"]:
+        folded = fold(text)
+        if pattern.search(folded):
+            assert pre.search(folded), text
+        if any(p.search(folded) for p in (pattern, custom, verbose)):
+            assert either.search(folded), text  # a quick test: it may also say yes when none matches
+    assert not either.search("nothing here")
+
+
+def test_a_listing_edited_in_place_is_checked_again():
+    checks = load_checks(ROOT / "rules")
+    listing = {"title": "马牌轮胎 205/55R16", "category": "auto_parts", "attributes": {"品牌": "马牌"}}
+    first = [s.name for s in regulatory_signals(listing, checks)]
+    assert "regulatory_ccc_missing" in first
+    assert [s.name for s in regulatory_signals(listing, checks)] == first  # same listing again: same answer
+    listing["attributes"]["CCC证书编号"] = "2021011105012345"
+    assert "regulatory_ccc_missing" not in [s.name for s in regulatory_signals(listing, checks)]
+    listing["title"] = "马牌 轮胎蜡 500ml"
+    del listing["attributes"]["CCC证书编号"]
+    assert "regulatory_ccc_missing" not in [s.name for s in regulatory_signals(listing, checks)]

@@ -98,3 +98,28 @@ def test_broken_vocabulary_names_file_line_and_field(tmp_path):
         "counterfeit:\n  terms: []\ncontact:\n  - {name: phone, pattern: '1[3-9', weight: 0.5}\n", encoding="utf-8")
     with pytest.raises(YamlError, match=r"vocabulary.yaml:4: contact.0.pattern: not a valid regular expression"):
         load_vocabulary(tmp_path)
+
+
+def test_a_listing_edited_in_place_is_read_again():
+    listing = {"title": "Bosch wiper blade", "category": "auto_parts", "attributes": {"size": "24"}}
+    assert counterfeit_signals(listing, VOCAB, []) == [] and contact_signals(listing, VOCAB) == []
+    listing["title"] = "Bosch wiper blade replica 加微信 abc12345"
+    [signal] = counterfeit_signals(listing, VOCAB, [])
+    assert signal.details["terms"] == ["replica"]
+    assert contact_signals(listing, VOCAB)[0].evidence[0].field == "title"
+    listing["attributes"]["note"] = "高仿"
+    [signal] = counterfeit_signals(listing, VOCAB, [])
+    assert signal.details["terms"] == ["replica", "高仿"]
+    assert signal.evidence[-1].field == "attributes.note"
+    listing["attributes"]["size"] = 24  # a number prints as "24", like the string did
+    assert counterfeit_signals(listing, VOCAB, [])[0].details["terms"] == ["replica", "高仿"]
+
+
+def test_text_fields_reads_values_as_field_text_does():
+    from monitor.rules.signals import field_text, text_fields
+
+    listing = {"title": 0, "brand": "", "description": None, "seller_name": 12.5,
+               "attributes": {"a": 0, "b": "x", "c": None, "d": False, "e": 3, 7: "seven"}}
+    expected = [(f, field_text(listing, f)) for f in ("title", "brand", "description", "seller_name")]
+    expected += [(f"attributes.{n}", field_text(listing, f"attributes.{n}")) for n in listing["attributes"]]
+    assert text_fields(listing) == [(f, t) for f, t in expected if t]

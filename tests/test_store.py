@@ -42,7 +42,8 @@ def test_migrations_upgrade_an_existing_database_and_keep_its_data(db_path):
     old = sqlite_utils.Database(db_path)
     MIGRATIONS.apply(old, stop_before="0002_history_indexes")
     save_listings(old, [listing(1)], source="import")
-    assert [m.name for m in MIGRATIONS.pending(old)] == ["0002_history_indexes", "0003_removals", "0004_flags"]
+    assert [m.name for m in MIGRATIONS.pending(old)] == ["0002_history_indexes", "0003_removals", "0004_flags",
+                                                        "0005_fts_update_on_text_change"]
     old.close()
 
     db = open_db(db_path)
@@ -135,3 +136,107 @@ def test_images_and_attributes_are_json(db):
     row = db["listings"].get(1)
     assert json.loads(row["images"]) == ["https://img/1.jpg"]
     assert json.loads(row["attributes"]) == {"农药登记证号": "PD20092927"}
+
+
+def fts_index(db) -> list:
+    """Every (term, listing, column, offset) in the trigram index."""
+    db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_terms USING fts5vocab(main, listings_fts, instance)")
+    return sorted(db.execute("SELECT term, doc, col, offset FROM temp.fts_terms"))
+
+
+def rebuilt_fts_index(db, tmp_path) -> list:
+    """The index a fresh `rebuild` makes from the listings as they are now (on a copy)."""
+    copy = tmp_path / "rebuilt.db"
+    copy.unlink(missing_ok=True)
+    db.execute(f"VACUUM INTO '{copy}'")
+    other = sqlite3.connect(copy)
+    other.execute("INSERT INTO listings_fts(listings_fts) VALUES('rebuild')")
+    other.execute("CREATE VIRTUAL TABLE temp.fts_terms USING fts5vocab(main, listings_fts, instance)")
+    rebuilt = sorted(other.execute("SELECT term, doc, col, offset FROM temp.fts_terms"))
+    other.close()
+    return rebuilt
+
+
+def test_fts_index_stays_exact_through_every_kind_of_write(db, tmp_path):
+    from monitor.importer import import_file
+    from monitor.store.removals import record_removals
+
+    def check():
+        assert fts_index(db) == rebuilt_fts_index(db, tmp_path)
+
+    save_listings(db, [listing(i, description=f"描述 {i}") for i in range(6)], source="import")
+    check()
+    run = start_run(db, site="shop", spider="shop", kind="profile")
+    # Crawl-style save: same text for 0-2, a new title for 3, a new description for 4, one new listing.
+    save_listings(db, [listing(0, description="描述 0"), listing(1, description="描述 1"), listing(2, description="描述 2"),
+                       listing(3, title="Bosch brake pads 0986494", description="描述 3"),
+                       listing(4, description="博世刹车片 正品"), listing(9, observed_at="2099-01-01T00:00:00Z")],
+                  run_id=run)
+    check()
+    # An older observation (keeps the newer text), a missing field (keeps the last description).
+    save_listings(db, [listing(3, title="old title", observed_at="2000-01-01T00:00:00Z"), listing(5, description=None)],
+                  source="import")
+    check()
+    db.execute("UPDATE listings SET score = 7, scored_at = 'now', rules_version = 'v' WHERE id <= 3")
+    db.execute("UPDATE listings SET title = 'renamed by hand' WHERE listing_id = '5'")
+    record_removals(db, [{"site": "shop", "listing_id": "2", "url": "u", "http_status": 404,
+                          "observed_at": "2099-01-02T00:00:00Z"}], run_id=run)
+    db.execute("DELETE FROM observations WHERE listing = (SELECT id FROM listings WHERE listing_id = '1')")
+    db.execute("DELETE FROM listings WHERE listing_id = '1'")
+    check()
+    path = tmp_path / "export.jsonl"
+    path.write_text("\n".join(json.dumps({"site": "shop", "id": str(i), "url": f"https://shop.example/item/{i}",
+                                          "title": f"imported 正品标题 {i}", "observed_at": "2099-02-01T00:00:00Z"})
+                              for i in (0, 4, 20)) + "\n", encoding="utf-8")
+    for parallel in (False, True, True):  # an import, then twice the same file through the staged path
+        import_file(db, path, parallel=parallel)
+        check()
+    assert {r["listing_id"] for r in search_listings(db, "imported")} == {"0", "4", "20"}
+    assert {r["listing_id"] for r in search_listings(db, "正品标题")} == {"0", "4", "20"}
+    old_title = {r["listing_id"] for r in search_listings(db, "阿米西达")}
+    assert "2" in old_title and not old_title & {"0", "4", "20"}  # the imports replaced those titles
+    assert [r["listing_id"] for r in search_listings(db, "renamed")] == ["5"]
+
+
+def test_fts_update_trigger_fires_only_when_indexed_text_changes(db):
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE name = 'listings_au'").fetchone()[0]
+    assert "OLD.title IS NOT NEW.title" in sql and "OLD.description IS NOT NEW.description" in sql
+    save_listings(db, [listing(1)], source="import")
+    segments = db.execute("SELECT count(*) FROM listings_fts_data").fetchone()[0]
+    for day in range(2, 6):  # re-seen with the same text: no FTS writes at all
+        save_listings(db, [listing(1, observed_at=f"2026-01-0{day}T00:00:00Z")], source="import")
+    assert db.execute("SELECT count(*) FROM listings_fts_data").fetchone()[0] == segments
+
+
+def test_fts_migration_upgrades_an_existing_index_in_place(db_path, tmp_path):
+    import sqlite_utils
+
+    old = sqlite_utils.Database(db_path)
+    MIGRATIONS.apply(old, stop_before="0005_fts_update_on_text_change")
+    save_listings(old, [listing(1), listing(2, title="Bosch brake pads")], source="import")
+    old.close()
+    db = open_db(db_path)
+    assert MIGRATIONS.pending(db) == []
+    save_listings(db, [listing(2, title="NGK spark plugs", observed_at="2099-01-01T00:00:00Z")], source="import")
+    assert fts_index(db) == rebuilt_fts_index(db, tmp_path)
+    assert [r["listing_id"] for r in search_listings(db, "spark")] == ["2"]
+    assert search_listings(db, "brake") == []
+    db.close()
+
+
+def test_a_removed_listing_seen_again_by_an_import_is_live_again(db, tmp_path):
+    from monitor.importer import import_file
+    from monitor.store.removals import record_removals
+
+    save_listings(db, [listing(1, observed_at="2026-01-01T00:00:00Z"), listing(2, observed_at="2026-01-01T00:00:00Z")],
+                  source="import")
+    record_removals(db, [{"site": "shop", "listing_id": i, "url": "u", "http_status": 404,
+                          "observed_at": "2026-02-01T00:00:00Z"} for i in ("1", "2")], run_id=None)
+    path = tmp_path / "later.jsonl"
+    path.write_text(json.dumps({"site": "shop", "id": "1", "url": "https://shop.example/item/1", "title": "x",
+                                "observed_at": "2026-03-01T00:00:00Z"}) + "\n"
+                    + json.dumps({"site": "shop", "id": "2", "url": "https://shop.example/item/2", "title": "y",
+                                  "observed_at": "2026-01-15T00:00:00Z"}) + "\n", encoding="utf-8")
+    import_file(db, path, parallel=True)
+    removed = dict(db.execute("SELECT listing_id, removed_at FROM listings"))
+    assert removed == {"1": None, "2": "2026-02-01T00:00:00Z"}  # an older sighting does not revive it

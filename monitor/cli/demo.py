@@ -63,15 +63,18 @@ def crawl_subprocess(site: str, base_url: str, db_path: str, max_pages: int | No
 @click.option("--day", default=1, show_default=True, type=click.IntRange(min=1),
               help="Which night the marketplaces show: prices move, listings vanish and reappear.")
 @click.option("--max-pages", type=click.IntRange(min=1), help="Result pages per search.")
-@click.option("--serve/--no-serve", default=True, help="Serve the review queue after the summary (once it exists).")
+@click.option("--serve/--no-serve", default=True, help="Serve the review queue after the summary.")
+@click.option("--port", default=8000, show_default=True, help="Port of the review app on 127.0.0.1.")
 @click.pass_context
-def demo(ctx, day, max_pages, serve):
+def demo(ctx, day, max_pages, serve, port):
     """Run the whole path on the bundled demo marketplaces.
 
     Starts three demo marketplaces on 127.0.0.1 (JSON-LD shop, plain-HTML bazaar with
-    seller pages, JavaScript shop rendered in Chromium), crawls each in its own process,
-    and prints listings per site and the runs. Run it again with --day 2 to see a night
-    pass: price changes, removals, relisting.
+    seller pages, JavaScript shop rendered in Chromium), crawls each in its own process
+    (listings are scored as they are stored), prints listings per site, runs, flags by
+    category and signal and how many planted cases were found, then serves the review
+    queue with a demo login. Run it again with --day 2 to see a night pass: price changes,
+    removals, relisting.
 
     Example:
 
@@ -123,10 +126,30 @@ def demo(ctx, day, max_pages, serve):
     console.print(f"{total} listings from {len(DEMO_SITES)} marketplaces, {sellers} sellers, {runs} runs in all; "
                   f"took {time.monotonic() - started:.0f} s")
     report_flags(console, db_path, day)
-    if serve:
-        console.print("review queue: not built yet (issue 4); nothing to serve")
     if failed:
         sys.exit(1)
+    if serve:
+        serve_review_app(console, db_path, port)
+
+
+def serve_review_app(console: Console, db_path: str, port: int) -> None:
+    """The review queue on the demo's flags, with a demo account (a new password each run)."""
+    import uvicorn
+
+    from monitor.store import open_db
+    from monitor.web import create_app
+    from monitor.web.accounts import AccountError, add_user, generate_password, set_password
+
+    password = generate_password()
+    db = open_db(db_path)
+    try:
+        add_user(db, "demo", "lead", password, actor="demo")
+    except AccountError:
+        set_password(db, "demo", password, actor="demo")
+    db.close()
+    console.print(f"\nReview queue: http://127.0.0.1:{port}/  — log in as [bold]demo[/bold] with password "
+                  f"[bold]{password}[/bold]  (Ctrl-C to stop)")
+    uvicorn.run(create_app(db_path), host="127.0.0.1", port=port, server_header=False, log_level="warning")
 
 
 COMMANDS = [demo]

@@ -7,6 +7,7 @@ nothing of it is used. The checks themselves run in :mod:`monitor.rules.regulato
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,30 @@ from monitor.yamlfile import LocatedYaml, YamlError, load_located, schema_proble
 _BRACKETS = {"〔": "(", "〕": ")", "【": "[", "】": "]", "［": "[", "］": "]", "\u3000": " ", "—": "-", "－": "-"}
 
 
+class _FoldTable(dict):
+    """``ord(ch) -> folded ch`` for :meth:`str.translate`, filled on first sight of each character."""
+
+    def __init__(self, lower: bool):
+        super().__init__()
+        self.lower = lower
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        mapped = _BRACKETS.get(ch)
+        if mapped is None:
+            mapped = unicodedata.normalize("NFKC", ch) if code > 0x7F else ch
+            if len(mapped) != 1:
+                mapped = ch
+        if self.lower:
+            low = mapped.lower()
+            mapped = low if len(low) == 1 else mapped
+        self[code] = mapped
+        return mapped
+
+
+_FOLD_TABLES = {True: _FoldTable(True), False: _FoldTable(False)}
+
+
 def fold(text: str, lower: bool = True) -> str:
     """Normalise for matching without changing length, so offsets stay valid in the original.
 
@@ -25,23 +50,25 @@ def fold(text: str, lower: bool = True) -> str:
     space; with ``lower`` letters are lower-cased. A character whose normal form is longer
     than one character (ligatures, Ⅱ) is kept as it is.
     """
-    out = []
-    for ch in text:
-        mapped = _BRACKETS.get(ch)
-        if mapped is None:
-            mapped = unicodedata.normalize("NFKC", ch) if ord(ch) > 0x7F else ch
-            if len(mapped) != 1:
-                mapped = ch
-        if lower:
-            low = mapped.lower()
-            mapped = low if len(low) == 1 else mapped
-        out.append(mapped)
-    return "".join(out)
+    # Character by character (a table per character, built once): ASCII text needs only
+    # lower-casing, which is the same one character at a time as for the whole string.
+    if text.isascii():
+        return text.lower() if lower else text
+    return text.translate(_FOLD_TABLES[bool(lower)])
 
 
+_NAME_NOISE = re.compile(r"[\s:：.。]+")
+
+
+@lru_cache(maxsize=20_000)
 def fold_name(name: str) -> str:
     """An attribute name or label for comparison: folded, without spaces, colons and dots."""
-    return re.sub(r"[\s:：.。]+", "", fold(name))
+    return _NAME_NOISE.sub("", fold(name))
+
+
+# Patterns made by word_pattern (id -> (pattern, prefilter)); the entry keeps the pattern alive,
+# so its id is not reused.
+_WORD_PATTERNS: dict[int, tuple[re.Pattern, re.Pattern]] = {}
 
 
 def word_pattern(words: list[str] | tuple[str, ...]) -> re.Pattern | None:
@@ -51,7 +78,7 @@ def word_pattern(words: list[str] | tuple[str, ...]) -> re.Pattern | None:
     spaces inside a word also match hyphens ("anti hair loss" = "anti-hair-loss").
     """
     parts = []
-    for word in sorted({fold(w).strip() for w in words if w and w.strip()}, key=len, reverse=True):
+    for word in sorted(words_folded(words), key=len, reverse=True):
         body = r"[\s\-_]*".join(re.escape(p) for p in word.split())
         if re.match(r"[a-z0-9]", word):
             body = r"(?<![a-z0-9])" + body
@@ -60,7 +87,30 @@ def word_pattern(words: list[str] | tuple[str, ...]) -> re.Pattern | None:
         elif re.search(r"[0-9]$", word):
             body += r"(?![0-9])"
         parts.append(body)
-    return re.compile("|".join(parts)) if parts else None
+    if not parts:
+        return None
+    pattern = re.compile("|".join(parts))
+    if id(pattern) not in _WORD_PATTERNS:
+        # Every match contains its word's first token as it is: a quick test for "none at all".
+        tokens = sorted({word.split()[0] for word in words_folded(words)}, key=len, reverse=True)
+        _WORD_PATTERNS[id(pattern)] = (pattern, re.compile("|".join(map(re.escape, tokens))))
+    return pattern
+
+
+def words_folded(words) -> set[str]:
+    return {fold(w).strip() for w in words if w and w.strip()}
+
+
+def word_prefilter(pattern: re.Pattern | None) -> re.Pattern | None:
+    """For a pattern :func:`word_pattern` made: a plain regex of literal words that finds
+    something in every text the pattern matches (and is quicker to run); None otherwise."""
+    entry = _WORD_PATTERNS.get(id(pattern))
+    return entry[1] if entry is not None and entry[0] is pattern else None
+
+
+def is_word_pattern(pattern: re.Pattern | None) -> bool:
+    """True for a pattern :func:`word_pattern` made."""
+    return word_prefilter(pattern) is not None
 
 
 def find_words(pattern: re.Pattern | None, text: str) -> list[tuple[int, int]]:
@@ -68,6 +118,70 @@ def find_words(pattern: re.Pattern | None, text: str) -> list[tuple[int, int]]:
     if pattern is None or not text:
         return []
     return [m.span() for m in pattern.finditer(fold(text))]
+
+
+_SCOPED_FLAGS = ((re.IGNORECASE, "i"), (re.MULTILINE, "m"), (re.DOTALL, "s"), (re.VERBOSE, "x"), (re.ASCII, "a"))
+_BACKREF = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+
+
+def _combine(patterns: tuple[re.Pattern, ...]) -> re.Pattern | None:
+    """One regex that matches in a text exactly when at least one of ``patterns`` does (each
+    keeps its own flags), or None when they cannot be combined (back-references, clashing
+    group names, a global flag): then every pattern is tried on its own."""
+    parts = []
+    for p in patterns:
+        if not isinstance(p.pattern, str) or _BACKREF.search(p.pattern):
+            return None
+        flags = "".join(c for f, c in _SCOPED_FLAGS if p.flags & f)
+        body = p.pattern + "\n" if p.flags & re.VERBOSE else p.pattern  # a trailing comment ends there
+        parts.append(f"(?{flags}:{body})" if flags else f"(?:{body})")
+    if not parts:
+        return None
+    try:
+        return re.compile("|".join(parts))
+    except (re.error, RecursionError, OverflowError):
+        return None
+
+
+_UNIONS: dict[tuple[int, ...], tuple[tuple[re.Pattern, ...], "AnyOf"]] = {}
+
+
+class AnyOf:
+    """A quick test: ``search(text)`` is true whenever at least one of the patterns matches somewhere
+    in ``text`` (it may also be true when none does: word patterns are tested by their prefilters)."""
+
+    __slots__ = ("words", "others")
+
+    def __init__(self, words: re.Pattern | None, others: tuple[re.Pattern, ...]):
+        self.words = words  # the word patterns' literal prefilters in one
+        self.others = others
+
+    def search(self, text: str) -> bool:
+        if self.words is not None and self.words.search(text):
+            return True
+        for p in self.others:
+            if p.search(text):
+                return True
+        return False
+
+
+def any_of(patterns: tuple[re.Pattern, ...]) -> AnyOf:
+    """:class:`AnyOf` ``patterns``, made once per list of patterns (a rule pack's lists are few).
+
+    Keyed by the patterns' ids: the entry holds the patterns, so no other object can take
+    one of those ids while the entry exists."""
+    key = tuple(map(id, patterns))
+    entry = _UNIONS.get(key)
+    if entry is None:
+        if len(_UNIONS) >= 256:
+            _UNIONS.clear()
+        prefilters = [word_prefilter(p) for p in patterns]
+        words = [f.pattern for f in prefilters if f is not None]
+        others = tuple(p for p, f in zip(patterns, prefilters) if f is None)
+        combined = _combine(others) if len(others) > 1 else None
+        entry = _UNIONS[key] = (patterns, AnyOf(re.compile("|".join(f"(?:{w})" for w in words)) if words else None,
+                                                (combined,) if combined is not None else others))
+    return entry[1]
 
 
 # --------------------------------------------------------------------------- schema
@@ -261,10 +375,25 @@ class Identifier:
     legacy_strength: float = 0.8
     suspect: tuple[Suspect, ...] = ()
     line: int | None = None
+    # attribute name -> (labelled, its folded name matches context); see attribute_context
+    _seen: dict = field(default_factory=dict, repr=False, compare=False)
 
     def labelled(self, attribute_name: str) -> bool:
-        name = fold_name(attribute_name)
-        return any(label in name for label in self.labels)
+        return self.attribute_context(attribute_name)[0]
+
+    def attribute_context(self, attribute_name: str) -> tuple[bool, bool]:
+        """(the name is one of the labels, the folded name matches ``context``), remembered per
+        name for as long as labels and context stay the same."""
+        key = (attribute_name, self.labels, self.context)
+        hit = self._seen.get(key)
+        if hit is None:
+            name = fold_name(attribute_name)
+            hit = (any(label in name for label in self.labels),
+                   bool(self.context and self.context.search(fold(attribute_name))))
+            if len(self._seen) >= 4096:
+                self._seen.clear()
+            self._seen[key] = hit
+        return hit
 
 
 @dataclass
@@ -534,4 +663,4 @@ def load_checks(rules_dir: Path) -> Checks:
 
 
 __all__ = ["Checks", "CategoryChecks", "Identifier", "Requirement", "CrossCheck", "SpecialClaims", "ThreeNo",
-           "fold", "fold_name", "word_pattern", "find_words", "load_checks", "load_check_file"]
+           "fold", "fold_name", "word_pattern", "is_word_pattern", "any_of", "find_words", "load_checks", "load_check_file"]

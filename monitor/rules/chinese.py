@@ -7,14 +7,15 @@ character into its parts, e.g. 旺 = 日 + 王). Nothing here is a hand-written 
 Chinese numerals.
 
 ``align(mark, text)`` finds the cheapest way to read a stretch of ``text`` as ``mark`` and
-returns the mechanisms used; ``candidate_keys`` and ``text_keys`` build the pair index that
-finds where to try.
+returns the mechanisms used; ``mark_keys`` gives the keys of the pair index that finds where to
+try, and ``within_budget`` rules out most candidates before any alignment.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import operator
 from dataclasses import dataclass
 from importlib.resources import files
 
@@ -59,7 +60,7 @@ def _shape_features(ch: str):
 _features = functools.lru_cache(maxsize=65536)(_shape_features)
 
 
-@functools.lru_cache(maxsize=262144)
+@functools.lru_cache(maxsize=65536)
 def shape_similarity(a: str, b: str) -> float:
     """0..1 shape similarity after char-similar's weights (frequency left out: not about shape).
 
@@ -68,10 +69,15 @@ def shape_similarity(a: str, b: str) -> float:
     """
     if a == b:
         return 1.0
-    fa, fb = _features(a), _features(b)
+    return _shape_score(_features(a), _features(b))
+
+
+def _shape_score(fa, fb) -> float:
+    """``shape_similarity`` of two different characters from their features (not cached: the
+    neighbour search scores hundreds of thousands of pairs once each)."""
     if not fa[0] or not fb[0]:
         return 0.0
-    four = sum(x == y for x, y in zip(fa[0][:4], fb[0][:4])) / 4
+    four = sum(map(operator.eq, fa[0][:4], fb[0][:4])) / 4
     struct = 1.0 if fa[1] and fa[1] == fb[1] else 0.0
     radical = 1.0 if fa[2] and fa[2] == fb[2] else 0.0
     na, nb = fa[3], fb[3]
@@ -113,12 +119,16 @@ def shape_neighbours(ch: str) -> tuple[str, ...]:
     if fc:
         pool.update(index.get("#" + fc[:4], ()))
     pool.discard(ch)
-    scored = sorted(((shape_similarity(ch, c), c) for c in pool), reverse=True)
+    fch = _features(ch)
+    scored = sorted(((_shape_score(fch, _features(c)), c) for c in pool), reverse=True)
     return tuple(c for s, c in scored[:SHAPE_NEIGHBOURS] if s >= SHAPE_THRESHOLD)
 
 
 def similar_shape(a: str, b: str) -> bool:
-    return shape_similarity(a, b) >= SHAPE_THRESHOLD or b in shape_neighbours(a) or a in shape_neighbours(b)
+    # The neighbour lists hold only characters scoring at least SHAPE_THRESHOLD and the score is
+    # symmetric, so "b is a neighbour of a (or a of b)" adds nothing to the score test itself;
+    # not building neighbour lists for every character of every listing saves much time.
+    return shape_similarity(a, b) >= SHAPE_THRESHOLD
 
 
 def is_han(ch: str) -> bool:
@@ -145,28 +155,68 @@ def sounds_of(text: str) -> list[str]:
     return out
 
 
-def mark_keys(form: str) -> set[tuple[str, str, int]]:
-    """(index name, key, mark position of the pair's first character) for one Chinese mark form."""
-    keys: set[tuple[str, str, int]] = set()
+# Sounds as small integers, for integer index keys: 0 is "no sound" (never indexed).
+_SOUND_IDS: dict[str, int] = {"": 0}
+_CHAR_SOUND_IDS: dict[str, int] = {}
+
+
+def sound_id(ch: str) -> int:
+    """A number for the toneless sound of ``ch`` (equal sounds, equal numbers; 0 = none)."""
+    sid = _CHAR_SOUND_IDS.get(ch)
+    if sid is None:
+        s = sound(ch)
+        sid = _SOUND_IDS.get(s)
+        if sid is None:
+            sid = _SOUND_IDS[s] = len(_SOUND_IDS)
+        if len(_CHAR_SOUND_IDS) > 200_000:
+            _CHAR_SOUND_IDS.clear()
+        _CHAR_SOUND_IDS[ch] = sid
+    return sid
+
+
+def sound_ids(text: str) -> list[int]:
+    get = _CHAR_SOUND_IDS.get
+    out = [get(c) for c in text]
+    if None in out:
+        out = [sound_id(c) for c in text]
+    return out
+
+
+def pair_key(a: int, b: int) -> int:
+    """Index key of two characters (code points), in the order written."""
+    return a << 21 | b
+
+
+def sound_pair_key(a: int, b: int) -> int:
+    """Index key of two sounds (``sound_id`` numbers); negative, so it never equals a ``pair_key``."""
+    return -((a << 16) | b) - 1
+
+
+def mark_keys(form: str) -> dict[tuple[int, int], None]:
+    """(gap, key, mark position of the pair's first character) for one Chinese mark form, in a
+    fixed order. ``gap`` is 1 or 2 (the pair's distance in the mark); ``key`` is a ``pair_key``
+    of the two characters (also reordered, and with a shape-similar character, a part or another
+    numeral in place of one of them) or a ``sound_pair_key`` of their sounds."""
+    keys: dict[tuple[int, int, int], None] = {}
     n = len(form)
-    snd = sounds_of(form)
+    snd = sound_ids(form)
     for i in range(n):
         for gap in (1, 2):
             j = i + gap
             if j >= n:
                 continue
             a, b = form[i], form[j]
-            name = f"p{gap}"
-            keys.add((name, a + b, i))
-            keys.add((name, b + a, i))  # reordered
+            oa, ob = ord(a), ord(b)
+            keys[gap, pair_key(oa, ob), i] = None
+            keys[gap, pair_key(ob, oa), i] = None  # reordered
             if snd[i] and snd[j]:
-                keys.add((f"s{gap}", f"{snd[i]} {snd[j]}", i))
+                keys[gap, sound_pair_key(snd[i], snd[j]), i] = None
             for v in (*shape_neighbours(a), *parts(a), *(NUMERALS if a in NUMERALS else ())):
                 if v != a and is_han(v):
-                    keys.add((name, v + b, i))
+                    keys[gap, pair_key(ord(v), ob), i] = None
             for v in (*shape_neighbours(b), *parts(b), *(NUMERALS if b in NUMERALS else ())):
                 if v != b and is_han(v):
-                    keys.add((name, a + v, i))
+                    keys[gap, pair_key(oa, ord(v)), i] = None
     return keys
 
 
@@ -216,6 +266,42 @@ def _sub_uncached(m: str, t: str) -> tuple[float, str] | None:
     if similar_shape(m, t):
         return SIMILAR_COST, "shape_similar_char"
     return None
+
+
+def within_budget(form: str, window: str) -> bool:
+    """A quick test that ``window`` may hold a look-alike of ``form``: false only when ``align``
+    (and the reordering and two-character shortcuts before it) cannot succeed.
+
+    Each mark character costs at least: nothing if it is in the window; a split if both its
+    parts stand side by side; a swap if some window character is same-sound / shape-similar /
+    another numeral; otherwise a changed character (never the first one, only in marks of 3+
+    characters). The sum of these lower bounds must fit the budget.
+    """
+    missing = [idx for idx, c in enumerate(form) if c not in window]
+    if not missing:
+        return True
+    n = len(form)
+    limit = budget(n) + 1e-9
+    if len(missing) * SPLIT_COST > limit:  # SPLIT_COST is the cheapest step that is not "equal"
+        return False
+    total = 0.0
+    for idx in missing:
+        c = form[idx]
+        p = parts(c)
+        if len(p) == 2 and p[0] + p[1] in window:
+            total += SPLIT_COST
+        else:
+            for t in window:
+                if _sub(c, t) is not None:
+                    total += SIMILAR_COST
+                    break
+            else:
+                if idx == 0 or n < 3:
+                    return False
+                total += OTHER_COST
+        if total > limit:
+            return False
+    return True
 
 
 def close(m: str, t: str) -> bool:

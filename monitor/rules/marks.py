@@ -7,31 +7,35 @@ How it works (see benchmarks/README.md, "Mark matching", for the speed):
 
 1. Each text field is normalised (``normalise.py``: NFKC, case folding, full-width → half-width,
    Traditional → Simplified, homoglyph skeleton, digits for letters) into a key of the same
-   length with an offset map back to the original text.
-2. An Aho-Corasick automaton over the keys of every mark name and alias finds exact mentions,
-   and mentions whose only difference is homoglyphs or digits (``B0SCH``, ``раураl``), in one
-   pass whatever the size of the watchlist.
+   length with an offset map back to the original text. Fields are matched one by one, and
+   what a field's text yields is cached by (field, text): seller names, brands, attribute
+   values and template descriptions recur across listings and are matched once.
+2. An Aho-Corasick automaton over the keys of every mark name and alias that is not all
+   Chinese finds exact mentions, and mentions whose only difference is homoglyphs or digits
+   (``B0SCH``, ``раураl``), in one pass whatever the size of the watchlist. All-Chinese names
+   are found by a dictionary keyed by their first two characters, looked up along each run of
+   Chinese characters (an automaton whose root has thousands of children is slow).
 3. Latin words (and pairs of words joined across a separator) are looked up in a deletion
    neighbourhood and phonetic-code index (``latin.py``); only those candidates are compared.
    Results are cached per word, so a word seen before costs one dictionary lookup.
 4. Chinese runs are looked up by character pairs (same pair, same sounds, or a shape-similar
-   character / part in place of one of them) (``chinese.py``); candidates are verified by a
-   small alignment that knows same-sound and shape-similar swaps, component splits, number
-   swaps, inserted words and reordering.
+   character / part in place of one of them) (``chinese.py``); a candidate whose cheapest
+   conceivable reading is over budget is dropped (``chinese.within_budget``), the rest are
+   verified by a small alignment that knows same-sound and shape-similar swaps, component
+   splits, number swaps, inserted words and reordering. Results are cached per run.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import ahocorasick
 
 from monitor.rules import chinese, latin
-from monitor.rules.homoglyphs import DIGIT_LETTERS, script_name
+from monitor.rules.homoglyphs import DIGIT_LETTERS, confusable_table, script_name
 from monitor.rules.normalise import Normalised, normalise
-from monitor.rules.signals import Evidence, text_fields
+from monitor.rules.signals import TEXT_FIELDS, Evidence
 
 
 @dataclass(frozen=True)
@@ -73,13 +77,19 @@ class _Form:
 
 
 _LATIN_TOKEN = re.compile(r"[a-z0-9]+")
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
+_HAN_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_RUN = re.compile(f"[{_HAN_CHARS}]{{2,}}")
+_HAN_RUN1 = re.compile(f"[{_HAN_CHARS}]+")
+_FIELD_CACHE = 20_000  # (field, text) entries kept before the cache is emptied
 _JOIN = r"[\s\-_.·•*'/\\+]{1,2}"
 # Two words joined across a separator (X-SEED, "Adi das"); overlapping, via a lookahead.
 # Joins are tried only across punctuation between letters (X-SEED, ADI-DAS) or next to a single
 # letter ("X SEED"): joining every pair of words of ordinary prose would be slow and noisy.
 _PUNCT_GAP = re.compile(r"[\-_.·•*'/\\+]{1,2}")
-_PAIR_HINT = re.compile(r"[a-z][\-_.·•*'/\\+]{1,2}[a-z]|\b[b-hj-z]\s[a-z]|[a-z]\s[b-hj-z]\b")
+_PAIR_HINT = re.compile(r"[a-z](?:[\-_.·•*'/\\+]{1,2}[a-z]|\s[b-hj-z]\b)|\b[b-hj-z]\s[a-z]")
+# _PAIR_HINT needs one of these characters, or a word of one letter from _SINGLE_LETTERS
+_JOIN_CHARS = frozenset("-_.·•*'/\\+")
+_SINGLE_LETTERS = frozenset("bcdefghjklmnopqrstuvwxyz")
 _SEPARATORS = re.compile(r"[^a-z0-9]+")
 _BRAND_AFTER = re.compile(r"\s*(®|™|\(r\)|\(tm\)|brand\b|official\b|original\b|genuine\b|authentic\b|牌|品牌|官方|旗舰|正品)", re.I)
 _BRAND_BEFORE = re.compile(r"(\bby|\bfrom|品牌[:：]?|brand[:：]?)\s*$", re.I)
@@ -103,18 +113,24 @@ def _field_words(name: str) -> str:
     return _FIELD_WORDS.get(name, name)
 
 
-@dataclass
-class _Doc:
-    """The listing's text fields joined into one string, and where each field starts."""
-
-    listing: dict
-    fields: list[tuple[str, str]]
-    starts: list[int]
-
-    def locate(self, pos: int) -> tuple[str, int, str]:
-        k = bisect.bisect_right(self.starts, pos) - 1
-        name, text = self.fields[k]
-        return name, self.starts[k], text
+def _text_fields(listing: dict) -> list[tuple[str, str]]:
+    """``signals.text_fields``, inlined: (field, text) for the text fields and attributes, non-empty."""
+    out = []
+    get = listing.get
+    for name in TEXT_FIELDS:
+        value = get(name)
+        if value is not None:
+            text = value if type(value) is str else str(value)
+            if text:
+                out.append((name, text))
+    attrs = get("attributes") or {}
+    for name in attrs:
+        key = f"{name}"
+        value = attrs.get(key)
+        text = str(value or "")
+        if text:
+            out.append((f"attributes.{key}", text))
+    return out
 
 
 class MarkIndex:
@@ -126,16 +142,23 @@ class MarkIndex:
         self._automaton = ahocorasick.Automaton()
         self._deletions: dict[str, list[int]] = {}
         self._phonetic: dict[str, list[int]] = {}
-        self._han: dict[str, dict[str, list[tuple[int, int]]]] = {"p1": {}, "p2": {}, "s1": {}, "s2": {}}
+        # Chinese look-alike candidates: integer pair keys (``chinese.pair_key`` /
+        # ``sound_pair_key``) of mark characters 1 or 2 apart → ((form id, position), ...).
+        self._han_g1: dict[int, tuple[tuple[int, int], ...]] = {}
+        self._han_g2: dict[int, tuple[tuple[int, int], ...]] = {}
+        # Exact all-Chinese names: first two characters → ((key, form ids), ...); one-character names.
+        self._han_exact2: dict[str, tuple[tuple[str, tuple[int, ...]], ...]] = {}
+        self._han_exact1: dict[str, tuple[int, ...]] = {}
         self._latin_keys: set[str] = set()
         self._word_cache: dict[str, tuple] = {}
         self._no_candidates: set[str] = set()
         self._run_cache: dict[str, tuple] = {}
-        self._align_cache: dict[tuple, object] = {}
+        self._field_cache: dict[tuple[str, str], tuple] = {}
         self._max_latin = 0
         self._has_han = False
         self._han_keys: set[str] = set()
         ac_entries: dict[str, list[int]] = {}
+        postings: dict[tuple[int, int], tuple[tuple[int, int]]] = {}  # one shared tuple per (form, position)
         for mark in self.marks:
             name_script = _script(normalise(mark.name).key)
             seen: set[str] = set()
@@ -164,44 +187,105 @@ class MarkIndex:
                         for code in latin.phonetic_codes(form.compact):
                             self._phonetic.setdefault(code, []).append(form.id)
                 elif script == "han" and len(key) >= 2 and all(chinese.is_han(c) for c in key):
-                    for name, k, pos in chinese.mark_keys(key):
-                        self._han[name].setdefault(k, []).append((form.id, pos))
+                    for gap, k, pos in chinese.mark_keys(key):
+                        index = self._han_g1 if gap == 1 else self._han_g2
+                        one = postings.get((form.id, pos))
+                        if one is None:
+                            one = postings[form.id, pos] = ((form.id, pos),)
+                        old = index.get(k)
+                        index[k] = one if old is None else old + one
                     self._has_han = True
                     self._han_keys.add(key)
+        exact2: dict[str, list] = {}
         for key, ids in ac_entries.items():
-            self._automaton.add_word(key, (len(key), tuple(ids)))
-        if ac_entries:
+            if _HAN_RUN1.fullmatch(key):
+                # all Chinese: found along runs of Chinese characters, not by the automaton
+                if len(key) == 1:
+                    self._han_exact1[key] = tuple(ids)
+                else:
+                    exact2.setdefault(key[:2], []).append((key, tuple(ids)))
+            else:
+                self._automaton.add_word(key, (len(key), tuple(ids)))
+        self._han_exact2 = {k: tuple(v) for k, v in exact2.items()}
+        self._has_automaton = len(self._automaton) > 0
+        if self._has_automaton:
             self._automaton.make_automaton()
-        self._has_automaton = bool(ac_entries)
+        self._has_han_exact = bool(self._han_exact1 or self._han_exact2)
+        self._any_han = self._has_han or self._has_han_exact
+        self._has_latin = bool(self._deletions or self._phonetic)
+        # Load now what the first listings would otherwise load: tables used by every find.
+        confusable_table()
+        if self._deletions or self._phonetic:
+            latin.is_ordinary_word("a")
 
     # ------------------------------------------------------------------ public
     def find(self, listing: dict) -> list[MarkHit]:
-        fields = text_fields(listing)
+        fields = _text_fields(listing)
         if not fields:
             return []
-        # All fields are matched in one pass over one string; "\x00" between them stops any
-        # match from crossing a field boundary, and offsets are mapped back per field.
-        starts, pos = [], 0
-        for _name, text in fields:
-            starts.append(pos)
-            pos += len(text) + 1
-        norm = normalise("\x00".join(text for _name, text in fields))
-        doc = _Doc(listing, fields, starts)
         best: dict[tuple[int, str, int, int], MarkHit] = {}
-        exact_spans: dict[int, list[tuple[str, int, int]]] = {}
-        for hit in self._exact(doc, norm):
-            self._keep(best, hit)
-            if hit.kind == "exact":
-                exact_spans.setdefault(id(hit.mark), []).append((hit.evidence.field, hit.evidence.start, hit.evidence.end))
-        for hit in (*self._latin(doc, norm), *self._chinese(doc, norm)):
-            spans = exact_spans.get(id(hit.mark), ())
-            ev = hit.evidence
-            if any(f == ev.field and s < ev.end and ev.start < e for f, s, e in spans):
-                continue
-            self._keep(best, hit)
+        cache = self._field_cache
+        for name, text in fields:
+            entry = cache.get((name, text))
+            if entry is None:
+                entry = self._scan(name, text)
+                if len(cache) >= _FIELD_CACHE:
+                    cache.clear()
+                cache[name, text] = entry
+            if entry:
+                self._merge(best, listing, name, text, entry)
+        if not best:
+            return []
         hits = list(best.values())
         hits.sort(key=lambda h: (h.kind != "exact", -h.similarity, h.evidence.field, h.evidence.start))
         return hits
+
+    # ------------------------------------------------------------------ one field
+    def _scan(self, name: str, text: str) -> tuple:
+        """What one field's text yields, whatever the listing: (exact-pass items, look-alike hits).
+
+        Exact-pass items are (hit, form) where form is set when the hit is an exact mention of a
+        mark that is also a common word, kept only if the listing uses it as a brand.
+        ``()`` when nothing is found.
+        """
+        norm = normalise(text)
+        key = norm.key
+        runs = ()
+        if self._any_han and not key.isascii():
+            cache = self._run_cache
+            runs = []
+            for m in _HAN_RUN1.finditer(key):
+                run = m.group()
+                found = cache.get(run)
+                if found is None:
+                    found = self._run(run)
+                if found[0] or found[1]:
+                    runs.append((m.start(), found))
+        matches = self._exact_matches(key, runs) if (self._has_automaton or runs) else ()
+        exact = tuple(self._exact(name, norm, matches)) if matches else ()
+        others = tuple(self._latin(name, norm)) if self._has_latin else ()
+        if runs:
+            others += tuple(self._chinese(name, norm, runs))
+        if not exact and not others:
+            return ()
+        return exact, others
+
+    def _merge(self, best: dict, listing: dict, name: str, text: str, entry: tuple) -> None:
+        exact, others = entry
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for hit, common in exact:
+            ev = hit.evidence
+            if common is not None and not self._brand_use(listing, name, text, ev.start, ev.end, common):
+                continue
+            self._keep(best, hit)
+            if hit.kind == "exact":
+                spans.setdefault(id(hit.mark), []).append((ev.start, ev.end))
+        for hit in others:
+            if spans:
+                ev = hit.evidence
+                if any(s < ev.end and ev.start < e for s, e in spans.get(id(hit.mark), ())):
+                    continue
+            self._keep(best, hit)
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
@@ -211,12 +295,10 @@ class MarkIndex:
         if old is None or (hit.kind == "exact", hit.similarity) > (old.kind == "exact", old.similarity):
             best[k] = hit
 
-    def _hit(self, doc, norm: Normalised, i: int, j: int, form: _Form, kind: str,
+    def _hit(self, field_name: str, norm: Normalised, i: int, j: int, form: _Form, kind: str,
              visual: float, phonetic: float, mechanisms: tuple[str, ...], reason: str) -> MarkHit:
         start, end = norm.span(i, j)
-        field_name, offset, _text = doc.locate(start)
-        start, end = start - offset, end - offset
-        matched = _text[start:end]
+        matched = norm.original[start:end]
         if norm.unconverted[i:j] != norm.folded[i:j]:
             mechanisms = (*mechanisms, "traditional_chars")
         conceptual = 1.0 if form.other_script else 0.0
@@ -240,13 +322,24 @@ class MarkIndex:
                        round(visual, 3), round(phonetic, 3), conceptual, similarity, mechanisms, explanation)
 
     # ------------------------------------------------------------------ exact / homoglyph
-    def _exact(self, doc, norm: Normalised):
-        if not self._has_automaton:
-            return
+    def _exact_matches(self, key: str, runs) -> list[tuple[int, int, tuple[int, ...]]]:
+        """(start, end, form ids) of every watched key in ``key``, in Aho-Corasick order (by end,
+        then longest first)."""
+        matches = []
+        if self._has_automaton:
+            matches = [(end - length + 1, end + 1, ids) for end, (length, ids) in self._automaton.iter(key)]
+        han = [(base + s, base + e, ids) for base, (exact, _found) in runs for s, e, ids in exact]
+        if han:
+            if matches:
+                matches = sorted(matches + han, key=lambda m: (m[1], m[0]))
+            else:
+                matches = han
+        return matches
+
+    def _exact(self, field_name: str, norm: Normalised, matches):
         key = norm.key
         n = len(key)
-        for end, (length, ids) in self._automaton.iter(key):
-            i, j = end - length + 1, end + 1
+        for i, j, ids in matches:
             for fid in ids:
                 form = self.forms[fid]
                 latin_form = form.script == "latin"
@@ -254,25 +347,22 @@ class MarkIndex:
                     if (i > 0 and key[i - 1].isascii() and key[i - 1].isalnum()) or (
                         j < n and key[j].isascii() and key[j].isalnum()):
                         continue
+                common = form if form.mark.common_word else None
                 segment = norm.folded[i:j]
                 if segment == form.folded or (segment == form.key and form.key != form.folded):
                     mechanisms: tuple[str, ...] = ()
-                    if form.mark.common_word and not self._brand_use(doc, norm, i, j, form):
-                        continue
                     reason = ""
                     if norm.unconverted[i:j] != norm.folded[i:j]:
                         reason = "written in Traditional characters"
-                    yield self._hit(doc, norm, i, j, form, "exact", 1.0, 1.0, mechanisms, reason)
+                    yield self._hit(field_name, norm, i, j, form, "exact", 1.0, 1.0, mechanisms, reason), common
                     continue
                 mechanisms, reason = self._char_mechanisms(norm, i, j, form)
                 if not mechanisms:
                     # only separators / case differ (compact form of a multi-word mark)
-                    if form.mark.common_word and not self._brand_use(doc, norm, i, j, form):
-                        continue
-                    yield self._hit(doc, norm, i, j, form, "exact", 1.0, 1.0, (), "")
+                    yield self._hit(field_name, norm, i, j, form, "exact", 1.0, 1.0, (), ""), common
                     continue
                 visual = 0.95 if "homoglyph" in mechanisms else 0.9
-                yield self._hit(doc, norm, i, j, form, "lookalike", visual, 1.0, mechanisms, reason)
+                yield self._hit(field_name, norm, i, j, form, "lookalike", visual, 1.0, mechanisms, reason), None
 
     @staticmethod
     def _char_mechanisms(norm: Normalised, i: int, j: int, form: _Form) -> tuple[tuple[str, ...], str]:
@@ -299,12 +389,8 @@ class MarkIndex:
             reasons.append("; ".join(f"the digit {d} stands for the letter {t.upper()}" for d, t in digits))
         return tuple(mechanisms), "; ".join(reasons)
 
-    def _brand_use(self, doc, norm: Normalised, i: int, j: int, form: _Form) -> bool:
+    def _brand_use(self, listing: dict, field_name: str, text: str, start: int, end: int, form: _Form) -> bool:
         """Whether a common word that is also a mark is used as a brand here (Shell oil vs phone shell)."""
-        start, end = norm.span(i, j)
-        field_name, offset, text = doc.locate(start)
-        start, end = start - offset, end - offset
-        listing = doc.listing
         if field_name == "brand":
             return True
         if field_name.startswith("attributes.") and _BRAND_ATTRIBUTE.search(field_name):
@@ -327,9 +413,7 @@ class MarkIndex:
         return False
 
     # ------------------------------------------------------------------ latin look-alikes
-    def _latin(self, doc, norm: Normalised):
-        if not self._deletions and not self._phonetic:
-            return
+    def _latin(self, field_name: str, norm: Normalised):
         key = norm.key
         cache = self._word_cache
         # Words already known to have no candidate are dropped in one set operation; only new
@@ -337,6 +421,7 @@ class MarkIndex:
         words = set(_LATIN_TOKEN.findall(key))
         if not words:
             return
+        hint = (not _JOIN_CHARS.isdisjoint(key) or not _SINGLE_LETTERS.isdisjoint(words)) and _PAIR_HINT.search(key)
         words.difference_update(self._no_candidates)
         wanted: dict = {}
         limit = self._max_latin + 2
@@ -347,14 +432,14 @@ class MarkIndex:
                 self._remember(w, found)
             if found:
                 wanted[w] = found
-        joins = self._joins(key) if _PAIR_HINT.search(key) else ()
+        joins = self._joins(key) if hint else ()
         if wanted:
             for m in _LATIN_TOKEN.finditer(key):
                 found = wanted.get(m.group())
                 if found:
-                    yield from self._latin_hits(doc, norm, m.start(), m.end(), found)
+                    yield from self._latin_hits(field_name, norm, m.start(), m.end(), found)
         for s, e, found in joins:
-            yield from self._latin_hits(doc, norm, s, e, found)
+            yield from self._latin_hits(field_name, norm, s, e, found)
 
     def _joins(self, key: str) -> list:
         """Look-alikes made of two words joined across a separator (X-SEED, "Adi das")."""
@@ -393,13 +478,13 @@ class MarkIndex:
             self._word_cache.clear()
         self._word_cache[word] = found
 
-    def _latin_hits(self, doc, norm, s, e, found):
+    def _latin_hits(self, field_name, norm, s, e, found):
         for fid, match in found:
             form = self.forms[fid]
             if form.mark.common_word and "sound_alike" in match.mechanisms:
                 continue
             extra, reason = self._char_mechanisms(norm, s, e, form)
-            yield self._hit(doc, norm, s, e, form, "lookalike", match.visual, match.phonetic,
+            yield self._hit(field_name, norm, s, e, form, "lookalike", match.visual, match.phonetic,
                             (*match.mechanisms, *extra), "; ".join(r for r in (match.detail, reason) if r))
 
     def _latin_candidates(self, word: str, joined: bool) -> tuple:
@@ -422,54 +507,92 @@ class MarkIndex:
                 out.append((fid, match))
         return tuple(out)
 
-    # ------------------------------------------------------------------ chinese look-alikes
-    def _chinese(self, doc, norm: Normalised):
-        if not self._has_han:
-            return
+    # ------------------------------------------------------------------ chinese
+    def _run(self, text: str) -> tuple:
+        """(exact all-Chinese names, look-alikes) inside one run of Chinese characters, cached."""
         cache = self._run_cache
-        for run in _HAN_RUN.finditer(norm.key):
-            text = run.group()
-            found = cache.get(text)
-            if found is None:
-                found = self._han_run(text)
-                if len(cache) > 100_000:
-                    cache.clear()
-                cache[text] = found
-            base = run.start()
+        found = cache.get(text)
+        if found is None:
+            if len(text) == 1:
+                ids = self._han_exact1.get(text)
+                found = (((0, 1, ids),) if ids else (), ())
+            else:
+                found = (self._han_exact_run(text) if self._has_han_exact else (),
+                         self._han_run(text) if self._has_han else ())
+            if len(cache) > 100_000:
+                cache.clear()
+            cache[text] = found
+        return found
+
+    def _han_exact_run(self, text: str) -> tuple:
+        """(start, end, form ids) of all-Chinese names written in ``text``, by end then longest first."""
+        one, two = self._han_exact1, self._han_exact2
+        if not one and not two:
+            return ()
+        out = []
+        for s in range(len(text)):
+            if one:
+                ids = one.get(text[s])
+                if ids:
+                    out.append((s, s + 1, ids))
+            entries = two.get(text[s:s + 2])
+            if entries:
+                for key, ids in entries:
+                    if text.startswith(key, s):
+                        out.append((s, s + len(key), ids))
+        if len(out) > 1:
+            out.sort(key=lambda m: (m[1], m[0]))
+        return tuple(out)
+
+    def _chinese(self, field_name: str, norm: Normalised, runs):
+        for base, (_exact, found) in runs:
             for fid, start, end, mechanisms, reason in found:
                 form = self.forms[fid]
-                yield self._han_hit(doc, norm, base + start, base + end, form, mechanisms, reason)
+                yield self._han_hit(field_name, norm, base + start, base + end, form, mechanisms, reason)
 
     def _han_run(self, text: str) -> tuple:
         """Look-alikes inside one run of Han characters: (form id, start, end, mechanisms, reason)."""
-        p1, p2, s1, s2 = self._han["p1"], self._han["p2"], self._han["s1"], self._han["s2"]
+        g1, g2 = self._han_g1, self._han_g2
         n = len(text)
-        snd = chinese.sounds_of(text)
+        o = [ord(c) for c in text]
+        snd = chinese.sound_ids(text)
+        if n == 2:
+            found = [(fid, -pos) for postings in (g1.get(o[0] << 21 | o[1]), g1.get(-((snd[0] << 16) | snd[1]) - 1))
+                     if postings for fid, pos in postings]
+            return self._verify(text, found) if found else ()
+        # All keys of the run at once (chinese.pair_key / sound_pair_key), looked up in C.
+        p1 = list(map(g1.get, [a << 21 | b for a, b in zip(o, o[1:])]))
+        s1 = list(map(g1.get, [-((a << 16) | b) - 1 for a, b in zip(snd, snd[1:])]))
+        p2 = list(map(g2.get, [a << 21 | b for a, b in zip(o, o[2:])]))
+        s2 = list(map(g2.get, [-((a << 16) | b) - 1 for a, b in zip(snd, snd[2:])]))
+        if not (any(p1) or any(s1) or any(p2) or any(s2)):
+            return ()
         found: list[tuple[int, int]] = []
+        p2.append(None)
+        s2.append(None)
         for i in range(n - 1):
-            postings = p1.get(text[i:i + 2])
-            if postings:
-                found.extend((fid, i - pos) for fid, pos in postings)
-            postings = s1.get(snd[i] + " " + snd[i + 1])
-            if postings:
-                found.extend((fid, i - pos) for fid, pos in postings)
-            if i + 2 < n:
-                postings = p2.get(text[i:i + 3:2])
+            for postings in (p1[i], s1[i], p2[i], s2[i]):
                 if postings:
-                    found.extend((fid, i - pos) for fid, pos in postings)
-                postings = s2.get(snd[i] + " " + snd[i + 2])
-                if postings:
-                    found.extend((fid, i - pos) for fid, pos in postings)
+                    found.extend([(fid, i - pos) for fid, pos in postings])
+        return self._verify(text, found)
+
+    def _verify(self, text: str, found: list[tuple[int, int]]) -> tuple:
+        """Check candidates (form id, where the form would start in ``text``) of one run."""
+        n = len(text)
         out = []
+        forms = self.forms
         for fid, anchor in dict.fromkeys(found):
-            form = self.forms[fid]
+            form = forms[fid]
             if form.mark.common_word:
                 continue
             anchor = max(0, anchor)
             nform = len(form.key)
             lo = max(0, anchor - 2)
             hi = min(n, anchor + nform + chinese.MAX_INSERT + 2)
-            result = self._align_window(form.key, text[lo:hi])
+            window = text[lo:hi]
+            if not chinese.within_budget(form.key, window):
+                continue
+            result = self._align_window(form.key, window)
             if result is not None:
                 start, end, mechanisms, reason = result
                 if text[lo + start:lo + end] in self._han_keys:  # another watched mark, as written
@@ -478,28 +601,20 @@ class MarkIndex:
         # one result per (form, span)
         return tuple({(r[0], r[1], r[2]): r for r in out}.values())
 
-    def _han_hit(self, doc, norm, i, j, form: _Form, mechanisms, reason):
+    def _han_hit(self, field_name, norm, i, j, form: _Form, mechanisms, reason):
         visual = 0.85 if any(m in mechanisms for m in ("shape_similar_char", "component_split", "reordered_chars")) else 0.7
         phonetic = 0.95 if "same_sound_char" in mechanisms else (0.8 if "inserted_word" not in mechanisms else 0.7)
         if "inserted_word" in mechanisms:
             visual = 0.75
         if "number_swap" in mechanisms:
             visual, phonetic = 0.8, 0.6
-        return self._hit(doc, norm, i, j, form, "lookalike", visual, phonetic, mechanisms, reason)
+        return self._hit(field_name, norm, i, j, form, "lookalike", visual, phonetic, mechanisms, reason)
 
     @staticmethod
     def _align_window(mark: str, window: str):
+        """Verify a candidate (``chinese.within_budget`` has already passed: every mark character but
+        at most one has an equal, same-sound, shape-similar character or a part in the window)."""
         n = len(mark)
-        # cheap filter: all but one mark character must have an equal, same-sound, shape-similar
-        # character or a part of it in the window
-        missing = 0
-        for c in mark:
-            if c in window:
-                continue
-            if not any(chinese.close(c, t) for t in window):
-                missing += 1
-                if missing > (1 if n >= 3 else 0):
-                    return None
         for s in range(0, max(0, len(window) - n) + 1):
             if chinese.reordered(mark, window[s:s + n]):
                 return s, s + n, ("reordered_chars",), "the same characters in another order"

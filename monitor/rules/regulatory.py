@@ -12,11 +12,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from monitor.rules.checks import CategoryChecks, Checks, Identifier, Requirement, fold, fold_name
-from monitor.rules.signals import Evidence, Signal, span, text_fields
+from monitor.rules.checks import (CategoryChecks, Checks, Identifier, Requirement, any_of, fold, fold_name,
+                                  word_prefilter)
+from monitor.rules.signals import Evidence, ListingTexts, Signal, listing_texts, span, text_fields
 
 # Values a shop writes where it has nothing: "无", "暂无", "见包装" ...
 _NOTHING = re.compile(r"^[\s\-—/]*(?:无|暂无|没有|不详|未知|见包装|详见包装|见图|见详情|n/?a|none|null|-)?[\s\-—/。.]*$", re.I)
+_DIGIT = re.compile(r"\d")
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass
@@ -36,21 +39,70 @@ class Found:
         return int(value) if value and value.isdigit() else None
 
 
+class _Listing:
+    """One listing under one category's checks: its texts folded once (shared with the other
+    checks of the listing through :func:`listing_texts`), the product fields, and every word
+    list's matches, each found once however many checks ask."""
+
+    __slots__ = ("listing", "checks", "texts", "fields", "_product", "_words")
+
+    def __init__(self, listing: dict, checks: CategoryChecks):
+        self.listing = listing
+        self.checks = checks
+        self.texts: ListingTexts = listing_texts(listing)
+        self.fields = self.texts.content  # title, brand, description, attribute values
+        self._product: list[tuple[str, str]] | None = None
+        self._words: dict = {}
+
+    @property
+    def product(self) -> list[tuple[str, str]]:
+        if self._product is None:
+            self._product = _product_fields(self.listing, self.checks, self.texts)
+        return self._product
+
+    def words(self, pattern: re.Pattern | None, product: bool) -> list[tuple[str, int, int]]:
+        """``_words_in(pattern, product fields or all fields)``, found once per listing."""
+        if pattern is None:
+            return []
+        key = (id(pattern), product)
+        hit = self._words.get(key)
+        if hit is None or hit[0] is not pattern:
+            fields = self.product if product else self.fields
+            texts = self.texts
+            out: list[tuple[str, int, int]] = []
+            # Every match of a word pattern contains a word of its prefilter, so no such word
+            # in the fields (joined by newlines) means no match in any field.
+            prefilter = word_prefilter(pattern)
+            if fields and (prefilter is None or prefilter.search(texts.joined(fields))):
+                for fld, _ in fields:
+                    for m in pattern.finditer(texts.folded(fld)):
+                        out.append((fld, m.start(), m.end()))
+            hit = self._words[key] = (pattern, out)
+        return hit[1]
+
+    def span(self, field_name: str, start: int, end: int) -> Evidence:
+        return self.texts.span(self.listing, field_name, start, end)
+
+
 def _fields(listing: dict) -> list[tuple[str, str]]:
     return [(f, t) for f, t in text_fields(listing) if f != "seller_name"]
 
 
-def _product_fields(listing: dict, checks: CategoryChecks | None = None) -> list[tuple[str, str]]:
+def _product_fields(listing: dict, checks: CategoryChecks | None = None,
+                    texts: ListingTexts | None = None) -> list[tuple[str, str]]:
     """Where product words are looked for: the title and attribute values, except the
     manufacturer's name and address ("山东路腾轮胎有限公司" does not make a listing a tyre)."""
     skip: tuple[str, ...] = ()
     if checks is not None and checks.three_no is not None:
         skip = checks.three_no.manufacturer.attributes + checks.three_no.address.attributes
     out = []
-    for f, t in text_fields(listing):
-        name = _attr_name(f)
-        if f == "title" or (name is not None and not any(a in fold_name(name) for a in skip)):
+    for f, t in (texts.fields if texts is not None else text_fields(listing)):
+        if f == "title":
             out.append((f, t))
+        elif f.startswith("attributes."):
+            folded = fold_name(f[11:])
+            if not any(a in folded for a in skip):
+                out.append((f, t))
     return out
 
 
@@ -74,48 +126,65 @@ def _words_in(pattern: re.Pattern | None, fields: list[tuple[str, str]]) -> list
 
 def find_identifiers(listing: dict, checks: CategoryChecks) -> tuple[list[Found], list[Signal]]:
     """Every identifier of the category in the listing, and malformed-looking candidates."""
+    return _find_identifiers(_Listing(listing, checks))
+
+
+def _find_in_field(ctx: _Listing, fld: str, text: str, folded: str, idents: list[Identifier],
+                   named: list[tuple[bool, bool]], found: list[Found], malformed: list[Signal],
+                   strict_spans: list[tuple[int, int]]) -> None:
+    """The identifiers (``found``) and malformed candidates (``malformed``) of one field."""
+    source = ctx.checks.source
+    for ident, (is_label, in_context) in zip(idents, named):
+        labelled = is_label or in_context
+        for m in ident.pattern.finditer(folded):
+            if ident.context and not labelled:
+                before = folded[max(0, m.start() - ident.context_window):m.start()]
+                if not ident.context.search(before):
+                    continue
+            groups = {k: v for k, v in m.groupdict().items() if v is not None}
+            found.append(Found(ident, fld, m.start(), m.end(), text[m.start():m.end()], groups))
+            strict_spans.append(m.span())
+    for ident, (labelled, _) in zip(idents, named):
+        if ident.loose is None:
+            continue
+        for m in ident.loose.finditer(folded):
+            if any(s < m.end() and m.start() < e for s, e in strict_spans):
+                continue
+            if ident.context and not labelled and not ident.context.search(
+                    folded[max(0, m.start() - ident.context_window):m.start()]):
+                continue
+            strict_spans.append(m.span())
+            malformed.append(Signal(
+                "regulatory_malformed", "regulatory", 0.9,
+                f'"{m.group(0).strip()}" in {_where(fld)} looks like a {ident.name} but does not have its format '
+                f"({source}, identifier {ident.id}, line {ident.line})",
+                [ctx.span(fld, m.start(), m.end())], details={"identifier": ident.id}))
+
+
+def _find_identifiers(ctx: _Listing) -> tuple[list[Found], list[Signal]]:
+    listing, checks, texts = ctx.listing, ctx.checks, ctx.texts
     found: list[Found] = []
     malformed: list[Signal] = []
     source = checks.source
-    for fld, text in _fields(listing):
-        folded = fold(text, lower=False)
+    idents = list(checks.identifiers.values())
+    # matches in a field when some identifier's pattern or loose pattern does
+    anything = any_of(tuple(p for i in idents for p in (i.pattern, i.loose) if p is not None)) if idents else None
+    for fld, text in ctx.fields:
+        folded = texts.upper(fld)
         attr = _attr_name(fld)
         strict_spans: list[tuple[int, int]] = []
-        for ident in checks.identifiers.values():
-            # the attribute's name is context too: "证书: 2021011105012345"
-            labelled = bool(attr and (ident.labelled(attr) or (ident.context and ident.context.search(fold(attr)))))
-            for m in ident.pattern.finditer(folded):
-                if ident.context and not labelled:
-                    before = folded[max(0, m.start() - ident.context_window):m.start()]
-                    if not ident.context.search(before):
-                        continue
-                groups = {k: v for k, v in m.groupdict().items() if v is not None}
-                found.append(Found(ident, fld, m.start(), m.end(), text[m.start():m.end()], groups))
-                strict_spans.append(m.span())
-        for ident in checks.identifiers.values():
-            if ident.loose is None:
-                continue
-            labelled = bool(attr and ident.labelled(attr))
-            for m in ident.loose.finditer(folded):
-                if any(s < m.end() and m.start() < e for s, e in strict_spans):
-                    continue
-                if ident.context and not labelled and not ident.context.search(
-                        folded[max(0, m.start() - ident.context_window):m.start()]):
-                    continue
-                strict_spans.append(m.span())
-                malformed.append(Signal(
-                    "regulatory_malformed", "regulatory", 0.9,
-                    f'"{m.group(0).strip()}" in {_where(fld)} looks like a {ident.name} but does not have its format '
-                    f"({source}, identifier {ident.id}, line {ident.line})",
-                    [span(listing, fld, m.start(), m.end())], details={"identifier": ident.id}))
+        # the attribute's name is context too: "证书: 2021011105012345"
+        named = [ident.attribute_context(attr) for ident in idents] if attr else [(False, False)] * len(idents)
+        if anything is None or anything.search(folded):
+            _find_in_field(ctx, fld, text, folded, idents, named, found, malformed, strict_spans)
         if attr:
-            labels = [i for i in checks.identifiers.values() if i.labelled(attr)]
-            if labels and not strict_spans and re.search(r"\d", folded):
+            labels = [i for i, (is_label, _) in zip(idents, named) if is_label]
+            if labels and not strict_spans and _DIGIT.search(folded):
                 malformed.append(Signal(
                     "regulatory_malformed", "regulatory", 0.9,
                     f'Attribute {attr} holds "{text.strip()}", which is not a valid '
                     f"{' or '.join(i.name for i in labels)} ({source})",
-                    [span(listing, fld, 0, len(text))], details={"identifier": [i.id for i in labels]}))
+                    [ctx.span(fld, 0, len(text))], details={"identifier": [i.id for i in labels]}))
     this_year = date.today().year
     for f in found:
         year = f.year
@@ -124,7 +193,7 @@ def find_identifiers(listing: dict, checks: CategoryChecks) -> tuple[list[Found]
                 "regulatory_malformed", "regulatory", 0.9,
                 f'{f.ident.name} "{f.text}" in {_where(f.field)} gives the year {year}, which cannot be right '
                 f"(expected {f.ident.min_year or 'any'} to {this_year + 1}; {source})",
-                [span(listing, f.field, f.start, f.end)], details={"identifier": f.ident.id}))
+                [ctx.span(f.field, f.start, f.end)], details={"identifier": f.ident.id}))
     return found, malformed
 
 
@@ -141,7 +210,8 @@ def _fill(template: str, values: dict) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: str(values.get(m.group(1), m.group(0))), template)
 
 
-def _legacy_signals(listing: dict, checks: CategoryChecks, found: list[Found]) -> list[Signal]:
+def _legacy_signals(ctx: _Listing, found: list[Found]) -> list[Signal]:
+    checks = ctx.checks
     out = []
     kinds = {f.ident.id for f in found}
     for f in found:
@@ -153,7 +223,7 @@ def _legacy_signals(listing: dict, checks: CategoryChecks, found: list[Found]) -
             why = _fill(rule.explain, {**f.groups, "year": f.year}) if rule.explain else "this number is suspect"
             out.append(Signal(rule.signal, "regulatory", rule.strength,
                               f'{f.ident.name} "{f.text}" in {_where(f.field)}: {why} ({checks.source} line {rule.line})',
-                              [span(listing, f.field, f.start, f.end)], details={"identifier": f.ident.id}))
+                              [ctx.span(f.field, f.start, f.end)], details={"identifier": f.ident.id}))
     reported = set()
     for f in found:
         ident = f.ident
@@ -164,22 +234,29 @@ def _legacy_signals(listing: dict, checks: CategoryChecks, found: list[Found]) -
         out.append(Signal("regulatory_legacy", "regulatory", ident.legacy_strength,
                           f'Only a legacy number is shown: {ident.name} "{f.text}" in {_where(f.field)}; a product on '
                           f"sale today shows a current {current} ({checks.source} line {ident.line})",
-                          [span(listing, f.field, f.start, f.end)], details={"identifier": ident.id}))
+                          [ctx.span(f.field, f.start, f.end)], details={"identifier": ident.id}))
     return out
 
 
-def _applies(listing: dict, req: Requirement, checks: CategoryChecks) -> tuple[bool, list[Evidence], list[Evidence]]:
+def _applies(ctx: _Listing, req: Requirement) -> tuple[bool, list[Evidence], list[Evidence]]:
     """(applies, trigger evidence, exempt evidence) of one requirement for this listing."""
-    fields = _product_fields(listing, checks)
-    if _words_in(req.unless, fields) or _words_in(checks.not_required, fields):
+    listing = ctx.listing
+    everywhere = req.words is None and not req.attributes
+    words = ctx.words(req.words, True)
+    exempt_words = ctx.words(req.exempt, True)
+    if not everywhere and not words and not exempt_words and not req.attributes:
+        return False, [], []  # nothing makes it apply (the same answer as below, found sooner)
+    if ctx.words(req.unless, True) or ctx.words(ctx.checks.not_required, True):
         return False, [], []
-    triggers = [span(listing, f, s, e) for f, s, e in _words_in(req.words, fields)]
-    for name in listing.get("attributes") or {}:
-        if any(a in fold_name(name) for a in req.attributes):
-            value = str(listing["attributes"][name] or "")
-            triggers.append(span(listing, f"attributes.{name}", 0, len(value)))
-    exempt = [span(listing, f, s, e) for f, s, e in _words_in(req.exempt, fields)]
-    if req.words is None and not req.attributes:
+    triggers = [ctx.span(f, s, e) for f, s, e in words]
+    if req.attributes:
+        for name in listing.get("attributes") or {}:
+            folded = fold_name(name)
+            if any(a in folded for a in req.attributes):
+                value = str(listing["attributes"][name] or "")
+                triggers.append(span(listing, f"attributes.{name}", 0, len(value)))
+    exempt = [ctx.span(f, s, e) for f, s, e in exempt_words]
+    if everywhere:
         title = listing.get("title") or ""
         return True, ([span(listing, "title", 0, len(title))] if title else []), exempt
     return bool(triggers or exempt), triggers, exempt
@@ -194,24 +271,23 @@ def _quote(evidence: list[Evidence]) -> str:
     return ", ".join(words)
 
 
-def _requirement_signals(listing: dict, checks: CategoryChecks, found: list[Found],
-                         malformed_ids: set[str]) -> list[Signal]:
+def _requirement_signals(ctx: _Listing, found: list[Found], malformed_ids: set[str]) -> list[Signal]:
+    checks = ctx.checks
     out: list[Signal] = []
     kinds = {f.ident.id for f in found}
     legacy_for = {s for f in found for s in f.ident.superseded_by}
-    text = _fields(listing)
     decided: set[frozenset] = set()
     for req in checks.requirements:
         key = frozenset(req.requires)
         if key in decided:
             continue
-        applies, triggers, exempt = _applies(listing, req, checks)
+        applies, triggers, exempt = _applies(ctx, req)
         if not applies:
             continue
         decided.add(key)
         if kinds & key or malformed_ids & key or legacy_for & key:
             continue  # present, or already reported as malformed / legacy
-        if _words_in(req.accepts_words, text):
+        if ctx.words(req.accepts_words, False):
             continue
         if exempt:
             out.append(Signal(
@@ -234,7 +310,8 @@ def _requirement_signals(listing: dict, checks: CategoryChecks, found: list[Foun
     return out
 
 
-def _cross_signals(listing: dict, checks: CategoryChecks, found: list[Found]) -> list[Signal]:
+def _cross_signals(ctx: _Listing, found: list[Found]) -> list[Signal]:
+    checks = ctx.checks
     out = []
     for cc in checks.cross_checks:
         codes = [f for f in found if f.ident.id == cc.identifier]
@@ -272,28 +349,28 @@ def _cross_signals(listing: dict, checks: CategoryChecks, found: list[Found]) ->
                 if not failures:
                     break
             if best:
-                evidence = [span(listing, code.field, code.start, code.end)]
+                evidence = [ctx.span(code.field, code.start, code.end)]
                 if best_reg is not None:
-                    evidence.append(span(listing, best_reg.field, best_reg.start, best_reg.end))
+                    evidence.append(ctx.span(best_reg.field, best_reg.start, best_reg.end))
                 out.append(Signal("regulatory_inconsistent", "regulatory", cc.strength,
                                   "; ".join(best) + f" ({checks.source}, cross-check {cc.id}, line {cc.line})",
                                   evidence, details={"cross_check": cc.id, "failures": best}))
     return out
 
 
-def _claim_signals(listing: dict, checks: CategoryChecks, found: list[Found]) -> tuple[list[Signal], list[Evidence]]:
+def _claim_signals(ctx: _Listing, found: list[Found]) -> tuple[list[Signal], list[Evidence]]:
+    checks = ctx.checks
     sc = checks.special_claims
     if sc is None:
         return [], []
-    fields = _product_fields(listing, checks)
     claims = []
     for claim in sc.claims:
-        hits = [span(listing, f, s, e) for f, s, e in _words_in(claim.words, fields)]
+        hits = [ctx.span(f, s, e) for f, s, e in ctx.words(claim.words, True)]
         if hits:
             claims.append((claim, hits))
     if not claims:
         return [], []
-    exempt = [span(listing, f, s, e) for f, s, e in _words_in(sc.exempt, _fields(listing))]
+    exempt = [ctx.span(f, s, e) for f, s, e in ctx.words(sc.exempt, False)]
     if exempt:
         return [], exempt
     if any(f.ident.id in sc.requires for f in found):
@@ -305,7 +382,7 @@ def _claim_signals(listing: dict, checks: CategoryChecks, found: list[Found]) ->
     needed = _names(checks, sc.requires)
     if ordinary:
         o = ordinary[0]
-        evidence.append(span(listing, o.field, o.start, o.end))
+        evidence.append(ctx.span(o.field, o.start, o.end))
         text = (f"The listing claims {names} ({said}) but shows only an ordinary filing {o.text} "
                 f"({o.ident.name}); such claims need a {needed}")
         strength = sc.strength
@@ -317,28 +394,30 @@ def _claim_signals(listing: dict, checks: CategoryChecks, found: list[Found]) ->
                    details={"claims": [c.id for c, _ in claims], "ordinary_only": bool(ordinary)})], []
 
 
-def _has_side(listing: dict, side, other_side) -> bool:
-    for name, value in (listing.get("attributes") or {}).items():
+def _has_side(ctx: _Listing, side, other_side) -> bool:
+    for name, value in (ctx.listing.get("attributes") or {}).items():
         folded = fold_name(name)
         if any(a in folded for a in other_side.attributes) and not any(a == folded for a in side.attributes):
             continue  # e.g. "Manufacturer address" is an address, not a manufacturer
         if any(a in folded for a in side.attributes) and not _NOTHING.match(str(value or "")):
             return True
-    for _, text in _fields(listing):
-        folded = fold(text)
-        if any(p.search(folded) for p in side.patterns):
-            return True
+    if side.patterns:
+        for fld, _ in ctx.fields:
+            folded = ctx.texts.folded(fld)
+            if any(p.search(folded) for p in side.patterns):
+                return True
     return False
 
 
-def _three_no_signal(listing: dict, checks: CategoryChecks, found: list[Found]) -> list[Signal]:
+def _three_no_signal(ctx: _Listing, found: list[Found]) -> list[Signal]:
+    listing, checks = ctx.listing, ctx.checks
     tn = checks.three_no
-    if tn is None or _has_side(listing, tn.manufacturer, tn.address) or _words_in(tn.exempt, _fields(listing)):
+    if tn is None or _has_side(ctx, tn.manufacturer, tn.address) or ctx.words(tn.exempt, False):
         return []
-    no_address = not _has_side(listing, tn.address, tn.manufacturer)
+    no_address = not _has_side(ctx, tn.address, tn.manufacturer)
     licences = set(tn.licences or checks.identifiers)
     no_licence = not any(f.ident.id in licences for f in found)
-    admitted = [span(listing, f, s, e) for f, s, e in _words_in(tn.admissions, _fields(listing))]
+    admitted = [ctx.span(f, s, e) for f, s, e in ctx.words(tn.admissions, False)]
     missing = 1 + no_address + no_licence
     if admitted:
         missing = 3
@@ -360,19 +439,20 @@ def regulatory_signals(listing: dict, checks: Checks) -> list[Signal]:
     category = checks.get(listing.get("category")) if checks else None
     if category is None:
         return []
-    found, malformed = find_identifiers(listing, category)
+    ctx = _Listing(listing, category)
+    found, malformed = _find_identifiers(ctx)
     signals = list(malformed)
-    signals += _legacy_signals(listing, category, found)
-    signals += _cross_signals(listing, category, found)
-    claim_signals, claim_exempt = _claim_signals(listing, category, found)
+    signals += _legacy_signals(ctx, found)
+    signals += _cross_signals(ctx, found)
+    claim_signals, claim_exempt = _claim_signals(ctx, found)
     signals += claim_signals
-    requirement_signals = _requirement_signals(listing, category, found, _malformed_ids(malformed))
+    requirement_signals = _requirement_signals(ctx, found, _malformed_ids(malformed))
     signals += requirement_signals
     if claim_exempt and not any(s.name == "exempt_product" for s in requirement_signals):
         signals.append(Signal("exempt_product", "mitigating", 0.5,
                               f"{_quote(claim_exempt)}: a cross-border import, not registered in China "
                               f"({category.source}, special_claims.exempt)", claim_exempt[:3]))
-    signals += _three_no_signal(listing, category, found)
+    signals += _three_no_signal(ctx, found)
     return _merge(signals)
 
 
@@ -381,7 +461,7 @@ def _merge(signals: list[Signal]) -> list[Signal]:
     out: list[Signal] = []
     seen: dict[tuple, Signal] = {}
     for s in signals:
-        texts = tuple(sorted({re.sub(r"\s+", "", fold(e.text, lower=False)) for e in s.evidence[:1]}))
+        texts = tuple(sorted({_SPACES.sub("", fold(e.text, lower=False)) for e in s.evidence[:1]}))
         key = (s.name, str(s.details.get("identifier") or s.details.get("requirement") or ""), texts)
         if s.details.get("identifier") and key in seen:
             first = seen[key]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from monitor.rules.checks import fold
+
 # Signal kinds group signals for scoring, filters and evaluation.
 KINDS = (
     "trademark",    # mark_exact, mark_lookalike
@@ -69,7 +71,131 @@ TEXT_FIELDS = ("title", "brand", "description", "seller_name")
 
 def text_fields(listing: dict) -> list[tuple[str, str]]:
     """(field, text) for the listing's text fields and each attribute value, non-empty only."""
-    out = [(f, field_text(listing, f)) for f in TEXT_FIELDS]
-    for name in (listing.get("attributes") or {}):
-        out.append((f"attributes.{name}", field_text(listing, f"attributes.{name}")))
-    return [(f, t) for f, t in out if t]
+    out = []
+    for f in TEXT_FIELDS:  # as field_text(listing, f)
+        value = listing.get(f)
+        if value is not None:
+            text = value if type(value) is str else str(value)
+            if text:
+                out.append((f, text))
+    attrs = listing.get("attributes") or {}
+    for name in attrs:
+        if type(name) is str:  # as field_text(listing, f"attributes.{name}")
+            value = attrs.get(name)
+            text = "" if not value else value if type(value) is str else str(value)
+        else:
+            text = field_text(listing, f"attributes.{name}")
+        if text:
+            out.append((f"attributes.{name}", text))
+    return out
+
+
+# --------------------------------------------------------------------------- per-listing texts
+
+_SCALARS = (int, float, bool)
+
+
+class ListingTexts:
+    """A listing's texts, folded once and shared by every check of that listing.
+
+    ``fields`` is :func:`text_fields`; ``content`` the same without ``seller_name``.
+    ``folded(f)`` / ``upper(f)`` are ``fold(text)`` / ``fold(text, lower=False)`` of field ``f``.
+    ``memo`` holds what a check derives from the texts (keyed by the check), so a second
+    check of the same listing reuses it. Build one with :func:`listing_texts`.
+    """
+
+    __slots__ = ("fields", "content", "text", "attributes", "memo", "_folded", "_upper", "_joined")
+
+    def __init__(self, listing: dict):
+        self.fields = text_fields(listing)
+        self.content = [(f, t) for f, t in self.fields if f != "seller_name"]
+        self.text = dict(self.fields)
+        self.attributes = list(listing.get("attributes") or {})  # attribute names, in order
+        self.memo: dict = {}
+        self._folded: dict[str, str] = {}
+        self._upper: dict[str, str] = {}
+        self._joined: dict[tuple, str] = {}
+
+    def folded(self, field_name: str) -> str:
+        out = self._folded.get(field_name)
+        if out is None:
+            out = self._folded[field_name] = fold(self.text[field_name])
+        return out
+
+    def upper(self, field_name: str) -> str:
+        """Folded without lower-casing."""
+        out = self._upper.get(field_name)
+        if out is None:
+            out = self._upper[field_name] = fold(self.text[field_name], lower=False)
+        return out
+
+    def joined(self, fields: list[tuple[str, str]]) -> str:
+        """The folded texts of ``fields`` joined by newlines (for a quick "anywhere at all?" test)."""
+        key = tuple(f for f, _ in fields)
+        out = self._joined.get(key)
+        if out is None:
+            out = self._joined[key] = "\n".join([self.folded(f) for f in key])
+        return out
+
+    def span(self, listing: dict, field_name: str, start: int, end: int) -> Evidence:
+        text = self.text.get(field_name)
+        if text is None:
+            return span(listing, field_name, start, end)
+        return Evidence(field_name, start, end, text[start:end])
+
+
+def _value_key(value):
+    """A value as a snapshot holds it: 1, 1.0 and True are equal but print differently."""
+    if value is None or type(value) is str:
+        return value
+    if type(value) in _SCALARS:
+        return (type(value), value)
+    raise TypeError  # could change without the listing changing (a list) or compare oddly
+
+
+_STR_OR_NONE = {str, type(None)}
+
+
+def _snapshot(listing: dict) -> tuple | None:
+    """What the texts of a listing depend on, or None when a value could change unseen (a list)."""
+    get = listing.get
+    values = (get("title"), get("brand"), get("description"), get("seller_name"))
+    attrs = get("attributes")
+    if attrs is not None and type(attrs) is not dict:
+        return None
+    # the usual case, text only: compare the values as they are
+    if set(map(type, values)) <= _STR_OR_NONE and (
+            not attrs or (set(map(type, attrs)) <= _STR_OR_NONE and set(map(type, attrs.values())) <= _STR_OR_NONE)):
+        return (values, tuple(attrs.items())) if attrs else (values, None)
+    try:
+        return (tuple(map(_value_key, values)),
+                tuple((_value_key(k), _value_key(v)) for k, v in attrs.items()) if attrs else None, True)
+    except TypeError:
+        return None
+
+
+_RECENT: dict[int, tuple[dict, tuple, ListingTexts]] = {}
+_RECENT_SIZE = 8
+
+
+def listing_texts(listing: dict) -> ListingTexts:
+    """The :class:`ListingTexts` of ``listing``; the checks of one listing share one.
+
+    The last few listings are remembered by identity and reused only while their text
+    fields and attributes are unchanged, so a listing edited in place is read again.
+    """
+    snap = _snapshot(listing)
+    if snap is None:
+        return ListingTexts(listing)
+    key = id(listing)
+    entry = _RECENT.get(key)
+    if entry is not None and entry[0] is listing and entry[1] == snap:
+        return entry[2]
+    texts = ListingTexts(listing)
+    try:
+        while len(_RECENT) >= _RECENT_SIZE:
+            _RECENT.pop(next(iter(_RECENT)), None)
+    except RuntimeError:  # another thread changed it meanwhile
+        pass
+    _RECENT[key] = (listing, snap, texts)
+    return texts

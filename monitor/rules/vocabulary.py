@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from monitor.rules.checks import fold, fold_name, word_pattern
-from monitor.rules.signals import Evidence, Signal, field_text, span, text_fields
+from monitor.rules.checks import any_of, fold, fold_name, word_pattern
+from monitor.rules.signals import Evidence, Signal, field_text, listing_texts, span, text_fields
 from monitor.yamlfile import YamlError, load_located, schema_problems
 
 _WEIGHT = {"type": "number", "minimum": 0, "maximum": 1}
@@ -210,13 +210,18 @@ def counterfeit_signals(listing: dict, vocab: Vocabulary, mark_spans: list[Any] 
     marks = _mark_spans(mark_spans)
     brand_marks = [(ev, name) for ev, name in marks if ev.field == "brand"]
     counted: dict[str, tuple[Term, list[Evidence], str | None]] = {}
-    for fld, text in _fields(listing):
-        folded = fold(text)
+    terms = [term for term in vocab.terms if not term.categories or category in term.categories]
+    texts = listing_texts(listing)
+    any_term = any_of(tuple(term.pattern for term in terms)) if terms else None
+    for fld, text in texts.content:
+        folded = texts.folded(fld)
+        if any_term is not None and not any_term.search(folded):
+            continue  # no term at all in this field
         hits: list[tuple[int, int, Term]] = []
-        for term in vocab.terms:
-            if term.categories and category not in term.categories:
-                continue
-            hits += [(m.start(), m.end(), term) for m in term.pattern.finditer(folded) if m.end() > m.start()]
+        for term in terms:
+            for m in term.pattern.finditer(folded):
+                if m.end() > m.start():
+                    hits.append((m.start(), m.end(), term))
         hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
         kept: list[tuple[int, int, Term]] = []
         for h in hits:
@@ -237,7 +242,7 @@ def counterfeit_signals(listing: dict, vocab: Vocabulary, mark_spans: list[Any] 
                 else:
                     continue
             entry = counted.setdefault(term.label, (term, [], near))
-            entry[1].append(span(listing, fld, start, end))
+            entry[1].append(texts.span(listing, fld, start, end))
     if not counted:
         return []
     left = 1.0
@@ -249,7 +254,7 @@ def counterfeit_signals(listing: dict, vocab: Vocabulary, mark_spans: list[Any] 
         parts.append(f'"{spans[0].text}" ({term.weight:g}) in {where}' + (f" next to {near}" if near else ""))
         if near:
             named.append(near)
-    mark = max(set(named), key=named.count) if named else (marks[0][1] if marks else None)
+    mark = max(dict.fromkeys(named), key=named.count) if named else (marks[0][1] if marks else None)
     return [Signal("counterfeit_terms", "counterfeit", 1.0 - left,
                    "Counterfeit vocabulary: " + "; ".join(parts) + " (rules/vocabulary.yaml)",
                    evidence[:12], mark=mark, details={"terms": list(counted)})]
@@ -262,9 +267,15 @@ def contact_signals(listing: dict, vocab: Vocabulary) -> list[Signal]:
     """One ``offplatform_contact`` signal: WeChat/QQ ids, phone numbers, "加我看"."""
     found: list[tuple[ContactPattern, Evidence]] = []
     taken: dict[str, list[tuple[int, int]]] = {}
+    texts = listing_texts(listing)
+    fields = texts.content
+    if vocab.contact:
+        any_contact = any_of(tuple(p.pattern for p in vocab.contact))
+        if any_contact is not None:  # the fields where no contact pattern matches cannot give a hit
+            fields = [(fld, text) for fld, text in fields if any_contact.search(texts.folded(fld))]
     for pattern in vocab.contact:
-        for fld, text in _fields(listing):
-            folded = fold(text)
+        for fld, text in fields:
+            folded = texts.folded(fld)
             hit = None
             for m in pattern.pattern.finditer(folded):
                 if m.end() > m.start() and not any(s < m.end() and m.start() < e for s, e in taken.get(fld, [])):
@@ -272,7 +283,7 @@ def contact_signals(listing: dict, vocab: Vocabulary) -> list[Signal]:
                     break
             if hit:
                 taken.setdefault(fld, []).append(hit.span())
-                found.append((pattern, span(listing, fld, hit.start(), hit.end())))
+                found.append((pattern, texts.span(listing, fld, hit.start(), hit.end())))
                 break
     if not found:
         return []

@@ -50,15 +50,19 @@ def open_db(path: str | os.PathLike | None = None, *, migrate: bool = True) -> s
 def apply_migrations(db: sqlite_utils.Database, db_path: Path) -> None:
     """Apply pending migrations, serialised across processes by a lock file."""
     from monitor.store.migrations import MIGRATIONS
+    from monitor.store.migrations_review import REVIEW_MIGRATIONS
 
-    if not MIGRATIONS.pending(db):
+    # The review app's tables are their own migration set, applied after the store's.
+    sets = (MIGRATIONS, REVIEW_MIGRATIONS)
+    if not any(s.pending(db) for s in sets):
         return
     lock_path = db_path.with_name(db_path.name + ".migrate.lock")
     with open(lock_path, "w") as lock:
         # Two processes starting on a new database would otherwise both create tables.
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            MIGRATIONS.apply(db)
+            for migration_set in sets:
+                migration_set.apply(db)
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
 

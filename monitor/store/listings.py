@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -58,21 +59,33 @@ def _state_row(item: Mapping[str, Any]) -> dict[str, Any]:
 # per row matters for the FTS5 index: its triggers would otherwise flush FTS5's pending
 # terms to disk on every row's statement savepoint (many tiny segments, constant merging),
 # which made the listings upsert 4-5x slower than the same rows without the trigger.
+# Bulk imports fill the same table layout in a separate staging file in a worker process
+# (``stage_batch``) and the writer reads it from there (``save_staged``).
 _BATCH_TABLE = "temp.monitor_save_batch"
+_STAGE_SCHEMA = "monitor_stage"
+_STAGE_TABLE = f"{_STAGE_SCHEMA}.batch"
 _LISTING_COLUMNS = ("site", "listing_id", *STATE_COLUMNS, "first_seen", "last_seen", "last_run_id")
 # n: position in the batch (row order = statement order, so ids come out as before);
-# has_seller: whether the row upserts a seller.
-_BATCH_COLUMNS = ("n", *_LISTING_COLUMNS, "has_seller")
-# No declared types: the temporary table keeps values exactly as bound; the store's
+# has_seller: whether the row upserts a seller; price_nan: the price was a float NaN (SQLite
+# stores NaN as NULL, but it still counts as a changed price, as it always has).
+_BATCH_COLUMNS = ("n", *_LISTING_COLUMNS, "has_seller", "price_nan")
+# No declared types: the batch table keeps values exactly as bound; the store's
 # column affinities apply when they are copied, as they did when bound directly.
-_CREATE_BATCH = f"CREATE TEMP TABLE IF NOT EXISTS monitor_save_batch (n INTEGER PRIMARY KEY, {', '.join(_BATCH_COLUMNS[1:])})"
-_FILL_BATCH = f"INSERT INTO {_BATCH_TABLE} VALUES ({', '.join('?' * len(_BATCH_COLUMNS))})"
-_BATCH_JOIN = (f"FROM {_BATCH_TABLE} AS b CROSS JOIN listings AS l "
-               "ON l.site = b.site AND l.listing_id = b.listing_id")
-_EXISTING = f"SELECT b.n, {', '.join('l.' + c for c in CHANGE_COLUMNS)} {_BATCH_JOIN}"
+_BATCH_TABLE_COLUMNS = f"(n INTEGER PRIMARY KEY, {', '.join(_BATCH_COLUMNS[1:])})"
+_CREATE_BATCH = f"CREATE TEMP TABLE IF NOT EXISTS monitor_save_batch {_BATCH_TABLE_COLUMNS}"
+_FILL = f"VALUES ({', '.join('?' * len(_BATCH_COLUMNS))})"
+_SITE = _LISTING_COLUMNS.index("site")
+_SELLER_ID = _LISTING_COLUMNS.index("seller_id")
+_SELLER_URL = _LISTING_COLUMNS.index("seller_url")
+_SELLER_NAME = _LISTING_COLUMNS.index("seller_name")
+_CHANGE_INDEX = tuple(_LISTING_COLUMNS.index(c) for c in CHANGE_COLUMNS)
 
 
-def _upsert_sql() -> str:
+def _join(table: str) -> str:
+    return f"FROM {table} AS b CROSS JOIN listings AS l ON l.site = b.site AND l.listing_id = b.listing_id"
+
+
+def _upsert_sql(table: str) -> str:
     cols = _LISTING_COLUMNS
     # An older observation (an import of last month's export) must not overwrite newer
     # state, and a field missing from this page keeps its last known value: the
@@ -91,18 +104,17 @@ def _upsert_sql() -> str:
     ]
     sets = [f"{t} = {v}" for t, v in zip(targets, values)]
     return (
-        f"INSERT INTO listings ({', '.join(cols)}) SELECT {', '.join(cols)} FROM {_BATCH_TABLE} WHERE true ORDER BY n "
+        f"INSERT INTO listings ({', '.join(cols)}) SELECT {', '.join(cols)} FROM {table} WHERE true ORDER BY n "
         f"ON CONFLICT(site, listing_id) DO UPDATE SET {', '.join(sets)}"
     )
 
 
-_UPSERT_LISTING = _upsert_sql()
-
-_UPSERT_SELLER = f"""
+def _seller_sql(table: str) -> str:
+    return f"""
 INSERT INTO sellers (site, seller_id, name, url, location, rating, rating_count, first_seen, last_seen)
 SELECT site, seller_id, seller_name, seller_url, seller_location, seller_rating, seller_rating_count,
        last_seen, last_seen
-FROM {_BATCH_TABLE} WHERE has_seller ORDER BY n
+FROM {table} WHERE has_seller ORDER BY n
 ON CONFLICT(site, seller_id) DO UPDATE SET
   name = coalesce(excluded.name, sellers.name),
   url = coalesce(excluded.url, sellers.url),
@@ -113,27 +125,170 @@ ON CONFLICT(site, seller_id) DO UPDATE SET
   last_seen = max(sellers.last_seen, excluded.last_seen)
 """
 
-_OBSERVATION_VALUES = f"""
+
+def _observation_values(table: str) -> str:
+    return f"""
 SELECT l.id, ?, b.last_seen, ?, b.http_status, b.title, b.price, b.currency, b.availability,
        b.seller_id, b.seller_name
-{_BATCH_JOIN} WHERE true ORDER BY b.n
+{_join(table)} WHERE true ORDER BY b.n
 """
 
-_INSERT_OBSERVATION_RUN = f"""
+
+def _observation_run_sql(table: str) -> str:
+    return f"""
 INSERT INTO observations (listing, run_id, observed_at, source, http_status, title, price, currency,
                           availability, seller_id, seller_name)
-{_OBSERVATION_VALUES}
+{_observation_values(table)}
 ON CONFLICT(listing, run_id) WHERE run_id IS NOT NULL DO UPDATE SET
   observed_at = excluded.observed_at, http_status = excluded.http_status, title = excluded.title,
   price = excluded.price, currency = excluded.currency, availability = excluded.availability,
   seller_id = excluded.seller_id, seller_name = excluded.seller_name
 """
 
-_INSERT_OBSERVATION_IMPORT = f"""
+
+def _observation_import_sql(table: str) -> str:
+    return f"""
 INSERT OR IGNORE INTO observations (listing, run_id, observed_at, source, http_status, title, price,
                                     currency, availability, seller_id, seller_name)
-{_OBSERVATION_VALUES}
+{_observation_values(table)}
 """
+
+
+# New and changed listings of a batch, counted by SQL before the batch is written (the staged
+# path, whose rows the writing process never holds). Same rule as save_listings' Python loop:
+# changed = a CHANGE_COLUMNS value given and different from the stored one. Staged rows are
+# importer rows (str / float / None values), for which SQL's IS NOT equals Python's !=.
+def _count_sql(table: str) -> str:
+    differs = " OR ".join(f"(b.{c} IS NOT NULL AND b.{c} IS NOT l.{c})" for c in CHANGE_COLUMNS)
+    return (f"SELECT count(*) - count(l.id), coalesce(sum(l.id IS NOT NULL AND ({differs} OR b.price_nan)), 0) "
+            f"FROM {table} AS b LEFT JOIN listings AS l ON l.site = b.site AND l.listing_id = b.listing_id")
+
+
+def _statements(table: str) -> dict[str, str]:
+    return {
+        "existing": f"SELECT b.n, {', '.join('l.' + c for c in CHANGE_COLUMNS)} {_join(table)}",
+        "count": _count_sql(table),
+        "upsert": _upsert_sql(table),
+        "sellers": _seller_sql(table),
+        "observations_run": _observation_run_sql(table),
+        "observations_import": _observation_import_sql(table),
+    }
+
+
+_TEMP_SQL = _statements(_BATCH_TABLE)
+_STAGE_SQL = _statements(_STAGE_TABLE)
+_UPSERT_LISTING = _TEMP_SQL["upsert"]
+
+
+def _batch_rows(items: Iterable[Mapping[str, Any]], run_id: int | None) -> list[tuple]:
+    """The batch table's rows: one per listing, the last sighting in a batch winning at the
+    position of the first (as a dict keyed by listing keeps it). Same values as ``_state_row``."""
+    rows: dict[tuple[str, str], tuple] = {}
+    for item in items:
+        get = item.get
+        seller_id = get("seller_id")
+        if not seller_id:
+            # Many shops show a seller without an id; the seller's URL or name still groups listings.
+            if get("seller_url"):
+                seller_id = str(item["seller_url"])
+            elif get("seller_name"):
+                seller_id = "name:" + str(item["seller_name"])
+        images = get("images") or []
+        attributes = get("attributes") or {}
+        price = get("price")
+        site = str(item["site"])
+        listing_id = str(item["listing_id"])
+        observed = get("observed_at") or utc_now()
+        rows[(site, listing_id)] = (
+            site, listing_id, get("url"), get("title"), get("description"), get("brand"), get("category"),
+            price, get("currency"), get("currency_raw"), get("availability"), seller_id,
+            get("seller_name"), get("seller_url"), get("seller_location"), get("seller_rating"),
+            get("seller_rating_count"),
+            (_dumps(images if images.__class__ is list else list(images)) if images else None),
+            (_dumps(attributes if attributes.__class__ is dict else dict(attributes)) if attributes else None),
+            get("sku"), get("mpn"), get("gtin"),
+            get("http_status"), observed, observed, run_id, 1 if seller_id else 0,
+            1 if price.__class__ is float and price != price else 0,
+        )
+    return [(n, *row) for n, row in enumerate(rows.values())]
+
+
+assert len(_batch_rows([{"site": "s", "listing_id": "1", "observed_at": "t"}], None)[0]) == len(_BATCH_COLUMNS)
+
+
+# The fields of an imported row (monitor.importer.normalise_row), in the order the importer's
+# worker hands them to stage_batch as tuples.
+IMPORT_FIELDS = (
+    "site", "listing_id", "url", "title", "description", "brand", "category", "price", "currency", "currency_raw",
+    "availability", "seller_id", "seller_name", "seller_url", "seller_location", "seller_rating",
+    "seller_rating_count", "images", "attributes", "sku", "mpn", "gtin", "observed_at",
+)
+# A staging file's table: the batch table's columns, but n is the rowid (assigned in
+# insertion order), first_seen is last_seen, and the run columns stay NULL (imports).
+_STAGE_TABLE_COLUMNS = "(" + ", ".join(
+    "n INTEGER PRIMARY KEY" if c == "n" else "first_seen AS (last_seen)" if c == "first_seen" else c
+    for c in _BATCH_COLUMNS) + ")"
+_STAGE_FILLED = tuple(c for c in _BATCH_COLUMNS if c not in ("n", "first_seen", "http_status", "last_run_id"))
+_FILL_STAGE = f"INSERT INTO batch ({', '.join(_STAGE_FILLED)}) VALUES ({', '.join('?' * len(_STAGE_FILLED))})"
+
+
+def _stage_rows(values: Iterable[tuple]) -> list[tuple]:
+    """_batch_rows(items, None) for importer rows given as IMPORT_FIELDS tuples, without n,
+    first_seen, http_status and last_run_id (see _STAGE_FILLED)."""
+    rows: dict[tuple[str, str], tuple] = {}
+    for (site, listing_id, url, title, description, brand, category, price, currency, currency_raw, availability,
+         seller_id, seller_name, seller_url, seller_location, seller_rating, seller_rating_count, images,
+         attributes, sku, mpn, gtin, observed) in values:
+        if not seller_id:
+            if seller_url:
+                seller_id = str(seller_url)
+            elif seller_name:
+                seller_id = "name:" + str(seller_name)
+        site = str(site)
+        listing_id = str(listing_id)
+        rows[(site, listing_id)] = (
+            site, listing_id, url, title, description, brand, category, price, currency, currency_raw,
+            availability, seller_id, seller_name, seller_url, seller_location, seller_rating, seller_rating_count,
+            (_dumps(images if images.__class__ is list else list(images)) if images else None),
+            (_dumps(attributes if attributes.__class__ is dict else dict(attributes)) if attributes else None),
+            sku, mpn, gtin, observed or utc_now(), 1 if seller_id else 0,
+            1 if price.__class__ is float and price != price else 0,
+        )
+    return list(rows.values())
+
+
+def stage_batch(path: str, values: Iterable[tuple]) -> int:
+    """Write a batch of imported rows (IMPORT_FIELDS tuples) to a new staging file for
+    ``save_staged``; returns the number of listings in it. Runs in the importer's worker."""
+    rows = _stage_rows(values)
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = OFF")  # a scratch file: nothing to recover
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.execute(f"CREATE TABLE batch {_STAGE_TABLE_COLUMNS}")
+        conn.execute("BEGIN")
+        conn.executemany(_FILL_STAGE, rows)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+    return len(rows)
+
+
+def save_staged(db: Database, path: str, *, seen: int, source: str = "import") -> SaveResult:
+    """Store a batch written by ``stage_batch``: the same statements and result as
+    ``save_listings(db, items, source=source)`` for those items. Not inside a transaction
+    (SQLite cannot attach a file inside one)."""
+    conn = db.conn
+    conn.execute(f"ATTACH DATABASE ? AS {_STAGE_SCHEMA}", (str(path),))
+    try:
+        with write_transaction(db):
+            new, changed = conn.execute(_STAGE_SQL["count"]).fetchone()
+            conn.execute(_STAGE_SQL["upsert"])
+            conn.execute(_STAGE_SQL["sellers"])
+            conn.execute(_STAGE_SQL["observations_import"], (None, source))
+    finally:
+        conn.execute(f"DETACH DATABASE {_STAGE_SCHEMA}")
+    return SaveResult(seen=seen, new=new, changed=changed)
 
 
 def save_listings(
@@ -150,35 +305,29 @@ def save_listings(
     the later sighting wins); without one (imports) observations are keyed by their time,
     so storing the same batch twice changes nothing.
     """
-    rows = [_state_row(item) for item in items]
-    # Within one batch the last sighting of a listing wins.
-    rows = list({(r["site"], r["listing_id"]): r for r in rows}.values())
-    result = SaveResult(seen=len(rows))
-    if not rows:
+    batch = _batch_rows(items, run_id)
+    result = SaveResult(seen=len(batch))
+    if not batch:
         return result
-    batch = []
-    for n, row in enumerate(rows):
-        observed = row["observed_at"]
-        batch.append((n, *[row[c] for c in _BATCH_COLUMNS[1:-4]], observed, observed, run_id,
-                      1 if row.get("seller_id") else 0))
     with write_transaction(db):
         conn = db.conn
         conn.execute(_CREATE_BATCH)
         conn.execute(f"DELETE FROM {_BATCH_TABLE}")
-        conn.executemany(_FILL_BATCH, batch)
-        before = {r[0]: r[1:] for r in conn.execute(_EXISTING)}
-        conn.execute(_UPSERT_LISTING)
-        conn.execute(_UPSERT_SELLER)
+        conn.executemany(f"INSERT INTO {_BATCH_TABLE} {_FILL}", batch)
+        before = {r[0]: r[1:] for r in conn.execute(_TEMP_SQL["existing"])}
+        conn.execute(_TEMP_SQL["upsert"])
+        conn.execute(_TEMP_SQL["sellers"])
         if run_id is not None:
-            conn.execute(_INSERT_OBSERVATION_RUN, (run_id, source))
+            conn.execute(_TEMP_SQL["observations_run"], (run_id, source))
         else:
-            conn.execute(_INSERT_OBSERVATION_IMPORT, (None, source))
+            conn.execute(_TEMP_SQL["observations_import"], (None, source))
         conn.execute(f"DELETE FROM {_BATCH_TABLE}")
-    for n, row in enumerate(rows):
-        old = before.get(n)
+    # Compared with the values as given (before the store's column affinities), as always.
+    for row in batch:
+        old = before.get(row[0])
         if old is None:
             result.new += 1
-        elif any(row.get(c) is not None and row.get(c) != o for c, o in zip(CHANGE_COLUMNS, old)):
+        elif any((v := row[1 + i]) is not None and v != o for i, o in zip(_CHANGE_INDEX, old)):
             result.changed += 1
     return result
 

@@ -189,3 +189,24 @@ def flags(db: Database) -> None:
         {"version": str, "first_used_at": str, "files": str},  # files: JSON {relative path: text}
         pk="version",
     )
+
+
+@MIGRATIONS(name="0005_fts_update_on_text_change")
+def fts_update_on_text_change(db: Database) -> None:
+    # The full-text index only holds title and description. The trigger from 0001 rewrote a
+    # listing's index entries on EVERY update (each re-crawl, re-import, score or removal),
+    # which costs as much as indexing the listing anew. It now fires only when the indexed
+    # text (or the rowid) changes; for any other update the delete + insert it did was a no-op,
+    # so the index stays exactly what a rebuild would make. Inserts and deletes are unchanged.
+    db.execute("DROP TRIGGER IF EXISTS listings_au")
+    db.execute(
+        """
+        CREATE TRIGGER listings_au AFTER UPDATE ON listings
+        WHEN OLD.title IS NOT NEW.title OR OLD.description IS NOT NEW.description OR OLD.rowid IS NOT NEW.rowid
+        BEGIN
+          INSERT INTO listings_fts (listings_fts, rowid, title, description)
+            VALUES ('delete', OLD.rowid, OLD.title, OLD.description);
+          INSERT INTO listings_fts (rowid, title, description) VALUES (NEW.rowid, NEW.title, NEW.description);
+        END
+        """
+    )

@@ -1,0 +1,175 @@
+"""`monitor serve` (the review web app) and `monitor users` (accounts)."""
+
+from __future__ import annotations
+
+import click
+
+
+def _open(ctx):
+    from monitor.store import open_db
+    from monitor.store.migrations_review import REVIEW_MIGRATIONS
+
+    db = open_db(ctx.obj.get("db_path"))
+    # open_db will apply the review set itself; until then (and harmless after) apply it here
+    if REVIEW_MIGRATIONS.pending(db):
+        REVIEW_MIGRATIONS.apply(db)
+    return db
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--proxy-headers/--no-proxy-headers", default=False, show_default=True,
+              help="Trust X-Forwarded-Proto/For from 127.0.0.1 (behind a TLS-terminating proxy; cookies become Secure).")
+@click.pass_context
+def serve(ctx, host, port, proxy_headers):
+    """Serve the review web app (queue, listings, sellers, dashboard, JSON API).
+
+    Create an account first with `monitor users add`. Behind a reverse proxy with TLS,
+    pass --proxy-headers so that cookies are marked Secure.
+
+    Example:
+
+        monitor users add alice --role lead --generate
+        monitor serve --port 8000
+    """
+    import uvicorn
+
+    from monitor.web import create_app
+
+    db = _open(ctx)
+    path = db.conn.execute("PRAGMA database_list").fetchone()[2]
+    db.close()
+    click.echo(f"Review app on http://{host}:{port}/ (database {path})")
+    uvicorn.run(create_app(path), host=host, port=port, proxy_headers=proxy_headers,
+                forwarded_allow_ips="127.0.0.1" if proxy_headers else None, server_header=False, log_level="info")
+
+
+@click.group()
+def users():
+    """Manage review accounts: add, list, set roles, disable, API tokens.
+
+    Example:
+
+        monitor users add bob --role analyst
+        monitor users list
+    """
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["analyst", "lead", "admin"]), default="analyst", show_default=True,
+              help="analysts review; leads also reassign and export; admins also manage users.")
+@click.option("--generate", is_flag=True, help="Generate a password and print it instead of asking for one.")
+@click.pass_context
+def users_add(ctx, name, role, generate):
+    """Add an account. The password is asked twice (or generated with --generate).
+
+    Example:
+
+        monitor users add alice --role admin --generate
+    """
+    from monitor.web.accounts import AccountError, add_user, generate_password
+
+    password = generate_password() if generate else click.prompt("Password", hide_input=True,
+                                                                  confirmation_prompt=True)
+    db = _open(ctx)
+    try:
+        add_user(db, name, role, password, actor="cli")
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        db.close()
+    click.echo(f"Added {name} ({role}).")
+    if generate:
+        click.echo(f"Password: {password}")
+
+
+@users.command("list")
+@click.pass_context
+def users_list(ctx):
+    """List accounts with their roles.
+
+    Example:
+
+        monitor users list
+    """
+    from monitor.web.accounts import list_users
+
+    db = _open(ctx)
+    rows = list_users(db)
+    db.close()
+    for u in rows:
+        state = f"disabled {u['disabled_at']}" if u["disabled_at"] else "active"
+        click.echo(f"{u['name']}\t{u['role']}\t{state}\ttoken={'yes' if u['has_token'] else 'no'}")
+
+
+@users.command("role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(["analyst", "lead", "admin"]))
+@click.pass_context
+def users_role(ctx, name, role):
+    """Change an account's role.
+
+    Example:
+
+        monitor users role bob lead
+    """
+    from monitor.web.accounts import AccountError, set_role
+
+    db = _open(ctx)
+    try:
+        set_role(db, name, role, actor="cli")
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        db.close()
+    click.echo(f"{name} is now {role}.")
+
+
+@users.command("disable")
+@click.argument("name")
+@click.pass_context
+def users_disable(ctx, name):
+    """Disable an account: its sessions end and its API token stops working.
+
+    Example:
+
+        monitor users disable bob
+    """
+    from monitor.web.accounts import AccountError, disable_user
+
+    db = _open(ctx)
+    try:
+        disable_user(db, name, actor="cli")
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        db.close()
+    click.echo(f"Disabled {name}.")
+
+
+@users.command("token")
+@click.argument("name")
+@click.pass_context
+def users_token(ctx, name):
+    """Create a new API token for an account (replacing the old one) and print it once.
+
+    Example:
+
+        monitor users token alice
+        curl -H "Authorization: Bearer mt_..." http://127.0.0.1:8000/api/queue
+    """
+    from monitor.web.accounts import AccountError, new_api_token
+
+    db = _open(ctx)
+    try:
+        token = new_api_token(db, name, actor="cli")
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        db.close()
+    click.echo(token)
+
+
+COMMANDS = [serve, users]

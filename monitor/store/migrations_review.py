@@ -1,0 +1,140 @@
+"""Schema of the review app (issue 4): a separate, versioned migration set.
+
+Applied after the main set (``monitor.store.migrations.MIGRATIONS``) because it refers to
+listings and flags. Append new migrations; never edit one that has shipped.
+
+- ``users``: analysts, leads and admins (argon2 password hashes, an optional API token hash).
+- ``sessions``: server-side sessions; the cookie carries a random token, the table only its
+  SHA-256, with the per-session CSRF token.
+- ``login_failures``: failed sign-ins, for throttling per user name and per IP address.
+- ``reviews``: one row per decision, never updated or deleted (a changed verdict is a new row).
+- ``audit``: append-only log (who, when, action, object, before/after JSON); triggers refuse
+  UPDATE and DELETE.
+- ``assignments``: who has claimed a listing (one current claimant per listing; history in audit).
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+REVIEW_MIGRATIONS = Migrations("monitor-review")
+
+VERDICTS = ("confirmed_counterfeit", "confirmed_infringement", "regulatory_violation", "needs_test_purchase",
+            "escalate", "dismissed")
+DISMISS_REASONS = ("authorised_seller", "genuine_goods", "compatible_part", "not_our_mark", "other")
+ROLES = ("analyst", "lead", "admin")
+
+
+def _append_only(db: Database, table: str) -> None:
+    for op in ("UPDATE", "DELETE"):
+        db.execute(
+            f"""
+            CREATE TRIGGER {table}_no_{op.lower()} BEFORE {op} ON {table}
+            BEGIN
+              SELECT RAISE(ABORT, '{table} is append-only: {op} is not allowed');
+            END
+            """
+        )
+
+
+@REVIEW_MIGRATIONS(name="0001_users_sessions_reviews_audit_assignments")
+def initial(db: Database) -> None:
+    db["users"].create(
+        {
+            "id": int,
+            "name": str,
+            "role": str,  # analyst | lead | admin
+            "password_hash": str,  # argon2id
+            "api_token_hash": str,  # sha256 of the token; NULL = no API token
+            "created_at": str,
+            "disabled_at": str,
+        },
+        pk="id",
+        not_null={"name", "role", "password_hash", "created_at"},
+    )
+    db["users"].create_index(["name"], unique=True)
+    db["users"].create_index(["api_token_hash"], unique=True)
+
+    db["sessions"].create(
+        {
+            "id": str,  # sha256 of the cookie token
+            "user": int,
+            "csrf": str,
+            "created_at": str,
+            "last_seen": str,
+            "expires_at": str,
+            "ip": str,
+            "user_agent": str,
+        },
+        pk="id",
+        foreign_keys=[("user", "users", "id")],
+        not_null={"user", "csrf", "created_at", "expires_at"},
+    )
+    db["sessions"].create_index(["user"])
+
+    db["login_failures"].create(
+        {"id": int, "name": str, "ip": str, "at": str},
+        pk="id",
+        not_null={"at"},
+    )
+    db["login_failures"].create_index(["name", "at"])
+    db["login_failures"].create_index(["ip", "at"])
+
+    db["reviews"].create(
+        {
+            "id": int,
+            "listing": int,
+            "flag": int,
+            "verdict": str,
+            "reason": str,  # required for dismissed
+            "note": str,
+            "analyst": str,  # users.name at the time of the decision
+            "decided_at": str,
+        },
+        pk="id",
+        foreign_keys=[("listing", "listings", "id"), ("flag", "flags", "id")],
+        not_null={"listing", "flag", "verdict", "analyst", "decided_at"},
+    )
+    db["reviews"].create_index(["listing", "decided_at"])
+    db["reviews"].create_index(["flag", "id"])
+    db["reviews"].create_index(["decided_at"])
+    verdicts = ", ".join(f"'{v}'" for v in VERDICTS)
+    reasons = ", ".join(f"'{r}'" for r in DISMISS_REASONS)
+    db.execute(
+        f"""
+        CREATE TRIGGER reviews_check_verdict BEFORE INSERT ON reviews
+        WHEN NEW.verdict NOT IN ({verdicts})
+          OR (NEW.verdict = 'dismissed' AND (NEW.reason IS NULL OR NEW.reason NOT IN ({reasons})))
+        BEGIN
+          SELECT RAISE(ABORT, 'invalid verdict or missing dismissal reason');
+        END
+        """
+    )
+    _append_only(db, "reviews")
+
+    db["audit"].create(
+        {
+            "id": int,
+            "at": str,
+            "actor": str,  # users.name, or "cli" / "system"
+            "action": str,  # verdict, claim, release, assign, login, logout, user_add, ...
+            "object": str,  # e.g. "listing:12", "user:alice"
+            "before": str,  # JSON
+            "after": str,  # JSON
+            "ip": str,
+        },
+        pk="id",
+        not_null={"at", "actor", "action", "object"},
+    )
+    db["audit"].create_index(["object", "id"])
+    db["audit"].create_index(["at"])
+    _append_only(db, "audit")
+
+    db["assignments"].create(
+        {"listing": int, "analyst": str, "claimed_at": str, "assigned_by": str},
+        pk="listing",
+        foreign_keys=[("listing", "listings", "id")],
+        not_null={"analyst", "claimed_at"},
+    )
+    db["assignments"].create_index(["analyst"])

@@ -1,0 +1,133 @@
+"""The review web app: the application factory, security headers, the Origin check."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from monitor.web.accounts import AccountError
+from monitor.web.deps import HERE, Forbidden, LoginRequired, make_templates, render
+from monitor.web.review import ReviewError
+
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: http:; "
+       "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class SecurityMiddleware:
+    """Security headers on every response (errors and static files too), and refusal (403) of
+    writes whose Origin, or failing that Referer, is another site than this one."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] in UNSAFE_METHODS and not _same_origin(scope):
+            response = PlainTextResponse("Cross-site request refused (Origin/Referer is another site).",
+                                         status_code=403)
+            await response(scope, receive, self._with_headers(send, scope))
+            return
+        await self.app(scope, receive, self._with_headers(send, scope))
+
+    @staticmethod
+    def _with_headers(send: Send, scope: Scope) -> Send:
+        async def wrapped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", [])
+                           if k.lower() not in {name for name, _ in SECURITY_HEADERS}]
+                headers += SECURITY_HEADERS
+                if scope["scheme"] == "https":
+                    headers.append((b"strict-transport-security", b"max-age=31536000"))
+                if not scope["path"].startswith("/static/"):
+                    headers.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        return wrapped
+
+
+def _same_origin(scope: Scope) -> bool:
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+    host = headers.get("host", "")
+    own = f"{scope['scheme']}://{host}".lower()
+    origin = headers.get("origin")
+    if origin is not None:
+        return origin.lower() == own  # "null" (sandboxed frames, file:) is foreign too
+    referer = headers.get("referer")
+    if referer:
+        parts = urlsplit(referer)
+        return f"{parts.scheme}://{parts.netloc}".lower() == own
+    return True  # neither header (curl, API clients): the CSRF token or API token decides
+
+
+def create_app(db_path: str | os.PathLike) -> FastAPI:
+    """The app for one database file. Apply the migrations (both sets) before serving."""
+    app = FastAPI(title="Listing monitor review API", version="1",
+                  openapi_url="/api/openapi.json", docs_url=None, redoc_url=None,
+                  description="Review queue, listings, sellers and verdicts. Authenticate with "
+                              "`Authorization: Bearer <token>` (`monitor users token NAME`) or the "
+                              "web session cookie plus an `X-CSRF-Token` header for writes.")
+    app.state.db_path = Path(db_path)
+    app.state.templates = make_templates()
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": "authentication required"}, status_code=401,
+                                headers={"WWW-Authenticate": "Bearer"})
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.method != "GET":
+            target = "/"
+        return RedirectResponse("/login?next=" + quote(target, safe=""), status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": exc.message}, status_code=403)
+        return render(request, "error.html", status_code=403, title="Not allowed", message=exc.message)
+
+    @app.exception_handler(ReviewError)
+    async def review_error(request: Request, exc: ReviewError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": str(exc)}, status_code=exc.status)
+        return render(request, "error.html", status_code=exc.status, title="Not done", message=str(exc))
+
+    @app.exception_handler(AccountError)
+    async def account_error(request: Request, exc: AccountError) -> Response:
+        return render(request, "error.html", status_code=400, title="Not done", message=str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": "invalid request", "detail": jsonable(exc.errors())}, status_code=422)
+        return render(request, "error.html", status_code=400, title="Invalid request",
+                      message="Some fields of the request are missing or invalid.")
+
+    from monitor.web import api, auth, dashboard, listing, queue, seller
+
+    for module in (auth, queue, listing, seller, dashboard, api):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.add_middleware(SecurityMiddleware)
+    return app
+
+
+def jsonable(errors) -> list:
+    return [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg"))} for e in errors]

@@ -1,0 +1,23 @@
+"""The dashboard: open flags by category, site and signal; verdicts per day; time to verdict;
+throughput per analyst."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from typing import Annotated
+
+from monitor.web import review
+from monitor.web.deps import PageCtx
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/dashboard")
+def dashboard_page(ctx: PageCtx, days: Annotated[int, Query(ge=1, le=365)] = 30) -> Response:
+    data = review.dashboard(ctx.db, days)
+    peak = max([r["n"] for key in ("by_category", "by_site", "by_signal") for r in data[key]] or [1])
+    per_day: dict[str, dict[str, int]] = {}
+    for r in data["per_day"]:
+        per_day.setdefault(r["day"], {})[r["verdict"]] = r["n"]
+    return ctx.render("dashboard.html", data=data, peak=peak, per_day=per_day)

@@ -1,0 +1,154 @@
+"""Request plumbing shared by the pages: the database connection, the signed-in user, CSRF,
+role checks, templates."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import jinja2
+import sqlite_utils
+from fastapi import Depends, Form, Header, Request
+from fastapi.responses import HTMLResponse
+
+from monitor.store.db import BUSY_TIMEOUT_SECONDS
+from monitor.store.migrations_review import DISMISS_REASONS, VERDICTS
+from monitor.web import accounts
+from monitor.web.accounts import Session, User
+from monitor.web.render import path_part, safe_http_url
+
+SESSION_COOKIE = "monitor_session"
+LOGIN_CSRF_COOKIE = "monitor_login_csrf"
+HERE = Path(__file__).parent
+
+
+class LoginRequired(Exception):
+    pass
+
+
+class Forbidden(Exception):
+    def __init__(self, message: str = "You are not allowed to do this."):
+        super().__init__(message)
+        self.message = message
+
+
+def connect(path: Path) -> sqlite_utils.Database:
+    """A connection for one request. Handlers run in a thread pool and a dependency may be set
+    up in another thread than the handler, so the connection is not tied to its thread (it is
+    still used by one request at a time). Same settings as ``monitor.store.open_db``."""
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return sqlite_utils.Database(conn)
+
+
+def make_templates() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(HERE / "templates")),
+        autoescape=True,  # every template, whatever its extension: scraped content is hostile
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["pathpart"] = path_part
+    env.filters["safe_url"] = safe_http_url
+    env.globals.update(VERDICTS=VERDICTS, DISMISS_REASONS=DISMISS_REASONS)
+    return env
+
+
+@dataclass
+class Ctx:
+    request: Request
+    db: sqlite_utils.Database
+    session: Session | None
+    user: User
+
+    @property
+    def ip(self) -> str:
+        return self.request.client.host if self.request.client else "-"
+
+    def require(self, role: str) -> None:
+        if not self.user.can(role):
+            raise Forbidden(f"This needs the {role} role; you are {self.user.role}.")
+
+    def render(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+        return render(self.request, template, status_code=status_code, user=self.user,
+                      csrf=self.session.csrf if self.session else "", **context)
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    env: jinja2.Environment = request.app.state.templates
+    context.setdefault("user", None)
+    context.setdefault("csrf", "")
+    html = env.get_template(template).render(request=request, **context)
+    return HTMLResponse(html, status_code=status_code)
+
+
+def open_request_db(request: Request) -> Iterator[sqlite_utils.Database]:
+    db = connect(request.app.state.db_path)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+DB = Annotated[sqlite_utils.Database, Depends(open_request_db)]
+
+
+def _bearer(authorization: str | None) -> str | None:
+    if authorization and authorization.lower().startswith("bearer "):
+        return authorization[7:].strip()
+    return None
+
+
+def page_ctx(request: Request, db: DB) -> Ctx:
+    """A signed-in user for a page (GET); otherwise a redirect to /login."""
+    session = accounts.load_session(db, request.cookies.get(SESSION_COOKIE))
+    if not session:
+        raise LoginRequired()
+    return Ctx(request, db, session, session.user)
+
+
+def form_ctx(request: Request, db: DB, csrf_token: Annotated[str, Form()] = "") -> Ctx:
+    """A signed-in user for a form POST, with the session's CSRF token checked (403 if wrong)."""
+    session = accounts.load_session(db, request.cookies.get(SESSION_COOKIE))
+    if not session:
+        raise LoginRequired()
+    if not accounts.tokens_match(csrf_token, session.csrf):
+        raise Forbidden("The form's security token is missing or out of date. Reload the page and try again.")
+    return Ctx(request, db, session, session.user)
+
+
+def api_ctx(request: Request, db: DB, authorization: Annotated[str | None, Header()] = None,
+            x_csrf_token: Annotated[str | None, Header()] = None) -> Ctx:
+    """The API: an API token (``Authorization: Bearer ...``) or the session cookie; with the
+    cookie, writes need the session's CSRF token in ``X-CSRF-Token``."""
+    token = _bearer(authorization)
+    if token:
+        user = accounts.user_for_token(db, token)
+        if not user:
+            raise LoginRequired()
+        return Ctx(request, db, None, user)
+    session = accounts.load_session(db, request.cookies.get(SESSION_COOKIE))
+    if not session:
+        raise LoginRequired()
+    if request.method not in ("GET", "HEAD", "OPTIONS") and not accounts.tokens_match(x_csrf_token, session.csrf):
+        raise Forbidden("missing or wrong X-CSRF-Token header")
+    return Ctx(request, db, session, session.user)
+
+
+PageCtx = Annotated[Ctx, Depends(page_ctx)]
+FormCtx = Annotated[Ctx, Depends(form_ctx)]
+ApiCtx = Annotated[Ctx, Depends(api_ctx)]
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only local paths: no scheme, no //host, no backslashes."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    if any(ord(c) < 32 for c in target):
+        return default
+    return target

@@ -1,0 +1,77 @@
+"""The listing page: every field, signals with highlighted evidence, price history, seller
+panel, audit trail, and the verdict form."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Form
+from fastapi.responses import RedirectResponse, Response
+
+from monitor.web import review
+from monitor.web.deps import FormCtx, PageCtx
+from monitor.web.render import highlight, price_chart, safe_http_url, spans_by_field
+from monitor.web.review import Decision
+
+router = APIRouter(include_in_schema=False)
+
+SHOWN_FIELDS = ("site", "listing_id", "brand", "category", "price", "currency", "currency_raw", "availability",
+                "seller_id", "seller_name", "seller_url", "seller_location", "seller_rating", "seller_rating_count",
+                "sku", "mpn", "gtin", "http_status", "first_seen", "last_seen", "removed_at", "score", "scored_at",
+                "rules_version", "last_run_id")
+
+
+class NotFound(review.ReviewError):
+    def __init__(self, what: str):
+        super().__init__(f"{what} not found", 404)
+
+
+def _audit_view(rows):
+    out = []
+    for row in rows:
+        def load(text):
+            try:
+                return json.loads(text) if text else None
+            except ValueError:
+                return text
+        out.append({**row, "before": load(row["before"]), "after": load(row["after"])})
+    return out
+
+
+@router.get("/listing/{listing_id}")
+def listing_page(ctx: PageCtx, listing_id: int, images: int = 0, done: str = "") -> Response:
+    detail = review.listing_detail(ctx.db, listing_id)
+    if not detail:
+        raise NotFound(f"listing {listing_id}")
+    listing, flag = detail["listing"], detail["flag"]
+    spans = spans_by_field(flag["signals"]) if flag else {}
+    highlighted = {name: highlight(listing.get(name), spans.get(name)) for name in ("title", "description")}
+    attributes = [(key, highlight(value, spans.get(f"attributes.{key}"))) for key, value in listing["attributes"].items()]
+    other_fields = [(name, highlight(None if listing.get(name) is None else str(listing.get(name)), spans.get(name)))
+                    for name in SHOWN_FIELDS]
+    image_links = [(url, safe_http_url(url)) for url in listing["images"]]
+    prev_id, next_id = review.neighbours(ctx.db, flag) if flag else (None, None)
+    return ctx.render(
+        "listing.html", d=detail, listing=listing, flag=flag, highlighted=highlighted, attributes=attributes,
+        other_fields=other_fields, image_links=image_links, show_images=images == 1,
+        chart=price_chart(detail["history"]), audit=_audit_view(detail["audit"]), prev_id=prev_id,
+        next_id=next_id, message="Verdict recorded." if done == "verdict" else "",
+        url_ok=safe_http_url)
+
+
+@router.post("/listing/{listing_id}/verdict")
+def verdict(ctx: FormCtx, listing_id: int, flag: Annotated[int, Form()], verdict: Annotated[str, Form()] = "",
+            reason: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
+            then: Annotated[str, Form()] = "next") -> Response:
+    row = ctx.db.execute("SELECT listing, score, category, id FROM flags WHERE id = ?", [flag]).fetchone()
+    if not row or row[0] != listing_id:
+        raise NotFound(f"flag {flag} of listing {listing_id}")
+    review.record_verdicts(ctx.db, ctx.user, [Decision(flag, verdict, reason, note)], ip=ctx.ip)
+    if then == "next":
+        _, next_id = review.neighbours(ctx.db, {"listing": listing_id, "score": row[1], "category": row[2],
+                                                "id": row[3]})
+        if next_id:
+            return RedirectResponse(f"/listing/{next_id}?done=verdict", status_code=303)
+        return RedirectResponse("/?done=verdict&n=1", status_code=303)
+    return RedirectResponse(f"/listing/{listing_id}?done=verdict", status_code=303)

@@ -1,0 +1,103 @@
+"""The queue page: open flags by priority, filters, search, claims, bulk verdicts, export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from monitor.web import review
+from monitor.web.deps import FormCtx, PageCtx, safe_next
+from monitor.web.review import Decision, QueueFilters
+
+router = APIRouter(include_in_schema=False)
+
+FILTER_KEYS = ("status", "category", "mark", "site", "seller", "signal", "min_score", "max_score", "seen_from",
+               "seen_to", "q", "mine")
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def filters_from(request: Request) -> QueueFilters:
+    p = request.query_params
+    status = p.get("status", "open")
+    return QueueFilters(
+        status=status if status in (*review.FLAG_STATUSES, "all") else "open",
+        category=p.get("category", "")[:100], mark=p.get("mark", "")[:100], site=p.get("site", "")[:100],
+        seller=p.get("seller", "")[:300], signal=p.get("signal", "")[:100],
+        min_score=_int(p.get("min_score")), max_score=_int(p.get("max_score")),
+        seen_from=p.get("seen_from", "")[:10], seen_to=p.get("seen_to", "")[:10], q=p.get("q", "")[:200],
+        mine=p.get("mine") == "1")
+
+
+def query_string(request: Request, **changes) -> str:
+    params = {k: v for k, v in request.query_params.items() if k in FILTER_KEYS and v}
+    params.update({k: v for k, v in changes.items() if v is not None})
+    params = {k: v for k, v in params.items() if v != ""}
+    return urlencode(params)
+
+
+@router.get("/")
+def queue_page(ctx: PageCtx, after: Annotated[str, Query(max_length=200)] = "", done: str = "",
+               n: int = 0) -> Response:
+    filters = filters_from(ctx.request)
+    page = review.queue_page(ctx.db, filters, ctx.user, after=after)
+    message = {"verdict": f"Recorded {n} verdict{'s' if n != 1 else ''}.", "claim": "Claimed.",
+               "release": "Released."}.get(done, "")
+    return ctx.render("queue.html", page=page, filters=filters, choices=review.filter_choices(ctx.db),
+                      qs=lambda **kw: query_string(ctx.request, **kw), after=after, message=message,
+                      this_url=str(ctx.request.url.path) + (f"?{ctx.request.url.query}" if ctx.request.url.query else ""))
+
+
+@router.post("/bulk")
+def bulk_verdict(ctx: FormCtx, flag: Annotated[list[int], Form()] = [],  # noqa: B006 (FastAPI form default)
+                 verdict: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
+                 note: Annotated[str, Form()] = "", back: Annotated[str, Form()] = "/") -> Response:
+    if not flag:
+        raise review.ReviewError("Select at least one listing (the boxes in the first column).")
+    result = review.record_verdicts(ctx.db, ctx.user, [Decision(f, verdict, reason, note) for f in flag[:500]],
+                                    ip=ctx.ip)
+    target = safe_next(back)
+    sep = "&" if "?" in target else "?"
+    return RedirectResponse(f"{target}{sep}done=verdict&n={len(result.review_ids)}", status_code=303)
+
+
+@router.post("/listing/{listing_id}/claim")
+def claim(ctx: FormCtx, listing_id: int, action: Annotated[str, Form()] = "claim",
+          assignee: Annotated[str, Form()] = "", back: Annotated[str, Form()] = "") -> Response:
+    review.claim(ctx.db, ctx.user, listing_id, assignee=assignee.strip() or None, release=action == "release",
+                 ip=ctx.ip)
+    target = safe_next(back, f"/listing/{listing_id}")
+    return RedirectResponse(target, status_code=303)
+
+
+def _cell(value) -> str:
+    """Spreadsheet formula injection: a cell starting with = + - @ is read as text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@router.get("/export.csv")
+def export(ctx: PageCtx) -> Response:
+    ctx.require("lead")
+    filters = filters_from(ctx.request)
+    page = review.queue_page(ctx.db, filters, ctx.user, limit=10000)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    columns = ["flag_id", "listing_id", "status", "score", "category", "site", "title", "price", "currency",
+               "seller_id", "seller_name", "signals", "marks", "verdict", "claimed_by", "first_seen", "last_seen"]
+    writer.writerow(columns)
+    for row in page["items"]:
+        row = {**row, "signals": " ".join(row["signals"]), "marks": " ".join(row["marks"])}
+        writer.writerow([_cell(row.get(c)) for c in columns])
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="queue.csv"'})

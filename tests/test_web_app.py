@@ -1,0 +1,444 @@
+"""The review app over real HTTP (uvicorn on 127.0.0.1): accounts, CSRF and Origin checks, roles,
+verdicts with their audit rows, bulk verdicts, claims, the queue, the API, the append-only audit."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from monitor.store import open_db
+from monitor.web import accounts
+from monitor.web.render import highlight, safe_http_url
+from tests.test_web_fixtures import PASSWORD, csrf_of, http_client, live, login, store  # noqa: F401 (fixtures)
+
+
+@pytest.fixture
+def client(live):
+    with http_client(live.url) as c:
+        yield c
+
+
+def signed_in(live, name):
+    c = http_client(live.url)
+    response = login(c, name)
+    assert response.status_code == 200 and "Sign out" in response.text, response.text[:500]
+    return c
+
+
+def rows(store, sql, params=()):
+    db = open_db(store.path, migrate=False)
+    try:
+        return list(db.execute_returning_dicts(sql, list(params)))
+    finally:
+        db.close()
+
+
+# -- accounts -----------------------------------------------------------------------------
+
+def test_every_page_needs_a_login(client, store):
+    lid = store.listings["L1"]
+    for path in ("/", f"/listing/{lid}", "/seller/shopa/seller1", "/dashboard", "/admin/users", "/export.csv",
+                 "/?status=all&q=brake"):
+        r = client.get(path)
+        assert r.status_code == 303 and r.headers["location"].startswith("/login?next="), path
+    assert client.get("/api/queue").status_code == 401
+    assert client.get("/api/listing/1", headers={"Authorization": "Bearer nope"}).status_code == 401
+    # a signed-in redirect goes back where the user wanted to be, never off-site
+    r = login(client, "ana")
+    assert str(r.url).endswith("/")
+
+
+def test_login_sets_a_new_httponly_lax_session_and_logout_ends_it(live):
+    c = http_client(live.url)
+    login(c, "ana")
+    first = c.cookies.get("monitor_session")
+    set_cookie = None
+    page = c.get("/login")
+    r = c.post("/login", data={"name": "ana", "password": PASSWORD, "csrf_token": csrf_of(page.text), "next": "/"})
+    assert r.status_code == 303
+    set_cookie = r.headers["set-cookie"]
+    assert "HttpOnly" in set_cookie and "SameSite=lax" in set_cookie.replace("Lax", "lax")
+    assert "Secure" not in set_cookie  # plain http here; https requests get Secure
+    second = c.cookies.get("monitor_session")
+    assert second and second != first
+    # the old session id is dead once a new one was issued
+    with http_client(live.url, cookies={"monitor_session": first}) as old:
+        assert old.get("/").status_code == 303
+    home = c.get("/")
+    r = c.post("/logout", data={"csrf_token": csrf_of(home.text)})
+    assert r.status_code == 303 and r.headers["location"] == "/login"
+    with http_client(live.url, cookies={"monitor_session": second}) as after:
+        assert after.get("/").status_code == 303
+    c.close()
+
+
+def test_wrong_password_and_throttling(live, store):
+    db = open_db(store.path, migrate=False)
+    accounts.add_user(db, "thr", "analyst", PASSWORD)
+    db.close()
+    with http_client(live.url) as c:
+        r = login(c, "thr", "wrong password")
+        assert r.status_code == 401 and "Wrong user name or password" in r.text
+        for _ in range(4):
+            login(c, "thr", "wrong password")
+        r = login(c, "thr")  # right password, but locked for now
+        assert r.status_code == 429 and "Too many failed sign-ins for this account" in r.text
+        assert c.cookies.get("monitor_session") is None
+
+
+def test_throttling_per_ip(tmp_path):
+    from monitor.store.migrations_review import REVIEW_MIGRATIONS
+
+    db = open_db(tmp_path / "t.db")
+    REVIEW_MIGRATIONS.apply(db)
+    for i in range(accounts.MAX_FAILURES_PER_IP):
+        db["login_failures"].insert({"name": f"user{i}", "ip": "10.0.0.9", "at": accounts.utc_now()})
+    assert "from your address" in accounts.throttled(db, "someone-else", "10.0.0.9")
+    assert accounts.throttled(db, "someone-else", "10.0.0.8") is None
+    db.close()
+
+
+def test_login_form_needs_its_csrf_token(client):
+    r = client.post("/login", data={"name": "ana", "password": PASSWORD})
+    assert r.status_code == 403 and client.cookies.get("monitor_session") is None
+
+
+# -- CSRF, Origin, GET is safe -------------------------------------------------------------
+
+def test_post_without_csrf_token_is_refused(live, store):
+    c = signed_in(live, "ana")
+    flag = store.flags[store.listings["L11"]]
+    before = rows(store, "SELECT count(*) AS n FROM reviews")[0]["n"]
+    for path, data in ((f"/listing/{store.listings['L11']}/verdict", {"flag": flag, "verdict": "escalate"}),
+                       ("/bulk", {"flag": flag, "verdict": "escalate"}),
+                       (f"/listing/{store.listings['L11']}/claim", {"action": "claim"}),
+                       ("/logout", {})):
+        assert c.post(path, data=data).status_code == 403, path
+        assert c.post(path, data={**data, "csrf_token": "forged"}).status_code == 403, path
+    assert rows(store, "SELECT count(*) AS n FROM reviews")[0]["n"] == before
+    assert c.get("/").status_code == 200  # still signed in: logout was refused too
+    c.close()
+
+
+def test_foreign_origin_or_referer_is_refused(live, store):
+    c = signed_in(live, "ana")
+    token = csrf_of(c.get("/").text)
+    lid = store.listings["L11"]
+    data = {"csrf_token": token, "action": "claim"}
+    r = c.post(f"/listing/{lid}/claim", data=data, headers={"Origin": "https://evil.example"})
+    assert r.status_code == 403 and "Cross-site" in r.text
+    r = c.post(f"/listing/{lid}/claim", data=data, headers={"Referer": "https://evil.example/page"})
+    assert r.status_code == 403
+    r = c.post(f"/listing/{lid}/claim", data=data, headers={"Origin": "null"})
+    assert r.status_code == 403
+    assert not rows(store, "SELECT * FROM assignments WHERE listing = ?", [lid])
+    r = c.post(f"/listing/{lid}/claim", data=data, headers={"Origin": live.url})  # own origin is fine
+    assert r.status_code == 303
+    assert rows(store, "SELECT analyst FROM assignments WHERE listing = ?", [lid]) == [{"analyst": "ana"}]
+    c.post(f"/listing/{lid}/claim", data={**data, "action": "release"})
+    c.close()
+
+
+def snapshot(store):
+    return {t: rows(store, f"SELECT * FROM {t} ORDER BY 1") for t in
+            ("reviews", "assignments", "flags", "users", "listings")} | {
+        "audit": rows(store, "SELECT * FROM audit WHERE action NOT IN ('login', 'logout') ORDER BY id")}
+
+
+def test_no_get_changes_state(live, store):
+    c = signed_in(live, "adm")
+    before = snapshot(store)
+    lid, flag = store.listings["L7"], store.flags[store.listings["L7"]]
+    for path in ("/", "/?status=all", f"/listing/{lid}", f"/listing/{lid}?images=1", "/seller/shopb/seller3",
+                 "/dashboard", "/admin/users", "/export.csv", "/api/queue", f"/api/listing/{lid}",
+                 f"/listing/{lid}/verdict?flag={flag}&verdict=confirmed_counterfeit",
+                 f"/bulk?flag={flag}&verdict=escalate", f"/listing/{lid}/claim?action=claim", "/logout",
+                 "/admin/users/ana/disable", "/api/verdict", "/api/openapi.json"):
+        r = c.get(path)
+        assert r.status_code in (200, 404, 405), (path, r.status_code)
+    assert snapshot(store) == before
+    assert c.get("/").status_code == 200  # GET /logout did not sign out
+    c.close()
+
+
+# -- roles --------------------------------------------------------------------------------
+
+def test_roles(live, store):
+    ana = signed_in(live, "ana")
+    token = csrf_of(ana.get("/").text)
+    assert ana.get("/admin/users").status_code == 403
+    assert ana.post("/admin/users", data={"csrf_token": token, "name": "mallory", "role": "admin"}).status_code == 403
+    assert ana.post("/admin/users/ana/role", data={"csrf_token": token, "role": "admin"}).status_code == 403
+    assert ana.get("/export.csv").status_code == 403
+    assert "/admin/users" not in ana.get("/").text
+    assert rows(store, "SELECT role FROM users WHERE name IN ('ana', 'mallory')") == [{"role": "analyst"}]
+
+    lea = signed_in(live, "lea")
+    assert lea.get("/admin/users").status_code == 403
+    csv_text = lea.get("/export.csv").text
+    assert csv_text.startswith("flag_id,listing_id") and "shopa" in csv_text
+
+    adm = signed_in(live, "adm")
+    page = adm.get("/admin/users")
+    assert page.status_code == 200
+    r = adm.post("/admin/users", data={"csrf_token": csrf_of(page.text), "name": "newbie", "role": "analyst"})
+    assert r.status_code == 200 and "newbie" in r.text and "shown once" in r.text
+    assert rows(store, "SELECT action, actor FROM audit WHERE object = 'user:newbie'") == [
+        {"action": "user_add", "actor": "adm"}]
+    for c in (ana, lea, adm):
+        c.close()
+
+
+# -- verdicts -----------------------------------------------------------------------------
+
+def test_verdict_writes_review_audit_and_flag_status(live, store):
+    c = signed_in(live, "ana")
+    lid = store.listings["L10"]
+    flag = store.flags[lid]
+    page = c.get(f"/listing/{lid}")
+    r = c.post(f"/listing/{lid}/verdict", data={"csrf_token": csrf_of(page.text), "flag": flag,
+                                               "verdict": "confirmed_counterfeit", "note": "fake hologram",
+                                               "then": "stay"})
+    assert r.status_code == 303 and r.headers["location"] == f"/listing/{lid}?done=verdict"
+    [review] = rows(store, "SELECT * FROM reviews WHERE flag = ?", [flag])
+    assert review["verdict"] == "confirmed_counterfeit" and review["analyst"] == "ana"
+    assert review["note"] == "fake hologram" and review["listing"] == lid
+    assert rows(store, "SELECT status FROM flags WHERE id = ?", [flag]) == [{"status": "confirmed"}]
+    [entry] = rows(store, "SELECT * FROM audit WHERE object = ? AND action = 'verdict'", [f"listing:{lid}"])
+    assert entry["actor"] == "ana" and '"status": "open"' in entry["before"]
+    assert '"verdict": "confirmed_counterfeit"' in entry["after"]
+
+    # A changed verdict is a new row; escalate reopens the flag. The page shows the audit trail.
+    page = c.get(f"/listing/{lid}")
+    assert "audit-row" in page.text and "confirmed_counterfeit" in page.text
+    c.post(f"/listing/{lid}/verdict", data={"csrf_token": csrf_of(page.text), "flag": flag, "verdict": "escalate",
+                                           "then": "stay"})
+    assert [r["verdict"] for r in rows(store, "SELECT verdict FROM reviews WHERE flag = ? ORDER BY id", [flag])] == [
+        "confirmed_counterfeit", "escalate"]
+    assert rows(store, "SELECT status FROM flags WHERE id = ?", [flag]) == [{"status": "open"}]
+    page = c.get(f"/listing/{lid}")
+    assert page.text.count('class="audit-row"') == 2
+    c.close()
+
+
+def test_dismissed_needs_a_reason_and_is_not_raised_again(live, store):
+    c = signed_in(live, "ben")
+    lid = store.listings["L9"]
+    flag = store.flags[lid]
+    token = csrf_of(c.get(f"/listing/{lid}").text)
+    r = c.post(f"/listing/{lid}/verdict", data={"csrf_token": token, "flag": flag, "verdict": "dismissed"})
+    assert r.status_code == 400 and "needs a reason" in r.text
+    assert not rows(store, "SELECT * FROM reviews WHERE flag = ?", [flag])
+    r = c.post(f"/listing/{lid}/verdict", data={"csrf_token": token, "flag": flag, "verdict": "dismissed",
+                                               "reason": "genuine_goods"})
+    assert r.status_code == 303 and r.headers["location"].startswith("/listing/")  # on to the next listing
+    assert rows(store, "SELECT status FROM flags WHERE id = ?", [flag]) == [{"status": "dismissed"}]
+    # the engine then does not raise the same content again
+    from monitor.store.db import write_transaction
+    from monitor.store.flags import record_assessment
+    from tests.test_web_fixtures import _assessment, _lookalike
+
+    db = open_db(store.path, migrate=False)
+    listing = db.execute_returning_dicts("SELECT * FROM listings WHERE id = ?", [lid])[0]
+    with write_transaction(db):
+        outcome = record_assessment(db, listing, _assessment(80, [_lookalike("title", listing["title"], "B0SCH")],
+                                                             version="v2"))
+    db.close()
+    assert outcome == "dismissed-before"
+    # unknown verdicts are refused too
+    r = c.post(f"/listing/{lid}/verdict", data={"csrf_token": token, "flag": flag, "verdict": "burn_it"})
+    assert r.status_code == 400
+    c.close()
+
+
+def test_bulk_verdict(live, store):
+    c = signed_in(live, "ana")
+    flags = [store.flags[store.listings[k]] for k in ("L6", "L5", "L4")]
+    page = c.get("/")
+    assert page.text.count("data-row") >= 3
+    r = c.post("/bulk", data={"csrf_token": csrf_of(page.text), "flag": flags, "verdict": "dismissed",
+                              "back": "/?status=open"})
+    assert r.status_code == 400  # dismissing needs a reason: nothing written
+    assert not rows(store, f"SELECT * FROM reviews WHERE flag IN ({','.join('?' * 3)})", flags)
+    r = c.post("/bulk", data={"csrf_token": csrf_of(page.text), "flag": flags, "verdict": "regulatory_violation",
+                              "back": "/?status=open"})
+    assert r.status_code == 303 and r.headers["location"] == "/?status=open&done=verdict&n=3"
+    got = rows(store, f"SELECT flag, verdict, analyst FROM reviews WHERE flag IN ({','.join('?' * 3)}) ORDER BY flag",
+               flags)
+    assert [g["verdict"] for g in got] == ["regulatory_violation"] * 3
+    assert {r["status"] for r in rows(store, f"SELECT status FROM flags WHERE id IN ({','.join('?' * 3)})",
+                                      flags)} == {"confirmed"}
+    assert len(rows(store, "SELECT * FROM audit WHERE action = 'verdict' AND json_extract(after, '$.flag') IN "
+                           f"({','.join('?' * 3)})", flags)) == 3
+    assert "Recorded 3 verdicts" in c.get("/?done=verdict&n=3").text
+    c.close()
+
+
+def test_audit_and_reviews_are_append_only(store):
+    db = sqlite3.connect(store.path)
+    db.execute("INSERT INTO audit (at, actor, action, object) VALUES ('2026-01-01', 'x', 'test', 'listing:0')")
+    db.commit()
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        db.execute("UPDATE audit SET actor = 'y'")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        db.execute("DELETE FROM audit")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        db.execute("DELETE FROM reviews")
+    with pytest.raises(sqlite3.DatabaseError, match="dismissal reason"):
+        db.execute("INSERT INTO reviews (listing, flag, verdict, analyst, decided_at) VALUES (1, 1, 'dismissed', "
+                   "'x', '2026')")
+    db.close()
+
+
+# -- claims, queue, seller, dashboard -----------------------------------------------------
+
+def test_claims(live, store):
+    lid = store.listings["L3"]
+    ana, ben, lea = (signed_in(live, n) for n in ("ana", "ben", "lea"))
+    r = ana.post(f"/listing/{lid}/claim", data={"csrf_token": csrf_of(ana.get("/").text), "action": "claim",
+                                                "back": "/"})
+    assert r.status_code == 303
+    queue = ben.get("/").text
+    assert '<span class="claimed ">ana</span>' in queue
+    r = ben.post(f"/listing/{lid}/claim", data={"csrf_token": csrf_of(queue), "action": "claim"})
+    assert r.status_code == 409 and "ana already has this listing" in r.text
+    r = ben.post(f"/listing/{lid}/claim", data={"csrf_token": csrf_of(queue), "action": "claim", "assignee": "ben"})
+    assert r.status_code == 409
+    r = lea.post(f"/listing/{lid}/claim", data={"csrf_token": csrf_of(lea.get("/").text), "action": "claim",
+                                                "assignee": "ben"})
+    assert r.status_code == 303
+    assert rows(store, "SELECT analyst, assigned_by FROM assignments WHERE listing = ?", [lid]) == [
+        {"analyst": "ben", "assigned_by": "lea"}]
+    assert "ben" in ben.get("/?mine=1").text and ben.get("/?mine=1").text.count("data-row") == 1
+    for c in (ana, ben, lea):
+        c.close()
+
+
+def test_queue_order_filters_search_and_pagination(live, store):
+    c = signed_in(live, "lea")
+    seen, after = [], ""
+    while True:
+        page = c.get("/api/queue", params={"status": "all", "limit": 5, "after": after}).json()
+        seen += page["items"]
+        if not page["next"]:
+            break
+        after = page["next"]
+    assert len(seen) == len({r["flag_id"] for r in seen}) == 12
+    keys = [(-r["score"], r["category"] or "", r["flag_id"]) for r in seen]
+    assert keys == sorted(keys)
+    by = lambda **p: c.get("/api/queue", params={"status": "all", **p}).json()["items"]  # noqa: E731
+    assert {r["site"] for r in by(site="shopb")} == {"shopb"}
+    assert all(r["category"] == "cosmetics" for r in by(category="cosmetics"))
+    assert all("offplatform_contact" in r["signals"] for r in by(signal="offplatform_contact")) and by(
+        signal="offplatform_contact")
+    assert all(50 <= r["score"] <= 80 for r in by(min_score=50, max_score=80))
+    assert [r["title"] for r in by(q="model 11")] == ["B0SCH brake pads model 11"]  # trigram index
+    assert len(by(q="brake")) == 12
+    assert by(seller="Seller 1") and all(r["seller_name"] == "Seller 1" for r in by(seller="Seller 1"))
+    assert by(mark="bosch") and not by(mark="toyota")
+    assert len(by(seen_from="2026-11-01")) == 12 and not by(seen_from="2026-12-01")
+    html = c.get("/", params={"site": "shopb", "status": "all"}).text
+    assert html.count("data-row") == 6 and "shopa ·" not in html
+    assert '<span class="count">' in html
+    c.close()
+
+
+def test_listing_seller_and_dashboard_pages(live, store):
+    c = signed_in(live, "ana")
+    page = c.get(f"/listing/{store.listings['L2']}").text
+    assert '<mark title="mark_lookalike">B0SCH</mark>' in page and "<polyline" in page
+    assert "Seller 2" in page and "2026-11-01" in page
+    seller = c.get("/seller/shopa/seller2").text
+    assert "B0SCH brake pads model 2" in seller and "B0SCH brake pads model 6" in seller
+    assert c.get("/seller/shopa/nobody").status_code == 404
+    assert c.get("/listing/999999").status_code == 404
+    dash = c.get("/dashboard").text
+    assert "Open by category" in dash and "auto_parts" in dash and "Throughput per analyst" in dash
+    c.close()
+
+
+def test_security_headers_everywhere(live, store):
+    c = signed_in(live, "ana")
+    for path in ("/", "/login", "/static/app.js", "/dashboard", "/api/queue", "/nope", f"/listing/{store.listings['L1']}"):
+        h = c.get(path).headers
+        csp = h["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp, path
+        assert h["x-content-type-options"] == "nosniff" and h["x-frame-options"] == "DENY", path
+        assert h["referrer-policy"] == "same-origin", path
+    assert "<script>" not in c.get("/").text.replace('<script src="/static/app.js" defer></script>', "")
+    c.close()
+
+
+# -- the API ------------------------------------------------------------------------------
+
+def test_api_tokens_and_csrf(live, store):
+    db = open_db(store.path, migrate=False)
+    token = accounts.new_api_token(db, "lea")
+    db.close()
+    lid = store.listings["L8"]
+    flag = store.flags[lid]
+    with http_client(live.url, headers={"Authorization": f"Bearer {token}"}) as api:
+        detail = api.get(f"/api/listing/{lid}").json()
+        assert detail["listing"]["id"] == lid and detail["flag"]["signals"][0]["evidence"][0]["text"] == "B0SCH"
+        assert api.get("/api/seller/shopa/seller0").json()["listings"]
+        r = api.post("/api/verdict", json={"flags": [flag], "verdict": "dismissed"})
+        assert r.status_code == 400 and "reason" in r.json()["error"]
+        r = api.post("/api/verdict", json={"flags": [flag], "verdict": "needs_test_purchase"})
+        assert r.status_code == 200 and r.json()["listings"] == [lid]
+        assert rows(store, "SELECT analyst FROM reviews WHERE flag = ?", [flag]) == [{"analyst": "lea"}]
+        assert api.post("/api/verdict", json={"flags": [flag], "verdict": "bogus"}).status_code == 422
+    # session cookie: writes need X-CSRF-Token
+    c = signed_in(live, "ana")
+    assert c.post("/api/verdict", json={"flags": [flag], "verdict": "escalate"}).status_code == 403
+    csrf = c.get("/api/me").json()["csrf"]
+    assert c.post("/api/verdict", json={"flags": [flag], "verdict": "escalate"},
+                  headers={"X-CSRF-Token": csrf}).status_code == 200
+    spec = c.get("/api/openapi.json").json()
+    assert {"/api/queue", "/api/listing/{listing_id}", "/api/verdict"} <= set(spec["paths"])
+    assert "/login" not in spec["paths"]
+    c.close()
+
+
+# -- helpers and the CLI ------------------------------------------------------------------
+
+def test_highlight_splits_original_text():
+    segs = highlight("<b>B0SCH</b> pads", [(3, 8, "B0SCH", "mark_lookalike"), (0, 3, "<b>", "x"), (99, 100, "", "y")])
+    assert [(s.text, s.marked) for s in segs] == [("<b>B0SCH", True), ("</b> pads", False)]
+    # stale offsets are found again by their text, or skipped
+    assert [(s.text, s.marked) for s in highlight("xx B0SCH", [(0, 5, "B0SCH", "m")])] == [("xx ", False),
+                                                                                            ("B0SCH", True)]
+    assert [s.marked for s in highlight("abc", [(0, 2, "zz", "m")])] == [False]
+
+
+def test_only_http_urls_are_links():
+    assert safe_http_url("https://a.example/x.jpg") == "https://a.example/x.jpg"
+    for bad in ("javascript:alert(1)", " JAVASCRIPT:alert(1)", "data:text/html,<script>", "//evil.example/x",
+                "/relative", "https://a.example/\nx", None, 5, "http:///nohost"):
+        assert safe_http_url(bad) is None, bad
+
+
+def test_users_cli(tmp_path):
+    import click
+
+    from monitor.cli import web
+
+    group = click.Group(commands={"users": web.users, "serve": web.serve})
+    runner = CliRunner()
+    db_path = str(tmp_path / "cli.db")
+    r = runner.invoke(group, ["users", "add", "alice", "--role", "lead", "--generate"], obj={"db_path": db_path})
+    assert r.exit_code == 0 and "Password: " in r.output, r.output
+    r = runner.invoke(group, ["users", "add", "bob"], obj={"db_path": db_path},
+                      input="a long password\na long password\n")
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(group, ["users", "add", "carl"], obj={"db_path": db_path}, input="short\nshort\n")
+    assert r.exit_code != 0 and "at least" in r.output
+    r = runner.invoke(group, ["users", "token", "alice"], obj={"db_path": db_path})
+    assert r.exit_code == 0 and r.output.startswith("mt_")
+    r = runner.invoke(group, ["users", "list"], obj={"db_path": db_path})
+    assert "alice\tlead\tactive\ttoken=yes" in r.output and "bob\tanalyst" in r.output
+    for path in (["serve"], ["users"], ["users", "add"], ["users", "list"], ["users", "token"], ["users", "role"],
+                 ["users", "disable"]):
+        r = runner.invoke(group, [*path, "--help"])
+        assert r.exit_code == 0 and "Example:" in r.output, path
