@@ -36,10 +36,20 @@ apt_install() {
 
 setup() {
   need_python
+  local packages=()
   if [ -z "${MONITOR_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1 \
      && ! command -v chromium-browser >/dev/null 2>&1; then
-    echo "== installing Chromium (Debian package) for JavaScript-rendered shops"
-    apt_install chromium
+    packages+=(chromium)
+  fi
+  # Chinese listings: without a CJK font, screenshots and evidence captures show empty boxes.
+  if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=zh 2>/dev/null | head -n 1)" ]; then
+    packages+=(fonts-noto-cjk)
+  elif ! command -v fc-list >/dev/null 2>&1 && [ ${#packages[@]} -gt 0 ]; then
+    packages+=(fonts-noto-cjk)
+  fi
+  if [ ${#packages[@]} -gt 0 ]; then
+    echo "== installing ${packages[*]} (Debian packages) for JavaScript-rendered shops and Chinese text"
+    apt_install "${packages[@]}"
   fi
   if [ ! -x "$VENV/bin/python" ]; then
     echo "== creating the virtual environment $VENV"
