@@ -35,7 +35,7 @@ import ahocorasick
 from monitor.rules import chinese, latin
 from monitor.rules.homoglyphs import DIGIT_LETTERS, confusable_table, script_name
 from monitor.rules.normalise import Normalised, normalise
-from monitor.rules.signals import TEXT_FIELDS, Evidence
+from monitor.rules.signals import Evidence, text_fields
 
 
 @dataclass(frozen=True)
@@ -111,26 +111,6 @@ def _field_words(name: str) -> str:
     if name.startswith("attributes."):
         return f'the attribute "{name.split(".", 1)[1]}"'
     return _FIELD_WORDS.get(name, name)
-
-
-def _text_fields(listing: dict) -> list[tuple[str, str]]:
-    """``signals.text_fields``, inlined: (field, text) for the text fields and attributes, non-empty."""
-    out = []
-    get = listing.get
-    for name in TEXT_FIELDS:
-        value = get(name)
-        if value is not None:
-            text = value if type(value) is str else str(value)
-            if text:
-                out.append((name, text))
-    attrs = get("attributes") or {}
-    for name in attrs:
-        key = f"{name}"
-        value = attrs.get(key)
-        text = str(value or "")
-        if text:
-            out.append((f"attributes.{key}", text))
-    return out
 
 
 class MarkIndex:
@@ -220,7 +200,7 @@ class MarkIndex:
 
     # ------------------------------------------------------------------ public
     def find(self, listing: dict) -> list[MarkHit]:
-        fields = _text_fields(listing)
+        fields = text_fields(listing)
         if not fields:
             return []
         best: dict[tuple[int, str, int, int], MarkHit] = {}
