@@ -3,6 +3,7 @@ verdicts with their audit rows, bulk verdicts, claims, the queue, the API, the a
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
@@ -442,3 +443,141 @@ def test_users_cli(tmp_path):
                  ["users", "disable"]):
         r = runner.invoke(group, [*path, "--help"])
         assert r.exit_code == 0 and "Example:" in r.output, path
+
+
+# -- pagination both ways, filters carried to the listing page, idle sessions, passwords ---
+
+def test_queue_pages_forwards_and_backwards(live, store, monkeypatch):
+    c = signed_in(live, "lea")
+    forward, after = [], ""
+    while True:
+        page = c.get("/api/queue", params={"status": "all", "limit": 5, "after": after}).json()
+        forward.append([r["flag_id"] for r in page["items"]])
+        assert (page["prev"] is None) == (after == "")
+        if not page["next"]:
+            break
+        after = page["next"]
+    assert [len(p) for p in forward] == [5, 5, 2]
+    # back from the last page with `prev`: the same pages in reverse; the first has no prev
+    backward, before = [], page["prev"]
+    while before:
+        page = c.get("/api/queue", params={"status": "all", "limit": 5, "before": before}).json()
+        backward.append([r["flag_id"] for r in page["items"]])
+        assert page["next"]
+        before = page["prev"]
+    assert backward == forward[:-1][::-1]
+
+    # the HTML queue: next, then previous, back to the first page
+    from monitor.web import review
+
+    monkeypatch.setattr(review, "PAGE_SIZE", 5)
+    first = c.get("/", params={"status": "all"}).text
+    assert "data-prev-page" not in first and "data-next-page" in first
+    next_url = re.search(r'href="(/\?[^"]*after=[^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
+    second = c.get(next_url).text
+    assert "status=all" in next_url and "data-prev-page" in second
+    prev_url = re.search(r'href="(/\?[^"]*before=[^"]+)" rel="prev"', second).group(1).replace("&amp;", "&")
+    again = c.get(prev_url).text
+    ids = lambda html: re.findall(r'data-flag="(\d+)"', html)  # noqa: E731
+    assert ids(again) == ids(first) and len(ids(first)) == 5 and not set(ids(first)) & set(ids(second))
+    assert "data-prev-page" not in again
+    c.close()
+
+
+def test_listing_prev_next_follow_the_queue_filters(live, store):
+    c = signed_in(live, "ben")
+    filters = {"status": "all", "site": "shopb"}
+    order = [r["listing_id"] for r in c.get("/api/queue", params={**filters, "limit": 50}).json()["items"]]
+    assert len(order) == 6
+    lid = order[2]
+    # the queue links to listings with its filters
+    assert f'href="/listing/{lid}?status=all&amp;site=shopb"' in c.get("/", params=filters).text
+    page = c.get(f"/listing/{lid}", params=filters).text
+    assert f'href="/listing/{order[1]}?status=all&amp;site=shopb" rel="prev" data-prev' in page
+    assert f'href="/listing/{order[3]}?status=all&amp;site=shopb" rel="next" data-next' in page
+    assert 'href="/?status=all&amp;site=shopb" data-queue' in page
+    # without filters: the open queue of every site
+    plain = c.get(f"/listing/{lid}").text
+    assert "site=shopb" not in plain
+    # "record verdict, then next" stays in the filtered queue
+    flag = store.flags[lid]
+    r = c.post(f"/listing/{lid}/verdict", data={"csrf_token": csrf_of(page), "flag": flag, "verdict": "escalate",
+                                               "then": "next", "queue": "status=all&site=shopb&evil=1"})
+    assert r.status_code == 303
+    assert r.headers["location"] == f"/listing/{order[3]}?status=all&site=shopb&done=verdict"
+    last = c.get(f"/listing/{order[-1]}", params=filters).text
+    assert "data-next" not in last
+    r = c.post(f"/listing/{order[-1]}/verdict", data={"csrf_token": csrf_of(page), "flag": store.flags[order[-1]],
+                                                     "verdict": "escalate", "then": "next",
+                                                     "queue": "status=all&site=shopb"})
+    assert r.headers["location"] == "/?status=all&site=shopb&done=verdict&n=1"
+    c.close()
+
+
+def _session_row(store, client):
+    import hashlib
+
+    token = client.cookies.get("monitor_session")
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _set_last_seen(store, session_id, hours_ago):
+    from datetime import datetime, timedelta, timezone
+
+    at = (datetime.now(timezone.utc) - timedelta(hours=hours_ago)).replace(microsecond=0)
+    db = sqlite3.connect(store.path)
+    db.execute("UPDATE sessions SET last_seen = ? WHERE id = ?", [at.isoformat().replace("+00:00", "Z"), session_id])
+    db.commit()
+    db.close()
+    return at.isoformat().replace("+00:00", "Z")
+
+
+def test_idle_sessions_end(live, store):
+    c = signed_in(live, "ana")
+    sid = _session_row(store, c)
+    # 7 hours idle: still signed in, and the visit is recorded
+    old = _set_last_seen(store, sid, 7)
+    assert c.get("/").status_code == 200
+    assert rows(store, "SELECT last_seen FROM sessions WHERE id = ?", [sid])[0]["last_seen"] > old
+    # 9 hours idle: signed out, although the 7 days have not passed
+    _set_last_seen(store, sid, accounts.SESSION_IDLE_HOURS + 1)
+    r = c.get("/")
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    assert c.get("/api/queue").status_code == 401
+    c.close()
+
+
+def test_change_password(live, store):
+    db = open_db(store.path, migrate=False)
+    accounts.add_user(db, "pwuser", "analyst", PASSWORD)
+    db.close()
+    c, other = signed_in(live, "pwuser"), signed_in(live, "pwuser")
+    form = c.get("/account/password")
+    assert form.status_code == 200 and 'name="current"' in form.text
+    assert 'href="/account/password"' in c.get("/").text
+    new = "a brand new passphrase"
+    data = {"current": PASSWORD, "new": new, "confirm": new}
+    assert c.post("/account/password", data=data).status_code == 403  # no CSRF token
+    assert c.post("/account/password", data={**data, "csrf_token": "forged"}).status_code == 403
+    token = csrf_of(form.text)
+    r = c.post("/account/password", data={**data, "current": "wrong password", "csrf_token": token})
+    assert r.status_code == 400 and "current password is wrong" in r.text
+    r = c.post("/account/password", data={**data, "confirm": "something else!", "csrf_token": token})
+    assert r.status_code == 400 and "differ" in r.text
+    r = c.post("/account/password", data={**data, "new": "short", "confirm": "short", "csrf_token": token})
+    assert r.status_code == 400 and "at least" in r.text
+    assert not rows(store, "SELECT * FROM audit WHERE action = 'password_change'")
+    r = c.post("/account/password", data={**data, "csrf_token": token})
+    assert r.status_code == 303 and r.headers["location"] == "/account/password?done=1"
+    assert "Password changed." in c.get(r.headers["location"]).text
+    assert c.get("/").status_code == 200  # this session stays
+    assert other.get("/").status_code == 303  # the others end
+    audit_rows = rows(store, "SELECT actor, object, before, after FROM audit WHERE action = 'password_change'")
+    assert audit_rows == [{"actor": "pwuser", "object": "user:pwuser", "before": None,
+                           "after": '{"other_sessions_ended": 1}'}]
+    assert not rows(store, "SELECT * FROM audit WHERE after LIKE ? OR after LIKE ?", [f"%{new}%", f"%{PASSWORD}%"])
+    with http_client(live.url) as fresh:
+        assert login(fresh, "pwuser").status_code == 401  # the old password no longer works
+        assert login(fresh, "pwuser", new).status_code == 200
+    c.close()
+    other.close()

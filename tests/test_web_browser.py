@@ -120,13 +120,16 @@ def test_keyboard_triage_filter_verdicts_bulk_and_audit(page, store):
     assert page.locator("tr.cursor").get_attribute("data-href") == first_href
     page.keyboard.press("Enter")
     page.wait_for_url(f"**{first_href}")
-    first_id = int(first_href.rsplit("/", 1)[1])
+    first_id = int(first_href.rsplit("/", 1)[1].split("?")[0])
+    assert first_href.endswith("?status=open&site=shopb")  # the queue filters travel with the listing
 
     # c confirms and moves on to the next listing in the queue
     page.keyboard.press("c")
     page.wait_for_url(lambda url: f"/listing/{first_id}" not in url and "done=verdict" in url)
     assert "Verdict recorded." in page.inner_text("main")
     second_id = int(page.url.split("/listing/")[1].split("?")[0])
+    assert "site=shopb" in page.url  # "next" stayed in the filtered queue
+    assert page.inner_text(".meta").count("shopb") >= 1
 
     # d asks for a reason first, then d again dismisses
     page.keyboard.press("d")

@@ -138,3 +138,19 @@ def initial(db: Database) -> None:
         not_null={"analyst", "claimed_at"},
     )
     db["assignments"].create_index(["analyst"])
+
+
+@REVIEW_MIGRATIONS(name="0002_queue_indexes")
+def queue_indexes(db: Database) -> None:
+    # The queue's order (score desc, category with NULL as '', flag id) as index entries, so a
+    # page is a range read at its keyset cursor, either way, with no sort: one index per status
+    # tab, one for "all". The trailing columns make them covering for the flag-side filters
+    # (category, signal, mark) and the join: rows that a filter rejects are never read from
+    # the table (a flag row holds its signals JSON).
+    db.execute("CREATE INDEX IF NOT EXISTS flags_queue ON flags "
+               "(status, score DESC, coalesce(category, ''), id, category, signal_names, marks, listing)")
+    db.execute("CREATE INDEX IF NOT EXISTS flags_queue_all ON flags "
+               "(score DESC, coalesce(category, ''), id, status, category, signal_names, marks, listing)")
+    # The seller panel finds a seller's listings on every site by seller id or seller name.
+    db["listings"].create_index(["seller_id"], if_not_exists=True)
+    db["listings"].create_index(["seller_name"], if_not_exists=True)

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -19,10 +20,14 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlite_utils import Database
 
 from monitor.listing import utc_now
-from monitor.store.db import write_transaction
+from monitor.store.db import BUSY_TIMEOUT_SECONDS, write_transaction
 from monitor.store.migrations_review import ROLES
 
 SESSION_DAYS = 7
+# A session also ends after this long without a request (sessions.last_seen). last_seen is
+# written at most every SESSION_TOUCH_SECONDS, so a page view is not a write every time.
+SESSION_IDLE_HOURS = 8
+SESSION_TOUCH_SECONDS = 300
 # Failed sign-ins within the window before further attempts are refused.
 THROTTLE_WINDOW_MINUTES = 15
 MAX_FAILURES_PER_USER = 5
@@ -212,14 +217,65 @@ def create_session(db: Database, user: User, *, ip: str, user_agent: str, replac
 
 
 def load_session(db: Database, token: str | None) -> Session | None:
+    """The live session of a cookie: not past its 7 days, not idle for SESSION_IDLE_HOURS, the
+    user not disabled. Records the activity (see SESSION_TOUCH_SECONDS)."""
     if not token or len(token) > 200:
         return None
+    now = _now_dt()
     row = db.execute(
-        "SELECT s.csrf, u.id, u.name, u.role FROM sessions s JOIN users u ON u.id = s.user "
-        "WHERE s.id = ? AND s.expires_at > ? AND u.disabled_at IS NULL", [_sha(token), utc_now()]).fetchone()
+        "SELECT s.csrf, u.id, u.name, u.role, s.last_seen FROM sessions s JOIN users u ON u.id = s.user "
+        "WHERE s.id = ? AND s.expires_at > ? AND coalesce(s.last_seen, s.created_at) > ? AND u.disabled_at IS NULL",
+        [_sha(token), _iso(now), _iso(now - timedelta(hours=SESSION_IDLE_HOURS))]).fetchone()
     if not row:
         return None
+    if not row[4] or row[4] < _iso(now - timedelta(seconds=SESSION_TOUCH_SECONDS)):
+        _touch(db, _sha(token), _iso(now))
     return Session(token, row[0], User(row[1], row[2], row[3]))
+
+
+def _touch(db: Database, session_id: str, now: str) -> None:
+    """Best effort: a page view must not wait behind a long import transaction for this."""
+    conn = db.conn
+    if conn.in_transaction:
+        return
+    conn.execute("PRAGMA busy_timeout = 250")
+    try:
+        conn.execute("UPDATE sessions SET last_seen = ? WHERE id = ?", [now, session_id])
+    except sqlite3.OperationalError:
+        pass  # locked: the next request tries again
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+
+
+def change_password(db: Database, session: Session, current: str, new: str, confirm: str, *, ip: str) -> int:
+    """The signed-in user changes their own password: the current one is required (a wrong one
+    counts as a failed sign-in for throttling). The user's other sessions end; this one stays.
+    Returns how many other sessions ended. Raises AccountError with a message for the form."""
+    user = session.user
+    reason = throttled(db, user.name, ip)
+    if reason:
+        raise AccountError(reason)
+    row = db.execute("SELECT password_hash FROM users WHERE id = ? AND disabled_at IS NULL", [user.id]).fetchone()
+    try:
+        ok = bool(row) and _hasher.verify(row[0], current)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        ok = False
+    if not ok:
+        with write_transaction(db):
+            db["login_failures"].insert({"name": user.name, "ip": ip, "at": utc_now()})
+        raise AccountError("The current password is wrong.")
+    if new != confirm:
+        raise AccountError("The new password and its confirmation differ.")
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    if new == current:
+        raise AccountError("The new password is the same as the current one.")
+    with write_transaction(db):
+        db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [_hasher.hash(new), user.id])
+        ended = db.execute("DELETE FROM sessions WHERE user = ? AND id != ?", [user.id, _sha(session.token)]).rowcount
+        db.execute("DELETE FROM login_failures WHERE name = ?", [user.name])
+        audit(db, user.name, "password_change", f"user:{user.name}", None, {"other_sessions_ended": ended}, ip=ip)
+    return ended
 
 
 def end_session(db: Database, session: Session, *, ip: str | None = None) -> None:

@@ -42,11 +42,14 @@ def me(ctx: ApiCtx) -> dict[str, Any]:
 
 
 @router.get("/queue")
-def queue(ctx: ApiCtx, request: Request, after: str = "", limit: int = 50, status: str = "open", category: str = "",
+def queue(ctx: ApiCtx, request: Request, after: str = "", before: str = "", limit: int = 50, status: str = "open", category: str = "",
           mark: str = "", site: str = "", seller: str = "", signal: str = "", min_score: int | None = None,
           max_score: int | None = None, seen_from: str = "", seen_to: str = "", q: str = "") -> dict[str, Any]:
-    """Flags by priority (score desc, category, id). Pass `next` back as `after` for the next page."""
-    return review.queue_page(ctx.db, filters_from(request), ctx.user, after=after, limit=max(1, min(limit, 500)))
+    """Flags by priority (score desc, category, id). Pass `next` back as `after` for the next page,
+    `prev` as `before` for the previous one. `counts` (flags per status under the other filters)
+    may be up to 30 seconds old."""
+    return review.queue_page(ctx.db, filters_from(request), ctx.user, after=after, before=before,
+                             limit=max(1, min(limit, 500)), count_cache=request.app.state.counts)
 
 
 @router.get("/listing/{listing_id}")
@@ -69,11 +72,13 @@ def verdict(ctx: ApiCtx, body: VerdictIn) -> VerdictOut:
     """Decide one or more flags. Each decision is a new review row and an audit row."""
     result = review.record_verdicts(
         ctx.db, ctx.user, [review.Decision(f, body.verdict, body.reason, body.note) for f in body.flags], ip=ctx.ip)
+    ctx.request.app.state.counts.clear()
     return VerdictOut(reviews=result.review_ids, listings=result.listings)
 
 
 @router.post("/listing/{listing_id}/claim")
 def claim(ctx: ApiCtx, listing_id: int, body: ClaimIn) -> dict[str, Any]:
     """Claim a listing (or release it; leads can assign it to someone else)."""
-    return {"claim": review.claim(ctx.db, ctx.user, listing_id, assignee=body.assignee, release=body.release,
-                                  ip=ctx.ip)}
+    result = review.claim(ctx.db, ctx.user, listing_id, assignee=body.assignee, release=body.release, ip=ctx.ip)
+    ctx.request.app.state.counts.clear()
+    return {"claim": result}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -14,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from monitor.web.accounts import AccountError
 from monitor.web.deps import HERE, Forbidden, LoginRequired, make_templates, render
-from monitor.web.review import ReviewError
+from monitor.web.review import CountCache, ReviewError
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: http:; "
        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
@@ -26,6 +27,33 @@ SECURITY_HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+COUNTS_TTL_SECONDS = 30.0  # the status tab counts of the queue (see review.CountCache)
+COUNTS_BUDGET_MS = 30.0  # longer counts go on in the background; the page shows none meanwhile
+
+
+class ServerTimingMiddleware:
+    """``Server-Timing: app;dur=<ms>`` on every response: the time from the request entering
+    the app to its response headers (session check, queries, rendering; a page is rendered
+    whole before its headers go out). Read by ``benchmarks/review_app.py``; browsers show it
+    in their network panel."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+
+        async def timed(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                ms = (time.perf_counter() - start) * 1000
+                message = {**message, "headers": [*message.get("headers", []),
+                                                   (b"server-timing", f"app;dur={ms:.1f}".encode())]}
+            await send(message)
+
+        await self.app(scope, receive, timed)
 
 
 class SecurityMiddleware:
@@ -86,6 +114,7 @@ def create_app(db_path: str | os.PathLike) -> FastAPI:
                               "web session cookie plus an `X-CSRF-Token` header for writes.")
     app.state.db_path = Path(db_path)
     app.state.templates = make_templates()
+    app.state.counts = CountCache(app.state.db_path, ttl=COUNTS_TTL_SECONDS, budget_ms=COUNTS_BUDGET_MS)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
@@ -126,6 +155,7 @@ def create_app(db_path: str | os.PathLike) -> FastAPI:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_middleware(SecurityMiddleware)
+    app.add_middleware(ServerTimingMiddleware)  # outermost: times everything below it
     return app
 
 

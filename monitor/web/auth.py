@@ -66,6 +66,24 @@ def logout(ctx: FormCtx) -> Response:
     return response
 
 
+# -- the signed-in user's own password ---------------------------------------------------
+
+@router.get("/account/password")
+def password_form(ctx: PageCtx, done: int = 0) -> Response:
+    return ctx.render("password.html", error="", message="Password changed." if done == 1 else "")
+
+
+@router.post("/account/password")
+def change_password(ctx: FormCtx, current: Annotated[str, Form()] = "", new: Annotated[str, Form()] = "",
+                    confirm: Annotated[str, Form()] = "") -> Response:
+    try:
+        accounts.change_password(ctx.db, ctx.session, current, new, confirm, ip=ctx.ip)
+    except accounts.AccountError as exc:
+        status = 429 if "Too many" in str(exc) else 400
+        return ctx.render("password.html", status_code=status, error=str(exc), message="")
+    return RedirectResponse("/account/password?done=1", status_code=303)
+
+
 # -- admins: users ------------------------------------------------------------------------
 
 @router.get("/admin/users")

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 from typing import Annotated
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Form
 from fastapi.responses import RedirectResponse, Response
 
 from monitor.web import review
 from monitor.web.deps import FormCtx, PageCtx
+from monitor.web.queue import filters_from, query_string
 from monitor.web.render import highlight, price_chart, safe_http_url, spans_by_field
 from monitor.web.review import Decision
 
@@ -39,8 +41,21 @@ def _audit_view(rows):
     return out
 
 
+def _queue_qs(raw: str) -> str:
+    """The queue filters carried from the queue (query string form), only the known keys."""
+    return query_string(dict(parse_qsl(raw[:2000], keep_blank_values=False)))
+
+
+def _with(qs: str, **extra: str) -> str:
+    """"?qs&extra" (or "" when there is nothing)."""
+    parts = [p for p in (qs, urlencode({k: v for k, v in extra.items() if v})) if p]
+    return "?" + "&".join(parts) if parts else ""
+
+
 @router.get("/listing/{listing_id}")
 def listing_page(ctx: PageCtx, listing_id: int, images: int = 0, done: str = "") -> Response:
+    """The listing; the query string may carry the queue filters the analyst came from
+    (status, category, site, ...): previous/next (k/j) then walk that filtered queue."""
     detail = review.listing_detail(ctx.db, listing_id)
     if not detail:
         raise NotFound(f"listing {listing_id}")
@@ -51,27 +66,31 @@ def listing_page(ctx: PageCtx, listing_id: int, images: int = 0, done: str = "")
     other_fields = [(name, highlight(None if listing.get(name) is None else str(listing.get(name)), spans.get(name)))
                     for name in SHOWN_FIELDS]
     image_links = [(url, safe_http_url(url)) for url in listing["images"]]
-    prev_id, next_id = review.neighbours(ctx.db, flag) if flag else (None, None)
+    qs = query_string(ctx.request)
+    filters = filters_from(ctx.request)
+    prev_id, next_id = review.neighbours(ctx.db, flag, filters, ctx.user) if flag else (None, None)
     return ctx.render(
         "listing.html", d=detail, listing=listing, flag=flag, highlighted=highlighted, attributes=attributes,
         other_fields=other_fields, image_links=image_links, show_images=images == 1,
         chart=price_chart(detail["history"]), audit=_audit_view(detail["audit"]), prev_id=prev_id,
         next_id=next_id, message="Verdict recorded." if done == "verdict" else "",
-        url_ok=safe_http_url)
+        url_ok=safe_http_url, qs=qs, q=_with(qs), this_url=f"/listing/{listing_id}" + _with(qs))
 
 
 @router.post("/listing/{listing_id}/verdict")
 def verdict(ctx: FormCtx, listing_id: int, flag: Annotated[int, Form()], verdict: Annotated[str, Form()] = "",
             reason: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
-            then: Annotated[str, Form()] = "next") -> Response:
+            then: Annotated[str, Form()] = "next", queue: Annotated[str, Form()] = "") -> Response:
     row = ctx.db.execute("SELECT listing, score, category, id FROM flags WHERE id = ?", [flag]).fetchone()
     if not row or row[0] != listing_id:
         raise NotFound(f"flag {flag} of listing {listing_id}")
     review.record_verdicts(ctx.db, ctx.user, [Decision(flag, verdict, reason, note)], ip=ctx.ip)
+    ctx.request.app.state.counts.clear()
+    qs = _queue_qs(queue)  # the queue filters the analyst came with: "next" stays in them
     if then == "next":
         _, next_id = review.neighbours(ctx.db, {"listing": listing_id, "score": row[1], "category": row[2],
-                                                "id": row[3]})
+                                                "id": row[3]}, filters_from(dict(parse_qsl(qs))), ctx.user)
         if next_id:
-            return RedirectResponse(f"/listing/{next_id}?done=verdict", status_code=303)
-        return RedirectResponse("/?done=verdict&n=1", status_code=303)
-    return RedirectResponse(f"/listing/{listing_id}?done=verdict", status_code=303)
+            return RedirectResponse(f"/listing/{next_id}" + _with(qs, done="verdict"), status_code=303)
+        return RedirectResponse("/" + _with(qs, done="verdict", n="1"), status_code=303)
+    return RedirectResponse(f"/listing/{listing_id}" + _with(qs, done="verdict"), status_code=303)

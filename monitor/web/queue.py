@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -27,8 +28,9 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def filters_from(request: Request) -> QueueFilters:
-    p = request.query_params
+def filters_from(source: Request | Mapping[str, str]) -> QueueFilters:
+    """The queue filters of a request's query string (or of a mapping of the same keys)."""
+    p = source.query_params if isinstance(source, Request) else source
     status = p.get("status", "open")
     return QueueFilters(
         status=status if status in (*review.FLAG_STATUSES, "all") else "open",
@@ -39,22 +41,30 @@ def filters_from(request: Request) -> QueueFilters:
         mine=p.get("mine") == "1")
 
 
-def query_string(request: Request, **changes) -> str:
-    params = {k: v for k, v in request.query_params.items() if k in FILTER_KEYS and v}
+def query_string(request: Request | Mapping[str, str], **changes) -> str:
+    """The queue filters of the request (only those set) as a query string, with changes."""
+    source = request.query_params if isinstance(request, Request) else request
+    params = {k: v for k, v in source.items() if k in FILTER_KEYS and v}
     params.update({k: v for k, v in changes.items() if v is not None})
     params = {k: v for k, v in params.items() if v != ""}
     return urlencode(params)
 
 
+def count_cache(request: Request) -> review.CountCache:
+    return request.app.state.counts
+
+
 @router.get("/")
-def queue_page(ctx: PageCtx, after: Annotated[str, Query(max_length=200)] = "", done: str = "",
-               n: int = 0) -> Response:
+def queue_page(ctx: PageCtx, after: Annotated[str, Query(max_length=200)] = "",
+               before: Annotated[str, Query(max_length=200)] = "", done: str = "", n: int = 0) -> Response:
     filters = filters_from(ctx.request)
-    page = review.queue_page(ctx.db, filters, ctx.user, after=after)
+    page = review.queue_page(ctx.db, filters, ctx.user, after=after, before=before, limit=review.PAGE_SIZE,
+                             count_cache=count_cache(ctx.request))
     message = {"verdict": f"Recorded {n} verdict{'s' if n != 1 else ''}.", "claim": "Claimed.",
                "release": "Released."}.get(done, "")
     return ctx.render("queue.html", page=page, filters=filters, choices=review.filter_choices(ctx.db),
-                      qs=lambda **kw: query_string(ctx.request, **kw), after=after, message=message,
+                      qs=lambda **kw: query_string(ctx.request, **kw), after=after or before, message=message,
+                      filter_qs=query_string(ctx.request),
                       this_url=str(ctx.request.url.path) + (f"?{ctx.request.url.query}" if ctx.request.url.query else ""))
 
 
@@ -66,6 +76,7 @@ def bulk_verdict(ctx: FormCtx, flag: Annotated[list[int], Form()] = [],  # noqa:
         raise review.ReviewError("Select at least one listing (the boxes in the first column).")
     result = review.record_verdicts(ctx.db, ctx.user, [Decision(f, verdict, reason, note) for f in flag[:500]],
                                     ip=ctx.ip)
+    count_cache(ctx.request).clear()
     target = safe_next(back)
     sep = "&" if "?" in target else "?"
     return RedirectResponse(f"{target}{sep}done=verdict&n={len(result.review_ids)}", status_code=303)
@@ -76,6 +87,7 @@ def claim(ctx: FormCtx, listing_id: int, action: Annotated[str, Form()] = "claim
           assignee: Annotated[str, Form()] = "", back: Annotated[str, Form()] = "") -> Response:
     review.claim(ctx.db, ctx.user, listing_id, assignee=assignee.strip() or None, release=action == "release",
                  ip=ctx.ip)
+    count_cache(ctx.request).clear()
     target = safe_next(back, f"/listing/{listing_id}")
     return RedirectResponse(target, status_code=303)
 
@@ -90,7 +102,7 @@ def _cell(value) -> str:
 def export(ctx: PageCtx) -> Response:
     ctx.require("lead")
     filters = filters_from(ctx.request)
-    page = review.queue_page(ctx.db, filters, ctx.user, limit=10000)
+    page = review.queue_page(ctx.db, filters, ctx.user, limit=10000, counts=False)
     out = io.StringIO()
     writer = csv.writer(out)
     columns = ["flag_id", "listing_id", "status", "score", "category", "site", "title", "price", "currency",

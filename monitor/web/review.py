@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import base64
 import json
+import sqlite3
+import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,7 +49,13 @@ class QueueFilters:
     q: str = ""
     mine: bool = False
 
-    def where(self, user: User | None, *, with_status: bool = True) -> tuple[list[str], list[Any]]:
+    def where(self, user: User | None, *, with_status: bool = True,
+              fts_ids: list[int] | None = None, many_hits: bool = False) -> tuple[list[str], list[Any]]:
+        """SQL conditions on flags f, listings l, assignments a. ``fts_ids``: the listings that
+        match the search, when already looked up and few (see ``search_ids``); ``many_hits``:
+        the search matches many listings, so it is checked on each listing the queue walks
+        through (a case-insensitive substring test, as the trigram index does) instead of
+        collecting every match first."""
         where: list[str] = []
         params: list[Any] = []
         if with_status and self.status in FLAG_STATUSES:
@@ -78,9 +87,16 @@ class QueueFilters:
             where.append("substr(l.first_seen, 1, 10) <= ?")
             params.append(self.seen_to)
         q = self.q.strip()
-        if len(q) >= 3:
+        if len(q) >= 3 and many_hits:
+            like = "%" + _like_escape(q) + "%"
+            where.append("(l.title LIKE ? ESCAPE '\\' OR l.description LIKE ? ESCAPE '\\')")
+            params += [like, like]
+        elif len(q) >= 3 and fts_ids is not None:
+            where.append("f.listing IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(fts_ids))
+        elif len(q) >= 3:
             # the trigram index (see monitor.store.listings.search_listings)
-            where.append("l.id IN (SELECT rowid FROM listings_fts WHERE listings_fts MATCH ?)")
+            where.append("f.listing IN (SELECT rowid FROM listings_fts WHERE listings_fts MATCH ?)")
             params.append(_quote_fts(q))
         elif q:
             like = "%" + _like_escape(q) + "%"
@@ -114,66 +130,285 @@ def decode_cursor(cursor: str) -> tuple[int, str, int] | None:
         return None
 
 
-_QUEUE_SELECT = """
+_QUEUE_COLUMNS = """
 SELECT f.id AS flag_id, f.status, f.score, f.category, f.signal_names, f.marks, f.created_at,
        l.id AS listing_id, l.site, l.title, l.price, l.currency, l.seller_id, l.seller_name, l.first_seen,
        l.last_seen, l.removed_at, a.analyst AS claimed_by, a.claimed_at,
        (SELECT r.verdict FROM reviews r WHERE r.flag = f.id ORDER BY r.id DESC LIMIT 1) AS verdict
-FROM flags f JOIN listings l ON l.id = f.listing LEFT JOIN assignments a ON a.listing = l.id
 """
+# Queue order: score desc, category (NULL as ''), flag id. The expression indexes of review
+# migration 0002 (flags_queue: status first; flags_queue_all: without) hold exactly this order,
+# so a page is an index range read forwards ("after") or backwards ("before"), never a sort.
+# CROSS JOIN keeps flags the outer loop: the planner would otherwise start from a listings
+# index for a site filter and sort every flag of that site.
+_FROM = (" FROM flags f CROSS JOIN listings l ON l.id = f.listing"
+         " LEFT JOIN assignments a ON a.listing = f.listing")
+# "mine": a few claims per analyst, so start from them (assignments by analyst) and sort.
+_FROM_MINE = (" FROM assignments a JOIN flags f ON f.listing = a.listing"
+              " JOIN listings l ON l.id = f.listing")
 _ORDER = " ORDER BY f.score DESC, coalesce(f.category, '') ASC, f.id ASC"
+_ORDER_REVERSED = " ORDER BY f.score ASC, coalesce(f.category, '') DESC, f.id DESC"
 
 
-def queue_page(db: Database, filters: QueueFilters, user: User | None, *, after: str = "",
-               limit: int = PAGE_SIZE) -> dict[str, Any]:
-    """One page of the queue, by priority; keyset pagination on (score desc, category, flag id)."""
-    where, params = filters.where(user)
-    cursor = decode_cursor(after) if after else None
+def _keyset(cursor: tuple[int, str, int], before: bool) -> tuple[str, list[Any]]:
+    """Rows after (or before) the cursor in queue order. The plain score bound lets SQLite
+    start the index range at the cursor's score instead of at the top."""
+    s, c, i = cursor
+    if before:
+        return ("f.score >= ? AND (f.score > ? OR (f.score = ? AND (coalesce(f.category, ''), f.id) < (?, ?)))",
+                [s, s, s, c, i])
+    return ("f.score <= ? AND (f.score < ? OR (f.score = ? AND (coalesce(f.category, ''), f.id) > (?, ?)))",
+            [s, s, s, c, i])
+
+
+SMALL_SEARCH = 5000
+
+
+def search_ids(db: Database, filters: QueueFilters) -> list[int] | None:
+    """The listings matching the search when they are few (at most SMALL_SEARCH), else None.
+    Few: the page looks their flags up by listing and sorts them. Many: the page walks the
+    queue order and keeps the flags whose listing matches, which soon fills a page."""
+    q = filters.q.strip()
+    if len(q) < 3:
+        return None
+    ids = [r[0] for r in db.execute("SELECT rowid FROM listings_fts WHERE listings_fts MATCH ? LIMIT ?",
+                                    [_quote_fts(q), SMALL_SEARCH + 1])]
+    return ids if len(ids) <= SMALL_SEARCH else None
+
+
+def queue_sql(filters: QueueFilters, user: User | None, *, after: tuple[int, str, int] | None = None,
+              before: tuple[int, str, int] | None = None, limit: int = PAGE_SIZE,
+              fts_ids: list[int] | None = None, many_hits: bool = False) -> tuple[str, list[Any]]:
+    where, params = filters.where(user, fts_ids=fts_ids, many_hits=many_hits)
+    cursor = before or after
     if cursor:
-        s, c, i = cursor
-        where.append("(f.score < ? OR (f.score = ? AND (coalesce(f.category, '') > ? OR "
-                     "(coalesce(f.category, '') = ? AND f.id > ?))))")
-        params += [s, s, c, c, i]
-    sql = _QUEUE_SELECT + (" WHERE " + " AND ".join(where) if where else "") + _ORDER + " LIMIT ?"
-    rows = list(db.execute_returning_dicts(sql, [*params, limit + 1]))
-    more = len(rows) > limit
-    rows = rows[:limit]
+        clause, more = _keyset(cursor, before is not None)
+        where.append(clause)
+        params += more
+    if filters.mine and user:
+        from_ = _FROM_MINE
+    elif fts_ids is not None:  # few search hits: their flags by listing, then sorted
+        from_ = _FROM.replace("flags f", "flags f INDEXED BY idx_flags_listing_status")
+    else:
+        from_ = _FROM
+    sql = (_QUEUE_COLUMNS + from_ + (" WHERE " + " AND ".join(where) if where else "")
+           + (_ORDER_REVERSED if before else _ORDER) + " LIMIT ?")
+    return sql, [*params, limit]
+
+
+def _fetch(db: Database, filters: QueueFilters, user: User | None, limit: int, **cursor) -> list[dict[str, Any]]:
+    ids = search_ids(db, filters)
+    sql, params = queue_sql(filters, user, limit=limit, fts_ids=ids,
+                            many_hits=ids is None and len(filters.q.strip()) >= 3, **cursor)
+    rows = list(db.execute_returning_dicts(sql, params))
     for row in rows:
         row["signals"] = (row.pop("signal_names") or "").split()
         row["marks"] = (row["marks"] or "").split()
-    count_where, count_params = filters.where(user, with_status=False)
+    return rows
+
+
+def queue_page(db: Database, filters: QueueFilters, user: User | None, *, after: str = "", before: str = "",
+               limit: int | None = None, counts: bool = True, count_cache: CountCache | None = None) -> dict[str, Any]:
+    """One page of the queue, by priority; keyset pagination on (score desc, category, flag id)
+    both ways: ``after`` = the page following that row, ``before`` = the page preceding it.
+
+    ``next``/``prev`` are the cursors for the following/preceding page, or None. A ``before``
+    page that reaches the top of the queue is the first page (full, no ``prev``), so "previous"
+    never shows a short page. Whether a page reached with ``after`` has a previous page is not
+    queried: it has one unless every row above it has left the queue since (then the
+    previous link shows the first page)."""
+    limit = PAGE_SIZE if limit is None else limit
+    after_c = decode_cursor(after) if after else None
+    before_c = decode_cursor(before) if before and not after_c else None
+    if before_c:
+        rows = _fetch(db, filters, user, limit + 1, before=before_c)
+        has_prev = len(rows) > limit
+        rows = rows[:limit][::-1]
+        if not has_prev:  # reached the top: show the first page
+            rows = _fetch(db, filters, user, limit + 1)
+            has_next = len(rows) > limit
+            rows = rows[:limit]
+        else:
+            has_next = True
+    else:
+        rows = _fetch(db, filters, user, limit + 1, after=after_c)
+        has_next = len(rows) > limit
+        rows = rows[:limit]
+        has_prev = after_c is not None
+    page = {"items": rows, "next": encode_cursor(rows[-1]) if has_next and rows else None,
+            "prev": encode_cursor(rows[0]) if has_prev and rows else None}
+    if after_c and not rows:  # past the end (the rows left the queue): back to the start
+        page["prev"] = None
+    if counts:
+        page["counts"] = count_cache.get(db, filters, user) if count_cache else status_counts(db, filters, user)
+    return page
+
+
+def status_counts(db: Database, filters: QueueFilters, user: User | None,
+                  budget_ms: float | None = None) -> dict[str, int] | None:
+    """Flags per status under the filters (all but status). Joins only the tables the filters
+    need: without listing filters this is a scan of an index on flags. With ``budget_ms`` the
+    count is abandoned (None) when it takes longer than that."""
+    ids = search_ids(db, filters)
+    where, params = filters.where(user, with_status=False, fts_ids=ids,
+                                  many_hits=ids is None and len(filters.q.strip()) >= 3)
+    joined = " ".join(where)
+    sql = "SELECT f.status, count(*) FROM flags f"
+    if "l." in joined:
+        sql += " JOIN listings l ON l.id = f.listing"
+    if "a." in joined:
+        sql += " JOIN assignments a ON a.listing = f.listing"
+    sql += (" WHERE " + " AND ".join(where) if where else "") + " GROUP BY f.status"
     counts = {s: 0 for s in FLAG_STATUSES}
-    count_sql = ("SELECT f.status, count(*) FROM flags f JOIN listings l ON l.id = f.listing "
-                 "LEFT JOIN assignments a ON a.listing = l.id"
-                 + (" WHERE " + " AND ".join(count_where) if count_where else "") + " GROUP BY f.status")
-    for status, n in db.execute(count_sql, count_params).fetchall():
-        counts[status] = n
-    return {"items": rows, "next": encode_cursor(rows[-1]) if more and rows else None, "counts": counts}
+    conn = db.conn
+    if budget_ms is not None:
+        deadline = time.perf_counter() + budget_ms / 1000
+        conn.set_progress_handler(lambda: int(time.perf_counter() > deadline), 2000)
+    try:
+        for status, n in conn.execute(sql, params).fetchall():
+            counts[status] = n
+    except sqlite3.OperationalError as exc:
+        if budget_ms is not None and "interrupt" in str(exc):
+            return None
+        raise
+    finally:
+        if budget_ms is not None:
+            conn.set_progress_handler(None, 0)
+    return counts
+
+
+class CountCache:
+    """The status tab counts of the queue, per filter set, kept ``ttl`` seconds (one cache per
+    app process). A page waits at most ``budget_ms`` for its counts: a count that takes longer
+    (a filter on listing fields joins every flag to its listing: ~0.1-0.4 s at 100,000 flags)
+    goes on in a background thread on its own connection and the page shows no counts until
+    it is done; the next page load with the same filters shows them. Cleared by this
+    process's own verdicts and claims; changes by other processes (imports, the CLI, other
+    workers) show within ``ttl``."""
+
+    def __init__(self, db_path, ttl: float = 30.0, budget_ms: float = 40.0, size: int = 512):
+        self.db_path = db_path
+        self.ttl = ttl
+        self.budget_ms = budget_ms
+        self.size = size
+        self._data: dict[tuple, tuple[float, dict[str, int]]] = {}
+        self._pending: set[tuple] = set()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(filters: QueueFilters, user: User | None) -> tuple:
+        return (*(v for k, v in sorted(vars(filters).items()) if k != "status"),
+                user.name if filters.mine and user else None)
+
+    def get(self, db: Database, filters: QueueFilters, user: User | None) -> dict[str, int] | None:
+        key = self.key(filters, user)
+        with self._lock:
+            hit = self._data.get(key)
+            if hit and hit[0] > time.monotonic():
+                return dict(hit[1])
+            if self._pending and key in self._pending:
+                return None
+        value = status_counts(db, filters, user, budget_ms=self.budget_ms)
+        if value is None:
+            self._count_later(key, filters, user)
+            return None
+        self._store(key, value)
+        return dict(value)
+
+    def _store(self, key: tuple, value: dict[str, int]) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if len(self._data) >= self.size:
+                self._data = {k: v for k, v in self._data.items() if v[0] > now}
+                if len(self._data) >= self.size:
+                    self._data.clear()
+            self._data[key] = (now + self.ttl, value)
+
+    def _count_later(self, key: tuple, filters: QueueFilters, user: User | None) -> None:
+        """At most one background count at a time (a burst of new filter sets must not take
+        every core from the pages): while one runs, other slow counts are not started, and
+        their pages show no counts until a later load finds the counter idle."""
+        with self._lock:
+            if self._pending:
+                return
+            self._pending.add(key)
+
+        def run() -> None:
+            from monitor.web.deps import connect
+
+            try:
+                db = connect(self.db_path)
+                try:
+                    self._store(key, status_counts(db, filters, user))
+                finally:
+                    db.close()
+            finally:
+                with self._lock:
+                    self._pending.discard(key)
+
+        threading.Thread(target=run, name="queue-counts", daemon=True).start()
+
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        """Until no background count runs (tests, benchmarks)."""
+        deadline = time.monotonic() + timeout
+        while self._pending and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+def _distinct(db: Database, table: str, column: str) -> list[str]:
+    """Distinct values of an indexed column by hopping through the index (one lookup per
+    value instead of reading every row)."""
+    sql = (f"WITH RECURSIVE v(x) AS (SELECT min({column}) FROM {table} UNION ALL "
+           f"SELECT (SELECT min({column}) FROM {table} WHERE {column} > v.x) FROM v WHERE v.x IS NOT NULL) "
+           "SELECT x FROM v WHERE x IS NOT NULL")
+    return [r[0] for r in db.execute(sql).fetchall() if r[0]]
+
+
+_choices_cache: dict[str, tuple[float, list[str]]] = {}
+_choices_lock = threading.Lock()
+CHOICES_TTL = 300.0
 
 
 def filter_choices(db: Database) -> dict[str, list[str]]:
-    def distinct(sql: str) -> list[str]:
-        return [r[0] for r in db.execute(sql).fetchall() if r[0]]
+    """Values for the filter lists. Sites and categories hop through the listings indexes
+    (categories of listings: the flags carry the listing's category). Signal names come from
+    the distinct combinations in flags, a scan kept for CHOICES_TTL seconds per database (the
+    rule set changes rarely)."""
+    key = str(db.execute("PRAGMA database_list").fetchone()[2])
+    now = time.monotonic()
+    with _choices_lock:
+        hit = _choices_cache.get(key)
+    if hit and hit[0] > now:
+        signals = hit[1]
+    else:
+        signals = sorted({s for (names,) in db.execute("SELECT DISTINCT signal_names FROM flags").fetchall()
+                          for s in (names or "").split()})
+        with _choices_lock:
+            _choices_cache[key] = (now + CHOICES_TTL, signals)
+    return {"categories": _distinct(db, "listings", "category"),
+            "sites": _distinct(db, "listings", "site"),
+            "signals": list(signals)}
 
-    signals = sorted({s for (names,) in db.execute("SELECT DISTINCT signal_names FROM flags").fetchall()
-                      for s in (names or "").split()})
-    return {"categories": distinct("SELECT DISTINCT category FROM flags ORDER BY 1"),
-            "sites": distinct("SELECT DISTINCT site FROM listings ORDER BY 1"),
-            "signals": signals}
 
+def neighbours(db: Database, flag: dict[str, Any], filters: QueueFilters | None = None,
+               user: User | None = None) -> tuple[int | None, int | None]:
+    """The previous and next listings in queue order under the analyst's filters (default:
+    open flags), for j/k on the listing page. Works from the flag's place in the order even
+    when the flag itself no longer matches (just decided)."""
+    filters = filters or QueueFilters()
+    cursor = (int(flag["score"]), flag["category"] or "", int(flag["id"]))
 
-def neighbours(db: Database, flag: dict[str, Any]) -> tuple[int | None, int | None]:
-    """The previous and next open flags' listings in queue order (for j/k on the listing page)."""
-    s, c, i = flag["score"], flag["category"] or "", flag["id"]
-    nxt = db.execute(
-        "SELECT listing FROM flags f WHERE status = 'open' AND (score < ? OR (score = ? AND "
-        "(coalesce(category, '') > ? OR (coalesce(category, '') = ? AND id > ?)))) AND listing != ?"
-        + _ORDER.replace("f.", "") + " LIMIT 1", [s, s, c, c, i, flag["listing"]]).fetchone()
-    prev = db.execute(
-        "SELECT listing FROM flags f WHERE status = 'open' AND (score > ? OR (score = ? AND "
-        "(coalesce(category, '') < ? OR (coalesce(category, '') = ? AND id < ?)))) AND listing != ? "
-        "ORDER BY score ASC, coalesce(category, '') DESC, id DESC LIMIT 1", [s, s, c, c, i, flag["listing"]]).fetchone()
-    return (prev[0] if prev else None), (nxt[0] if nxt else None)
+    def first(**kw) -> int | None:
+        for row in _fetch(db, filters, user, 3, **kw):
+            if row["listing_id"] != flag["listing"]:
+                return row["listing_id"]
+        return None
+
+    return first(before=cursor), first(after=cursor)
 
 
 # -- verdicts and claims ------------------------------------------------------------------
