@@ -8,6 +8,7 @@ import io
 import json
 import os
 import re
+import sys
 from collections.abc import Iterator
 from functools import lru_cache
 from dataclasses import dataclass, field
@@ -397,7 +398,9 @@ def import_file(db: Database, path: str | Path, *, site: str | None = None, engi
     categories = known_categories()
     if parallel is None:
         parallel = (os.cpu_count() or 1) > 1 and path.stat().st_size >= PARALLEL_MIN_BYTES
-    if parallel and not db.conn.in_transaction:  # a staging file cannot be attached inside a transaction
+    # A staging file cannot be attached inside a transaction; an embedded Python may have no
+    # interpreter to start.
+    if parallel and not db.conn.in_transaction and sys.executable:
         return _import_parallel(db, path, site=site, engine=engine, default_time=default_time_text,
                                 categories=categories)
     text, fmt, unknown = _read(path)
@@ -420,7 +423,6 @@ def _import_parallel(db: Database, path: Path, *, site, engine, default_time: st
     import pickle
     import shutil
     import subprocess
-    import sys
     import tempfile
 
     from monitor.store.listings import save_staged
@@ -482,7 +484,6 @@ def _import_parallel(db: Database, path: Path, *, site, engine, default_time: st
 def _worker_main() -> None:
     """The import's second process: read, validate and stage batches, in file order."""
     import pickle
-    import sys
 
     from monitor.store.listings import stage_batch
 

@@ -257,6 +257,38 @@ def _stage_rows(values: Iterable[tuple]) -> list[tuple]:
     return list(rows.values())
 
 
+_S_SITE, _S_SELLER_ID = _STAGE_FILLED.index("site"), _STAGE_FILLED.index("seller_id")
+_S_SELLER = tuple(_STAGE_FILLED.index(c) for c in
+                  ("seller_name", "seller_url", "seller_location", "seller_rating", "seller_rating_count"))
+_S_LAST_SEEN = _STAGE_FILLED.index("last_seen")
+
+
+def _stage_sellers(rows: list[tuple]) -> list[tuple]:
+    """One row per seller of the batch, with what the per-listing seller upsert (_seller_sql)
+    would leave after going through the batch in order: each field the last value given
+    (NULL if none), first/last seen the min/max; in order of first appearance (= rowids)."""
+    sellers: dict[tuple, list] = {}
+    for row in rows:
+        seller_id = row[_S_SELLER_ID]
+        if not seller_id:
+            continue
+        key = (row[_S_SITE], seller_id)
+        seen = row[_S_LAST_SEEN]
+        agg = sellers.get(key)
+        if agg is None:
+            sellers[key] = [*key, *(None if row[i] != row[i] else row[i] for i in _S_SELLER), seen, seen]
+            continue
+        for k, i in enumerate(_S_SELLER, start=2):
+            value = row[i]
+            if value is not None and value == value:  # NaN is stored as NULL, so it is no value either
+                agg[k] = value
+        if seen < agg[7]:
+            agg[7] = seen
+        if seen > agg[8]:
+            agg[8] = seen
+    return [tuple(agg) for agg in sellers.values()]
+
+
 def stage_batch(path: str, values: Iterable[tuple]) -> int:
     """Write a batch of imported rows (IMPORT_FIELDS tuples) to a new staging file for
     ``save_staged``; returns the number of listings in it. Runs in the importer's worker."""
@@ -266,12 +298,32 @@ def stage_batch(path: str, values: Iterable[tuple]) -> int:
         conn.execute("PRAGMA journal_mode = OFF")  # a scratch file: nothing to recover
         conn.execute("PRAGMA synchronous = OFF")
         conn.execute(f"CREATE TABLE batch {_STAGE_TABLE_COLUMNS}")
+        conn.execute("CREATE TABLE sellers (n INTEGER PRIMARY KEY, site, seller_id, name, url, location, rating, "
+                     "rating_count, first_seen, last_seen)")
         conn.execute("BEGIN")
         conn.executemany(_FILL_STAGE, rows)
+        conn.executemany("INSERT INTO sellers (site, seller_id, name, url, location, rating, rating_count, "
+                         "first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _stage_sellers(rows))
         conn.execute("COMMIT")
     finally:
         conn.close()
     return len(rows)
+
+
+# The staged batch's sellers, already one row each: same upsert as _seller_sql.
+_UPSERT_STAGED_SELLERS = f"""
+INSERT INTO sellers (site, seller_id, name, url, location, rating, rating_count, first_seen, last_seen)
+SELECT site, seller_id, name, url, location, rating, rating_count, first_seen, last_seen
+FROM {_STAGE_SCHEMA}.sellers WHERE true ORDER BY n
+ON CONFLICT(site, seller_id) DO UPDATE SET
+  name = coalesce(excluded.name, sellers.name),
+  url = coalesce(excluded.url, sellers.url),
+  location = coalesce(excluded.location, sellers.location),
+  rating = coalesce(excluded.rating, sellers.rating),
+  rating_count = coalesce(excluded.rating_count, sellers.rating_count),
+  first_seen = min(sellers.first_seen, excluded.first_seen),
+  last_seen = max(sellers.last_seen, excluded.last_seen)
+"""
 
 
 def save_staged(db: Database, path: str, *, seen: int, source: str = "import") -> SaveResult:
@@ -284,7 +336,7 @@ def save_staged(db: Database, path: str, *, seen: int, source: str = "import") -
         with write_transaction(db):
             new, changed = conn.execute(_STAGE_SQL["count"]).fetchone()
             conn.execute(_STAGE_SQL["upsert"])
-            conn.execute(_STAGE_SQL["sellers"])
+            conn.execute(_UPSERT_STAGED_SELLERS)
             conn.execute(_STAGE_SQL["observations_import"], (None, source))
     finally:
         conn.execute(f"DETACH DATABASE {_STAGE_SCHEMA}")
