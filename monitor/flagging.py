@@ -74,3 +74,46 @@ def rescore(db: Database, engine: Engine, *, site: str | None = None, category: 
             return outcomes
         outcomes += score_rows(db, engine, rows)
         last = rows[-1]["id"]
+
+
+def serve_scoring(db_path: str, rules_dir: str | None, lines, out) -> int:
+    """Score (site, listing_id) batches read as JSON lines until end of input.
+
+    Run as ``python -m monitor.flagging`` by a crawl, so that scoring uses the second core
+    while the crawl fetches and stores; the last output line is a JSON summary.
+    """
+    import json
+
+    from monitor.rules.active import active_packs
+    from monitor.store import open_db
+
+    db = open_db(db_path)
+    packs, problem = active_packs(db, rules_dir)
+    summary: dict = {"outcomes": {}, "rules_version": packs.version if packs else None,
+                     "rules_problem": str(problem).splitlines()[0] if problem else None}
+    outcomes: Counter = Counter()
+    engine = engine_for(db, packs) if packs else None
+    for line in lines:
+        if not line.strip() or engine is None:
+            continue
+        outcomes += score_keys(db, engine, [tuple(k) for k in json.loads(line)])
+    db.close()
+    summary["outcomes"] = dict(outcomes)
+    out.write(json.dumps(summary) + "\n")
+    out.flush()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m monitor.flagging", description=serve_scoring.__doc__)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--rules")
+    args = parser.parse_args(argv)
+    return serve_scoring(args.db, args.rules, sys.stdin, sys.stdout)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

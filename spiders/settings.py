@@ -57,6 +57,8 @@ MONITOR_ALLOW_PRIVATE = False
 # Score listings with the rule engine as they are stored (rules from MONITOR_RULES or rules/).
 MONITOR_SCORE = os.environ.get("MONITOR_SCORE", "1") not in ("0", "false", "no")
 MONITOR_RULES = os.environ.get("MONITOR_RULES") or None
+# Score in a second process beside the crawl (uses the second core); off = in the crawl itself.
+MONITOR_SCORE_WORKER = os.environ.get("MONITOR_SCORE_WORKER", "1") not in ("0", "false", "no")
 # After a profile crawl, up to this many known listings it did not meet are re-fetched to
 # see whether they were removed (404/410 or the profile's item_gone page). 0 turns it off.
 MONITOR_RECHECK_LIMIT = int(os.environ.get("MONITOR_RECHECK_LIMIT", "200"))

@@ -204,12 +204,30 @@ def test_scrapy_crawl_from_the_repository_root(marketplaces, tmp_path):
     db_path = tmp_path / "m.db"
     proc = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "baihuo", "-a", f"base_url={marketplaces.urls['baihuo']}",
-         "-a", "category=auto_parts", "-a", "max_pages=1", "-s", f"MONITOR_DB={db_path}", "-s", "LOG_LEVEL=WARNING"],
+         "-a", "category=auto_parts", "-a", "max_pages=1", "-s", f"MONITOR_DB={db_path}", "-s", "LOG_LEVEL=WARNING",
+         "-s", "MONITOR_SCORE_WORKER=False"],  # scoring inside the crawl process this time
         cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     run = last_run(db_path)
     assert run["status"] == "completed" and run["listings_seen"] > 0
     assert {r["category"] for r in rows(db_path, "SELECT DISTINCT category FROM listings")} == {"auto_parts"}
+    flags = rows(db_path, "SELECT count(*) AS n FROM flags WHERE status = 'open'")[0]["n"]
+    assert run["flags_raised"] == flags > 0
+    assert rows(db_path, "SELECT count(*) AS n FROM listings WHERE score IS NULL")[0]["n"] == 0
+
+
+def test_broken_rules_never_stop_a_crawl(marketplaces, tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    (rules / "vocabulary.yaml").write_text("counterfeit: [unclosed\n", encoding="utf-8")
+    db_path = tmp_path / "m.db"
+    proc = run_monitor("crawl", "baihuo", "--base-url", marketplaces.urls["baihuo"], "--max-pages", "1",
+                       "--category", "cosmetics", db_path=db_path, env={"MONITOR_RULES": str(rules)})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    run = last_run(db_path)
+    assert run["status"] == "completed" and run["listings_seen"] > 0
+    assert "rule packs invalid, listings stored unscored" in run["error_messages"]
+    assert "vocabulary.yaml" in run["error_messages"]
 
 
 @pytest.mark.parametrize("site,gone_status", [("greenmart", 404), ("baihuo", 200)])

@@ -240,3 +240,24 @@ def test_a_removed_listing_seen_again_by_an_import_is_live_again(db, tmp_path):
     import_file(db, path, parallel=True)
     removed = dict(db.execute("SELECT listing_id, removed_at FROM listings"))
     assert removed == {"1": None, "2": "2026-02-01T00:00:00Z"}  # an older sighting does not revive it
+
+
+def _opener(path, barrier):
+    barrier.wait()
+    db = open_db(path)
+    db.execute("SELECT count(*) FROM listings").fetchone()
+    db.close()
+
+
+def test_processes_opening_a_new_database_at_once_do_not_collide(tmp_path):
+    # Switching a new file to WAL needs an exclusive lock the busy timeout does not wait for.
+    ctx = multiprocessing.get_context("spawn")
+    for attempt in range(3):
+        path = str(tmp_path / f"new-{attempt}.db")
+        barrier = ctx.Barrier(4)
+        procs = [ctx.Process(target=_opener, args=(path, barrier)) for _ in range(4)]
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join(60)
+        assert [p.exitcode for p in procs] == [0, 0, 0, 0]

@@ -39,12 +39,28 @@ def open_db(path: str | os.PathLike | None = None, *, migrate: bool = True) -> s
     conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
     db = sqlite_utils.Database(conn)
     if db.journal_mode != "wal":
-        db.enable_wal()
+        # Switching to WAL takes an exclusive lock that the busy timeout does not wait for:
+        # two processes opening a new database at once would fail with "database is locked".
+        with _schema_lock(db_path):
+            if db.journal_mode != "wal":
+                db.enable_wal()
     conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash loses at most the last commit
     conn.execute("PRAGMA foreign_keys = ON")
     if migrate:
         apply_migrations(db, db_path)
     return db
+
+
+@contextlib.contextmanager
+def _schema_lock(db_path: Path) -> Iterator[None]:
+    """Serialise schema changes (WAL switch, migrations) across processes with a lock file."""
+    lock_path = db_path.with_name(db_path.name + ".migrate.lock")
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def apply_migrations(db: sqlite_utils.Database, db_path: Path) -> None:
@@ -56,15 +72,10 @@ def apply_migrations(db: sqlite_utils.Database, db_path: Path) -> None:
     sets = (MIGRATIONS, REVIEW_MIGRATIONS)
     if not any(s.pending(db) for s in sets):
         return
-    lock_path = db_path.with_name(db_path.name + ".migrate.lock")
-    with open(lock_path, "w") as lock:
-        # Two processes starting on a new database would otherwise both create tables.
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            for migration_set in sets:
-                migration_set.apply(db)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    # Two processes starting on a new database would otherwise both create tables.
+    with _schema_lock(db_path):
+        for migration_set in sets:
+            migration_set.apply(db)
 
 
 @contextlib.contextmanager

@@ -37,6 +37,7 @@ class StorePipeline:
         self.db = None
         self.run_id: int | None = None
         self.engine = None
+        self.worker = None
         self.flag_outcomes = Counter()
         self.rules_problem: str | None = None
 
@@ -68,13 +69,22 @@ class StorePipeline:
         self.engine = self.load_engine()
 
     def load_engine(self):
-        """Listings are scored as they are stored; broken rules fall back to the last good ones."""
-        if not self.crawler.settings.getbool("MONITOR_SCORE", True):
+        """Listings are scored as they are stored, by a scoring process beside the crawl (or
+        in this process with MONITOR_SCORE_WORKER off); broken rules fall back to the last
+        good ones."""
+        settings = self.crawler.settings
+        if not settings.getbool("MONITOR_SCORE", True):
+            return None
+        rules_dir = settings.get("MONITOR_RULES") or None
+        if settings.getbool("MONITOR_SCORE_WORKER", True):
+            from spiders.pipelines.scoring import ScoringWorker
+
+            self.worker = ScoringWorker(str(self.db.conn.execute("PRAGMA database_list").fetchone()[2]), rules_dir)
             return None
         from monitor.flagging import engine_for
         from monitor.rules.active import active_packs
 
-        packs, problem = active_packs(self.db, self.crawler.settings.get("MONITOR_RULES") or None)
+        packs, problem = active_packs(self.db, rules_dir)
         if problem is not None:
             self.rules_problem = ("rule packs invalid, " + (f"scored with the last good version {packs.version}"
                                   if packs else "listings stored unscored") + f": {str(problem).splitlines()[0]}")
@@ -111,11 +121,13 @@ class StorePipeline:
         if self.buffer:
             self.saved.add(save_listings(self.db, self.buffer, run_id=self.run_id))
             self.crawler.stats.inc_value("monitor/stored", len(self.buffer))
-            if self.engine is not None:
+            keys = [(i["site"], i["listing_id"]) for i in self.buffer]
+            if self.worker is not None:
+                self.worker.send(keys)
+            elif self.engine is not None:
                 from monitor.flagging import score_keys
 
-                self.flag_outcomes += score_keys(self.db, self.engine,
-                                                 [(i["site"], i["listing_id"]) for i in self.buffer])
+                self.flag_outcomes += score_keys(self.db, self.engine, keys)
                 self.crawler.stats.set_value("monitor/flags_raised", self.flag_outcomes["flagged"])
             self.buffer = []
         if self.removal_buffer:
@@ -130,6 +142,11 @@ class StorePipeline:
         if self.db is None or self.run_id is None:
             return
         self.flush()  # whatever the order of close_spider and this signal, nothing is left behind
+        if self.worker is not None:
+            outcomes, problem = self.worker.finish()
+            self.flag_outcomes += outcomes
+            self.rules_problem = self.rules_problem or problem
+            self.worker = None
         seen = len(self.keys)
         coverage = {name: round(count / seen, 4) for name, count in self.filled.items()} if seen else {}
         errors = [*getattr(spider, "crawl_errors", []), *self.callback_errors]

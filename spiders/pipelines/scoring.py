@@ -1,0 +1,54 @@
+"""Scoring stored listings in a second process while the crawl goes on.
+
+Scoring is CPU work; inside the crawl's own process it would slow fetching and parsing.
+A child process (`python -m monitor.flagging`) takes each stored batch's keys over a pipe,
+scores them with the rules in force, and reports its counts when the crawl ends. If the
+crawl process is killed, the child sees the pipe close, finishes what it has and exits.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import monitor
+
+_PACKAGE_ROOT = str(Path(monitor.__file__).resolve().parents[1])
+
+
+class ScoringWorker:
+    def __init__(self, db_path: str, rules_dir: str | None):
+        cmd = [sys.executable, "-m", "monitor.flagging", "--db", db_path]
+        if rules_dir:
+            cmd += ["--rules", rules_dir]
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True, env=env)
+
+    def send(self, keys: list[tuple[str, str]]) -> None:
+        # A full pipe blocks here: back-pressure if scoring ever falls behind the crawl.
+        self.proc.stdin.write(json.dumps(keys, ensure_ascii=False) + "\n")
+        self.proc.stdin.flush()
+
+    def finish(self, timeout: float = 900) -> tuple[Counter, str | None]:
+        """(outcome counts, problem) once every batch sent so far is scored."""
+        try:
+            out, err = self.proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return Counter(), "scoring did not finish in time; run `monitor rescore`"
+        if self.proc.returncode != 0 or not out.strip():
+            tail = (err or "").strip().splitlines()[-1:] or ["no output"]
+            return Counter(), f"scoring failed ({tail[0]}); listings are stored, run `monitor rescore`"
+        summary = json.loads(out.strip().splitlines()[-1])
+        problem = None
+        if summary.get("rules_problem"):
+            problem = ("rule packs invalid, " + (f"scored with the last good version {summary['rules_version']}"
+                       if summary.get("rules_version") else "listings stored unscored")
+                       + f": {summary['rules_problem']}")
+        return Counter(summary["outcomes"]), problem
