@@ -51,3 +51,9 @@ def active_packs(db: Database, folder: str | Path | None = None) -> tuple[RulePa
         return last_good(db), exc
     remember(db, packs)
     return packs, None
+
+
+def fallback_note(version: str | None, problem: str) -> str:
+    """One line for a run record: the rules were broken, and what was used instead."""
+    used = f"scored with the last good version {version}" if version else "listings stored unscored"
+    return f"rule packs invalid, {used}: {problem.splitlines()[0] if problem else ''}"

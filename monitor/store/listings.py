@@ -109,12 +109,8 @@ def _upsert_sql(table: str) -> str:
     )
 
 
-def _seller_sql(table: str) -> str:
-    return f"""
-INSERT INTO sellers (site, seller_id, name, url, location, rating, rating_count, first_seen, last_seen)
-SELECT site, seller_id, seller_name, seller_url, seller_location, seller_rating, seller_rating_count,
-       last_seen, last_seen
-FROM {table} WHERE has_seller ORDER BY n
+# A seller seen again keeps what it showed before where this sighting shows nothing.
+_SELLER_CONFLICT = """
 ON CONFLICT(site, seller_id) DO UPDATE SET
   name = coalesce(excluded.name, sellers.name),
   url = coalesce(excluded.url, sellers.url),
@@ -124,6 +120,15 @@ ON CONFLICT(site, seller_id) DO UPDATE SET
   first_seen = min(sellers.first_seen, excluded.first_seen),
   last_seen = max(sellers.last_seen, excluded.last_seen)
 """
+
+
+def _seller_sql(table: str) -> str:
+    return f"""
+INSERT INTO sellers (site, seller_id, name, url, location, rating, rating_count, first_seen, last_seen)
+SELECT site, seller_id, seller_name, seller_url, seller_location, seller_rating, seller_rating_count,
+       last_seen, last_seen
+FROM {table} WHERE has_seller ORDER BY n
+""" + _SELLER_CONFLICT
 
 
 def _observation_values(table: str) -> str:
@@ -315,15 +320,7 @@ _UPSERT_STAGED_SELLERS = f"""
 INSERT INTO sellers (site, seller_id, name, url, location, rating, rating_count, first_seen, last_seen)
 SELECT site, seller_id, name, url, location, rating, rating_count, first_seen, last_seen
 FROM {_STAGE_SCHEMA}.sellers WHERE true ORDER BY n
-ON CONFLICT(site, seller_id) DO UPDATE SET
-  name = coalesce(excluded.name, sellers.name),
-  url = coalesce(excluded.url, sellers.url),
-  location = coalesce(excluded.location, sellers.location),
-  rating = coalesce(excluded.rating, sellers.rating),
-  rating_count = coalesce(excluded.rating_count, sellers.rating_count),
-  first_seen = min(sellers.first_seen, excluded.first_seen),
-  last_seen = max(sellers.last_seen, excluded.last_seen)
-"""
+""" + _SELLER_CONFLICT
 
 
 def save_staged(db: Database, path: str, *, seen: int, source: str = "import") -> SaveResult:

@@ -48,7 +48,7 @@ class ScoringWorker:
         summary = json.loads(out.strip().splitlines()[-1])
         problem = None
         if summary.get("rules_problem"):
-            problem = ("rule packs invalid, " + (f"scored with the last good version {summary['rules_version']}"
-                       if summary.get("rules_version") else "listings stored unscored")
-                       + f": {summary['rules_problem']}")
+            from monitor.rules.active import fallback_note
+
+            problem = fallback_note(summary.get("rules_version"), summary["rules_problem"])
         return Counter(summary["outcomes"]), problem

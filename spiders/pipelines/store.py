@@ -86,8 +86,9 @@ class StorePipeline:
 
         packs, problem = active_packs(self.db, rules_dir)
         if problem is not None:
-            self.rules_problem = ("rule packs invalid, " + (f"scored with the last good version {packs.version}"
-                                  if packs else "listings stored unscored") + f": {str(problem).splitlines()[0]}")
+            from monitor.rules.active import fallback_note
+
+            self.rules_problem = fallback_note(packs.version if packs else None, str(problem))
         return engine_for(self.db, packs) if packs else None
 
     def response_received(self, response, request, spider):
