@@ -44,24 +44,36 @@ class Engine:
         self.confirmed_verdicts = confirmed_verdicts
 
     def mark_signals(self, listing: dict) -> tuple[list[Signal], list]:
+        """One signal per mark and kind, with every place it was seen as evidence.
+
+        The same look-alike in the title, the brand and the description is one reason, not
+        three: counted three times it would inflate the score.
+        """
         hits = self.packs.mark_index.find(listing)
         category = listing.get("category")
-        out = []
+        grouped: dict[tuple[str, str], list] = {}
         for hit in hits:
-            mark = hit.mark
-            if hit.kind == "exact":
-                out.append(Signal("mark_exact", "trademark", 1.0, hit.explanation, [hit.evidence], mark=mark.name,
-                                  details={"form": hit.form, "matched": hit.matched}))
+            grouped.setdefault((hit.mark.name, hit.kind), []).append(hit)
+        out = []
+        for (name, kind), group in grouped.items():
+            best = max(group, key=lambda h: h.similarity)
+            mark = best.mark
+            evidence = [h.evidence for h in group]
+            elsewhere = sorted({h.evidence.field for h in group} - {best.evidence.field})
+            also = f" (also in {', '.join(f.replace('attributes.', 'attribute ') for f in elsewhere)})" if elsewhere else ""
+            if kind == "exact":
+                out.append(Signal("mark_exact", "trademark", 1.0, best.explanation + also, evidence, mark=name,
+                                  details={"form": best.form, "matched": best.matched}))
                 continue
-            strength = hit.similarity
-            explanation = hit.explanation
+            strength = best.similarity
+            explanation = best.explanation + also
             if category and mark.categories and category not in mark.categories and not mark.well_known:
                 strength *= OTHER_GOODS_FACTOR
                 explanation += f" (the mark is registered for {', '.join(mark.categories)}, not {category})"
-            out.append(Signal("mark_lookalike", "trademark", strength, explanation, [hit.evidence], mark=mark.name,
-                              details={"form": hit.form, "matched": hit.matched, "visual": hit.visual,
-                                       "phonetic": hit.phonetic, "conceptual": hit.conceptual,
-                                       "mechanisms": list(hit.mechanisms)}))
+            out.append(Signal("mark_lookalike", "trademark", strength, explanation, evidence, mark=name,
+                              details={"form": best.form, "matched": best.matched, "visual": best.visual,
+                                       "phonetic": best.phonetic, "conceptual": best.conceptual,
+                                       "mechanisms": sorted({m for h in group for m in h.mechanisms})}))
         return out, hits
 
     def assess(self, listing: dict) -> Assessment:
