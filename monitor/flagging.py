@@ -98,7 +98,10 @@ def serve_scoring(db_path: str, rules_dir: str | None, lines, out) -> int:
             continue
         outcomes += score_keys(db, engine, [tuple(k) for k in json.loads(line)])
     db.close()
+    import resource
+
     summary["outcomes"] = dict(outcomes)
+    summary["peak_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # for memory reports
     out.write(json.dumps(summary) + "\n")
     out.flush()
     return 0

@@ -35,6 +35,8 @@ class ScoringWorker:
         self.proc.stdin.write(json.dumps(keys, ensure_ascii=False) + "\n")
         self.proc.stdin.flush()
 
+    peak_rss_kb: int | None = None
+
     def finish(self, timeout: float = 900) -> tuple[Counter, str | None]:
         """(outcome counts, problem) once every batch sent so far is scored."""
         try:
@@ -46,6 +48,7 @@ class ScoringWorker:
             tail = (err or "").strip().splitlines()[-1:] or ["no output"]
             return Counter(), f"scoring failed ({tail[0]}); listings are stored, run `monitor rescore`"
         summary = json.loads(out.strip().splitlines()[-1])
+        self.peak_rss_kb = summary.get("peak_rss_kb")
         problem = None
         if summary.get("rules_problem"):
             from monitor.rules.active import fallback_note

@@ -145,6 +145,9 @@ class StorePipeline:
         self.flush()  # whatever the order of close_spider and this signal, nothing is left behind
         if self.worker is not None:
             outcomes, problem = self.worker.finish()
+            if self.worker.peak_rss_kb:
+                self.crawler.stats.set_value("monitor/scoring_peak_rss_kb", self.worker.peak_rss_kb)
+                logger.info("Scoring process peak RSS: %.0f MiB", self.worker.peak_rss_kb / 1024)
             self.flag_outcomes += outcomes
             self.rules_problem = self.rules_problem or problem
             self.worker = None
