@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -27,7 +28,10 @@ class ScoringWorker:
             cmd += ["--rules", rules_dir]
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        # stderr goes to a file, not a pipe: a pipe nobody reads until the end could fill
+        # up with warnings and stall the scorer.
+        self.stderr = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
                                      text=True, env=env)
 
     def send(self, keys: list[tuple[str, str]]) -> None:
@@ -40,10 +44,13 @@ class ScoringWorker:
     def finish(self, timeout: float = 900) -> tuple[Counter, str | None]:
         """(outcome counts, problem) once every batch sent so far is scored."""
         try:
-            out, err = self.proc.communicate(timeout=timeout)
+            out, _ = self.proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             return Counter(), "scoring did not finish in time; run `monitor rescore`"
+        self.stderr.seek(0)
+        err = self.stderr.read()
+        self.stderr.close()
         if self.proc.returncode != 0 or not out.strip():
             tail = (err or "").strip().splitlines()[-1:] or ["no output"]
             return Counter(), f"scoring failed ({tail[0]}); listings are stored, run `monitor rescore`"
