@@ -67,6 +67,18 @@ def test_score_a_file_with_another_watchlist(tmp_path):
     assert len(out.read_text(encoding="utf-8").splitlines()) == 2
 
 
+def test_score_refuses_a_file_it_cannot_read_with_the_reason(tmp_path):
+    latin1 = tmp_path / "export.csv"
+    latin1.write_bytes("id,url,title\n1,https://x.example/1,Crème\n".encode("latin-1"))
+    proc = run_monitor("score", str(latin1))
+    assert proc.returncode == 2 and "not UTF-8 text" in proc.stderr and "save the file as UTF-8" in proc.stderr
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("name,link\nx,y\n", encoding="utf-8")
+    proc = run_monitor("score", str(wrong), "-o", str(tmp_path / "out.jsonl"))
+    assert proc.returncode == 2 and "lacks required column(s) id, url, title" in proc.stderr
+    assert not (tmp_path / "out.jsonl").exists()
+
+
 def test_watchlist_import_merges_export_neutralises_and_a_bad_file_changes_nothing(rules_copy, tmp_path):
     before = (rules_copy / "watchlist.csv").read_text(encoding="utf-8")
     count = len(before.splitlines()) - 1

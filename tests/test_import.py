@@ -203,7 +203,7 @@ def test_csv_rows_are_numbered_as_dictreader_numbers_them(tmp_path):
     import io
     from pathlib import Path
 
-    from monitor.importer import _rows
+    from monitor.importer import read_records
 
     text = ('id,url,title\n1,a,b\n\n2,a,b\n"3","multi\nline",b\n\n\n4,a,b\n,,\n5,a,b,extra\n6\r\n7,a,b\r8,a,b\n')
 
@@ -217,7 +217,7 @@ def test_csv_rows_are_numbered_as_dictreader_numbers_them(tmp_path):
                 yield start, row, None
             start = reader.line_num + 1
 
-    assert list(_rows(Path("x.csv"), text, "csv")) == list(reference())
+    assert list(read_records(Path("x.csv"), text, "csv")) == list(reference())
 
 
 def test_timestamps_in_store_form_are_checked_not_reparsed():

@@ -113,17 +113,26 @@ def rules_eval(set_dir, split, rules_dir, min_precision, min_recall, product_pag
 
 
 def _read_listings(path: Path):
-    """(line, listing or None, error) from a JSON Lines or CSV file in the import columns."""
+    """(line, listing or None, error) from a JSON Lines or CSV file in the import columns.
+
+    The file itself is checked first, as `monitor import` does (UTF-8, required columns):
+    ValueError names what is wrong. Rows are then read lazily.
+    """
+    from monitor.importer import read_file
+
+    text, fmt, _ = read_file(path)
+    return _listings(path, text, fmt)
+
+
+def _listings(path: Path, text: str, fmt: str):
     from datetime import datetime, timezone
 
     from monitor.categories import known_categories
-    from monitor.importer import RowError, _detect_format, _rows, normalise_row
+    from monitor.importer import RowError, normalise_row, read_records
 
-    text = path.read_bytes().decode("utf-8-sig")
-    fmt = _detect_format(path, text[:200])
     default_time = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).isoformat()
     categories = known_categories()
-    for line, raw, error in _rows(path, text, fmt):
+    for line, raw, error in read_records(path, text, fmt):
         if error:
             yield line, None, error
             continue
@@ -156,10 +165,15 @@ def score(file, watchlist, prices, rules_dir, output):
 
     packs = _load(rules_dir, watchlist=watchlist, prices=prices)
     engine = Engine(packs)
+    try:
+        listings = _read_listings(Path(file))
+    except ValueError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     bad = 0
     try:
-        for line, listing, error in _read_listings(Path(file)):
+        for line, listing, error in listings:
             if error:
                 bad += 1
                 click.echo(f"{file}:{line}: skipped: {error}", err=True)
