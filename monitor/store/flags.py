@@ -64,6 +64,7 @@ def record_assessment(db: Database, listing: dict[str, Any], assessment, *, now:
         "score": assessment.score,
         "threshold": assessment.threshold,
         "category": listing.get("category"),
+        "site": listing.get("site"),
         "signals": json.dumps([s.to_dict() for s in signals], ensure_ascii=False),
         "signal_names": " ".join(sorted({s.name for s in signals})),
         "marks": " ".join(sorted({s.mark for s in signals if s.mark})),

@@ -210,3 +210,71 @@ def fts_update_on_text_change(db: Database) -> None:
         END
         """
     )
+
+
+@MIGRATIONS(name="0006_flags_site")
+def flags_site(db: Database) -> None:
+    # A listing's site never changes, so the flag carries it: the review queue can then filter
+    # by site inside its flag indexes instead of reading every walked flag's listing.
+    db["flags"].add_column("site", str)
+    db.execute("UPDATE flags SET site = (SELECT site FROM listings WHERE listings.id = flags.listing)")
+
+
+@MIGRATIONS(name="0007_evidence_custody")
+def evidence_custody(db: Database) -> None:
+    # Evidence captured at crawl time: one row per stored record (a WARC response or resource
+    # record, a screenshot file). Never updated or deleted, so evidence outlives the listing's
+    # removal from the site. ``path`` is relative to the evidence root (beside the database).
+    db["evidence"].create(
+        {
+            "id": int,
+            "listing": int,  # listings.id; NULL for pages that are not one listing (search pages)
+            "run_id": int,
+            "kind": str,  # response | rendered | screenshot
+            "url": str,
+            "path": str,
+            "record_id": str,  # WARC-Record-ID, for records inside a WARC file
+            "offset": int,  # byte offset of the record in the (gzip member) file; NULL for plain files
+            "length": int,  # bytes of the record as stored
+            "sha256": str,  # of the payload (WARC-Payload-Digest) or of the whole file
+            "http_status": int,
+            "content_type": str,
+            "server_ip": str,
+            "captured_at": str,  # UTC
+            "crawler_version": str,
+            "user_agent": str,
+            "refers_to": int,  # evidence.id this one belongs to (a screenshot of a rendered page)
+        },
+        pk="id",
+        foreign_keys=[("listing", "listings", "id"), ("run_id", "crawl_runs", "id")],
+        not_null={"kind", "url", "path", "sha256", "captured_at"},
+    )
+    db["evidence"].create_index(["listing", "captured_at"])
+    db["evidence"].create_index(["run_id"])
+    # Custody log: each entry carries the hash of the one before it, so removing, reordering or
+    # editing an entry breaks the chain (``monitor evidence verify``).
+    db["custody"].create(
+        {
+            "id": int,
+            "at": str,
+            "actor": str,
+            "action": str,  # capture | view | export | verify
+            "object": str,  # e.g. "evidence:12", "file:warc/greenmart/3.warc.gz"
+            "sha256": str,  # of the object, when the action concerns a file's content
+            "detail": str,  # JSON
+            "prev_hash": str,
+            "entry_hash": str,
+        },
+        pk="id",
+        not_null={"at", "actor", "action", "object", "prev_hash", "entry_hash"},
+    )
+    for table in ("evidence", "custody"):
+        for op in ("UPDATE", "DELETE"):
+            db.execute(
+                f"""
+                CREATE TRIGGER {table}_no_{op.lower()} BEFORE {op} ON {table}
+                BEGIN
+                  SELECT RAISE(ABORT, '{table} is append-only: {op} is not allowed');
+                END
+                """
+            )
