@@ -278,3 +278,53 @@ def evidence_custody(db: Database) -> None:
                 END
                 """
             )
+
+
+@MIGRATIONS(name="0008_schedule_alerts_relisting")
+def schedule_alerts_relisting(db: Database) -> None:
+    # Scheduled crawls (issue 5): which job started a run and why.
+    db["crawl_runs"].add_column("job", str)  # the job id from monitor.yaml; NULL for crawls started by hand
+    db["crawl_runs"].add_column("trigger", str)  # schedule | catch-up | manual | recheck
+    db["crawl_runs"].create_index(["job", "started_at"])
+    # What the scheduler decided about each job firing, including the runs it did not start.
+    db["job_events"].create(
+        {
+            "id": int,
+            "job": str,
+            "at": str,  # UTC
+            "event": str,  # started | finished | skipped_running | missed | killed_timeout | interrupted
+            "scheduled_for": str,  # the fire time the event concerns
+            "run_id": int,
+            "pid": int,
+            "detail": str,
+        },
+        pk="id",
+        not_null={"job", "at", "event"},
+    )
+    db["job_events"].create_index(["job", "at"])
+    # Alerts (failed run, degraded run, a day without runs): raised once, then delivered by
+    # each configured channel; a delivery failure is kept for the next attempt.
+    db["alerts"].create(
+        {
+            "id": int,
+            "at": str,
+            "kind": str,  # failed | degraded | no_runs
+            "key": str,  # dedup key, e.g. "run:12" or "no_runs:greenmart:2026-11-24"
+            "site": str,
+            "job": str,
+            "run_id": int,
+            "message": str,
+            "email_sent_at": str,
+            "webhook_sent_at": str,
+            "last_error": str,
+        },
+        pk="id",
+        not_null={"at", "kind", "key", "message"},
+    )
+    db["alerts"].create_index(["key"], unique=True)
+    db["alerts"].create_index(["at"])
+    # Re-checks and relisting: a listing that re-appears after a confirmed verdict.
+    db["listings"].add_column("relisted_of", int)  # listings.id of the confirmed original
+    db["listings"].add_column("relisted_at", str)
+    db["listings"].add_column("relisted_reason", str)
+    db["listings"].create_index(["relisted_of"])
