@@ -56,6 +56,9 @@ class Listing:
     gtin: str | None = None
     http_status: int | None = None
     observed_at: str = field(default_factory=utc_now)
+    # Where the crawl kept this page (WARC records, screenshot): rows for the evidence table,
+    # not listing columns. Empty for imports.
+    evidence: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -70,9 +73,10 @@ class Removal:
     url: str
     http_status: int
     observed_at: str = field(default_factory=utc_now)
+    evidence: list[dict[str, Any]] = field(default_factory=list)  # the 404/410 or "gone" page as kept
 
 
-LISTING_FIELDS = tuple(f.name for f in dataclasses.fields(Listing))
+LISTING_FIELDS = tuple(f.name for f in dataclasses.fields(Listing) if f.name != "evidence")
 
 # Fields whose share of filled values is recorded per crawl run ("field coverage").
 COVERAGE_FIELDS = (

@@ -24,8 +24,10 @@ def apply_browser_settings(settings: BaseSettings, priority: str = "spider") -> 
     settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch_options(executable), priority=priority)
 
 
-def browser_meta(wait_for: str | None) -> dict:
+def browser_meta(wait_for: str | None, screenshot: bool = False) -> dict:
     methods = [PageMethod("wait_for_selector", wait_for, timeout=WAIT_TIMEOUT_MS)] if wait_for else []
+    if screenshot:  # evidence: the whole page as rendered, after it is ready
+        methods.append(PageMethod("screenshot", full_page=True, type="png", animations="disabled"))
     # playwright_include_page stays False: scrapy-playwright then closes every page itself,
     # on success and on error, so no page or context outlives its request.
     return {"playwright": True, "playwright_page_methods": methods}

@@ -20,6 +20,7 @@ from monitor.listing import Listing, Removal
 from monitor.store import open_db
 from monitor.store.removals import listings_to_recheck
 from spiders.browser import apply_browser_settings, browser_meta
+from spiders.middlewares.evidence import META_KEY as EVIDENCE_KEY
 
 CATEGORY_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -62,6 +63,7 @@ class ProfileSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.evidence = crawler.settings.getbool("MONITOR_EVIDENCE", True)
         crawler.signals.connect(spider.recheck_unseen, signal=signals.spider_idle)
         return spider
 
@@ -110,7 +112,7 @@ class ProfileSpider(scrapy.Spider):
 
     def request(self, url: str, callback, *, wait_for: str | None = None, **meta) -> scrapy.Request:
         if self.profile.render == "browser":
-            meta.update(browser_meta(wait_for))
+            meta.update(browser_meta(wait_for, screenshot=callback == self.parse_listing and getattr(self, "evidence", False)))
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta)
 
     async def start(self) -> AsyncIterator[Any]:
@@ -192,7 +194,7 @@ class ProfileSpider(scrapy.Spider):
             self.crawler.stats.inc_value("monitor/listings_gone")
             if response.meta.get("recheck"):
                 yield Removal(site=self.site, listing_id=response.meta["recheck"], url=response.url,
-                              http_status=response.status)
+                              http_status=response.status, evidence=response.meta.get(EVIDENCE_KEY) or [])
             return
         p = self.profile
         fields = extract_listing(response.text, response.url, fields=p.fields, number_format=p.number_format)
@@ -202,7 +204,7 @@ class ProfileSpider(scrapy.Spider):
         fields = {k: v for k, v in fields.items() if k in Listing.__dataclass_fields__}
         fields.pop("url", None)
         yield Listing(site=self.site, listing_id=self.listing_id(response), url=response.url,
-                      http_status=response.status, **fields)
+                      http_status=response.status, evidence=response.meta.get(EVIDENCE_KEY) or [], **fields)
 
     def on_error(self, failure):
         if failure.check(IgnoreRequest):

@@ -48,6 +48,8 @@ DOWNLOADER_MIDDLEWARES = {
     "spiders.middlewares.netguard.NetGuardMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "spiders.middlewares.retry_after.RetryAfterMiddleware": 550,
+    # Between the HTTP cache (900) and decompression (590): the bytes as the server sent them.
+    "spiders.middlewares.evidence.EvidenceMiddleware": 880,
 }
 ITEM_PIPELINES = {
     "spiders.pipelines.store.StorePipeline": 800,
@@ -57,6 +59,9 @@ ITEM_PIPELINES = {
 MONITOR_DB = os.environ.get("MONITOR_DB") or None
 MONITOR_STORE_BATCH = int(os.environ.get("MONITOR_STORE_BATCH", "200"))  # listings per write transaction
 MONITOR_ALLOW_PRIVATE = False
+# Keep every fetched page in the run's WARC file (and a screenshot of browser pages) under
+# evidence/ beside the database; see monitor/evidence/. Off only for benchmarks.
+MONITOR_EVIDENCE = os.environ.get("MONITOR_EVIDENCE", "1") not in ("0", "false", "no")
 # Score listings with the rule engine as they are stored (rules from MONITOR_RULES or rules/).
 MONITOR_SCORE = os.environ.get("MONITOR_SCORE", "1") not in ("0", "false", "no")
 MONITOR_RULES = os.environ.get("MONITOR_RULES") or None

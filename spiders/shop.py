@@ -20,6 +20,7 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from monitor.crawl.errors import describe_failure
 from monitor.extract.page import extract_listing
+from spiders.middlewares.evidence import META_KEY as EVIDENCE_KEY
 from monitor.listing import Listing
 from spiders.profile_spider import default_listing_id
 
@@ -98,7 +99,7 @@ class ShopSpider(scrapy.Spider):
             fields.pop("url", None)
             listing_id = fields.get("sku") or default_listing_id(response.url)
             yield Listing(site=self.site, listing_id=str(listing_id), url=response.url,
-                          http_status=response.status, **fields)
+                          http_status=response.status, evidence=response.meta.get(EVIDENCE_KEY) or [], **fields)
         for link in self.links.extract_links(response):
             url = link.url
             if urlsplit(url).hostname != self.host:

@@ -8,6 +8,7 @@ from collections import Counter
 from itemadapter import ItemAdapter
 from scrapy import signals
 
+from monitor.evidence.records import record_evidence
 from monitor.listing import COVERAGE_FIELDS, Removal, is_filled
 from monitor.store import finish_run, mark_stale_runs_interrupted, open_db, save_listings, start_run
 from monitor.store.listings import SaveResult
@@ -121,6 +122,7 @@ class StorePipeline:
             return
         if self.buffer:
             self.saved.add(save_listings(self.db, self.buffer, run_id=self.run_id))
+            self.store_evidence(self.buffer)
             self.crawler.stats.inc_value("monitor/stored", len(self.buffer))
             keys = [(i["site"], i["listing_id"]) for i in self.buffer]
             if self.worker is not None:
@@ -133,8 +135,17 @@ class StorePipeline:
             self.buffer = []
         if self.removal_buffer:
             self.removed += record_removals(self.db, self.removal_buffer, run_id=self.run_id)
+            self.store_evidence(self.removal_buffer)
             self.crawler.stats.set_value("monitor/removed", self.removed)
             self.removal_buffer = []
+
+    def store_evidence(self, items: list[dict]) -> None:
+        """Link the pages kept by the evidence middleware to their listings (after the listings
+        are stored, so a new listing has its id)."""
+        if any(i.get("evidence") for i in items):
+            n = record_evidence(self.db, items, run_id=self.run_id,
+                                user_agent=self.crawler.settings.get("USER_AGENT"))
+            self.crawler.stats.inc_value("monitor/evidence_rows", n)
 
     def close_spider(self):
         self.flush()

@@ -1,0 +1,240 @@
+"""WARC files (ISO 28500, written with warcio): one per crawl run, one gzip member per record.
+
+Each page becomes a ``request`` and a ``response`` record with the bytes as they came off the
+wire (still content-encoded; warcio decodes on reading). Pages rendered in Chromium have no
+original bytes to keep, so they become a ``resource`` record of the rendered HTML plus a
+``metadata`` record with the navigation's status and headers and the screenshot's SHA-256;
+the screenshot itself is a PNG file beside the WARC.
+
+Digests are SHA-256 (warcio's default is SHA-1): ``WARC-Payload-Digest`` and
+``WARC-Block-Digest`` as ``sha256:BASE32``, which ``warcio check`` verifies. The evidence
+table keeps the payload's SHA-256 in hex, as ``sha256sum`` prints it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.utils import Digester
+from warcio.warcwriter import WARCWriter
+
+from monitor import __version__
+from monitor.listing import utc_now
+
+# Headers that describe the transfer rather than the bytes we keep: Scrapy has already
+# removed the chunked framing, so a reader must not try to undo it again.
+_TRANSFER_HEADERS = {"transfer-encoding"}
+# A rendered page is decoded text: its navigation's encoding and length no longer apply.
+_RENDERED_DROP = {"transfer-encoding", "content-encoding", "content-length"}
+
+
+class Sha256WarcWriter(WARCWriter):
+    """warcio's writer with SHA-256 digests instead of SHA-1 (SHA-1 is no longer collision-safe)."""
+
+    @staticmethod
+    def _create_digester():
+        return Digester("sha256")
+
+
+@dataclass
+class Captured:
+    """Where one record landed, for the evidence table."""
+
+    kind: str
+    url: str
+    path: str  # relative to the evidence root
+    record_id: str | None
+    offset: int | None
+    length: int
+    sha256: str
+    http_status: int | None
+    content_type: str | None
+    server_ip: str | None
+    captured_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _header_pairs(headers) -> list[tuple[str, str]]:
+    """Scrapy/Playwright headers as (name, value) text pairs, one per value."""
+    pairs: list[tuple[str, str]] = []
+    items = headers.items() if hasattr(headers, "items") else headers
+    for name, values in items:
+        name = name.decode("latin-1") if isinstance(name, bytes) else str(name)
+        if not isinstance(values, (list, tuple)):
+            values = [values]
+        for value in values:
+            pairs.append((name, value.decode("latin-1") if isinstance(value, bytes) else str(value)))
+    return pairs
+
+
+class RunWarc:
+    """The WARC file of one crawl run, opened on the first record."""
+
+    def __init__(self, root: Path, site: str, run_id: int | None, user_agent: str):
+        self.root = root
+        stem = f"run-{run_id}" if run_id is not None else f"run-{utc_now().replace(':', '')}-{socket.gethostname()}"
+        self.relative = f"warc/{site}/{stem}.warc.gz"
+        self.shots = f"screenshots/{site}/{stem}"
+        self.user_agent = user_agent
+        self._file = None
+        self._writer: Sha256WarcWriter | None = None
+        self.records = 0
+
+    @property
+    def path(self) -> Path:
+        return self.root / self.relative
+
+    def _open(self) -> Sha256WarcWriter:
+        if self._writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Append: a crawl resumed under the same run id adds records, never truncates.
+            self._file = open(self.path, "ab")
+            self._writer = Sha256WarcWriter(self._file, gzip=True)
+            info = {"software": f"listing-monitor/{__version__} (warcio)", "format": "WARC File Format 1.1",
+                    "http-header-user-agent": self.user_agent, "robots": "obey",
+                    "hostname": socket.gethostname(), "isPartOf": self.relative}
+            self._write(self._writer.create_warcinfo_record(self.path.name, info))
+        return self._writer
+
+    def _write(self, record) -> tuple[int, int]:
+        start = self._file.tell()
+        self._writer.write_record(record)
+        self._file.flush()
+        self.records += 1
+        return start, self._file.tell() - start
+
+    def write_exchange(self, *, url: str, method: str, request_headers, request_body: bytes, status: int,
+                       reason: str, protocol: str, response_headers, body: bytes, server_ip: str | None) -> Captured:
+        """A fetched page: request and response records, bytes as received."""
+        writer = self._open()
+        now = warc_date = utc_now()
+        parts = urlsplit(url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        req_pairs = _header_pairs(request_headers)
+        if not any(n.lower() == "host" for n, _ in req_pairs):
+            req_pairs.insert(0, ("Host", parts.netloc))
+        resp_pairs = [(n, v) for n, v in _header_pairs(response_headers) if n.lower() not in _TRANSFER_HEADERS]
+        content_type = next((v for n, v in resp_pairs if n.lower() == "content-type"), None)
+        extra = {"WARC-Date": warc_date}
+        if server_ip:
+            extra["WARC-IP-Address"] = server_ip
+        response = writer.create_warc_record(
+            url, "response", payload=io.BytesIO(body), length=None,
+            http_headers=StatusAndHeaders(f"{status} {reason}".strip(), resp_pairs, protocol=protocol or "HTTP/1.1"),
+            warc_headers_dict=extra)
+        request = writer.create_warc_record(
+            url, "request", payload=io.BytesIO(request_body or b""), length=None,
+            http_headers=StatusAndHeaders(f"{method} {target} HTTP/1.1", req_pairs, is_http_request=True),
+            warc_headers_dict={"WARC-Date": warc_date,
+                               "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID")})
+        offset, length = self._write(response)
+        self._write(request)
+        return Captured(kind="response", url=url, path=self.relative,
+                        record_id=response.rec_headers.get_header("WARC-Record-ID"), offset=offset, length=length,
+                        sha256=hashlib.sha256(body).hexdigest(), http_status=status, content_type=content_type,
+                        server_ip=server_ip, captured_at=now)
+
+    def write_rendered(self, *, url: str, html: bytes, status: int | None, response_headers,
+                       server_ip: str | None, screenshot: bytes | None, browser: str | None) -> list[Captured]:
+        """A page rendered in Chromium: the rendered HTML, its navigation metadata, and the
+        full-page screenshot as a PNG file tied to the record by its hash."""
+        writer = self._open()
+        now = utc_now()
+        extra = {"WARC-Date": now}
+        if server_ip:
+            extra["WARC-IP-Address"] = server_ip
+        rendered = writer.create_warc_record(url, "resource", payload=io.BytesIO(html), length=len(html),
+                                             warc_content_type="text/html; charset=utf-8", warc_headers_dict=extra)
+        record_id = rendered.rec_headers.get_header("WARC-Record-ID")
+        captured = []
+        shot_sha = hashlib.sha256(screenshot).hexdigest() if screenshot else None
+        shot_rel = f"{self.shots}/{shot_sha}.png" if screenshot else None
+        meta = {"note": "rendered in a browser: the resource record is the page's HTML after scripts ran",
+                "navigation_status": status,
+                "navigation_headers": [[n, v] for n, v in _header_pairs(response_headers or {})
+                                       if n.lower() not in _RENDERED_DROP],
+                "browser": browser, "user_agent": self.user_agent,
+                "screenshot": {"path": shot_rel, "sha256": shot_sha} if screenshot else None}
+        meta_bytes = json.dumps(meta, ensure_ascii=False, indent=1).encode()
+        metadata = writer.create_warc_record(url, "metadata", payload=io.BytesIO(meta_bytes), length=len(meta_bytes),
+                                             warc_content_type="application/json",
+                                             warc_headers_dict={"WARC-Date": now, "WARC-Concurrent-To": record_id})
+        offset, length = self._write(rendered)
+        self._write(metadata)
+        content_type = next((v for n, v in _header_pairs(response_headers or {}) if n.lower() == "content-type"), None)
+        captured.append(Captured(kind="rendered", url=url, path=self.relative, record_id=record_id, offset=offset,
+                                 length=length, sha256=hashlib.sha256(html).hexdigest(), http_status=status,
+                                 content_type=content_type or "text/html", server_ip=server_ip, captured_at=now))
+        if screenshot:
+            path = self.root / shot_rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists():
+                path.write_bytes(screenshot)
+            captured.append(Captured(kind="screenshot", url=url, path=shot_rel, record_id=None, offset=None,
+                                     length=len(screenshot), sha256=shot_sha, http_status=status,
+                                     content_type="image/png", server_ip=server_ip, captured_at=now))
+        return captured
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+            self._writer = None
+
+
+@dataclass
+class StoredRecord:
+    record_type: str
+    url: str
+    headers: list[tuple[str, str]]  # HTTP headers of a response record; [] for resources
+    status: int | None
+    content: bytes  # the payload, content-encoding undone
+    raw_payload_sha256: str  # SHA-256 of the payload as stored (before decoding)
+
+
+def read_record(path: Path, offset: int) -> StoredRecord:
+    """The record at ``offset`` (each record is its own gzip member, so reading starts there)."""
+    with open(path, "rb") as f:
+        f.seek(offset)
+        for record in ArchiveIterator(f):
+            headers = record.http_headers.headers if record.http_headers else []
+            status = int(record.http_headers.get_statuscode()) if record.rec_type == "response" else None
+            raw = record.raw_stream.read()
+            encoding = next((v.lower() for n, v in headers if n.lower() == "content-encoding"), "")
+            content = _decode(raw, encoding)
+            return StoredRecord(record.rec_type, record.rec_headers.get_header("WARC-Target-URI"), list(headers),
+                                status, content, hashlib.sha256(raw).hexdigest())
+    raise ValueError(f"no WARC record at offset {offset} of {path}")
+
+
+def _decode(raw: bytes, encoding: str) -> bytes:
+    """Undo a content-encoding for display; the stored bytes stay as they came."""
+    try:
+        if encoding in ("gzip", "x-gzip"):
+            return gzip.decompress(raw)
+        if encoding == "deflate":
+            import zlib
+
+            try:
+                return zlib.decompress(raw)
+            except zlib.error:
+                return zlib.decompress(raw, -zlib.MAX_WBITS)
+        if encoding == "br":
+            import brotli  # Scrapy's optional dependency; present when Scrapy could decode it
+
+            return brotli.decompress(raw)
+    except Exception:  # noqa: BLE001 - a damaged body is shown as stored, never crashes the page
+        return raw
+    return raw
