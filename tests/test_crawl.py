@@ -62,6 +62,45 @@ def test_greenmart_structured_data_crawl(crawled):
     assert any(l["attributes"] and "PD" in l["attributes"] for l in listings)
     obs = rows(crawled, "SELECT count(*) AS n FROM observations WHERE run_id = ?", [run["id"]])[0]["n"]
     assert obs == run["listings_seen"]
+    assert_evidence(crawled, run, kinds={"response"})
+
+
+def assert_evidence(db_path, run, kinds):
+    """Every stored listing of the run has its page kept: `warcio check` passes on the run's WARC
+    file, each row's record reads back with the recorded SHA-256, screenshots match theirs, and
+    the custody chain covers every capture."""
+    import hashlib
+
+    from monitor.evidence import custody
+    from monitor.evidence.paths import evidence_root
+    from monitor.evidence.warcfile import read_record
+    from monitor.store import open_db
+
+    evidence = rows(db_path, "SELECT * FROM evidence WHERE run_id = ?", [run["id"]])
+    assert {e["kind"] for e in evidence} == kinds
+    pages = [e for e in evidence if e["kind"] != "screenshot"]
+    assert len({e["listing"] for e in pages}) == run["listings_seen"] and all(e["listing"] for e in pages)
+    root = evidence_root(db_path)
+    warcs = {e["path"] for e in pages}
+    assert warcs == {f"warc/{run['site']}/run-{run['id']}.warc.gz"}
+    check = subprocess.run([os.path.join(os.path.dirname(sys.executable), "warcio"), "check", "-v",
+                            str(root / warcs.pop())], capture_output=True, text=True)
+    assert check.returncode == 0 and "digest pass" in check.stdout and "fail" not in check.stdout, check.stdout[-2000:]
+    for e in pages[:40]:
+        record = read_record(root / e["path"], e["offset"])
+        assert record.url == e["url"] and record.raw_payload_sha256 == e["sha256"]
+        assert b"<html" in record.content.lower()
+        assert e["server_ip"] == "127.0.0.1" and e["user_agent"].startswith("listing-monitor/")
+    for e in evidence:
+        if e["kind"] == "screenshot":
+            data = (root / e["path"]).read_bytes()
+            assert data.startswith(b"\x89PNG") and hashlib.sha256(data).hexdigest() == e["sha256"]
+            assert e["refers_to"] in {p["id"] for p in pages}
+    captures = rows(db_path, "SELECT count(*) AS n FROM custody WHERE action = 'capture'")[0]["n"]
+    assert captures >= len(evidence)
+    db = open_db(db_path, migrate=False)
+    assert list(custody.verify_chain(db)) == []
+    db.close()
 
 
 def test_baihuo_selector_crawl_with_sellers(crawled):
@@ -89,6 +128,7 @@ def test_kuaigou_is_rendered_in_chromium(marketplaces, tmp_path):
     listings = rows(db_path, "SELECT * FROM listings WHERE site = 'kuaigou'")
     assert all(l["title"] for l in listings)
     assert sum(1 for l in listings if l["price"] is not None) / len(listings) >= 0.9
+    assert_evidence(db_path, run, kinds={"rendered", "screenshot"})  # the DOM as rendered, and a full-page PNG
 
 
 def test_the_js_shop_is_empty_without_a_browser(marketplaces):
@@ -255,3 +295,8 @@ def test_a_night_passes_prices_move_listings_vanish_and_reappear(tmp_path, site,
     moved = rows(db_path, "SELECT l.listing_id, count(DISTINCT o.price) AS prices FROM observations o "
                           "JOIN listings l ON l.id = o.listing WHERE o.price IS NOT NULL GROUP BY l.id HAVING prices > 1")
     assert len(moved) >= 5  # price history across the two nights
+    # The removal is evidenced by the page that said so, and day one's capture stays.
+    for r in removed:
+        kept = rows(db_path, "SELECT e.run_id, e.http_status FROM evidence e JOIN listings l ON l.id = e.listing "
+                             "WHERE l.site = ? AND l.listing_id = ? ORDER BY e.id", [site, r["listing_id"]])
+        assert [k["http_status"] for k in kept] == [200, gone_status] and kept[1]["run_id"] == run["id"]

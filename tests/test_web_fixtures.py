@@ -27,6 +27,48 @@ XSS_JS_URL = "javascript:alert('xss-url')"
 HOSTILE_TITLE = f"B0SCH {XSS_SCRIPT} brake pads {XSS_IMG}"
 HOSTILE_ATTR_NAME = '<img src=x onerror=alert("attr-name")>'
 HOSTILE_ATTR_VALUE = f"B0SCH {XSS_SCRIPT}"
+# A captured page written by the people under investigation: everything in it must stay inert.
+HOSTILE_CAPTURE = (
+    "<html><head><script>alert('cap-head')</script><meta http-equiv=refresh content=\"0;url=javascript:alert(2)\">"
+    "<base href=\"http://evil.invalid/\"><link rel=stylesheet href=\"http://evil.invalid/a.css\"></head>"
+    "<body onload=\"alert('cap-body')\"><h1>B0SCH brake pads CAPTURED-MARKER</h1>"
+    "<img src=x onerror=\"alert('cap-img')\"><a href=\"javascript:alert('cap-link')\">click</a>"
+    "<iframe srcdoc=\"<script>alert('cap-srcdoc')</script>\"></iframe><svg onload=\"alert('cap-svg')\"></svg>"
+    "<form action=\"/logout\" method=post><button>go</button></form>"
+    "<div style=\"background:url(http://evil.invalid/x.png)\">styled</div></body></html>")
+
+
+def tiny_png(width: int = 4, height: int = 3) -> bytes:
+    """A valid PNG without an imaging library: grey pixels, one IDAT chunk."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    raw = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def capture_hostile_page(db, path: Path) -> None:
+    """Evidence for L0 as a crawl would keep it: a WARC response record and a screenshot."""
+    from monitor.evidence.paths import evidence_root
+    from monitor.evidence.records import record_evidence
+    from monitor.evidence.warcfile import RunWarc
+
+    warc = RunWarc(evidence_root(path), "shopa", 1, "listing-monitor/test")
+    page = warc.write_exchange(url="https://shop.example/0", method="GET", request_headers={"Accept": "text/html"},
+                               request_body=b"", status=200, reason="OK", protocol="HTTP/1.1",
+                               response_headers={"Content-Type": "text/html; charset=utf-8"},
+                               body=HOSTILE_CAPTURE.encode(), server_ip="127.0.0.1")
+    rendered = warc.write_rendered(url="https://shop.example/0", html=HOSTILE_CAPTURE.encode(), status=200,
+                                   response_headers={"Content-Type": "text/html"}, server_ip="127.0.0.1",
+                                   screenshot=tiny_png(), browser="test")
+    warc.close()
+    record_evidence(db, [{"site": "shopa", "listing_id": "L0", "evidence": [page.to_dict()]},
+                         {"site": "shopa", "listing_id": "L0", "evidence": [c.to_dict() for c in rendered]}],
+                    run_id=None, user_agent="listing-monitor/test")
 
 
 def _assessment(score, signals, version="v1"):
@@ -80,10 +122,12 @@ def build_store(path: Path) -> dict:
             record_assessment(db, listing, _assessment(99 - i * 3, signals), now="2026-11-03T09:00:00Z")
     for name, role in (("ana", "analyst"), ("ben", "analyst"), ("lea", "lead"), ("adm", "admin")):
         add_user(db, name, role, PASSWORD)
+    capture_hostile_page(db, path)
     ids = {k: v["id"] for k, v in listings.items()}
     flags = {r["listing"]: r["id"] for r in db.execute_returning_dicts("SELECT id, listing FROM flags")}
+    evidence = {r["kind"]: r["id"] for r in db.execute_returning_dicts("SELECT id, kind FROM evidence ORDER BY id")}
     db.close()
-    return {"listings": ids, "flags": flags}
+    return {"listings": ids, "flags": flags, "evidence": evidence}
 
 
 def free_port() -> int:

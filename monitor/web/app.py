@@ -18,12 +18,23 @@ from monitor.web.deps import HERE, Forbidden, LoginRequired, make_templates, ren
 from monitor.web.review import CountCache, ReviewError
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: http:; "
-       "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+       "connect-src 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'")
 SECURITY_HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+# A captured page (monitor/web/evidence.py): a sandbox without scripts, nothing loaded from
+# anywhere (the seller's servers must not learn an analyst is looking), framed only by us.
+CAPTURE_CSP = ("sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+               "form-action 'none'; frame-ancestors 'self'; base-uri 'none'")
+CAPTURE_HEADERS = [
+    (b"content-security-policy", CAPTURE_CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"SAMEORIGIN"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -78,9 +89,10 @@ class SecurityMiddleware:
     def _with_headers(send: Send, scope: Scope) -> Send:
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
+                own = CAPTURE_HEADERS if scope["path"].startswith("/capture/") else SECURITY_HEADERS
                 headers = [(k, v) for k, v in message.get("headers", [])
-                           if k.lower() not in {name for name, _ in SECURITY_HEADERS}]
-                headers += SECURITY_HEADERS
+                           if k.lower() not in {name for name, _ in own}]
+                headers += own
                 if scope["scheme"] == "https":
                     headers.append((b"strict-transport-security", b"max-age=31536000"))
                 if not scope["path"].startswith("/static/"):
@@ -149,9 +161,9 @@ def create_app(db_path: str | os.PathLike) -> FastAPI:
         return render(request, "error.html", status_code=400, title="Invalid request",
                       message="Some fields of the request are missing or invalid.")
 
-    from monitor.web import api, auth, dashboard, listing, queue, seller
+    from monitor.web import api, auth, dashboard, evidence, listing, queue, seller
 
-    for module in (auth, queue, listing, seller, dashboard, api):
+    for module in (auth, queue, listing, seller, dashboard, evidence, api):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_middleware(SecurityMiddleware)

@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi import APIRouter, Form
 from fastapi.responses import RedirectResponse, Response
 
+from monitor.evidence.records import evidence_for_listing
 from monitor.web import review
 from monitor.web.deps import FormCtx, PageCtx
 from monitor.web.queue import filters_from, query_string
@@ -66,6 +67,9 @@ def listing_page(ctx: PageCtx, listing_id: int, images: int = 0, done: str = "")
     other_fields = [(name, highlight(None if listing.get(name) is None else str(listing.get(name)), spans.get(name)))
                     for name in SHOWN_FIELDS]
     image_links = [(url, safe_http_url(url)) for url in listing["images"]]
+    captures = evidence_for_listing(ctx.db, listing_id)
+    page_capture = next((c for c in captures if c["kind"] in ("response", "rendered") and c["offset"] is not None), None)
+    shot = next((c for c in captures if c["kind"] == "screenshot"), None)
     qs = query_string(ctx.request)
     filters = filters_from(ctx.request)
     prev_id, next_id = review.neighbours(ctx.db, flag, filters, ctx.user) if flag else (None, None)
@@ -73,7 +77,7 @@ def listing_page(ctx: PageCtx, listing_id: int, images: int = 0, done: str = "")
         "listing.html", d=detail, listing=listing, flag=flag, highlighted=highlighted, attributes=attributes,
         other_fields=other_fields, image_links=image_links, show_images=images == 1,
         chart=price_chart(detail["history"]), audit=_audit_view(detail["audit"]), prev_id=prev_id,
-        next_id=next_id, message="Verdict recorded." if done == "verdict" else "",
+        next_id=next_id, captures=captures, page_capture=page_capture, shot=shot, message="Verdict recorded." if done == "verdict" else "",
         url_ok=safe_http_url, qs=qs, q=_with(qs), this_url=f"/listing/{listing_id}" + _with(qs))
 
 

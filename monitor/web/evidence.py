@@ -1,0 +1,81 @@
+"""Captured evidence in the review app: the page as kept (made inert) and the screenshot.
+
+The captured page is served from its own path, ``/capture/<id>``, with its own policy (see
+``CAPTURE_HEADERS`` in monitor/web/app.py): ``sandbox`` without ``allow-scripts``, nothing
+loaded from anywhere, framable only by this app. The listing page embeds it in an
+``<iframe sandbox>``, so even markup the sanitiser missed can neither run nor reach the
+analyst's session. Every view is written to the custody log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from html import escape
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, Response
+
+from monitor.evidence import custody
+from monitor.evidence.paths import evidence_root, resolve
+from monitor.evidence.sanitise import inert_html
+from monitor.evidence.warcfile import read_record
+from monitor.store.db import write_transaction
+from monitor.web import review
+from monitor.web.deps import PageCtx
+
+router = APIRouter(include_in_schema=False)
+
+
+def _row(ctx, evidence_id: int) -> dict:
+    rows = list(ctx.db.execute_returning_dicts("SELECT * FROM evidence WHERE id = ?", [evidence_id]))
+    if not rows:
+        raise review.ReviewError(f"evidence {evidence_id} not found", 404)
+    return rows[0]
+
+
+def _log_view(ctx, row: dict, intact: bool) -> None:
+    with write_transaction(ctx.db):
+        custody.append(ctx.db, actor=ctx.user.name, action="view", obj=f"evidence:{row['id']}", sha256=row["sha256"],
+                       detail={"listing": row["listing"], "intact": intact, "ip": ctx.ip})
+
+
+def _notice(text: str) -> str:
+    return ("<div style=\"font:13px sans-serif;background:#f8d7da;color:#58151c;padding:6px 8px\">"
+            + escape(text) + "</div>")
+
+
+@router.get("/capture/{evidence_id}")
+def captured_page(ctx: PageCtx, evidence_id: int) -> Response:
+    row = _row(ctx, evidence_id)
+    if row["kind"] not in ("response", "rendered") or row["offset"] is None:
+        raise review.ReviewError(f"evidence {evidence_id} is not a captured page", 404)
+    root = evidence_root(ctx.request.app.state.db_path)
+    try:
+        record = read_record(resolve(root, row["path"]), int(row["offset"]))
+    except (OSError, ValueError) as exc:
+        _log_view(ctx, row, intact=False)
+        return HTMLResponse(_notice(f"The captured page cannot be read: {exc}. Run `monitor evidence verify`."),
+                            status_code=410)
+    intact = record.raw_payload_sha256 == row["sha256"]
+    _log_view(ctx, row, intact)
+    page = inert_html(record.content)
+    if not intact:
+        page = page.replace("<body>", "<body>" + _notice(
+            "WARNING: this record no longer matches the SHA-256 recorded at capture time; it was altered."), 1)
+    return HTMLResponse(page)
+
+
+@router.get("/evidence/{evidence_id}/screenshot.png")
+def screenshot(ctx: PageCtx, evidence_id: int) -> Response:
+    row = _row(ctx, evidence_id)
+    if row["kind"] != "screenshot":
+        raise review.ReviewError(f"evidence {evidence_id} is not a screenshot", 404)
+    try:
+        data = resolve(evidence_root(ctx.request.app.state.db_path), row["path"]).read_bytes()
+    except (OSError, ValueError) as exc:
+        raise review.ReviewError(f"screenshot {evidence_id} cannot be read: {exc}", 410) from None
+    intact = hashlib.sha256(data).hexdigest() == row["sha256"]
+    _log_view(ctx, row, intact)
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise review.ReviewError(f"screenshot {evidence_id} is not a PNG file", 410)
+    return Response(data, media_type="image/png", headers={"X-Evidence-Intact": "yes" if intact else "NO"})
