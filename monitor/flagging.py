@@ -15,7 +15,10 @@ _CHUNK = 400
 
 
 def engine_for(db: Database, packs) -> Engine:
-    return Engine(packs, comparables=comparable_prices(db), confirmed_verdicts=confirmed_verdicts(db))
+    from monitor.store.relisting import RelistingLookup
+
+    return Engine(packs, comparables=comparable_prices(db), confirmed_verdicts=confirmed_verdicts(db),
+                  relisting=RelistingLookup(db))
 
 
 def _as_listing(row: dict) -> dict:

@@ -9,8 +9,8 @@ from typing import Any
 from monitor.rules.packs import RulePacks
 from monitor.rules.price_signals import PricePoint, price_point, price_signals
 from monitor.rules.regulatory import regulatory_signals
-from monitor.rules.seller_signals import seller_signals
-from monitor.rules.signals import Signal
+from monitor.rules.seller_signals import seller_evidence, seller_signals
+from monitor.rules.signals import Signal, span
 from monitor.rules.vocabulary import contact_signals, context_signals, counterfeit_signals
 
 # A look-alike on goods the mark is not registered for weighs less, unless the mark is well known.
@@ -38,10 +38,14 @@ class Assessment:
 
 class Engine:
     def __init__(self, packs: RulePacks, *, comparables: Callable[[PricePoint], list[float]] | None = None,
-                 confirmed_verdicts: Callable[[str, str], int] | None = None):
+                 confirmed_verdicts: Callable[[str, str], int] | None = None,
+                 relisting: Callable[[dict], Any] | None = None):
         self.packs = packs
         self.comparables = comparables
         self.confirmed_verdicts = confirmed_verdicts
+        # Store context: was this listing posted again after another was confirmed?
+        # (monitor/store/relisting.py; None when scoring without a store)
+        self.relisting = relisting
 
     def mark_signals(self, listing: dict) -> tuple[list[Signal], list]:
         """One signal per mark and kind, with every place it was seen as evidence.
@@ -99,6 +103,15 @@ class Engine:
         cheap = {s.mark for s in prices}
         # An authorised seller lowers suspicion only at a normal price.
         signals += [s for s in sellers if not (s.name == "authorised_seller" and s.mark in cheap)]
+
+        if self.relisting is not None:
+            found = self.relisting(listing)
+            if found is not None:
+                evidence = seller_evidence(listing) if found.reason == "same_seller" else (
+                    [span(listing, "title", 0, len(listing.get("title") or ""))] if listing.get("title") else [])
+                signals.append(Signal("relisted", "seller", 1.0, found.explanation, evidence,
+                                      details={"original": found.original, "reason": found.reason,
+                                               "similarity": found.similarity}))
 
         score = packs.scoring.score(signals)
         threshold = packs.scoring.threshold(listing.get("category"))

@@ -58,6 +58,11 @@ def record_assessment(db: Database, listing: dict[str, Any], assessment, *, now:
         db.execute("UPDATE flags SET status = 'superseded', superseded_at = ?, superseded_reason = ? WHERE id = ?",
                    [now, "replaced by a new assessment (listing or rules changed)", flag["id"]])
     signals = assessment.signals
+    relisted = next((s for s in signals if s.name == "relisted"), None)
+    if relisted is not None:
+        db.execute("UPDATE listings SET relisted_of = ?, relisted_at = ?, relisted_reason = ? "
+                   "WHERE id = ? AND relisted_of IS NULL",
+                   [relisted.details["original"], now, relisted.explanation, listing_pk])
     db["flags"].insert({
         "listing": listing_pk,
         "status": "open",
