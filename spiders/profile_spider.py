@@ -18,7 +18,7 @@ from monitor.extract.page import extract_listing
 from monitor.extract.selectors import apply_selectors
 from monitor.listing import Listing, Removal
 from monitor.store import open_db
-from monitor.store.removals import listings_to_recheck
+from monitor.store.removals import confirmed_to_recheck, listings_to_recheck
 from spiders.browser import apply_browser_settings, browser_meta
 from spiders.middlewares.evidence import META_KEY as EVIDENCE_KEY
 
@@ -68,7 +68,7 @@ class ProfileSpider(scrapy.Spider):
         return spider
 
     def __init__(self, category=None, keyword=None, max_pages=None, base_url=None, allow_private=None,
-                 recheck=True, **kwargs):
+                 recheck=True, confirmed=None, **kwargs):
         super().__init__(**kwargs)
         profile = type(self).profile
         if base_url:
@@ -90,12 +90,18 @@ class ProfileSpider(scrapy.Spider):
         # A keyword search is a spot check, not a census: listings it did not meet are not missing.
         self.recheck = str(recheck).lower() not in ("0", "false", "no") and not self.keywords
         self.rechecked = False
+        # Follow-up of reported listings: fetch only the listings with a confirmed verdict.
+        self.confirmed_only = str(confirmed).lower() in ("1", "true", "yes")
+        if self.confirmed_only:
+            self.kind = "recheck"
+            self.recheck = False
         self.run_args = {
             "categories": self.categories,
             "keywords": self.keywords,
             "max_pages": self.max_pages,
             "base_url": profile.base_url,
             "profile": str(profile.path),
+            **({"confirmed": True} if self.confirmed_only else {}),
         }
 
     # -- planning ------------------------------------------------------------------------
@@ -117,6 +123,10 @@ class ProfileSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         p = self.profile
+        if self.confirmed_only:
+            for request in self.confirmed_requests():
+                yield request
+            return
         if not self.keywords and (not self.categories or p.category in self.categories):
             for url in p.start_urls:
                 yield self.request(url, self.parse_results, wait_for=p.wait_for_results, category=p.category, page=1)
@@ -170,6 +180,20 @@ class ProfileSpider(scrapy.Spider):
         if rows:
             self.crawler.stats.set_value("monitor/rechecked", len(rows))
             raise DontCloseSpider
+
+    def confirmed_requests(self) -> list[scrapy.Request]:
+        """One request per confirmed listing of the site; a 404/410 or the profile's item_gone
+        page records a removal, a live page a new observation (changed or not)."""
+        limit = self.settings.getint("MONITOR_CONFIRMED_RECHECK_LIMIT", 1000)
+        db = open_db(self.settings.get("MONITOR_DB"), migrate=False)
+        try:
+            rows = confirmed_to_recheck(db, self.site, limit=limit)
+        finally:
+            db.close()
+        self.crawler.stats.set_value("monitor/rechecked", len(rows))
+        return [self.request(row["url"], self.parse_listing, wait_for=self.profile.wait_for_listing,
+                             category=row["category"], recheck=row["listing_id"], handle_httpstatus_list=[404, 410])
+                for row in rows]
 
     def is_gone(self, response) -> bool:
         gone = self.profile.item_gone or {}

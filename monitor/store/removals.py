@@ -53,3 +53,32 @@ def listings_to_recheck(db: Database, site: str, *, run_id: int, categories: lis
         params += categories
     sql += " ORDER BY last_seen DESC LIMIT ?"
     return list(db.execute_returning_dicts(sql, [*params, limit]))
+
+
+def confirmed_to_recheck(db: Database, site: str, *, limit: int = 1000) -> list[dict[str, Any]]:
+    """Listings of a site with a confirmed verdict, the longest unchecked first: the follow-up of
+    what was reported (removed, still live, changed). Removed ones are included, to see them
+    come back at the same address."""
+    return list(db.execute_returning_dicts(
+        "SELECT l.listing_id, l.url, l.category FROM listings l "
+        "WHERE l.site = ? AND EXISTS (SELECT 1 FROM flags f WHERE f.listing = l.id AND f.status = 'confirmed') "
+        "ORDER BY l.last_seen ASC LIMIT ?", [site, limit]))
+
+
+def takedown_times(db: Database, *, since: str | None = None) -> list[dict[str, Any]]:
+    """Confirmed listings with the time of the first confirming verdict and of the removal seen
+    after it (NULL while still live): how long takedowns take, for reports."""
+    sql = """
+        SELECT l.id AS listing, l.site, l.listing_id, l.seller_id, l.category, min(r.decided_at) AS confirmed_at,
+               l.removed_at,
+               CASE WHEN l.removed_at IS NOT NULL AND l.removed_at >= min(r.decided_at)
+                    THEN round((julianday(l.removed_at) - julianday(min(r.decided_at))) * 24, 2) END AS hours_to_removal
+        FROM listings l JOIN flags f ON f.listing = l.id AND f.status = 'confirmed'
+        JOIN reviews r ON r.flag = f.id AND r.verdict LIKE 'confirmed%'
+    """
+    params: list[Any] = []
+    sql += " GROUP BY l.id"
+    if since:
+        sql += " HAVING confirmed_at >= ?"
+        params.append(since)
+    return list(db.execute_returning_dicts(sql + " ORDER BY confirmed_at", params))

@@ -168,7 +168,8 @@ class StorePipeline:
         if self.rules_problem:
             errors.append(self.rules_problem)
         threshold = getattr(getattr(spider, "profile", None), "coverage_threshold", 0.9)
-        status, why, degraded = self.judge(reason, seen, errors, coverage, threshold)
+        status, why, degraded = self.judge(reason, seen, errors, coverage, threshold,
+                                           kind=getattr(spider, "kind", "profile"))
         finish_run(
             self.db,
             self.run_id,
@@ -188,7 +189,8 @@ class StorePipeline:
         self.db.close()
 
     @staticmethod
-    def judge(reason: str, seen: int, errors: list[str], coverage: dict[str, float], threshold: float):
+    def judge(reason: str, seen: int, errors: list[str], coverage: dict[str, float], threshold: float,
+              kind: str = "profile"):
         """(status, finish reason, degraded reason) for a finished crawl."""
         if reason in INTERRUPTED_REASONS:
             return "interrupted", f"stopped before the end ({reason})", None
@@ -196,6 +198,8 @@ class StorePipeline:
             return "failed", FAILED_REASONS[reason], None
         if seen == 0 and errors:
             return "failed", f"no listings stored; first error: {errors[0]}", None
+        if kind == "recheck" and seen == 0:  # every confirmed listing is gone, or there were none
+            return "completed", reason, None
         if seen == 0:
             return "degraded", reason, "no listings found: check the start URLs, keywords and listing_links selector"
         low = [f"{name} {coverage.get(name, 0):.0%}" for name in ("title", "price") if coverage.get(name, 0) < threshold]
