@@ -1,5 +1,5 @@
 """The dashboard: open flags by category, site and signal; verdicts per day; time to verdict;
-throughput per analyst."""
+throughput per analyst; the last week's alerts (failed and degraded runs, sites without runs)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,21 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from typing import Annotated
 
+from monitor.alerts.detect import delivery_text, recent_alerts
 from monitor.web import review
 from monitor.web.deps import PageCtx
 
 router = APIRouter(include_in_schema=False)
+ALERT_DAYS = 7  # failed and degraded runs, quiet sites: the last week
 
 
 @router.get("/dashboard")
 def dashboard_page(ctx: PageCtx, days: Annotated[int, Query(ge=1, le=365)] = 30) -> Response:
     data = review.dashboard(ctx.db, days)
+    alerts = [{**a, "delivery": delivery_text(a)} for a in recent_alerts(ctx.db, days=ALERT_DAYS, limit=50)]
     peak = max([r["n"] for key in ("by_category", "by_site", "by_signal") for r in data[key]] or [1])
     per_day: dict[str, dict[str, int]] = {}
     for r in data["per_day"]:
         per_day.setdefault(r["day"], {})[r["verdict"]] = r["n"]
-    return ctx.render("dashboard.html", data=data, peak=peak, per_day=per_day)
+    return ctx.render("dashboard.html", data=data, peak=peak, per_day=per_day, alerts=alerts,
+                      alert_days=ALERT_DAYS)

@@ -1,0 +1,2 @@
+"""Enforcement exports: leads as spreadsheets (``leads``, ``sheets``); case packages, notices,
+referrals and reports build on the same rows."""
