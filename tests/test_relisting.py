@@ -97,3 +97,45 @@ def test_demo_two_nights_relisted_offers_are_linked(tmp_path):
     db.close()
     for original in confirmed:
         assert linked.get(relists[original]) == original, (original, relists[original], linked)
+
+
+def test_confirmed_listings_are_rechecked_removed_live_or_changed(tmp_path):
+    """`monitor crawl SITE --confirmed` fetches only the confirmed listings: the next night one is
+    gone (a removal with its page kept as evidence and the time from verdict to removal), the
+    others are still live, some with a new price (changed)."""
+    from monitor.demo.catalogue import base_entries, listing_id
+    from monitor.demo.marketplaces import DemoMarketplaces
+    from monitor.store import open_db
+    from monitor.store.removals import takedown_times
+
+    site = "greenmart"
+    db_path = tmp_path / "m.db"
+    gone = {listing_id(site, e.index) for e in base_entries(site) if e.removed_day == 2}
+    with DemoMarketplaces(host="127.0.0.1", base_port=None, day=1) as markets:
+        run_monitor("crawl", site, "--base-url", markets.urls[site], db_path=db_path, check=True)
+        db = open_db(db_path)
+        flagged = [r[0] for r in db.execute(
+            "SELECT l.listing_id FROM listings l JOIN flags f ON f.listing = l.id AND f.status = 'open' "
+            "WHERE l.site = ? ORDER BY l.id", [site])]
+        chosen = [lid for lid in flagged if lid in gone][:2] + [lid for lid in flagged if lid not in gone][:4]
+        for lid in chosen:
+            confirm(db, pk(db, site, lid))
+        db.close()
+        assert len(chosen) == 6
+        markets.set_day(2)
+        proc = run_monitor("crawl", site, "--base-url", markets.urls[site], "--confirmed", db_path=db_path,
+                           check=True)
+    db = open_db(db_path)
+    run = db.execute_returning_dicts("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1")[0]
+    assert run["kind"] == "recheck" and run["status"] == "completed", (run, proc.stdout)
+    assert run["pages"] == 6 and run["listings_seen"] == 4 and run["listings_removed"] == 2
+    removed = {r[0] for r in db.execute("SELECT listing_id FROM listings WHERE removed_at IS NOT NULL")}
+    assert removed == set(chosen[:2])
+    times = {t["listing_id"]: t for t in takedown_times(db)}
+    assert set(times) == set(chosen)
+    assert all(times[lid]["hours_to_removal"] is not None and times[lid]["hours_to_removal"] >= 0
+               for lid in chosen[:2])
+    assert all(times[lid]["hours_to_removal"] is None for lid in chosen[2:])
+    kept = db.execute("SELECT count(*) FROM evidence WHERE run_id = ?", [run["id"]]).fetchone()[0]
+    assert kept == 6  # the gone pages too
+    db.close()

@@ -81,4 +81,50 @@ def leads(ctx, status, since, category, site, analyst, fmt, output):
         click.echo(f"{n} leads written to {output} (SHA-256 {digest})", err=True)
 
 
+@export.command()
+@click.option("--seller", help="The seller id (as the site shows it); the package holds its confirmed listings.")
+@click.option("--site", help="Only the seller's listings on this site.")
+@click.option("--listing", "listings", multiple=True, type=int, help="A listing id (repeatable), instead of --seller.")
+@click.option("--include-open", is_flag=True, help="Also listings whose flag is still open.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The zip file to write.")
+@click.pass_context
+def case(ctx, seller, site, listings, include_open, output):
+    """A case package: a zip with a readable summary (HTML and PDF), and per listing the kept
+    WARC records, screenshots, extracted fields, signals and verdict history, plus
+    manifest.json with the SHA-256 of every file and of the manifest itself.
+
+    Check it anywhere with `monitor evidence verify PACKAGE.zip` (no database needed).
+
+    Example:
+
+        monitor export case --seller gm-generic-1 -o case-gm-generic-1.zip
+
+        monitor export case --listing 12 --listing 40 -o case.zip
+    """
+    from monitor.evidence import custody
+    from monitor.export.case import CaseError, CaseSpec, build_case
+    from monitor.store import open_db, resolve_db_path
+    from monitor.store.db import write_transaction
+
+    if not seller and not listings:
+        raise click.UsageError("name a seller (--seller ID) or listings (--listing ID ...)")
+    path = resolve_db_path(ctx.obj.get("db_path"))
+    db = open_db(path)
+    try:
+        manifest = build_case(db, path, CaseSpec(seller=seller, site=site, listings=tuple(listings),
+                                                 include_open=include_open), output)
+    except CaseError as exc:
+        db.close()
+        raise click.ClickException(str(exc)) from None
+    digest = hashlib.sha256(output.read_bytes()).hexdigest()
+    with write_transaction(db):
+        custody.append(db, actor="cli", action="export", obj=f"case:{output.name}", sha256=digest,
+                       detail={"seller": seller, "site": site, "listings": manifest["listings"],
+                               "files": len(manifest["files"]), "manifest_sha256": manifest["manifest_sha256"]})
+    db.close()
+    click.echo(f"{output}: {len(manifest['listings'])} listing(s), {len(manifest['files'])} files, "
+               f"manifest SHA-256 {manifest['manifest_sha256']}, package SHA-256 {digest}")
+
+
 COMMANDS = [export]
