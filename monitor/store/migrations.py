@@ -328,3 +328,34 @@ def schedule_alerts_relisting(db: Database) -> None:
     db["listings"].add_column("relisted_at", str)
     db["listings"].add_column("relisted_reason", str)
     db["listings"].create_index(["relisted_of"])
+
+
+@MIGRATIONS(name="0009_notices")
+def notices(db: Database) -> None:
+    # Takedown notices (issue 6): what was sent to which platform, and what came of it. The
+    # acceptance rate per platform is read from here (dashboard, reports).
+    db["notices"].create(
+        {
+            "id": int,
+            "platform": str,  # the site the notice goes to
+            "lang": str,  # zh | en
+            "mark": str,
+            "rights_holder": str,
+            "created_at": str,
+            "created_by": str,
+            "file_sha256": str,  # of the notice as written
+            "status": str,  # drafted | sent | accepted | rejected | removed
+            "sent_at": str,
+            "outcome_at": str,
+            "outcome_note": str,
+        },
+        pk="id",
+        not_null={"platform", "mark", "created_at", "created_by", "status"},
+    )
+    db["notices"].create_index(["platform", "status"])
+    db["notice_items"].create(
+        {"notice": int, "listing": int, "url": str, "reason": str, "removed_at": str},
+        pk=("notice", "listing"),
+        foreign_keys=[("notice", "notices", "id"), ("listing", "listings", "id")],
+    )
+    db["notice_items"].create_index(["listing"])
