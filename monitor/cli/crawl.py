@@ -40,9 +40,19 @@ def print_run(run: dict, console: Console | None = None) -> None:
 @click.option("--allow-private", is_flag=True, help="Allow private, loopback and link-local addresses.")
 @click.option("--no-recheck", is_flag=True,
               help="Do not revisit known listings this crawl did not meet (how removals are found).")
+@click.option("--confirmed", is_flag=True,
+              help="Only re-check the site's listings with a confirmed verdict: removed, still live or changed.")
+@click.option("--time-limit", type=click.IntRange(min=1), metavar="SECONDS",
+              help="Stop the crawl at this age (Scrapy's CLOSESPIDER_TIMEOUT); the run is then failed.")
+@click.option("--job", help="Record the run as started by this scheduled job (crawl_runs.job).")
+@click.option("--trigger", type=click.Choice(["schedule", "catch-up", "manual", "recheck"]),
+              help="Record why the run was started (crawl_runs.trigger); default manual with --job.")
+@click.option("--exit-with-parent", is_flag=True,
+              help="Stop as interrupted when the process that started this one dies (the scheduler uses it).")
 @click.option("-v", "--verbose", is_flag=True, help="Log to the terminal instead of the run's log file.")
 @click.pass_context
-def crawl(ctx, site, url, categories, keywords, max_pages, base_url, allow_private, no_recheck, verbose):
+def crawl(ctx, site, url, categories, keywords, max_pages, base_url, allow_private, no_recheck, confirmed, time_limit,
+          job, trigger, exit_with_parent, verbose):
     """Crawl a site profile, or a shop from a start URL, into the store.
 
     SITE is the name of a profile in spiders/profiles/ (see `scrapy list`). Each crawl is
@@ -58,6 +68,10 @@ def crawl(ctx, site, url, categories, keywords, max_pages, base_url, allow_priva
         monitor crawl baihuo --category agri_inputs --max-pages 2
 
         monitor crawl --url https://shop.example/ --max-pages 100
+
+        monitor crawl greenmart --time-limit 600 --job greenmart-nightly --trigger manual
+
+        monitor crawl baihuo --confirmed
     """
     from monitor.crawl.runner import run_crawl
 
@@ -65,6 +79,8 @@ def crawl(ctx, site, url, categories, keywords, max_pages, base_url, allow_priva
     db_path = ctx.obj.get("db_path") if ctx.obj else None
     if bool(site) == bool(url):
         raise click.UsageError("give either a SITE profile name or --url URL (not both)")
+    run_options = {"time_limit": time_limit, "job": job, "trigger": trigger or ("manual" if job else None),
+                   "exit_with_parent": exit_with_parent}
     try:
         if url:
             from spiders.shop import ShopSpider
@@ -72,7 +88,7 @@ def crawl(ctx, site, url, categories, keywords, max_pages, base_url, allow_priva
             if categories or keywords or base_url:
                 raise click.UsageError("--category, --keyword and --base-url apply to site profiles, not --url")
             kwargs = {"url": url, "max_pages": max_pages or 200, "allow_private": allow_private}
-            outcome = run_crawl(ShopSpider, kwargs, db_path=db_path, verbose=verbose, site="shop")
+            outcome = run_crawl(ShopSpider, kwargs, db_path=db_path, verbose=verbose, site="shop", **run_options)
         else:
             from spiders.sites import spider_class
 
@@ -89,8 +105,9 @@ def crawl(ctx, site, url, categories, keywords, max_pages, base_url, allow_priva
                 "base_url": base_url,
                 "allow_private": allow_private,
                 "recheck": not no_recheck,
+                "confirmed": confirmed,
             }
-            outcome = run_crawl(cls, kwargs, db_path=db_path, verbose=verbose, site=site)
+            outcome = run_crawl(cls, kwargs, db_path=db_path, verbose=verbose, site=site, **run_options)
     except (YamlError, LookupError, BrowserNotFound, ValueError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)

@@ -51,16 +51,41 @@ def run_log_path(db_path: Path, site: str) -> Path:
 
 
 def run_crawl(spider_cls, spider_kwargs: dict[str, Any], *, db_path: str | os.PathLike | None,
-              verbose: bool = False, extra_settings: dict | None = None, site: str = "crawl") -> CrawlOutcome:
+              verbose: bool = False, extra_settings: dict | None = None, site: str = "crawl",
+              job: str | None = None, trigger: str | None = None, time_limit: int | None = None,
+              exit_with_parent: bool = False) -> CrawlOutcome:
+    from scrapy import signals
     from scrapy.crawler import CrawlerProcess
 
     path = resolve_db_path(db_path)
     open_db(path).close()  # create and migrate before Scrapy starts, so errors surface plainly
     log_file = None if verbose else run_log_path(path, site)
+    extra = dict(extra_settings or {})
+    if time_limit:
+        # Scrapy closes the spider itself at this age, keeping what it stored: the bound that
+        # holds even when nobody watches the process (the scheduler kills it harder, later).
+        extra["CLOSESPIDER_TIMEOUT"] = time_limit
     settings = project_settings(path, log_file=log_file, log_level="DEBUG" if verbose else "INFO",
-                                extra=extra_settings)
+                                extra=extra)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider_cls)
+    if job or trigger:
+        # The store pipeline opens the run before spider_opened is sent; tag it at once so that
+        # `monitor runs --job` shows a scheduled run while it is still going.
+        def tag(spider):
+            run_id = getattr(spider, "run_id", None)
+            if run_id is not None:
+                from monitor.store.runs import tag_run
+
+                db = open_db(path)
+                try:
+                    tag_run(db, run_id, job=job, trigger=trigger)
+                finally:
+                    db.close()
+
+        crawler.signals.connect(tag, signal=signals.spider_opened)
+    if exit_with_parent:
+        watch_parent()
     process.crawl(crawler, **spider_kwargs)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
@@ -73,12 +98,47 @@ def run_crawl(spider_cls, spider_kwargs: dict[str, Any], *, db_path: str | os.Pa
     return CrawlOutcome(run=run, stats=stats, log_path=log_file)
 
 
+PARENT_POLL_SECONDS = 1.0
+PARENT_GONE_KILL_SECONDS = 60.0
+
+
+def watch_parent() -> None:
+    """End this crawl when the process that started it dies (a scheduler killed with SIGKILL).
+
+    The scheduler starts each crawl in a session of its own so that it can kill the crawl's
+    whole process group; the price is that the crawl outlives a scheduler that dies without
+    cleaning up. A thread notices that the parent is gone (this process is re-parented) and
+    asks the crawl to stop as Ctrl-C would, so the run is closed as interrupted; if the crawl
+    is still alive a minute later its process group is killed and the next scheduler start
+    marks the run interrupted.
+    """
+    import signal
+    import threading
+    import time
+
+    parent = os.getppid()
+    main_thread = threading.main_thread().ident
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        # To the main thread: a signal taken by this thread would not wake the reactor.
+        signal.pthread_kill(main_thread, signal.SIGTERM)
+        time.sleep(PARENT_GONE_KILL_SECONDS)
+        if os.getpgid(0) == os.getpid():  # never kill a group we do not lead (a user's shell)
+            os.killpg(os.getpid(), signal.SIGKILL)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+
+
 def run_summary_rows(run: dict[str, Any]) -> list[tuple[str, str]]:
     coverage = json.loads(run.get("coverage") or "{}")
     errors = json.loads(run.get("error_messages") or "[]")
     rows = [
         ("run", str(run["id"])),
         ("site", run["site"]),
+        *([("job", f"{run['job']} ({run.get('trigger') or 'manual'})")] if run.get("job") else []),
         ("status", run["status"]),
         ("pages", str(run.get("pages") or 0)),
         ("listings", f"{run.get('listings_seen') or 0} seen, {run.get('listings_new') or 0} new, "

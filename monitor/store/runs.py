@@ -77,7 +77,14 @@ def _pid_alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    # A zombie (exited, not yet reaped: an orphaned crawl whose new parent reaps slowly) is
+    # as dead as a crawl gets; kill(pid, 0) still succeeds on it.
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            stat = handle.read()
+    except OSError:
+        return True  # no /proc (not Linux): trust kill()
+    return stat[stat.rfind(")") + 2:][:1] != "Z"
 
 
 def mark_stale_runs_interrupted(db: Database) -> list[int]:
@@ -105,3 +112,37 @@ def mark_stale_runs_interrupted(db: Database) -> list[int]:
                     },
                 )
     return stale
+
+
+def tag_run(db: Database, run_id: int, *, job: str | None = None, trigger: str | None = None) -> None:
+    """Record which scheduled job started a run and why (crawl_runs.job, crawl_runs.trigger).
+
+    Written from outside the pipeline that opened the run: by the crawl process once the run
+    exists, and again by the scheduler after the crawl ends (the crawl may die before it can).
+    """
+    values = {k: v for k, v in (("job", job), ("trigger", trigger)) if v is not None}
+    if values:
+        with write_transaction(db):
+            db["crawl_runs"].update(run_id, values)
+
+
+def run_of_process(db: Database, pid: int, *, since: str | None = None) -> dict[str, Any] | None:
+    """The run opened by crawl process ``pid`` on this host (started at or after ``since``)."""
+    sql = "SELECT * FROM crawl_runs WHERE pid = ? AND hostname = ?"
+    params: list[Any] = [pid, socket.gethostname()]
+    if since:
+        sql += " AND started_at >= ?"
+        params.append(since)
+    rows = db.execute_returning_dicts(sql + " ORDER BY id DESC LIMIT 1", params)
+    return rows[0] if rows else None
+
+
+def close_run(db: Database, run_id: int, *, status: str, finish_reason: str) -> None:
+    """Overrule a run's outcome from outside its crawl (killed at its time limit, scheduler stopped),
+    keeping the counts the crawl recorded."""
+    if status not in RUN_STATUSES:
+        raise ValueError(f"unknown run status {status!r}; expected one of {', '.join(RUN_STATUSES)}")
+    with write_transaction(db):
+        row = db["crawl_runs"].get(run_id)
+        db["crawl_runs"].update(run_id, {"status": status, "finish_reason": finish_reason,
+                                         "finished_at": row.get("finished_at") or utc_now()})
