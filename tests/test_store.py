@@ -45,7 +45,7 @@ def test_migrations_upgrade_an_existing_database_and_keep_its_data(db_path):
     assert [m.name for m in MIGRATIONS.pending(old)] == ["0002_history_indexes", "0003_removals", "0004_flags",
                                                         "0005_fts_update_on_text_change", "0006_flags_site",
                                                         "0007_evidence_custody", "0008_schedule_alerts_relisting",
-                                                        "0009_notices"]
+                                                        "0009_notices", "0010_flag_priority_campaign"]
     old.close()
 
     db = open_db(db_path)

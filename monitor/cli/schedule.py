@@ -186,4 +186,62 @@ def jobs(ctx, config_path, as_json):
         console.print("* not in the scheduler's job store yet: when it would fire if `monitor schedule` started now")
 
 
-COMMANDS = [schedule, jobs]
+@click.group("campaigns", invoke_without_command=True)
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help=CONFIG_HELP)
+@click.option("--date", "on_date", metavar="YYYY-MM-DD", help="Which campaigns are active on this day (default today).")
+@click.pass_context
+def campaigns(ctx, config_path, on_date):
+    """The campaigns of the jobs file: their windows, what they cover, whether active today.
+
+    Active campaigns make the jobs they cover fire on their campaign_cron too, and raise the
+    open flags they cover in the review queue by their priority_boost (`monitor campaigns
+    apply`; the scheduler does it on its own).
+
+    Example:
+
+        monitor campaigns --date 2027-03-15
+    """
+    from datetime import date as date_cls
+
+    from monitor.schedule.campaigns import active_campaigns
+
+    ctx.ensure_object(dict)
+    config = _load(config_path)
+    try:
+        day = date_cls.fromisoformat(on_date) if on_date else None
+    except ValueError:
+        raise click.BadParameter(f"{on_date!r} is not a date like 2027-03-15", param_hint="--date") from None
+    ctx.obj["schedule_config"], ctx.obj["campaign_day"] = config, day
+    if ctx.invoked_subcommand:
+        return
+    active = {c.name for c in active_campaigns(config, day)}
+    table = Table("campaign", "window", "covers", "queue boost", "active")
+    for c in config.campaigns:
+        window = (f"every year {c.start:%m-%d} to {c.end:%m-%d}" if c.yearly else f"{c.start} to {c.end}")
+        covers = ", ".join([*c.categories, *c.marks]) or "everything"
+        table.add_row(escape(c.name), window, escape(covers), f"+{c.priority_boost}", "yes" if c.name in active else "")
+    Console(highlight=False).print(table)
+
+
+@campaigns.command("apply")
+@click.pass_context
+def campaigns_apply(ctx):
+    """Rank the open flags that active campaigns cover higher in the queue, now.
+
+    Example:
+
+        monitor campaigns apply
+    """
+    from monitor.schedule.campaigns import active_campaigns, apply_campaigns
+    from monitor.store import open_db
+
+    config, day = ctx.obj["schedule_config"], ctx.obj["campaign_day"]
+    db = open_db(ctx.obj.get("db_path"))
+    counts = apply_campaigns(db, active_campaigns(config, day))
+    db.close()
+    active = {k: v for k, v in sorted(counts.items()) if k}
+    click.echo("open flags in campaigns: " + (", ".join(f"{k} {v}" for k, v in active.items()) or "none")
+               + f"; outside: {counts.get('', 0)}")
+
+
+COMMANDS = [schedule, jobs, campaigns]

@@ -56,6 +56,8 @@ DEFAULT_MAX_PARALLEL = 2  # the machines this runs on have two cores
 DEFAULT_KILL_GRACE = 15
 DEFAULT_TIME_LIMIT = 2 * 3600
 DEFAULT_PRIORITY = 5
+DEFAULT_PRIORITY_BOOST = 10  # queue points for open flags a campaign covers (see monitor/schedule/campaigns.py)
+YEARLY_YEAR = 2000  # MM-DD campaign dates are kept in a leap year so 02-29 parses
 
 _ID = "^[a-z0-9][a-z0-9_-]*$"
 _DURATION = {
@@ -91,14 +93,20 @@ JOB_SCHEMA: dict[str, Any] = {
     },
 }
 
-# Campaign entries keep unknown keys: the campaign work (another part of issue 5) adds its own.
+# A campaign's dates: "2026-11-11" for one year, or "03-15" (month-day) for every year.
 CAMPAIGN_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["name", "start", "end"],
+    "additionalProperties": False,
     "properties": {
         "name": {"type": "string", "minLength": 1},
+        "start": {},  # a date (YAML reads 2026-11-11 as one) or "MM-DD"; checked below
+        "end": {},
         "categories": _STRINGS,
         "marks": _STRINGS,
+        # Queue priority: open flags it covers rank as if they scored this many points more.
+        "priority_boost": {"type": "integer", "minimum": 0, "maximum": 100},
+        "note": {"type": "string"},
     },
 }
 
@@ -168,6 +176,32 @@ class Campaign:
     end: date  # inclusive
     categories: tuple[str, ...] = ()
     marks: tuple[str, ...] = ()
+    yearly: bool = False  # dates given as MM-DD: the window comes back every year
+    priority_boost: int = DEFAULT_PRIORITY_BOOST
+
+    def windows(self, around: date) -> list[tuple[date, date]]:
+        """The campaign's [start, end] date windows near ``around`` (inclusive ends). A yearly
+        window that wraps the new year (12-20 to 01-05) ends in the following year."""
+        if not self.yearly:
+            return [(self.start, self.end)]
+        out = []
+        for year in (around.year - 1, around.year, around.year + 1):
+            start = _in_year(self.start, year)
+            end = _in_year(self.end, year if self.end >= self.start else year + 1)
+            out.append((start, end))
+        return out
+
+    def active_on(self, day: date) -> bool:
+        return any(start <= day <= end for start, end in self.windows(day))
+
+    def covers_flag(self, category: str | None, marks: list[str] | tuple[str, ...]) -> bool:
+        """Does the campaign concern a flag of this category naming these marks?"""
+        if not self.categories and not self.marks:
+            return True
+        if category and category in self.categories:
+            return True
+        wanted = {m.casefold() for m in self.marks}
+        return any(m.casefold() in wanted for m in marks)
 
     def covers(self, job: JobSpec) -> bool:
         if not self.categories and not self.marks:
@@ -228,8 +262,22 @@ def _as_date(value: Any) -> date:
     if isinstance(value, date):
         return value
     if isinstance(value, str):
-        return date.fromisoformat(value.strip())
-    raise ValueError(f"expected a date like 2026-11-01, got {value!r}")
+        text = value.strip()
+        if re.fullmatch(r"\d{2}-\d{2}", text):  # every year: kept in leap year 2000 so 02-29 is valid
+            return date.fromisoformat(f"{YEARLY_YEAR}-{text}")
+        return date.fromisoformat(text)
+    raise ValueError(f"expected a date like 2026-11-01 or 03-15 (every year), got {value!r}")
+
+
+def _is_yearly(value: Any) -> bool:
+    return isinstance(value, str) and bool(re.fullmatch(r"\d{2}-\d{2}", value.strip()))
+
+
+def _in_year(day: date, year: int) -> date:
+    try:
+        return day.replace(year=year)
+    except ValueError:  # 02-29 in a common year
+        return date(year, 2, 28)
 
 
 def _timezone_problem(name: str) -> str | None:
@@ -341,7 +389,10 @@ def _semantic_problems(data: dict, located: LocatedYaml) -> tuple[list, dict]:
             except ValueError as exc:
                 problems.append((located.line_of(("campaigns", i, key)), f"campaigns.{i}.{key}",
                                  f"expected a date like 2026-11-01: {exc}"))
-        if len(dates) == 2 and dates["start"] > dates["end"]:
+        if len(dates) == 2 and _is_yearly(raw["start"]) != _is_yearly(raw["end"]):
+            problems.append((located.line_of(("campaigns", i, "end")), f"campaigns.{i}.end",
+                             "give both dates as MM-DD (every year) or both as YYYY-MM-DD (one year)"))
+        elif len(dates) == 2 and dates["start"] > dates["end"] and not _is_yearly(raw["start"]):
             problems.append((located.line_of(("campaigns", i, "end")), f"campaigns.{i}.end",
                              f"ends ({dates['end']}) before it starts ({dates['start']})"))
     if "alerts" in data:
@@ -393,7 +444,9 @@ def load_config(path: str | os.PathLike | None = None) -> ScheduleConfig:
         ))
     campaigns = [
         Campaign(name=raw["name"], start=_as_date(raw["start"]), end=_as_date(raw["end"]),
-                 categories=tuple(raw.get("categories") or ()), marks=tuple(raw.get("marks") or ()))
+                 categories=tuple(raw.get("categories") or ()), marks=tuple(raw.get("marks") or ()),
+                 yearly=_is_yearly(raw["start"]),
+                 priority_boost=int(raw.get("priority_boost", DEFAULT_PRIORITY_BOOST)))
         for raw in data.get("campaigns") or []
     ]
     return ScheduleConfig(

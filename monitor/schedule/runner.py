@@ -34,6 +34,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from monitor.listing import utc_now
+from monitor.schedule import campaigns
 from monitor.schedule.alerting import check_alerts
 from monitor.schedule.config import JobSpec, ScheduleConfig
 from monitor.schedule.history import record_event
@@ -334,6 +335,7 @@ class JobRunner:
             out_path.unlink(missing_ok=True)
         logger.info("Job %s: run %s %s", job.id, run["id"], detail)
         check_alerts(self.config, self.db_path)  # a failed or degraded run is news at once
+        campaigns.refresh(self.config, self.db_path)  # the run's new flags join their campaign
         return JobResult(job.id, run["status"], run["id"], detail)
 
     def _placeholder_run(self, db, job: JobSpec, trigger: str, started_at: str, out_path: Path, status: str,

@@ -30,6 +30,7 @@ from apscheduler.executors.base import run_job
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from monitor.schedule import campaigns
 from monitor.schedule.alerting import CHECK_EVERY_SECONDS, check_alerts
 from monitor.schedule.config import JobSpec, ScheduleConfig
 from monitor.schedule.history import iso_utc, last_started_at, record_event
@@ -127,6 +128,7 @@ class ScheduleService:
         stale = recover_interrupted_runs(self.db_path)
         if stale:
             logger.warning("Runs %s were left running by a crawl that is gone; marked interrupted", stale)
+        campaigns.refresh(self.config, self.db_path)
         tz = ZoneInfo(self.config.timezone)
         self.scheduler = BackgroundScheduler(
             jobstores={"default": SQLiteJobStore(jobstore_path(self.db_path))},
@@ -196,6 +198,7 @@ class ScheduleService:
         while not self._stop.wait(1.0):
             if time.monotonic() >= next_alert_check:
                 check_alerts(self.config, self.db_path)
+                campaigns.refresh(self.config, self.db_path)  # windows open and close at midnight
                 next_alert_check = time.monotonic() + CHECK_EVERY_SECONDS
         self.stop()
 

@@ -26,9 +26,10 @@ _TICK = timedelta(microseconds=1)
 def campaign_windows(job: JobSpec, config: ScheduleConfig) -> list[tuple[datetime, datetime]]:
     """[start, end) of each campaign covering the job, from midnight to midnight in the config's zone."""
     tz = ZoneInfo(config.timezone)
+    today = datetime.now(tz).date()
     windows = [
-        (datetime.combine(c.start, time.min, tz), datetime.combine(c.end + timedelta(days=1), time.min, tz))
-        for c in config.campaigns_for(job)
+        (datetime.combine(start, time.min, tz), datetime.combine(end + timedelta(days=1), time.min, tz))
+        for c in config.campaigns_for(job) for start, end in c.windows(today)
     ]
     return sorted(windows)
 

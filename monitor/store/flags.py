@@ -67,6 +67,7 @@ def record_assessment(db: Database, listing: dict[str, Any], assessment, *, now:
         "listing": listing_pk,
         "status": "open",
         "score": assessment.score,
+        "priority": assessment.score,  # raised by an active campaign (monitor/schedule/campaigns.py)
         "threshold": assessment.threshold,
         "category": listing.get("category"),
         "site": listing.get("site"),

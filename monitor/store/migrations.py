@@ -359,3 +359,12 @@ def notices(db: Database) -> None:
         foreign_keys=[("notice", "notices", "id"), ("listing", "listings", "id")],
     )
     db["notice_items"].create_index(["listing"])
+
+
+@MIGRATIONS(name="0010_flag_priority_campaign")
+def flag_priority_campaign(db: Database) -> None:
+    # Queue order: the score, raised while a campaign (monitor.yaml) covers the flag's category
+    # or marks. Kept apart from the score, which stays the rule engine's explainable output.
+    db["flags"].add_column("priority", int)
+    db["flags"].add_column("campaign", str)  # the covering campaign's name, shown in the queue
+    db.execute("UPDATE flags SET priority = score")
