@@ -89,6 +89,8 @@ JOB_SCHEMA: dict[str, Any] = {
         "base_url": {"type": "string", "pattern": "^https?://"},
         "allow_private": {"type": "boolean"},
         "recheck": {"type": "boolean"},
+        # Follow-up: fetch only the site's listings with a confirmed verdict (removed? changed?).
+        "confirmed": {"type": "boolean"},
         "enabled": {"type": "boolean"},
     },
 }
@@ -150,6 +152,7 @@ class JobSpec:
     base_url: str | None = None
     allow_private: bool = False
     recheck: bool = True
+    confirmed: bool = False
     enabled: bool = True
     # The categories the job searches (its own, else all its profile's): what campaigns match on.
     covers: tuple[str, ...] = ()
@@ -340,8 +343,10 @@ def _job_problems(raw: dict, i: int, located: LocatedYaml, timezone: str) -> tup
             if problem:
                 add(key, problem)
     covers: tuple[str, ...] = tuple(raw.get("categories") or ())
+    if raw.get("confirmed") and (raw.get("categories") or raw.get("keywords")):
+        add("confirmed", "a re-check of confirmed listings fetches those listings only; drop categories/keywords")
     if raw.get("url"):
-        for key in ("categories", "keywords", "base_url"):
+        for key in ("categories", "keywords", "base_url", "confirmed"):
             if key in raw:
                 add(key, "applies to site profiles, not to url: jobs")
     elif raw.get("site"):
@@ -438,6 +443,7 @@ def load_config(path: str | os.PathLike | None = None) -> ScheduleConfig:
             base_url=raw.get("base_url"),
             allow_private=bool(raw.get("allow_private", False)),
             recheck=bool(raw.get("recheck", True)),
+            confirmed=bool(raw.get("confirmed", False)),
             enabled=bool(raw.get("enabled", True)),
             covers=covers.get(i, ()),
             line=located.line_of(("jobs", i)),

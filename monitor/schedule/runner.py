@@ -155,7 +155,9 @@ def crawl_command(job: JobSpec, db_path: Path, trigger: str, kill_grace: int) ->
             cmd += ["--keyword", keyword]
         if job.base_url:
             cmd += ["--base-url", job.base_url]
-        if not job.recheck:
+        if job.confirmed:
+            cmd.append("--confirmed")
+        elif not job.recheck:
             cmd.append("--no-recheck")
     else:
         cmd += ["--url", job.url]
