@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/review_app.py --quick         # 50,000 listings, 5,000 flags (smoke run)
     .venv/bin/python benchmarks/review_app.py --db /tmp/r.db --reuse   # measure an existing build again
     .venv/bin/python benchmarks/review_app.py --explain       # + EXPLAIN QUERY PLAN of the queue queries
+    .venv/bin/python benchmarks/review_app.py --writers 2     # + every case again while 2 processes write
 
 The store is built directly (``executemany`` in big transactions, the full-text index rebuilt
 once at the end), deterministic (seeded), with the schema of ``open_db`` (both migration sets):
@@ -23,6 +24,16 @@ the response headers, i.e. session check, queries and template rendering; HTML p
 rendered whole before the headers go out). Requests go through Starlette's ``TestClient``
 in this process (no network), signed in as an analyst. Each case runs once unmeasured
 (warm page cache), then ``--repeat`` times over varied parameters.
+
+With ``--writers N`` every case is then measured again, with the same requests, on a fresh
+app while N writer processes (this script with ``--writer``) write to the store through the
+project's own functions, each batch in BEGIN IMMEDIATE transactions: alternately a crawl
+(``save_listings`` batches of 200 with their scoring by ``monitor.flagging.score_keys``) and a
+rescore (``monitor.flagging.score_rows`` over 500 listings at a time, plus a bulk verdict on
+10 open flags with ``record_verdicts``). A stand-in engine replaces the rules (the engine's
+own cost is not the store's), so the writers write as fast as they can unless
+``--writer-pause`` slows them. They change the store: build it again for figures without
+them.
 """
 
 from __future__ import annotations
@@ -121,7 +132,7 @@ def build(path: Path, n_listings: int, n_flags: int, seed: int = 7) -> dict:
 
     batch = 100_000
     seller_of = rng.choices(range(n_sellers), seller_weights, k=n_listings)
-    meta = []  # (category, brand, mark?, title) per listing, for the flags
+    meta = []  # (category, brand, mark?, title, site) per listing, for the flags
     for start in range(0, n_listings, batch):
         rows = []
         for pk in range(start + 1, min(n_listings, start + batch) + 1):
@@ -146,7 +157,7 @@ def build(path: Path, n_listings: int, n_flags: int, seed: int = 7) -> dict:
                          json.dumps([f"https://img.{site}.example/{pk}/1.jpg"]),
                          json.dumps({"型号": model, "brand": shown}, ensure_ascii=False), model, 200, first_seen,
                          last_seen))
-            meta.append((category, shown, mark, title))
+            meta.append((category, shown, mark, title, site))
         conn.execute("BEGIN")
         conn.executemany(
             "INSERT INTO listings (id, site, listing_id, url, title, description, brand, category, price, currency, "
@@ -176,7 +187,7 @@ def build(path: Path, n_listings: int, n_flags: int, seed: int = 7) -> dict:
     flag_id = 0
 
     def signals_for(pk: int, names: list[str], mark: str):
-        category, shown, _, title = meta[pk - 1]
+        category, shown, _, title, _ = meta[pk - 1]
         out = []
         for name in names:
             ev = [{"field": "title", "start": 0, "end": len(shown), "text": shown}] if name.startswith("mark") else []
@@ -185,7 +196,7 @@ def build(path: Path, n_listings: int, n_flags: int, seed: int = 7) -> dict:
         return out
 
     for n, pk in enumerate(flagged):
-        category, shown, mark, _ = meta[pk - 1]
+        category, shown, mark, _, site = meta[pk - 1]
         seen_day = T0 + timedelta(days=rng.randint(0, 729))
         created = _iso(seen_day, rng.randint(0, 86399))
         if n < n_superseded:
@@ -193,14 +204,14 @@ def build(path: Path, n_listings: int, n_flags: int, seed: int = 7) -> dict:
             names = sorted({_weighted(rng, SIGNALS)})
             flag_rows.append((flag_id, pk, "superseded", rng.randint(50, 80), 50, category,
                               json.dumps(signals_for(pk, names, mark)), " ".join(names), mark, "v1", f"h{pk}a", created,
-                              created, "replaced by a new assessment (listing or rules changed)"))
+                              created, "replaced by a new assessment (listing or rules changed)", site))
         names = sorted({_weighted(rng, SIGNALS) for _ in range(rng.choice([1, 1, 2, 2, 3]))})
         score = min(100, 50 + int(50 * rng.random() ** 2.2))
         r = rng.random()
         status = "open" if r < 0.77 else "confirmed" if r < 0.89 else "dismissed"
         flag_id += 1
         flag_rows.append((flag_id, pk, status, score, 50, category, json.dumps(signals_for(pk, names, mark)),
-                          " ".join(names), mark, "v2", f"h{pk}", created, None, None))
+                          " ".join(names), mark, "v2", f"h{pk}", created, None, None, site))
         decided = _iso(seen_day + timedelta(days=rng.randint(0, 20)), rng.randint(0, 86399))
         analyst = rng.choice(ANALYSTS)
         verdict = None
@@ -223,8 +234,8 @@ def build(path: Path, n_listings: int, n_flags: int, seed: int = 7) -> dict:
     conn.execute("BEGIN")
     conn.executemany(
         "INSERT INTO flags (id, listing, status, score, threshold, category, signals, signal_names, marks, "
-        "rules_version, content_hash, created_at, superseded_at, superseded_reason) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", flag_rows)
+        "rules_version, content_hash, created_at, superseded_at, superseded_reason, site) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", flag_rows)
     conn.executemany("UPDATE listings SET score = ?, scored_at = ?, rules_version = 'v2' WHERE id = ?",
                      [(r[3], r[11], r[1]) for r in flag_rows if r[2] != "superseded"])
     conn.executemany("INSERT INTO reviews (listing, flag, verdict, reason, note, analyst, decided_at) "
@@ -264,31 +275,27 @@ def _pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, int(round(p * len(ordered) + 0.5)) - 1))]
 
 
-def measure(path: Path, repeat: int, seed: int = 11, explain: bool = False) -> list[dict]:
+def _signed_in_client(path: Path):
+    """A fresh app (its own count cache) and a client signed in as an analyst."""
     import re
 
     from starlette.testclient import TestClient
 
-    from monitor.store import open_db
     from monitor.web import create_app
 
-    t = time.perf_counter()
-    db = open_db(path)  # applies migrations added since the build (indexes)
-    migrate_s = time.perf_counter() - t
-    rng = random.Random(seed)
-    open_listings = [r[0] for r in db.execute("SELECT listing FROM flags WHERE status = 'open' ORDER BY id")]
-    flagged = [r[0] for r in db.execute("SELECT listing FROM flags WHERE status != 'superseded' ORDER BY id")]
-    db.close()
-    if migrate_s > 1:
-        print(f"(migrations applied before measuring: {migrate_s:.1f} s)", file=sys.stderr)
-
-    app = create_app(path)
-    client = TestClient(app, base_url="http://testserver")
+    client = TestClient(create_app(path), base_url="http://testserver")
     page = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     r = client.post("/login", data={"name": "ana", "password": PASSWORD, "csrf_token": token, "next": "/"},
                     follow_redirects=False)
     assert r.status_code == 303, r.text[:300]
+    return client
+
+
+def _cases(client, repeat: int, seed: int, open_listings: list[int], flagged: list[int]) -> dict[str, list[str]]:
+    """The measured requests per case; the same URLs for the same seed (bar the deep-page
+    cursors, which follow the queue as it is)."""
+    rng = random.Random(seed)
 
     def q(**params) -> str:
         return "/?" + urlencode(params)
@@ -313,7 +320,7 @@ def measure(path: Path, repeat: int, seed: int = 11, explain: bool = False) -> l
 
     deep = deep_cursors({"status": "open"}, 200)
     deep_cat = deep_cursors({"status": "open", "category": "cosmetics"}, 60)
-    cases: dict[str, list[str]] = {
+    return {
         "queue: no filter (first page)": [q() for _ in range(repeat)],
         "queue: status tab (confirmed / dismissed / all)": [q(status=rng.choice(["confirmed", "dismissed", "all"]))
                                                             for _ in range(repeat)],
@@ -348,6 +355,9 @@ def measure(path: Path, repeat: int, seed: int = 11, explain: bool = False) -> l
             f"/listing/{rng.choice(open_listings)}?" + urlencode({"category": rng.choice(cats), "site": rng.choice(sites)})
             for _ in range(repeat)],
     }
+
+
+def _run_cases(client, cases: dict[str, list[str]], label: str) -> list[dict]:
     results = []
     for name, urls in cases.items():
         client.get(urls[0])  # warm-up, not measured
@@ -358,11 +368,222 @@ def measure(path: Path, repeat: int, seed: int = 11, explain: bool = False) -> l
             times.append(_server_ms(r))
         results.append({"case": name, "n": len(times), "p50": statistics.median(times), "p95": _pct(times, 0.95),
                         "max": max(times)})
-        print(f"{name:55s} p50 {results[-1]['p50']:7.1f}  p95 {results[-1]['p95']:7.1f}  max {results[-1]['max']:7.1f} ms",
-              file=sys.stderr)
+        print(f"{label}{name:55s} p50 {results[-1]['p50']:7.1f}  p95 {results[-1]['p95']:7.1f}  "
+              f"max {results[-1]['max']:7.1f} ms", file=sys.stderr)
+    return results
+
+
+def measure(path: Path, repeat: int, seed: int = 11, explain: bool = False, writers: int = 0,
+            writer_pause: float = 0.0) -> dict:
+    """Every case without writers; then, with ``writers``, every case again (same requests)
+    while that many writer processes (``_writer``) write to the store."""
+    from monitor.store import open_db
+
+    t = time.perf_counter()
+    db = open_db(path)  # applies migrations added since the build (indexes)
+    migrate_s = time.perf_counter() - t
+    open_listings = [r[0] for r in db.execute("SELECT listing FROM flags WHERE status = 'open' ORDER BY id")]
+    flagged = [r[0] for r in db.execute("SELECT listing FROM flags WHERE status != 'superseded' ORDER BY id")]
+    db.close()
+    if migrate_s > 1:
+        print(f"(migrations applied before measuring: {migrate_s:.1f} s)", file=sys.stderr)
+
+    client = _signed_in_client(path)
+    out = {"results": _run_cases(client, _cases(client, repeat, seed, open_listings, flagged), "")}
+    client.close()
+    if writers:
+        client = _signed_in_client(path)
+        procs = _start_writers(path, writers, writer_pause)
+        try:
+            started = time.perf_counter()
+            out["results_writers"] = _run_cases(client, _cases(client, repeat, seed, open_listings, flagged),
+                                                f"[{writers} writers] ")
+            out["writers_seconds"] = round(time.perf_counter() - started, 1)
+        finally:
+            out["writers"] = _stop_writers(procs)
+        client.close()
+        print(f"writers: {out['writers']}", file=sys.stderr)
     if explain:
         _explain(path)
-    return results
+    return out
+
+
+# -- writers: other processes writing to the store while the pages are measured -------------
+
+WRITER_ROLES = ("crawl", "rescore")
+
+
+class _BenchEngine:
+    """Stands in for the rule engine (whose cost is not the store's): the same assessment
+    shape; the score follows the listing's previous one (the flagged stay flagged) and
+    ``new_rate`` of the others are flagged; a rules version of its own, so that an open flag
+    is replaced by a new one, as after a rule change."""
+
+    def __init__(self, version: str, seed: int, new_rate: float):
+        self.version = version
+        self.rng = random.Random(seed)
+        self.new_rate = new_rate
+
+    def assess(self, listing: dict):
+        from types import SimpleNamespace
+
+        from monitor.rules.signals import Evidence, Signal
+
+        previous = listing.get("score")
+        if previous is not None and previous >= 50:
+            score = max(50, min(100, int(previous) + self.rng.randint(-3, 3)))
+        else:
+            score = 50 + self.rng.randint(0, 30) if self.rng.random() < self.new_rate else self.rng.randint(0, 40)
+        title = listing.get("title") or ""
+        word = title.split(" ")[0] if title else ""
+        signals = [Signal("mark_lookalike", "trademark", 0.7, f'"{word}" looks like a watched mark',
+                          [Evidence("title", 0, len(word), word)] if word else [], mark=listing.get("brand") or "Bosch")]
+        if self.rng.random() < 0.3:
+            signals.append(Signal("offplatform_contact", "contact", 0.5, "contact details in the description"))
+        return SimpleNamespace(score=score, flagged=score >= 50, threshold=50, signals=signals,
+                               rules_version=self.version, price_points=[])
+
+
+def _writer(path: Path, role: str, seed: int, pause: float) -> None:
+    """One writer process, until SIGTERM; prints "ready" after its first batch, then a JSON
+    summary at the end. Through the project's own store functions, each batch in its own
+    BEGIN IMMEDIATE transaction(s):
+
+    * crawl (of one site): 200 listings per batch (as the store pipeline's batches), half of
+      them already stored (new price: a changed listing and an observation), half new, with
+      ``save_listings(run_id=...)``; then their scoring with ``monitor.flagging.score_keys``
+      (``record_assessment`` for each, one transaction), as the crawl's scoring process does.
+    * rescore: 500 stored listings per batch in id order with ``monitor.flagging.score_rows``
+      (as ``monitor rescore``), then a bulk verdict on 10 open flags with
+      ``monitor.web.review.record_verdicts`` (as an analyst's bulk triage).
+    """
+    import signal
+
+    from monitor.flagging import score_keys, score_rows
+    from monitor.store import finish_run, open_db, save_listings, start_run
+    from monitor.web.accounts import User
+    from monitor.web.review import Decision, ReviewError, record_verdicts
+
+    stop = False
+
+    def on_term(*_) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGTERM, on_term)
+    db = open_db(path, migrate=False)
+    rng = random.Random(seed)
+    # a crawl's new listings are flagged as often as the store's (10%); a rescore flags few new ones
+    engine = _BenchEngine(f"bench-{role}-{seed}", seed, 0.1 if role == "crawl" else 0.01)
+    n_listings = db.execute("SELECT max(id) FROM listings").fetchone()[0]
+    stats = {"role": role, "batches": 0, "listings_saved": 0, "listings_scored": 0, "flags_raised": 0,
+             "verdicts": 0}
+    tx_ms: list[float] = []
+    run_id = None
+    site = rng.choice([s for s, _ in SITES])
+    if role == "crawl":
+        run_id = start_run(db, site=site, spider="review-bench-writer", kind="profile")
+    analyst = db.execute("SELECT id, name, role FROM users WHERE name = ?", [ANALYSTS[seed % len(ANALYSTS)]]).fetchone()
+    user = User(*analyst)
+    cursor = rng.randint(0, n_listings)
+    new_n = 0
+    started = time.perf_counter()
+    ready = False
+    while not stop:
+        if role == "crawl":
+            rows = db.execute_returning_dicts("SELECT * FROM listings WHERE id >= ? AND site = ? ORDER BY id LIMIT 100",
+                                              [rng.randint(1, n_listings), site])
+            items = []
+            for row in rows:
+                item = {k: row[k] for k in ("site", "listing_id", "url", "title", "description", "brand", "category",
+                                            "currency", "availability", "seller_id", "seller_name", "seller_url")}
+                item.update(price=round(rng.uniform(5, 800), 2), images=json.loads(row["images"] or "[]"),
+                            attributes=json.loads(row["attributes"] or "{}"), http_status=200)
+                items.append(item)
+            for _ in range(200 - len(items)):
+                new_n += 1
+                category = rng.choice(list(CATEGORIES))
+                mark = rng.choice(CATEGORIES[category][0])
+                product, zh = rng.choice(CATEGORIES[category][1])
+                items.append({"site": site, "listing_id": f"w{seed}-{new_n}", "url": f"https://{site}.example/w/{seed}/{new_n}",
+                              "title": f"{LOOKALIKE[mark]} {product} {zh} {rng.choice(ADJECTIVES)}",
+                              "description": f"{product} for {mark}, fast shipping", "brand": LOOKALIKE[mark],
+                              "category": category, "price": round(rng.uniform(5, 800), 2), "currency": "CNY",
+                              "availability": "in_stock", "seller_id": f"s{rng.randint(0, 999)}",
+                              "images": [f"https://img.{site}.example/w{seed}/{new_n}.jpg"], "http_status": 200})
+            t = time.perf_counter()
+            save_listings(db, items, run_id=run_id)
+            tx_ms.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            stats["flags_raised"] += score_keys(db, engine, [(i["site"], i["listing_id"]) for i in items])["flagged"]
+            tx_ms.append((time.perf_counter() - t) * 1000)
+            stats["listings_saved"] += len(items)
+            stats["listings_scored"] += len(items)
+        else:
+            rows = db.execute_returning_dicts("SELECT * FROM listings WHERE id > ? ORDER BY id LIMIT 500", [cursor])
+            if not rows:
+                cursor = 0
+                continue
+            cursor = rows[-1]["id"]
+            t = time.perf_counter()
+            stats["flags_raised"] += score_rows(db, engine, rows)["flagged"]
+            tx_ms.append((time.perf_counter() - t) * 1000)
+            stats["listings_scored"] += len(rows)
+            open_flags = [r[0] for r in db.execute("SELECT id FROM flags WHERE status = 'open' AND id % 97 = ? LIMIT 10",
+                                                   [rng.randint(0, 96)])]
+            decisions = [Decision(f, rng.choice(["confirmed_counterfeit", "dismissed", "escalate"]),
+                                  reason="genuine_goods") for f in open_flags]
+            if decisions:
+                t = time.perf_counter()
+                try:
+                    stats["verdicts"] += len(record_verdicts(db, user, decisions, ip="10.0.0.9").review_ids)
+                except ReviewError:
+                    pass
+                tx_ms.append((time.perf_counter() - t) * 1000)
+        stats["batches"] += 1
+        if not ready:
+            print("ready", flush=True)
+            ready = True
+        if pause:
+            time.sleep(pause)
+    seconds = time.perf_counter() - started
+    if run_id is not None:
+        finish_run(db, run_id, status="completed", listings_seen=stats["listings_saved"])
+    db.close()
+    stats.update(seconds=round(seconds, 1), transactions=len(tx_ms),
+                 tx_ms_p50=round(statistics.median(tx_ms), 1) if tx_ms else None,
+                 tx_ms_max=round(max(tx_ms), 1) if tx_ms else None,
+                 listings_per_s=round(stats["listings_scored"] / seconds) if seconds else None)
+    print(json.dumps(stats), flush=True)
+
+
+def _start_writers(path: Path, n: int, pause: float) -> list:
+    import subprocess
+
+    procs = []
+    for k in range(n):
+        procs.append(subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--db", str(path), "--writer", WRITER_ROLES[k % 2],
+             "--writer-seed", str(101 + k), "--writer-pause", str(pause)],
+            stdout=subprocess.PIPE, text=True))
+    for proc in procs:  # each has committed its first batch
+        line = proc.stdout.readline()
+        if line.strip() != "ready":
+            raise RuntimeError(f"writer did not start: {line!r}")
+    return procs
+
+
+def _stop_writers(procs: list) -> list[dict]:
+    import signal
+
+    out = []
+    for proc in procs:
+        proc.send_signal(signal.SIGTERM)
+    for proc in procs:
+        rest, _ = proc.communicate(timeout=120)
+        lines = [ln for ln in rest.splitlines() if ln.startswith("{")]
+        out.append(json.loads(lines[-1]) if lines else {"returncode": proc.returncode})
+    return out
 
 
 def _explain(path: Path) -> None:
@@ -389,9 +610,19 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="measure the store at --db as it is (no build)")
     parser.add_argument("--build-only", action="store_true")
     parser.add_argument("--repeat", type=int, default=40, help="requests per case")
+    parser.add_argument("--writers", type=int, default=0,
+                        help="then measure every case again while N processes write to the store (alternately a "
+                             "crawl: save_listings + scoring, and a rescore with bulk verdicts); they change the store")
+    parser.add_argument("--writer-pause", type=float, default=0.0,
+                        help="seconds each writer sleeps between batches (default 0: as fast as it can)")
+    parser.add_argument("--writer", choices=WRITER_ROLES, help=argparse.SUPPRESS)  # a writer process
+    parser.add_argument("--writer-seed", type=int, default=101, help=argparse.SUPPRESS)
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    if args.writer:
+        _writer(args.db, args.writer, args.writer_seed, args.writer_pause)
+        return
     n_listings = args.listings or (50_000 if args.quick else 1_000_000)
     n_flags = args.flags or n_listings // 10
     args.db.parent.mkdir(parents=True, exist_ok=True)
@@ -401,17 +632,26 @@ def main() -> None:
         print(f"built {built}", file=sys.stderr)
     if args.build_only:
         return
-    results = measure(args.db, args.repeat, explain=args.explain)
-    out = {"machine": machine(), "build": built, "results": results}
+    measured = measure(args.db, args.repeat, explain=args.explain, writers=args.writers,
+                       writer_pause=args.writer_pause)
+    out = {"machine": machine(), "build": built, **measured}
     if args.json:
         print(json.dumps(out, indent=2, ensure_ascii=False))
-    else:
-        print(f"\n{out['machine']}\n")
-        print("| case | n | p50 ms | p95 ms | max ms |")
-        print("|---|---|---|---|---|")
-        for r in results:
-            miss = " **(misses 100 ms)**" if r["p95"] >= 100 else ""
-            print(f"| {r['case']}{miss} | {r['n']} | {r['p50']:.1f} | {r['p95']:.1f} | {r['max']:.1f} |")
+        return
+    print(f"\n{out['machine']}\n")
+    print("| case | n | p50 ms | p95 ms | max ms |")
+    print("|---|---|---|---|---|")
+    for r in out["results"]:
+        miss = " **(misses 100 ms)**" if r["p95"] >= 100 else ""
+        print(f"| {r['case']}{miss} | {r['n']} | {r['p50']:.1f} | {r['p95']:.1f} | {r['max']:.1f} |")
+    if "results_writers" in out:
+        print(f"\nWith {args.writers} writers ({out['writers_seconds']} s):\n")
+        print("| case | p50 ms alone | p50 ms with writers | p95 ms alone | p95 ms with writers | max ms with writers |")
+        print("|---|---|---|---|---|---|")
+        for a, w in zip(out["results"], out["results_writers"]):
+            print(f"| {a['case']} | {a['p50']:.1f} | {w['p50']:.1f} | {a['p95']:.1f} | {w['p95']:.1f} | {w['max']:.1f} |")
+        for w in out["writers"]:
+            print(f"\nwriter: {json.dumps(w)}")
 
 
 if __name__ == "__main__":

@@ -65,3 +65,14 @@ def test_a_dismissed_flag_is_not_raised_again_for_the_same_content(db):
     assert content_hash(changed) != content_hash(listing)
     assert record(db, changed, assessment(95, version="v2")) == "flagged"
     assert [f["status"] for f in flags(db)] == ["dismissed", "open"]
+
+
+def test_a_confirmed_flag_is_not_raised_again_for_the_same_content(db):
+    listing = stored(db)
+    record(db, listing, assessment(85))
+    db.execute("UPDATE flags SET status = 'confirmed'")
+    assert record(db, listing, assessment(85)) == "confirmed-before"
+    assert record(db, listing, assessment(90, version="v2")) == "confirmed-before"  # a rescore after a rule edit
+    assert [f["status"] for f in flags(db)] == ["confirmed"]
+    changed = stored(db, title="B0SCH 刹车片 new")
+    assert record(db, changed, assessment(85)) == "flagged"  # new content is reviewed again

@@ -581,3 +581,122 @@ def test_change_password(live, store):
         assert login(fresh, "pwuser", new).status_code == 200
     c.close()
     other.close()
+
+
+# -- the site filter on the flag's own site column (migration 0006, review migration 0003) --
+
+def test_site_filter_uses_the_flag_site_including_backfilled_flags(tmp_path):
+    """Flags raised before main migration 0006 get their listing's site from the backfill; new
+    flags from record_assessment. The queue, its counts and the dashboard filter on it, and a
+    site tab is a range of the flags_queue_site index."""
+    import sqlite_utils
+
+    from monitor.store import save_listings
+    from monitor.store.db import write_transaction
+    from monitor.store.flags import record_assessment
+    from monitor.store.migrations import MIGRATIONS
+    from monitor.web import review
+    from tests.test_web_fixtures import _assessment, _lookalike
+
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    MIGRATIONS.apply(old, stop_before="0006_flags_site")
+    save_listings(old, [{"site": "shopa" if i % 3 else "shopb", "listing_id": f"L{i}", "url": f"https://s.example/{i}",
+                         "title": f"B0SCH brake pads {i}", "category": "auto_parts", "price": 10.0 + i}
+                        for i in range(9)], source="import")
+    assert "site" not in old["flags"].columns_dict
+    pks = {r[0]: r[1] for r in old.execute("SELECT listing_id, id FROM listings")}
+    for i in range(9):  # as the flag writer of that version did: no site column yet
+        old.execute("INSERT INTO flags (listing, status, score, threshold, category, signals, signal_names, marks, "
+                    "rules_version, content_hash, created_at) VALUES (?, ?, ?, 50, 'auto_parts', '[]', "
+                    "'mark_lookalike', 'Bosch', 'v0', ?, '2026-01-01T00:00:00Z')",
+                    [pks[f"L{i}"], "confirmed" if i == 6 else "open", 90 - i, f"h{i}"])
+    old.conn.commit()
+    old.close()
+
+    db = open_db(path)  # 0006 backfills flags.site; review migrations add the queue indexes
+    try:
+        assert db.execute("SELECT count(*) FROM flags WHERE site IS NULL").fetchone()[0] == 0
+        save_listings(db, [{"site": "shopb", "listing_id": "N1", "url": "https://s.example/n1",
+                            "title": "B0SCH brake pads new", "category": "auto_parts", "price": 5.0}], source="import")
+        new = db.execute_returning_dicts("SELECT * FROM listings WHERE listing_id = 'N1'")[0]
+        with write_transaction(db):
+            record_assessment(db, new, _assessment(95, [_lookalike("title", new["title"], "B0SCH")]))
+        site_of = {r[0]: r[1] for r in db.execute("SELECT f.id, l.site FROM flags f JOIN listings l ON l.id = f.listing")}
+        assert dict(db.execute("SELECT id, site FROM flags").fetchall()) == site_of
+
+        def ids(**kw):
+            page = review.queue_page(db, review.QueueFilters(**kw), None, limit=50)
+            return [r["flag_id"] for r in page["items"]], page["counts"]
+
+        def of_site(site, status=None):  # in queue order (one category here: score, then id)
+            return [r[0] for r in db.execute(
+                "SELECT f.id FROM flags f JOIN listings l ON l.id = f.listing WHERE l.site = ? "
+                "AND (? IS NULL OR f.status = ?) ORDER BY f.score DESC, f.id", [site, status, status])]
+
+        got, counts = ids(site="shopb", status="all")
+        assert got == of_site("shopb") and len(got) == 4  # L0, L3, L6 (backfilled), N1 (new)
+        got, counts = ids(site="shopb")
+        assert got == of_site("shopb", "open") and len(got) == 3
+        assert counts == {"open": 3, "confirmed": 1, "dismissed": 0, "superseded": 0}
+        assert ids(site="shopa", q="brake")[0] == of_site("shopa", "open") and len(of_site("shopa")) == 6
+        assert ids(site="nowhere")[0] == []
+        by_site = {r["key"]: r["n"] for r in review.dashboard(db)["by_site"]}
+        assert by_site == {"shopa": 6, "shopb": 3}
+
+        # a site tab is read from the (status, site, score, ...) index, with no sort
+        sql, params = review.queue_sql(review.QueueFilters(site="shopb"), None)
+        plan = " | ".join(r[-1] for r in db.execute("EXPLAIN QUERY PLAN " + sql, params))
+        assert "flags_queue_site" in plan and "TEMP B-TREE" not in plan, plan
+        # the counts of a site filter do not read the listings
+        statements = []
+        db.conn.set_trace_callback(statements.append)
+        review.status_counts(db, review.QueueFilters(site="shopb"), None)
+        db.conn.set_trace_callback(None)
+        assert statements and not any("listings" in s for s in statements), statements
+    finally:
+        db.close()
+
+
+
+def test_count_cache_sends_a_kind_of_filter_set_that_ran_out_of_budget_to_the_background(store, monkeypatch):
+    import time
+
+    from monitor.web import review
+
+    calls = []
+    real = review.status_counts
+    delay = {"s": 0.3}
+
+    def counts(db, filters, user, budget_ms=None):
+        calls.append((filters.seller, budget_ms))
+        if budget_ms is not None:
+            return None  # ran out of budget
+        time.sleep(delay["s"])
+        return real(db, filters, user)
+
+    monkeypatch.setattr(review, "status_counts", counts)
+    cache = review.CountCache(store.path, budget_ms=200)
+    db = open_db(store.path, migrate=False)
+    try:
+        assert cache.get(db, review.QueueFilters(seller="Seller 1"), None) is None  # tried in the page, then later
+        cache.wait_idle()
+        assert cache.get(db, review.QueueFilters(seller="Seller 1"), None)["open"] >= 1  # the background's count
+        assert calls == [("Seller 1", 200), ("Seller 1", None)]
+        # another seller: not tried in the page again (same kind of filter set), straight to the background
+        assert cache.get(db, review.QueueFilters(seller="Seller 2"), None) is None
+        cache.wait_idle()
+        assert calls[2:] == [("Seller 2", None)]
+        # that count was slow too; one within the budget lifts it
+        delay["s"] = 0
+        assert cache.get(db, review.QueueFilters(seller="Seller 3"), None) is None
+        cache.wait_idle()
+        assert cache.get(db, review.QueueFilters(seller="Seller 0"), None) is None
+        assert calls[3:] == [("Seller 3", None), ("Seller 0", 200)]
+        cache.wait_idle()
+        # other kinds were never affected
+        assert cache.get(db, review.QueueFilters(category="cosmetics"), None) is None
+        cache.wait_idle()
+        assert calls[-2:] == [("", 200), ("", None)]
+    finally:
+        db.close()

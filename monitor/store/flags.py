@@ -26,7 +26,7 @@ def content_hash(listing: dict[str, Any]) -> str:
 
 def record_assessment(db: Database, listing: dict[str, Any], assessment, *, now: str | None = None) -> str:
     """Store one assessment (inside the caller's transaction). Returns what happened:
-    'flagged', 'unchanged', 'superseded', 'dismissed-before' or 'clear'."""
+    'flagged', 'unchanged', 'superseded', 'dismissed-before', 'confirmed-before' or 'clear'."""
     now = now or utc_now()
     listing_pk = listing["id"]
     digest = content_hash(listing)
@@ -49,11 +49,13 @@ def record_assessment(db: Database, listing: dict[str, Any], assessment, *, now:
     for flag in open_flags:
         if flag["content_hash"] == digest and flag["rules_version"] == assessment.rules_version:
             return "unchanged"
-    dismissed = db.execute(
-        "SELECT 1 FROM flags WHERE listing = ? AND status = 'dismissed' AND content_hash = ?", [listing_pk, digest]
-    ).fetchone()
-    if dismissed:
-        return "dismissed-before"  # an analyst already dismissed this very content
+    decided = db.execute(
+        "SELECT status FROM flags WHERE listing = ? AND status IN ('dismissed', 'confirmed') AND content_hash = ? "
+        "ORDER BY id DESC LIMIT 1", [listing_pk, digest]).fetchone()
+    if decided:
+        # An analyst already decided on this very content: a re-crawl or a rescore must not put
+        # it back in the queue (a changed listing is new content and is raised again).
+        return "dismissed-before" if decided[0] == "dismissed" else "confirmed-before"
     for flag in open_flags:
         db.execute("UPDATE flags SET status = 'superseded', superseded_at = ?, superseded_reason = ? WHERE id = ?",
                    [now, "replaced by a new assessment (listing or rules changed)", flag["id"]])

@@ -61,7 +61,8 @@ class QueueFilters:
         if with_status and self.status in FLAG_STATUSES:
             where.append("f.status = ?")
             params.append(self.status)
-        for column, value in (("f.category", self.category), ("l.site", self.site)):
+        # the flag carries its listing's site (migration 0006_flags_site): checked in the index
+        for column, value in (("f.category", self.category), ("f.site", self.site)):
             if value:
                 where.append(f"{column} = ?")
                 params.append(value)
@@ -137,10 +138,12 @@ SELECT f.id AS flag_id, f.status, f.score, f.category, f.signal_names, f.marks, 
        (SELECT r.verdict FROM reviews r WHERE r.flag = f.id ORDER BY r.id DESC LIMIT 1) AS verdict
 """
 # Queue order: score desc, category (NULL as ''), flag id. The expression indexes of review
-# migration 0002 (flags_queue: status first; flags_queue_all: without) hold exactly this order,
-# so a page is an index range read forwards ("after") or backwards ("before"), never a sort.
-# CROSS JOIN keeps flags the outer loop: the planner would otherwise start from a listings
-# index for a site filter and sort every flag of that site.
+# migration 0003 (flags_queue: status first; flags_queue_site: status, site first;
+# flags_queue_all: without status) hold exactly this order, so a page is an index range read
+# forwards ("after") or backwards ("before"), never a sort; category, site, signal names and
+# marks are checked inside the index. CROSS JOIN keeps flags the outer loop: the planner
+# would otherwise start from a listings index for a listing-field filter (seller, first seen)
+# and sort every flag it finds.
 _FROM = (" FROM flags f CROSS JOIN listings l ON l.id = f.listing"
          " LEFT JOIN assignments a ON a.listing = f.listing")
 # "mine": a few claims per analyst, so start from them (assignments by analyst) and sort.
@@ -247,8 +250,9 @@ def queue_page(db: Database, filters: QueueFilters, user: User | None, *, after:
 def status_counts(db: Database, filters: QueueFilters, user: User | None,
                   budget_ms: float | None = None) -> dict[str, int] | None:
     """Flags per status under the filters (all but status). Joins only the tables the filters
-    need: without listing filters this is a scan of an index on flags. With ``budget_ms`` the
-    count is abandoned (None) when it takes longer than that."""
+    need: without listing-field filters (seller, first seen, search; the site is on the flag)
+    this is a scan of an index on flags. With ``budget_ms`` the count is abandoned (None) when
+    it takes longer than that."""
     ids = search_ids(db, filters)
     where, params = filters.where(user, with_status=False, fts_ids=ids,
                                   many_hits=ids is None and len(filters.q.strip()) >= 3)
@@ -280,19 +284,27 @@ def status_counts(db: Database, filters: QueueFilters, user: User | None,
 class CountCache:
     """The status tab counts of the queue, per filter set, kept ``ttl`` seconds (one cache per
     app process). A page waits at most ``budget_ms`` for its counts: a count that takes longer
-    (a filter on listing fields joins every flag to its listing: ~0.1-0.4 s at 100,000 flags)
-    goes on in a background thread on its own connection and the page shows no counts until
-    it is done; the next page load with the same filters shows them. Cleared by this
-    process's own verdicts and claims; changes by other processes (imports, the CLI, other
-    workers) show within ``ttl``."""
+    (a filter on listing fields, seller, first seen or search, joins every flag to its
+    listing: ~0.1-0.4 s at 100,000 flags) goes on in a background thread on its own
+    connection and the page shows no counts until it is done; the next page load with the
+    same filters shows them. Cleared by this process's own verdicts and claims; changes by
+    other processes (imports, the CLI, other workers) show within ``ttl``.
 
-    def __init__(self, db_path, ttl: float = 30.0, budget_ms: float = 40.0, size: int = 512):
+    A kind of filter set (which filters are set, not their values) whose count ran out of
+    budget is not tried in the page again for ``slow_ttl`` seconds: its counts go straight to
+    the background, so its pages do not spend the budget for nothing each time. A background
+    count of that kind that finishes within the budget lifts this."""
+
+    def __init__(self, db_path, ttl: float = 30.0, budget_ms: float = 40.0, size: int = 512,
+                 slow_ttl: float = 300.0):
         self.db_path = db_path
         self.ttl = ttl
         self.budget_ms = budget_ms
         self.size = size
+        self.slow_ttl = slow_ttl
         self._data: dict[tuple, tuple[float, dict[str, int]]] = {}
         self._pending: set[tuple] = set()
+        self._slow: dict[tuple, float] = {}  # kind of filter set -> until when its counts go to the background
         self._lock = threading.Lock()
 
     @staticmethod
@@ -300,20 +312,38 @@ class CountCache:
         return (*(v for k, v in sorted(vars(filters).items()) if k != "status"),
                 user.name if filters.mine and user else None)
 
+    @staticmethod
+    def kind(filters: QueueFilters) -> tuple:
+        return tuple(sorted(k for k, v in vars(filters).items()
+                            if k != "status" and v is not None and v is not False and v != ""))
+
     def get(self, db: Database, filters: QueueFilters, user: User | None) -> dict[str, int] | None:
         key = self.key(filters, user)
+        kind = self.kind(filters)
         with self._lock:
             hit = self._data.get(key)
             if hit and hit[0] > time.monotonic():
                 return dict(hit[1])
             if self._pending and key in self._pending:
                 return None
-        value = status_counts(db, filters, user, budget_ms=self.budget_ms)
+            slow = self._slow.get(kind, 0.0) > time.monotonic()
+        value = None if slow else status_counts(db, filters, user, budget_ms=self.budget_ms)
         if value is None:
+            if not slow:
+                self._mark(kind, slow=True)
             self._count_later(key, filters, user)
             return None
         self._store(key, value)
         return dict(value)
+
+    def _mark(self, kind: tuple, *, slow: bool) -> None:
+        with self._lock:
+            if slow:
+                if len(self._slow) >= self.size:
+                    self._slow.clear()
+                self._slow[kind] = time.monotonic() + self.slow_ttl
+            else:
+                self._slow.pop(kind, None)
 
     def _store(self, key: tuple, value: dict[str, int]) -> None:
         now = time.monotonic()
@@ -339,7 +369,10 @@ class CountCache:
             try:
                 db = connect(self.db_path)
                 try:
+                    started = time.perf_counter()
                     self._store(key, status_counts(db, filters, user))
+                    if (time.perf_counter() - started) * 1000 <= self.budget_ms:
+                        self._mark(self.kind(filters), slow=False)
                 finally:
                     db.close()
             finally:
@@ -612,8 +645,9 @@ def dashboard(db: Database, days: int = 30) -> dict[str, Any]:
     return {
         "by_category": rows("SELECT coalesce(category, '-') AS key, count(*) AS n FROM flags WHERE status = 'open' "
                             "GROUP BY 1 ORDER BY n DESC"),
-        "by_site": rows("SELECT l.site AS key, count(*) AS n FROM flags f JOIN listings l ON l.id = f.listing "
-                        "WHERE f.status = 'open' GROUP BY 1 ORDER BY n DESC"),
+        # the flag's own site: a covering range of flags_queue_site, grouped in index order
+        "by_site": rows("SELECT coalesce(site, '-') AS key, count(*) AS n FROM flags WHERE status = 'open' "
+                        "GROUP BY site ORDER BY n DESC"),
         "by_signal": [{"key": k, "n": n} for k, n in sorted(by_signal.items(), key=lambda kv: (-kv[1], kv[0]))],
         "per_day": rows("SELECT substr(decided_at, 1, 10) AS day, verdict, count(*) AS n FROM reviews "
                         "WHERE decided_at >= date('now', ?) GROUP BY 1, 2 ORDER BY 1 DESC, 2", [f"-{days} days"]),
