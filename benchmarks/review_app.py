@@ -234,8 +234,8 @@ def build(path: Path, n_listings: int, n_flags: int, seed: int = 7) -> dict:
     conn.execute("BEGIN")
     conn.executemany(
         "INSERT INTO flags (id, listing, status, score, threshold, category, signals, signal_names, marks, "
-        "rules_version, content_hash, created_at, superseded_at, superseded_reason, site) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", flag_rows)
+        "rules_version, content_hash, created_at, superseded_at, superseded_reason, site, priority) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [(*r, r[3]) for r in flag_rows])
     conn.executemany("UPDATE listings SET score = ?, scored_at = ?, rules_version = 'v2' WHERE id = ?",
                      [(r[3], r[11], r[1]) for r in flag_rows if r[2] != "superseded"])
     conn.executemany("INSERT INTO reviews (listing, flag, verdict, reason, note, analyst, decided_at) "

@@ -90,3 +90,26 @@ def test_campaigns_cli(db_path):
     assert "consumer-rights" in out and "yes" in out
     applied = run_monitor("campaigns", "--date", "2027-03-12", "apply", db_path=db_path, check=True).stdout
     assert "open flags in campaigns" in applied
+
+
+def test_the_queue_ranks_campaign_flags_first_and_names_the_campaign(tmp_path):
+    import re
+
+    from monitor.store import open_db
+    from tests.test_web_app import signed_in
+    from tests.test_web_fixtures import LiveServer, build_store
+
+    path = tmp_path / "monitor.db"
+    build_store(path)
+    c = config(tmp_path, "  - {name: beauty-week, start: 2026-11-20, end: 2026-11-30, categories: [cosmetics], "
+                         "priority_boost: 30}\n")
+    db = open_db(path)
+    apply_campaigns(db, active_campaigns(c, date(2026, 11, 24)))
+    db.close()
+    with LiveServer(path) as server:
+        client = signed_in(server, "ana")
+        page = client.get("/").text
+        client.close()
+    cats = re.findall(r'<div class="meta">[^·<]*· (\w+)', page)
+    assert cats[:4] == ["cosmetics"] * 4 and "cosmetics" not in cats[4:], cats
+    assert page.count("campaign: beauty-week") == 4

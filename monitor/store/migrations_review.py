@@ -171,3 +171,18 @@ def queue_indexes_site(db: Database) -> None:
                "(score DESC, coalesce(category, ''), id, status, category, site, signal_names, marks, listing)")
     db.execute("CREATE INDEX flags_queue_site ON flags "
                "(status, site, score DESC, coalesce(category, ''), id, category, signal_names, marks, listing)")
+
+
+@REVIEW_MIGRATIONS(name="0004_queue_priority")
+def queue_priority(db: Database) -> None:
+    # The queue is ordered by flags.priority (main migration 0010: the score, raised while a
+    # campaign covers the flag) instead of the score. Same three indexes with priority leading the
+    # order; the score joins the covered columns, for the score-range filter.
+    for name in ("flags_queue", "flags_queue_all", "flags_queue_site"):
+        db.execute(f"DROP INDEX IF EXISTS {name}")
+    db.execute("CREATE INDEX flags_queue ON flags (status, priority DESC, coalesce(category, ''), id, "
+               "category, site, score, signal_names, marks, listing)")
+    db.execute("CREATE INDEX flags_queue_all ON flags (priority DESC, coalesce(category, ''), id, "
+               "status, category, site, score, signal_names, marks, listing)")
+    db.execute("CREATE INDEX flags_queue_site ON flags (status, site, priority DESC, coalesce(category, ''), id, "
+               "category, score, signal_names, marks, listing)")

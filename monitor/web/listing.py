@@ -85,14 +85,14 @@ def listing_page(ctx: PageCtx, listing_id: int, images: int = 0, done: str = "")
 def verdict(ctx: FormCtx, listing_id: int, flag: Annotated[int, Form()], verdict: Annotated[str, Form()] = "",
             reason: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
             then: Annotated[str, Form()] = "next", queue: Annotated[str, Form()] = "") -> Response:
-    row = ctx.db.execute("SELECT listing, score, category, id FROM flags WHERE id = ?", [flag]).fetchone()
+    row = ctx.db.execute("SELECT listing, priority, category, id FROM flags WHERE id = ?", [flag]).fetchone()
     if not row or row[0] != listing_id:
         raise NotFound(f"flag {flag} of listing {listing_id}")
     review.record_verdicts(ctx.db, ctx.user, [Decision(flag, verdict, reason, note)], ip=ctx.ip)
     ctx.request.app.state.counts.clear()
     qs = _queue_qs(queue)  # the queue filters the analyst came with: "next" stays in them
     if then == "next":
-        _, next_id = review.neighbours(ctx.db, {"listing": listing_id, "score": row[1], "category": row[2],
+        _, next_id = review.neighbours(ctx.db, {"listing": listing_id, "priority": row[1], "category": row[2],
                                                 "id": row[3]}, filters_from(dict(parse_qsl(qs))), ctx.user)
         if next_id:
             return RedirectResponse(f"/listing/{next_id}" + _with(qs, done="verdict"), status_code=303)

@@ -118,7 +118,7 @@ def _quote_fts(query: str) -> str:
 
 
 def encode_cursor(row: dict[str, Any]) -> str:
-    raw = json.dumps([row["score"], row["category"] or "", row["flag_id"]], ensure_ascii=False)
+    raw = json.dumps([row["priority"], row["category"] or "", row["flag_id"]], ensure_ascii=False)
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -132,13 +132,14 @@ def decode_cursor(cursor: str) -> tuple[int, str, int] | None:
 
 
 _QUEUE_COLUMNS = """
-SELECT f.id AS flag_id, f.status, f.score, f.category, f.signal_names, f.marks, f.created_at,
+SELECT f.id AS flag_id, f.status, f.score, f.priority, f.campaign, f.category, f.signal_names, f.marks, f.created_at,
        l.id AS listing_id, l.site, l.title, l.price, l.currency, l.seller_id, l.seller_name, l.first_seen,
-       l.last_seen, l.removed_at, a.analyst AS claimed_by, a.claimed_at,
+       l.last_seen, l.removed_at, l.relisted_of, a.analyst AS claimed_by, a.claimed_at,
        (SELECT r.verdict FROM reviews r WHERE r.flag = f.id ORDER BY r.id DESC LIMIT 1) AS verdict
 """
-# Queue order: score desc, category (NULL as ''), flag id. The expression indexes of review
-# migration 0003 (flags_queue: status first; flags_queue_site: status, site first;
+# Queue order: priority desc (the score, raised by an active campaign: monitor/schedule/campaigns.py),
+# category (NULL as ''), flag id. The expression indexes of review
+# migration 0004 (flags_queue: status first; flags_queue_site: status, site first;
 # flags_queue_all: without status) hold exactly this order, so a page is an index range read
 # forwards ("after") or backwards ("before"), never a sort; category, site, signal names and
 # marks are checked inside the index. CROSS JOIN keeps flags the outer loop: the planner
@@ -149,8 +150,8 @@ _FROM = (" FROM flags f CROSS JOIN listings l ON l.id = f.listing"
 # "mine": a few claims per analyst, so start from them (assignments by analyst) and sort.
 _FROM_MINE = (" FROM assignments a JOIN flags f ON f.listing = a.listing"
               " JOIN listings l ON l.id = f.listing")
-_ORDER = " ORDER BY f.score DESC, coalesce(f.category, '') ASC, f.id ASC"
-_ORDER_REVERSED = " ORDER BY f.score ASC, coalesce(f.category, '') DESC, f.id DESC"
+_ORDER = " ORDER BY f.priority DESC, coalesce(f.category, '') ASC, f.id ASC"
+_ORDER_REVERSED = " ORDER BY f.priority ASC, coalesce(f.category, '') DESC, f.id DESC"
 
 
 def _keyset(cursor: tuple[int, str, int], before: bool) -> tuple[str, list[Any]]:
@@ -158,9 +159,9 @@ def _keyset(cursor: tuple[int, str, int], before: bool) -> tuple[str, list[Any]]
     start the index range at the cursor's score instead of at the top."""
     s, c, i = cursor
     if before:
-        return ("f.score >= ? AND (f.score > ? OR (f.score = ? AND (coalesce(f.category, ''), f.id) < (?, ?)))",
+        return ("f.priority >= ? AND (f.priority > ? OR (f.priority = ? AND (coalesce(f.category, ''), f.id) < (?, ?)))",
                 [s, s, s, c, i])
-    return ("f.score <= ? AND (f.score < ? OR (f.score = ? AND (coalesce(f.category, ''), f.id) > (?, ?)))",
+    return ("f.priority <= ? AND (f.priority < ? OR (f.priority = ? AND (coalesce(f.category, ''), f.id) > (?, ?)))",
             [s, s, s, c, i])
 
 
@@ -212,7 +213,7 @@ def _fetch(db: Database, filters: QueueFilters, user: User | None, limit: int, *
 
 def queue_page(db: Database, filters: QueueFilters, user: User | None, *, after: str = "", before: str = "",
                limit: int | None = None, counts: bool = True, count_cache: CountCache | None = None) -> dict[str, Any]:
-    """One page of the queue, by priority; keyset pagination on (score desc, category, flag id)
+    """One page of the queue, by priority; keyset pagination on (priority desc, category, flag id)
     both ways: ``after`` = the page following that row, ``before`` = the page preceding it.
 
     ``next``/``prev`` are the cursors for the following/preceding page, or None. A ``before``
@@ -433,7 +434,8 @@ def neighbours(db: Database, flag: dict[str, Any], filters: QueueFilters | None 
     open flags), for j/k on the listing page. Works from the flag's place in the order even
     when the flag itself no longer matches (just decided)."""
     filters = filters or QueueFilters()
-    cursor = (int(flag["score"]), flag["category"] or "", int(flag["id"]))
+    cursor = (int(flag["priority"] if flag.get("priority") is not None else flag["score"]), flag["category"] or "",
+              int(flag["id"]))
 
     def first(**kw) -> int | None:
         for row in _fetch(db, filters, user, 3, **kw):
