@@ -186,3 +186,10 @@ def queue_priority(db: Database) -> None:
                "status, category, site, score, signal_names, marks, listing)")
     db.execute("CREATE INDEX flags_queue_site ON flags (status, site, priority DESC, coalesce(category, ''), id, "
                "category, score, signal_names, marks, listing)")
+
+
+@REVIEW_MIGRATIONS(name="0005_campaign_index")
+def campaign_index(db: Database) -> None:
+    # The flags a campaign covers (none outside campaigns): their largest boost bounds the
+    # priority walk of a score-range filter (review.max_boost).
+    db.execute("CREATE INDEX flags_campaign ON flags (campaign, priority, score) WHERE campaign IS NOT NULL")

@@ -50,12 +50,14 @@ class QueueFilters:
     mine: bool = False
 
     def where(self, user: User | None, *, with_status: bool = True,
-              fts_ids: list[int] | None = None, many_hits: bool = False) -> tuple[list[str], list[Any]]:
+              fts_ids: list[int] | None = None, many_hits: bool = False,
+              boost: int = 100) -> tuple[list[str], list[Any]]:
         """SQL conditions on flags f, listings l, assignments a. ``fts_ids``: the listings that
         match the search, when already looked up and few (see ``search_ids``); ``many_hits``:
         the search matches many listings, so it is checked on each listing the queue walks
         through (a case-insensitive substring test, as the trigram index does) instead of
-        collecting every match first."""
+        collecting every match first. ``boost``: the largest campaign boost in the store
+        (``max_boost``); the default is the most a campaign may give."""
         where: list[str] = []
         params: list[Any] = []
         if with_status and self.status in FLAG_STATUSES:
@@ -75,12 +77,14 @@ class QueueFilters:
         if self.seller:
             where.append("(l.seller_id = ? OR l.seller_name LIKE ? ESCAPE '\\')")
             params += [self.seller, "%" + _like_escape(self.seller) + "%"]
+        # The queue walks in priority order, and priority = score + a campaign boost (0 outside
+        # campaigns): bounds on the priority let the walk start and stop at the score range.
         if self.min_score is not None:
-            where.append("f.score >= ?")
-            params.append(self.min_score)
+            where.append("f.score >= ? AND f.priority >= ?")
+            params += [self.min_score, self.min_score]
         if self.max_score is not None:
-            where.append("f.score <= ?")
-            params.append(self.max_score)
+            where.append("f.score <= ? AND f.priority <= ?")
+            params += [self.max_score, self.max_score + boost]
         if self.seen_from:
             where.append("l.first_seen >= ?")
             params.append(self.seen_from)
@@ -182,8 +186,8 @@ def search_ids(db: Database, filters: QueueFilters) -> list[int] | None:
 
 def queue_sql(filters: QueueFilters, user: User | None, *, after: tuple[int, str, int] | None = None,
               before: tuple[int, str, int] | None = None, limit: int = PAGE_SIZE,
-              fts_ids: list[int] | None = None, many_hits: bool = False) -> tuple[str, list[Any]]:
-    where, params = filters.where(user, fts_ids=fts_ids, many_hits=many_hits)
+              fts_ids: list[int] | None = None, many_hits: bool = False, boost: int = 100) -> tuple[str, list[Any]]:
+    where, params = filters.where(user, fts_ids=fts_ids, many_hits=many_hits, boost=boost)
     cursor = before or after
     if cursor:
         clause, more = _keyset(cursor, before is not None)
@@ -200,10 +204,19 @@ def queue_sql(filters: QueueFilters, user: User | None, *, after: tuple[int, str
     return sql, [*params, limit]
 
 
+def max_boost(db: Database) -> int:
+    """The largest campaign boost on any flag (0 outside campaigns): a read of the partial
+    index flags_campaign, which holds only flags a campaign covers."""
+    row = db.execute("SELECT max(priority - score) FROM flags INDEXED BY flags_campaign "
+                     "WHERE campaign IS NOT NULL").fetchone()
+    return max(0, int(row[0] or 0))
+
+
 def _fetch(db: Database, filters: QueueFilters, user: User | None, limit: int, **cursor) -> list[dict[str, Any]]:
     ids = search_ids(db, filters)
+    boost = max_boost(db) if filters.max_score is not None else 100
     sql, params = queue_sql(filters, user, limit=limit, fts_ids=ids,
-                            many_hits=ids is None and len(filters.q.strip()) >= 3, **cursor)
+                            many_hits=ids is None and len(filters.q.strip()) >= 3, boost=boost, **cursor)
     rows = list(db.execute_returning_dicts(sql, params))
     for row in rows:
         row["signals"] = (row.pop("signal_names") or "").split()
