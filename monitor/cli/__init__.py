@@ -31,11 +31,11 @@ def main(ctx: click.Context, db_path: str | None) -> None:
 
 def _register() -> None:
     # Imported here so that `monitor --help` stays fast and each command lives in its own module.
-    from monitor.cli import (alerts, crawl, demo, evidence, export, extract, importing, marketplaces, rules,
-                             runs, schedule, web)
+    from monitor.cli import (alerts, crawl, demo, evidence, export, extract, importing, marketplaces, notices,
+                             report, rules, runs, schedule, web)
 
-    for module in (alerts, crawl, demo, evidence, export, extract, importing, marketplaces, rules, runs, schedule,
-                   web):
+    for module in (alerts, crawl, demo, evidence, export, extract, importing, marketplaces, notices, report, rules,
+                   runs, schedule, web):
         for command in module.COMMANDS:
             main.add_command(command)
 

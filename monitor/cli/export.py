@@ -1,4 +1,4 @@
-"""`monitor export ...`: leads for enforcement (case packages, notices and referrals follow)."""
+"""`monitor export ...`: leads, case packages, takedown notices and referral packages for enforcement."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import click
 
 @click.group()
 def export():
-    """Exports for enforcement: leads as CSV, XLSX or JSON.
+    """Exports for enforcement: leads as CSV, XLSX or JSON, case packages, takedown notices,
+    referral packages.
 
     Example:
 
@@ -124,6 +125,141 @@ def case(ctx, seller, site, listings, include_open, output):
                                "files": len(manifest["files"]), "manifest_sha256": manifest["manifest_sha256"]})
     db.close()
     click.echo(f"{output}: {len(manifest['listings'])} listing(s), {len(manifest['files'])} files, "
+               f"manifest SHA-256 {manifest['manifest_sha256']}, package SHA-256 {digest}")
+
+
+@export.command()
+@click.option("--platform", required=True, metavar="SITE", help="The site the notice goes to (its listings only).")
+@click.option("--mark", required=True, help="The watched mark (as in rules/watchlist.csv, or one of its aliases).")
+@click.option("--seller", "sellers", multiple=True, metavar="ID",
+              help="A seller id on the platform (repeatable): its listings confirmed for the mark.")
+@click.option("--listing", "listings", multiple=True, type=int, metavar="ID",
+              help="A listing id (repeatable); each must be confirmed, on the platform and about the mark.")
+@click.option("--rights-holder", "rights_holder", required=True, metavar="FILE",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="YAML naming the rights holder, contact and signatory (see rules/notices/rights_holder.example.yaml).")
+@click.option("--registration", "registrations", multiple=True, metavar="NUMBER",
+              help="A registration number of the mark, e.g. CN:1234567 (repeatable); replaces the watchlist's.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The notice to write (plain text, UTF-8).")
+@click.pass_context
+def notice(ctx, platform, mark, sellers, listings, rights_holder, registrations, lang, output):
+    """A takedown notice to one platform, as plain text in Chinese or English: the rights
+    holder, the mark and its registration numbers, each listing's URL with its reason (the
+    verdict and the signals), a good-faith statement, a statement of accuracy and a signature
+    block. Only listings with a confirmed verdict on that platform that concern the mark go in.
+
+    The wording comes from rules/notices/PLATFORM.LANG.txt.j2, else default.LANG.txt.j2.
+    Registration numbers come from the watchlist's `registrations` column unless given with
+    --registration. A notice that would lack a part (a listing without URL, a mark without
+    registration number, a listing without a confirmed verdict or signals) is refused: each
+    missing part is named with how to supply it, nothing is written, exit code 1.
+
+    The notice is recorded (status drafted; `monitor notices` tracks it) with the file's
+    SHA-256, and written to the custody log.
+
+    Example:
+
+        monitor export notice --platform baihuo --mark Bosch --seller 10931 --rights-holder holder.yaml --registration CN:1234567 -o notice.txt
+
+        monitor export notice --platform greenmart --mark Syngenta --listing 12 --listing 40 --rights-holder holder.yaml --lang en -o notice-en.txt
+    """
+    from monitor.export.notices import NoticeError, NoticeRefused, NoticeRequest, prepare_notice, write_notice
+    from monitor.store import open_db
+
+    if not sellers and not listings:
+        raise click.UsageError("name the listings: --seller ID or --listing ID (repeatable)")
+    db = open_db(ctx.obj.get("db_path"))
+    try:
+        draft = prepare_notice(db, NoticeRequest(platform=platform, mark=mark, rights_holder=rights_holder,
+                                                 sellers=tuple(sellers), listings=tuple(listings),
+                                                 registrations=tuple(registrations), lang=lang))
+        result = write_notice(db, draft, output)
+    except NoticeRefused as exc:
+        db.close()
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    except NoticeError as exc:
+        db.close()
+        raise click.ClickException(str(exc)) from None
+    db.close()
+    for warning in draft.warnings:
+        click.echo(f"note: {warning}", err=True)
+    if draft.skipped:
+        click.echo(f"note: {draft.skipped} other listing(s) of the seller(s) on {platform} left out (no confirmed "
+                   f"verdict concerning {draft.context['mark']['name']})", err=True)
+    click.echo(f"notice {result['id']} ({result['reference']}): {result['listings']} listing(s) to {platform}, "
+               f"written to {output} (SHA-256 {result['file_sha256']}); status drafted. After sending it: "
+               f"monitor notices mark {result['id']} sent")
+
+
+@export.command()
+@click.option("--seller", required=True, metavar="ID", help="The seller id (as the site shows it).")
+@click.option("--site", help="Only the seller's listings on this site (default: the seller id on every site).")
+@click.option("--include-open", is_flag=True, help="Also listings whose flag is still open (default: confirmed only).")
+@click.option("--rights-holder", "--organisation-file", "org_file", metavar="FILE",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="YAML with the issuing organisation (its organisation: section, else agent:, else rights_holder:).")
+@click.option("--organisation", metavar="NAME", help="The issuing organisation, instead of (or overriding) the file.")
+@click.option("--contact", metavar="TEXT", help="Contact for the case: person, phone, e-mail.")
+@click.option("--case-ref", metavar="REF", help="The case reference (default: LM-R-<UTC time>-<seller>).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The zip file to write.")
+@click.pass_context
+def referral(ctx, seller, site, include_open, org_file, organisation, contact, case_ref, output):
+    """A referral package for a market regulator or police unit (transfer of clues), for
+    hand-over between agencies and regions: a zip with referral.json (schema
+    monitor/export/schemas/referral-1.json, validated before writing), a readable summary
+    (summary.html, summary.pdf), and per listing the kept WARC records, screenshots and
+    listing.json, all listed with their SHA-256 in manifest.json.
+
+    It names the issuing organisation, contact, date and case reference; the seller's
+    identity data found (shop names and URLs, seller ids per site, locations, phone numbers,
+    WeChat / QQ ids, e-mail, unified social credit codes with their check character and
+    province, business registration and licence numbers, addresses; each with the listing it
+    came from, and other listings in the store showing the same number); the listings with
+    their verdicts; notices already sent. Check it with `monitor evidence verify FILE.zip`.
+
+    Example:
+
+        monitor export referral --seller gm-generic-1 --rights-holder org.yaml -o referral.zip
+
+        monitor export referral --seller 10931 --site baihuo --organisation "XX市市场监督管理局" --contact "王科长 010-12345678" --case-ref XS-2026-014 -o referral.zip
+    """
+    from monitor.evidence import custody
+    from monitor.export.referral import ReferralError, ReferralSpec, build_referral, organisation_from
+    from monitor.store import open_db, resolve_db_path
+    from monitor.store.db import write_transaction
+    from monitor.yamlfile import YamlError
+
+    try:
+        org = organisation_from(org_file, organisation, contact)
+    except (ReferralError, YamlError) as exc:
+        raise click.ClickException(str(exc)) from None
+    path = resolve_db_path(ctx.obj.get("db_path"))
+    db = open_db(path)
+    try:
+        manifest, document = build_referral(db, path, ReferralSpec(seller=seller, site=site, organisation=org,
+                                                                   include_open=include_open,
+                                                                   case_reference=case_ref), output)
+    except ReferralError as exc:
+        db.close()
+        raise click.ClickException(str(exc)) from None
+    digest = hashlib.sha256(output.read_bytes()).hexdigest()
+    with write_transaction(db):
+        custody.append(db, actor="cli", action="export", obj=f"referral:{output.name}", sha256=digest,
+                       detail={"case_reference": document["case_reference"], "seller": seller, "site": site,
+                               "organisation": org.get("name"), "listings": manifest["listings"],
+                               "identifiers": len(document["identifiers"]), "files": len(manifest["files"]),
+                               "manifest_sha256": manifest["manifest_sha256"]})
+    db.close()
+    kinds: dict[str, int] = {}
+    for g in document["identifiers"]:
+        kinds[g["kind"]] = kinds.get(g["kind"], 0) + 1
+    found = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in kinds.items()) or "no identity data in the text"
+    click.echo(f"{output}: referral {document['case_reference']}, {len(manifest['listings'])} listing(s), "
+               f"{len(document['sellers'])} seller account(s), {found}; {len(manifest['files'])} files, "
                f"manifest SHA-256 {manifest['manifest_sha256']}, package SHA-256 {digest}")
 
 

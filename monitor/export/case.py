@@ -84,6 +84,43 @@ def _listing_record(db: Database, row: dict[str, Any]) -> dict[str, Any]:
     return {"listing": listing, "flags": flags, "verdicts": reviews, "observations": history}
 
 
+def pack_listing(db: Database, writer: PackageWriter, root: Path, row: dict[str, Any]) -> dict[str, Any]:
+    """Add one listing to a package: its kept WARC records and screenshots as files, and
+    ``listing.json`` (fields, flags, verdicts, observations, evidence). Returns that record
+    with ``folder`` (the listing's folder in the package). Evidence that no longer matches
+    its recorded hash is still packed (it is what there is), marked ``intact_at_packing: false``."""
+    import hashlib
+
+    from monitor.evidence.warcfile import read_record
+
+    folder = f"listings/{row['id']}-{safe_part(row['site'])}-{safe_part(row['listing_id'])}"
+    record = _listing_record(db, row)
+    kept = []
+    for ev in db.execute_returning_dicts("SELECT * FROM evidence WHERE listing = ? ORDER BY id", [row["id"]]):
+        try:
+            source = resolve(root, ev["path"])
+            with open(source, "rb") as f:
+                if ev["offset"] is not None:
+                    f.seek(ev["offset"])
+                    data = f.read(ev["length"])
+                    intact = read_record(source, ev["offset"]).raw_payload_sha256 == ev["sha256"]
+                    name = f"{folder}/evidence-{ev['id']}-{safe_part(ev['kind'])}.warc.gz"
+                else:
+                    data = f.read()
+                    intact = hashlib.sha256(data).hexdigest() == ev["sha256"]
+                    name = f"{folder}/evidence-{ev['id']}-screenshot.png"
+        except (OSError, ValueError) as exc:
+            kept.append({**ev, "packed_as": None, "intact_at_packing": False, "problem": str(exc)})
+            continue
+        writer.add(name, data, describes=f"evidence {ev['id']}: {ev['kind']} of {ev['url']}")
+        kept.append({**ev, "packed_as": name, "intact_at_packing": intact})
+    record["evidence"] = kept
+    writer.add(f"{folder}/listing.json",
+               json.dumps(record, ensure_ascii=False, indent=1, default=str).encode(),
+               describes=f"listing {row['id']}: fields, signals, verdicts, observations")
+    return {**record, "folder": folder}
+
+
 def build_case(db: Database, db_path: Path, spec: CaseSpec, out: Path, *, actor: str = "cli") -> dict[str, Any]:
     """Write the package; returns its manifest. Evidence that no longer matches its recorded
     hash is still packed (it is what there is) but marked so in listing.json and the summary."""
@@ -103,32 +140,7 @@ def build_case(db: Database, db_path: Path, spec: CaseSpec, out: Path, *, actor:
     summary_items = []
     try:
         for row in rows:
-            folder = f"listings/{row['id']}-{safe_part(row['site'])}-{safe_part(row['listing_id'])}"
-            record = _listing_record(db, row)
-            kept = []
-            for ev in db.execute_returning_dicts("SELECT * FROM evidence WHERE listing = ? ORDER BY id", [row["id"]]):
-                try:
-                    source = resolve(root, ev["path"])
-                    with open(source, "rb") as f:
-                        if ev["offset"] is not None:
-                            f.seek(ev["offset"])
-                            data = f.read(ev["length"])
-                            intact = read_record(source, ev["offset"]).raw_payload_sha256 == ev["sha256"]
-                            name = f"{folder}/evidence-{ev['id']}-{safe_part(ev['kind'])}.warc.gz"
-                        else:
-                            data = f.read()
-                            intact = hashlib.sha256(data).hexdigest() == ev["sha256"]
-                            name = f"{folder}/evidence-{ev['id']}-screenshot.png"
-                except (OSError, ValueError) as exc:
-                    kept.append({**ev, "packed_as": None, "intact_at_packing": False, "problem": str(exc)})
-                    continue
-                writer.add(name, data, describes=f"evidence {ev['id']}: {ev['kind']} of {ev['url']}")
-                kept.append({**ev, "packed_as": name, "intact_at_packing": intact})
-            record["evidence"] = kept
-            writer.add(f"{folder}/listing.json",
-                       json.dumps(record, ensure_ascii=False, indent=1, default=str).encode(),
-                       describes=f"listing {row['id']}: fields, signals, verdicts, observations")
-            summary_items.append({**record, "folder": folder})
+            summary_items.append(pack_listing(db, writer, root, row))
         env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True,
                                  undefined=jinja2.StrictUndefined)
         html = env.get_template("case.html").render(meta=meta, items=summary_items)

@@ -115,8 +115,8 @@ def verify_package(path: Path) -> PackageReport:
         except (ValueError, zipfile.BadZipFile, OSError, zlib.error, EOFError) as exc:
             report.problems.append(f"{path}: {MANIFEST} cannot be read ({exc})")
             return report
-        report.manifest = manifest
         claimed = manifest.pop("manifest_sha256", None)
+        report.manifest = {**manifest, "manifest_sha256": claimed}  # as read (the check leaves the field out)
         if claimed != hashlib.sha256(canonical(manifest)).hexdigest():
             report.problems.append(f"{MANIFEST}: its content does not match its manifest_sha256 (it was edited)")
         listed = {f.get("path"): f for f in manifest.get("files", [])}

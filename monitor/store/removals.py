@@ -66,7 +66,8 @@ def confirmed_to_recheck(db: Database, site: str, *, limit: int = 1000) -> list[
 
 
 def takedown_times(db: Database, *, since: str | None = None) -> list[dict[str, Any]]:
-    """Confirmed listings with the time of the first confirming verdict and of the removal seen
+    """Confirmed listings (counterfeit, infringement or regulatory violation: every verdict that
+    confirms a flag) with the time of the first confirming verdict and of the removal seen
     after it (NULL while still live): how long takedowns take, for reports."""
     sql = """
         SELECT l.id AS listing, l.site, l.listing_id, l.seller_id, l.category, min(r.decided_at) AS confirmed_at,
@@ -74,7 +75,8 @@ def takedown_times(db: Database, *, since: str | None = None) -> list[dict[str, 
                CASE WHEN l.removed_at IS NOT NULL AND l.removed_at >= min(r.decided_at)
                     THEN round((julianday(l.removed_at) - julianday(min(r.decided_at))) * 24, 2) END AS hours_to_removal
         FROM listings l JOIN flags f ON f.listing = l.id AND f.status = 'confirmed'
-        JOIN reviews r ON r.flag = f.id AND r.verdict LIKE 'confirmed%'
+        JOIN reviews r ON r.flag = f.id
+             AND r.verdict IN ('confirmed_counterfeit', 'confirmed_infringement', 'regulatory_violation')
     """
     params: list[Any] = []
     sql += " GROUP BY l.id"

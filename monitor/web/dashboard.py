@@ -1,5 +1,6 @@
 """The dashboard: open flags by category, site and signal; verdicts per day; time to verdict;
-throughput per analyst; the last week's alerts (failed and degraded runs, sites without runs)."""
+throughput per analyst; the last week's alerts (failed and degraded runs, sites without runs);
+takedown notices and their acceptance rate per platform."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from fastapi.responses import Response
 from typing import Annotated
 
 from monitor.alerts.detect import delivery_text, recent_alerts
+from monitor.export.notices import acceptance_by_platform
 from monitor.web import review
 from monitor.web.deps import PageCtx
 
 router = APIRouter(include_in_schema=False)
 ALERT_DAYS = 7  # failed and degraded runs, quiet sites: the last week
+NOTICE_TARGET = 0.9  # platforms cut off notifiers below about 90% successful takedowns
 
 
 @router.get("/dashboard")
@@ -23,5 +26,6 @@ def dashboard_page(ctx: PageCtx, days: Annotated[int, Query(ge=1, le=365)] = 30)
     per_day: dict[str, dict[str, int]] = {}
     for r in data["per_day"]:
         per_day.setdefault(r["day"], {})[r["verdict"]] = r["n"]
+    notices = acceptance_by_platform(ctx.db)  # all time: platforms judge notifiers on their record
     return ctx.render("dashboard.html", data=data, peak=peak, per_day=per_day, alerts=alerts,
-                      alert_days=ALERT_DAYS)
+                      alert_days=ALERT_DAYS, notices=notices, notice_target=NOTICE_TARGET)

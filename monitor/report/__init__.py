@@ -1,0 +1,56 @@
+"""Statistics reports (issue 6): flagged and confirmed listings by category, site and signal, top
+sellers and repeat infringers, notices and takedowns, review throughput, each against the
+previous period; as one self-contained HTML file or a PDF, with matplotlib charts.
+
+- ``period``: week / month / quarter / year boundaries (UTC);
+- ``figures``: the queries; ``charts``: the PNG charts; ``render_html`` / ``render_pdf``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from monitor.report.period import KINDS, Period, resolve
+
+FORMATS = ("html", "pdf")
+
+__all__ = ["FORMATS", "KINDS", "Period", "build_report", "resolve", "write_report"]
+
+
+def build_report(db: Database, period: Period, fmt: str) -> tuple[bytes, dict[str, Any]]:
+    """The report's bytes and the data it shows."""
+    from monitor.report.charts import report_charts
+    from monitor.report.figures import report_data
+
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown report format {fmt!r}; use html or pdf")
+    data = report_data(db, period)
+    charts = report_charts(data)
+    if fmt == "html":
+        from monitor.report.render_html import render_html
+
+        return render_html(data, charts), data
+    from monitor.report.render_pdf import render_pdf
+
+    return render_pdf(data, charts), data
+
+
+def write_report(db: Database, period: Period, fmt: str, output: Path, *, actor: str = "cli") -> str:
+    """Write the report to ``output`` and log it in the custody log with its SHA-256 (returned)."""
+    from monitor.evidence import custody
+    from monitor.store.db import write_transaction
+
+    content, data = build_report(db, period, fmt)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(content)
+    digest = hashlib.sha256(content).hexdigest()
+    with write_transaction(db):
+        custody.append(db, actor=actor, action="export", obj=f"report:{output.name}", sha256=digest,
+                       detail={"kind": "statistics report", "period": period.kind, "label": period.label,
+                               "since": period.since, "until": period.until, "format": fmt,
+                               "flagged": data["current"]["flagged"], "confirmed": data["current"]["confirmed"]})
+    return digest

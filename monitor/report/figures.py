@@ -1,0 +1,392 @@
+"""The figures of a statistics report, read from the store for one period (see period.py).
+
+Definitions (also printed in the report):
+
+- **flagged**: listings with a flag raised in the period (a listing flagged twice counts once;
+  its signals are those of all its flags in the period);
+- **confirmed**: listings whose first confirming verdict (confirmed counterfeit, confirmed
+  infringement, regulatory violation) was given in the period and whose flag is still confirmed;
+- a **seller** is an account (site + seller id); accounts on different sites under the same
+  seller name count as one seller. A **repeat infringer** has confirmed listings in the period
+  and, up to the period's end, confirmed listings in more than one period or on more than one site;
+- **notices sent**: notices sent in the period (not drafts), per platform with the acceptance rate
+  of ``monitor.export.notices.acceptance_by_platform``: (accepted + removed) / (accepted +
+  removed + rejected), notices still awaiting an answer left out;
+- **time to takedown**: for listings first confirmed (counterfeit or infringement) in the period,
+  hours from that verdict to the removal seen afterwards, as known when the report is made;
+- **time to verdict**: hours from a flag being raised to its first verdict, for first verdicts
+  given in the period.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from datetime import date
+from typing import Any
+
+from sqlite_utils import Database
+
+from monitor.listing import utc_now
+from monitor.report.period import Period, period_containing
+
+# The verdicts that set a flag to "confirmed" (monitor.web.review.VERDICT_STATUS; a test keeps them equal).
+CONFIRMING = ("confirmed_counterfeit", "confirmed_infringement", "regulatory_violation")
+HISTORY_PERIODS = 6
+TOP_SELLERS = 10
+TOP_REPEAT = 30
+
+
+def category_labels() -> dict[str, str]:
+    """Category id -> "Name 中文名" from rules/categories.yaml (ids when the file cannot be read)."""
+    import yaml
+
+    from monitor.categories import rules_dir
+
+    try:
+        data = yaml.safe_load((rules_dir() / "categories.yaml").read_text(encoding="utf-8")) or {}
+        cats = data.get("categories") or {}
+        return {str(k): " ".join(str(x) for x in (v.get("name") or k, v.get("name_zh")) if x)
+                for k, v in cats.items() if isinstance(v, dict)}
+    except (OSError, ValueError, AttributeError, yaml.YAMLError):
+        return {}
+
+
+def _rows(db: Database, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+    return list(db.execute_returning_dicts(sql, params or []))
+
+
+def _median(values: list[float]) -> float | None:
+    return float(statistics.median(values)) if values else None
+
+
+def _mean(values: list[float]) -> float | None:
+    return float(statistics.fmean(values)) if values else None
+
+
+# -- sellers -------------------------------------------------------------------------------
+
+def _norm_name(name: str | None) -> str | None:
+    text = " ".join(str(name or "").split()).casefold()
+    return text or None
+
+
+class _Sellers:
+    """Groups seller accounts: one account per (site, seller id); the same name on another site joins."""
+
+    def __init__(self) -> None:
+        self.parent: dict[Any, Any] = {}
+        self.names: dict[Any, Counter] = defaultdict(Counter)
+
+    def _find(self, key: Any) -> Any:
+        self.parent.setdefault(key, key)
+        while self.parent[key] != key:
+            self.parent[key] = self.parent[self.parent[key]]
+            key = self.parent[key]
+        return key
+
+    def _union(self, a: Any, b: Any) -> None:
+        ra, rb = self._find(a), self._find(b)
+        if ra != rb:
+            self.parent[max(ra, rb, key=repr)] = min(ra, rb, key=repr)
+
+    def account(self, site: str, seller_id: str | None, seller_name: str | None) -> tuple[str, str] | None:
+        if not seller_id and not seller_name:
+            return None
+        acct = ("acct", site, str(seller_id or "name:" + str(seller_name)))
+        self._find(acct)
+        if seller_name:
+            self.names[acct][str(seller_name)] += 1
+            norm = _norm_name(seller_name)
+            if norm:
+                self._union(acct, ("name", norm))
+        return acct
+
+    def group(self, acct: Any) -> Any:
+        return self._find(acct)
+
+    def describe(self, accounts: set[Any]) -> dict[str, Any]:
+        names: Counter = Counter()
+        for a in accounts:
+            names.update(self.names.get(a, Counter()))
+        ids = sorted(f"{a[1]}: {a[2]}" for a in accounts)
+        name = names.most_common(1)[0][0] if names else sorted(accounts)[0][2]
+        return {"name": name, "accounts": ids, "sites": sorted({a[1] for a in accounts})}
+
+
+# -- the figures of one period --------------------------------------------------------------
+
+def _flagged(db: Database, period: Period) -> list[dict[str, Any]]:
+    """One row per listing flagged in the period (signals of all its flags in the period)."""
+    by_listing: dict[int, dict[str, Any]] = {}
+    for r in _rows(db, "SELECT f.listing, f.category, f.site, f.signal_names, f.created_at, l.seller_id, "
+                       "l.seller_name FROM flags f JOIN listings l ON l.id = f.listing "
+                       "WHERE f.created_at >= ? AND f.created_at < ? ORDER BY f.id", [period.since, period.until]):
+        row = by_listing.setdefault(r["listing"], {**r, "signals": set()})
+        row["signals"].update((r["signal_names"] or "").split())
+        row["category"] = r["category"] or row["category"]
+    return list(by_listing.values())
+
+
+def _confirmed_until(db: Database, until: str) -> list[dict[str, Any]]:
+    """One row per listing confirmed before ``until``: its first confirming verdict."""
+    marks = ", ".join("?" * len(CONFIRMING))
+    first: dict[int, dict[str, Any]] = {}
+    for r in _rows(db, f"""
+            SELECT r.listing, r.decided_at AS confirmed_at, r.verdict, f.category, f.site, f.signal_names,
+                   l.seller_id, l.seller_name
+            FROM reviews r JOIN flags f ON f.id = r.flag JOIN listings l ON l.id = r.listing
+            WHERE r.verdict IN ({marks}) AND r.decided_at < ?
+              AND EXISTS (SELECT 1 FROM flags c WHERE c.listing = r.listing AND c.status = 'confirmed')
+            ORDER BY r.decided_at, r.id""", [*CONFIRMING, until]):
+        if r["listing"] not in first:
+            r["signals"] = set((r["signal_names"] or "").split())
+            first[r["listing"]] = r
+    return list(first.values())
+
+
+def _breakdown(flagged: list[dict], confirmed: list[dict], key, labels: dict[str, str] | None = None) -> list[dict]:
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: {"flagged": 0, "confirmed": 0})
+    for name, rows in (("flagged", flagged), ("confirmed", confirmed)):
+        for r in rows:
+            for k in key(r):
+                counts[k][name] += 1
+    out = [{"key": k, "label": (labels or {}).get(k, k), **v} for k, v in counts.items()]
+    return sorted(out, key=lambda r: (-r["confirmed"], -r["flagged"], r["key"]))
+
+
+def _notices(db: Database, period: Period) -> dict[str, Any]:
+    """Notices sent in the period per platform, with the acceptance rate of
+    monitor.export.notices.acceptance_by_platform (the one definition the dashboard uses too)."""
+    from monitor.export.notices import acceptance_by_platform
+
+    rows = []
+    for r in acceptance_by_platform(db, since=period.since, until=period.until):
+        sent = r["notices"] - r["drafted"]
+        if sent:
+            rows.append({"platform": r["platform"], "sent": sent, "accepted": r["accepted"], "removed": r["removed"],
+                         "rejected": r["rejected"], "pending": r["sent"], "rate": r["acceptance_rate"]})
+    listings = dict(db.execute(
+        "SELECT n.platform, count(*) FROM notices n JOIN notice_items i ON i.notice = n.id "
+        "WHERE n.status != 'drafted' AND coalesce(n.sent_at, n.created_at) >= ? "
+        "AND coalesce(n.sent_at, n.created_at) < ? GROUP BY n.platform", [period.since, period.until]).fetchall())
+    for r in rows:
+        r["listings"] = listings.get(r["platform"], 0)
+    rows.sort(key=lambda r: (-r["sent"], r["platform"]))
+    total = {k: sum(r[k] for r in rows) for k in ("sent", "accepted", "removed", "rejected", "pending", "listings")}
+    answered = total["accepted"] + total["removed"] + total["rejected"]
+    total["rate"] = (total["accepted"] + total["removed"]) / answered if answered else None
+    return {**total, "by_platform": rows}
+
+
+def _takedown(db: Database, period: Period) -> dict[str, Any]:
+    from monitor.store.removals import takedown_times
+
+    rows = [r for r in takedown_times(db, since=period.since) if r["confirmed_at"] < period.until]
+    hours = [float(r["hours_to_removal"]) for r in rows if r["hours_to_removal"] is not None]
+    return {"confirmed": len(rows), "removed": len(hours),
+            "share_removed": len(hours) / len(rows) if rows else None,
+            "median_hours": _median(hours), "mean_hours": _mean(hours)}
+
+
+def _reviews(db: Database, period: Period) -> dict[str, Any]:
+    per: dict[str, dict[str, Any]] = {}
+    for r in _rows(db, "SELECT analyst, verdict, count(*) AS n FROM reviews WHERE decided_at >= ? AND decided_at < ? "
+                       "GROUP BY 1, 2", [period.since, period.until]):
+        a = per.setdefault(r["analyst"], {"analyst": r["analyst"], "verdicts": 0, "confirmed": 0, "dismissed": 0,
+                                          "other": 0, "hours": []})
+        a["verdicts"] += r["n"]
+        kind = "confirmed" if r["verdict"] in CONFIRMING else "dismissed" if r["verdict"] == "dismissed" else "other"
+        a[kind] += r["n"]
+    # First verdict per flag (SQLite takes the other columns from the row holding min()).
+    latency = _rows(db, """
+        SELECT r.flag, r.analyst, min(r.decided_at) AS first_at,
+               (julianday(min(r.decided_at)) - julianday(f.created_at)) * 24 AS hours
+        FROM reviews r JOIN flags f ON f.id = r.flag GROUP BY r.flag
+        HAVING first_at >= ? AND first_at < ?""", [period.since, period.until])
+    all_hours = []
+    for r in latency:
+        if r["hours"] is None:
+            continue
+        all_hours.append(r["hours"])
+        if r["analyst"] in per:
+            per[r["analyst"]]["hours"].append(r["hours"])
+    analysts = sorted(per.values(), key=lambda a: (-a["verdicts"], a["analyst"]))
+    for a in analysts:
+        a["median_hours"] = _median(a.pop("hours"))
+    return {"verdicts": sum(a["verdicts"] for a in analysts), "by_analyst": analysts, "first_verdicts": len(all_hours),
+            "median_hours": _median(all_hours), "mean_hours": _mean(all_hours)}
+
+
+def period_figures(db: Database, period: Period, labels: dict[str, str] | None = None) -> dict[str, Any]:
+    labels = category_labels() if labels is None else labels
+    flagged = _flagged(db, period)
+    confirmed_all = _confirmed_until(db, period.until)
+    confirmed = [r for r in confirmed_all if r["confirmed_at"] >= period.since]
+
+    # sellers: accounts seen in this period's rows and in all confirmations up to its end
+    sellers = _Sellers()
+    for r in (*flagged, *confirmed_all):
+        r["account"] = sellers.account(r["site"], r["seller_id"], r["seller_name"])
+    groups: dict[Any, dict[str, Any]] = {}
+
+    def group_of(r: dict) -> dict[str, Any] | None:
+        if r["account"] is None:
+            return None
+        g = groups.setdefault(sellers.group(r["account"]), {"accounts": set(), "flagged": 0, "confirmed": 0,
+                                                            "confirmed_total": 0, "periods": set(),
+                                                            "sites_confirmed": set(), "first_confirmed": None})
+        g["accounts"].add(r["account"])
+        return g
+
+    for r in flagged:
+        if (g := group_of(r)) is not None:
+            g["flagged"] += 1
+    for r in confirmed_all:
+        if (g := group_of(r)) is None:
+            continue
+        g["confirmed_total"] += 1
+        g["periods"].add(period_containing(period.kind, date.fromisoformat(r["confirmed_at"][:10])).label)
+        g["sites_confirmed"].add(r["site"])
+        g["first_confirmed"] = min(filter(None, (g["first_confirmed"], r["confirmed_at"])))
+        if r["confirmed_at"] >= period.since:
+            g["confirmed"] += 1
+    seller_rows, repeat = [], []
+    for g in groups.values():
+        row = {**sellers.describe(g["accounts"]), **{k: g[k] for k in ("flagged", "confirmed", "confirmed_total",
+                                                                       "first_confirmed")},
+               "periods": sorted(g["periods"]), "sites_confirmed": sorted(g["sites_confirmed"])}
+        if g["flagged"] or g["confirmed"]:
+            seller_rows.append(row)
+        if g["confirmed"] and (len(g["periods"]) > 1 or len(g["sites_confirmed"]) > 1):
+            repeat.append(row)
+    seller_rows.sort(key=lambda r: (-r["confirmed"], -r["flagged"], r["name"]))
+    repeat.sort(key=lambda r: (-r["confirmed_total"], r["name"]))
+
+    timeline = []
+    for label, since, until in period.buckets():
+        timeline.append({"label": label,
+                         "flagged": sum(1 for r in flagged if since <= r["created_at"] < until),
+                         "confirmed": sum(1 for r in confirmed if since <= r["confirmed_at"] < until)})
+    runs = _rows(db, "SELECT count(*) AS runs, coalesce(sum(status = 'failed'), 0) AS failed, "
+                     "coalesce(sum(status = 'degraded'), 0) AS degraded FROM crawl_runs "
+                     "WHERE started_at >= ? AND started_at < ?", [period.since, period.until])[0]
+    new_listings = db.execute("SELECT count(*) FROM listings WHERE first_seen >= ? AND first_seen < ?",
+                              [period.since, period.until]).fetchone()[0]
+    return {
+        "period": period,
+        "flagged": len(flagged),
+        "confirmed": len(confirmed),
+        "by_category": _breakdown(flagged, confirmed, lambda r: [r["category"] or "-"], labels),
+        "by_site": _breakdown(flagged, confirmed, lambda r: [r["site"] or "-"]),
+        "by_signal": _breakdown(flagged, confirmed, lambda r: sorted(r["signals"])),
+        "timeline": timeline,
+        "sellers": seller_rows[:TOP_SELLERS],
+        "sellers_total": len(seller_rows),
+        "repeat": repeat[:TOP_REPEAT],
+        "repeat_total": len(repeat),
+        "notices": _notices(db, period),
+        "takedown": _takedown(db, period),
+        "reviews": _reviews(db, period),
+        "runs": runs,
+        "new_listings": new_listings,
+    }
+
+
+def _count_flagged(db: Database, period: Period) -> int:
+    return db.execute("SELECT count(DISTINCT listing) FROM flags WHERE created_at >= ? AND created_at < ?",
+                      [period.since, period.until]).fetchone()[0]
+
+
+# -- headline figures and their trend --------------------------------------------------------
+
+HEADLINE = [
+    # key, label, kind (count | rate | hours)
+    ("new_listings", "listings first seen", "count"),
+    ("flagged", "listings flagged", "count"),
+    ("confirmed", "listings confirmed", "count"),
+    ("repeat", "repeat infringers", "count"),
+    ("notices_sent", "notices sent", "count"),
+    ("acceptance", "notice acceptance rate", "rate"),
+    ("share_removed", "confirmed listings removed", "rate"),
+    ("takedown_median", "time to takedown, median", "hours"),
+    ("verdicts", "verdicts given", "count"),
+    ("verdict_median", "time to verdict, median", "hours"),
+]
+
+
+def headline_values(f: dict[str, Any]) -> dict[str, Any]:
+    return {"new_listings": f["new_listings"], "flagged": f["flagged"], "confirmed": f["confirmed"],
+            "repeat": f["repeat_total"], "notices_sent": f["notices"]["sent"], "acceptance": f["notices"]["rate"],
+            "share_removed": f["takedown"]["share_removed"], "takedown_median": f["takedown"]["median_hours"],
+            "verdicts": f["reviews"]["verdicts"], "verdict_median": f["reviews"]["median_hours"]}
+
+
+def fmt_value(kind: str, value: Any) -> str:
+    if value is None:
+        return "–"
+    if kind == "rate":
+        return f"{value * 100:.0f}%"
+    if kind == "hours":
+        return f"{value:.1f} h"
+    return f"{value:,}"
+
+
+def fmt_change(kind: str, current: Any, previous: Any) -> str:
+    if current is None or previous is None:
+        return "–"
+    diff = current - previous
+    if kind == "rate":
+        return f"{diff * 100:+.0f} pp"
+    if kind == "hours":
+        return f"{diff:+.1f} h"
+    if diff == 0:
+        return "0"
+    text = f"{diff:+,}"
+    if previous:
+        text += f" ({diff / previous * 100:+.0f}%)"
+    return text
+
+
+def report_data(db: Database, period: Period) -> dict[str, Any]:
+    """Everything both renderers show: this period's figures, the previous period's, the
+    headline figures with their change, and flagged/confirmed over the last periods."""
+    labels = category_labels()
+    current = period_figures(db, period, labels)
+    previous = period_figures(db, period.previous(), labels)
+    now_values, prev_values = headline_values(current), headline_values(previous)
+    headline = [{"key": key, "label": label, "kind": kind, "value": now_values[key], "previous": prev_values[key],
+                 "value_text": fmt_value(kind, now_values[key]), "previous_text": fmt_value(kind, prev_values[key]),
+                 "change_text": fmt_change(kind, now_values[key], prev_values[key])}
+                for key, label, kind in HEADLINE]
+    history, p = [], period
+    confirmed_all = _confirmed_until(db, period.until)
+    for _ in range(HISTORY_PERIODS):
+        confirmed = sum(1 for r in confirmed_all if p.since <= r["confirmed_at"] < p.until)
+        history.append({"label": p.label, "flagged": _count_flagged(db, p), "confirmed": confirmed})
+        p = p.previous()
+    history.reverse()
+    in_progress = period.until > utc_now()[:10]
+    return {"period": period, "previous": period.previous(), "current": current, "prev": previous,
+            "in_progress": in_progress,
+            "headline": headline, "history": history, "generated_at": utc_now(),
+            "definitions": DEFINITIONS}
+
+
+DEFINITIONS = [
+    "Periods are in UTC: from the first day 00:00 (included) to the next period's first day 00:00 (excluded). "
+    "Weeks start on Monday; quarters are calendar quarters.",
+    "Flagged: listings with a flag raised in the period, counted once each; signals are those of its flags "
+    "in the period.",
+    "Confirmed: listings whose first confirming verdict (confirmed counterfeit, confirmed infringement, "
+    "regulatory violation) was given in the period and whose flag is still confirmed.",
+    "Seller: an account (site + seller id); accounts on different sites under the same name count as one. "
+    "Repeat infringer: confirmed listings in this period and, up to its end, in more than one period or on "
+    "more than one site.",
+    "Notices sent: by the time they were sent (drafts left out). "
+    "Acceptance rate = (accepted + removed) / (accepted + removed + rejected); notices without an answer yet "
+    "are left out.",
+    "Time to takedown: listings first confirmed (counterfeit, infringement or regulatory violation) in the period, hours from that "
+    "verdict to the removal seen after it, as known when the report was made.",
+    "Time to verdict: hours from a flag being raised to its first verdict, for first verdicts in the period.",
+]

@@ -1,0 +1,400 @@
+"""Statistics reports (`monitor report`): periods, figures against counts known by construction,
+self-contained HTML, PDF pages rendered to PNG for a human look, the CLI and the custody log.
+
+The store is built with the project's own functions over two quarters of 2026: listings saved
+with controlled observation times, scored by the rule engine at controlled times, verdicts
+recorded through the review app's function at controlled times, removals recorded as a crawl
+would, notices drafted as rows and then sent and answered through ``mark_notice``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import warnings
+from datetime import date
+
+import pytest
+
+from monitor.flagging import engine_for, score_keys
+from monitor.report import build_report
+from monitor.report.period import Period, last_complete, period_containing, resolve
+from monitor.rules.packs import load_packs
+from monitor.store import open_db, save_listings
+from monitor.store.removals import record_removals
+from tests.conftest import ARTIFACTS, ROOT, run_monitor
+
+OUT = ARTIFACTS / "report"
+HOSTILE = '<script>alert(1)</script><img src=http://evil.example/x> $\\frac{1}{0}$ {{7*7}} \u202eevil'
+Q2 = Period("quarter", date(2026, 4, 1), date(2026, 7, 1))
+
+# key, title of a listing of tests/data/eval (its other fields are kept), site, seller id, seller name,
+# flagged at (= first seen). Every one of these is flagged by the rule engine.
+LISTINGS = [
+    ("A1", "雅诗兰黛DW粉底液 原单 30ml", "jingpin", "mp1", "名品折扣汇", "2026-02-10T00:00:00Z"),
+    ("A2", "嘉实多 磁护 5W-40 精仿 4L", "jingpin", "yx1", "优选清仓小店", "2026-02-10T00:00:00Z"),
+    ("A3", "先正达 福戈 正品 假一赔万 6g×10袋", "jingpin", "fs1", "丰收农业服务社", "2026-02-10T00:00:00Z"),
+    ("A4", "美容院专用 分装爽肤水 500ml 散装", "jingpin", "qy1", "清颜美妆店", "2026-03-30T12:00:00Z"),
+    ("B1", "雅诗兰黛DW粉底液 原单 30ml", "好货网", "hh-mp", "名品折扣汇", "2026-04-05T10:00:00Z"),
+    ("B2", "SK-2 小灯泡 光蕴臻采焕亮精华露 50ml 美白淡斑", "jingpin", "mp1", "名品折扣汇", "2026-04-20T08:00:00Z"),
+    ("B3", "黑宝 泡泡染发剂 自然黑 500ml 一梳黑", "jingpin", "qy1", "清颜美妆店", "2026-04-25T00:00:00Z"),
+    ("B4", "NGK 铂金火花塞 BKR6EGP 厂货 4支", "jingpin", "yx1", "优选清仓小店", "2026-05-09T10:00:00Z"),
+    ("B5", "Саstrol 磁护 5W-40 全合成机油 4L 正品保障", "好货网", "evil", HOSTILE, "2026-05-15T00:00:00Z"),
+    ("B6", "巴斯夫 健达 根治灰霉病 100ml", "jingpin", "yx1", "优选清仓小店", "2026-06-01T00:00:00Z"),
+    ("B7", "史丹丽 含腐植酸水溶肥料 冲施肥 20kg", "jingpin", "fs1", "丰收农业服务社", "2026-06-10T00:00:00Z"),
+    ("C1", "嘉实多 磁护 5W-40 精仿 4L", "jingpin", "yx1", "优选清仓小店", "2026-07-02T00:00:00Z"),
+]
+# key, analyst, verdict, reason, decided at
+VERDICTS = [
+    ("A1", "ana", "confirmed_counterfeit", None, "2026-02-12T00:00:00Z"),  # 48 h after the flag
+    ("A2", "ana", "confirmed_counterfeit", None, "2026-02-15T00:00:00Z"),  # 120 h
+    ("A3", "bo", "dismissed", "genuine_goods", "2026-02-16T00:00:00Z"),  # 144 h
+    ("A4", "ana", "confirmed_counterfeit", None, "2026-04-02T12:00:00Z"),  # 72 h, flagged in Q1
+    ("B1", "ana", "confirmed_counterfeit", None, "2026-04-06T10:00:00Z"),  # 24 h
+    ("B2", "bo", "confirmed_infringement", None, "2026-05-02T08:00:00Z"),  # 288 h
+    ("B3", "bo", "regulatory_violation", None, "2026-05-03T00:00:00Z"),  # 192 h
+    ("B4", "ana", "confirmed_counterfeit", None, "2026-05-10T10:00:00Z"),  # 24 h
+    ("B5", "bo", "dismissed", "not_our_mark", "2026-05-15T12:00:00Z"),  # 12 h
+    ("B7", "ana", "needs_test_purchase", None, "2026-06-12T00:00:00Z"),  # 48 h
+    ("C1", "ana", "confirmed_counterfeit", None, "2026-07-03T00:00:00Z"),
+]
+REMOVED = {"A1": "2026-03-01T00:00:00Z", "A2": "2026-02-20T00:00:00Z",  # 408 h, 120 h
+           "B1": "2026-04-08T10:00:00Z", "B4": "2026-05-11T10:00:00Z"}  # 48 h, 24 h
+# platform, status, sent at, listing
+NOTICES = [
+    ("jingpin", "rejected", "2026-02-16T09:00:00Z", "A1"),
+    ("jingpin", "removed", "2026-02-17T09:00:00Z", "A2"),
+    ("jingpin", "removed", "2026-04-03T09:00:00Z", "A4"),
+    ("jingpin", "accepted", "2026-05-11T09:00:00Z", "B4"),
+    ("jingpin", "rejected", "2026-05-12T09:00:00Z", "B2"),
+    ("好货网", "accepted", "2026-04-07T09:00:00Z", "B1"),
+    ("好货网", "sent", "2026-06-20T09:00:00Z", "B3"),
+    ("好货网", "drafted", None, "B7"),
+]
+
+
+def _eval_listing(title: str) -> dict:
+    for line in (ROOT / "tests" / "data" / "eval" / "listings.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if row["title"] == title:
+            return {k: v for k, v in row.items() if k not in ("id", "label")}
+    raise AssertionError(f"no eval listing titled {title!r}")
+
+
+def build_store(db, monkeypatch) -> dict[str, int]:
+    """The two quarters of data; returns listing pks by key."""
+    from monitor.store.migrations_review import REVIEW_MIGRATIONS
+    from monitor.web.accounts import add_user
+    from monitor.web.review import Decision, User, record_verdicts
+
+    engine = engine_for(db, load_packs(ROOT / "rules"))
+    for key, title, site, seller_id, seller_name, at in LISTINGS:
+        item = {**_eval_listing(title), "site": site, "listing_id": key, "url": f"https://{key.lower()}.example/{key}",
+                "seller_id": seller_id, "seller_name": seller_name, "observed_at": at}
+        save_listings(db, [item], source="import")
+        monkeypatch.setattr("monitor.store.flags.utc_now", lambda at=at: at)
+        score_keys(db, engine, [(site, key)])
+    genuine = {**_eval_listing("先正达 福戈 40%氯虫·噻虫嗪 水分散粒剂 6g×10袋"), "listing_id": "G1",
+               "url": "https://g1.example/", "observed_at": "2026-04-10T00:00:00Z"}
+    save_listings(db, [genuine], source="import")
+    monkeypatch.setattr("monitor.store.flags.utc_now", lambda: "2026-04-10T00:00:00Z")
+    score_keys(db, engine, [(genuine["site"], "G1")])
+    pks = {r[0]: r[1] for r in db.execute("SELECT listing_id, id FROM listings")}
+    flagged = {r[0] for r in db.execute("SELECT DISTINCT l.listing_id FROM flags f "
+                                        "JOIN listings l ON l.id = f.listing")}
+    assert flagged == {key for key, *_ in LISTINGS}, flagged
+
+    REVIEW_MIGRATIONS.apply(db)
+    users = {name: add_user(db, name, "analyst", "correct horse battery") for name in ("ana", "bo")}
+    for key, analyst, verdict, reason, at in VERDICTS:
+        flag = db.execute("SELECT id FROM flags WHERE listing = ? AND status = 'open'", [pks[key]]).fetchone()[0]
+        monkeypatch.setattr("monitor.web.review.utc_now", lambda at=at: at)
+        user = users[analyst]
+        record_verdicts(db, User(user.id, user.name, user.role), [Decision(flag, verdict, reason, None)])
+    for key, at in REMOVED.items():
+        site = next(s for k, _, s, *_ in LISTINGS if k == key)
+        assert record_removals(db, [{"site": site, "listing_id": key, "observed_at": at, "http_status": 404}],
+                               run_id=None) == 1
+    # notices: drafted as `monitor notices` records them, then sent and answered through mark_notice
+    from monitor.export.notices import mark_notice
+
+    for platform, status, sent_at, key in NOTICES:
+        created = (sent_at or "2026-06-25T09:00:00Z").replace("T09:", "T08:")
+        notice = db["notices"].insert({"platform": platform, "lang": "zh", "mark": "Estée Lauder",
+                                       "rights_holder": "Rights Holder Ltd", "created_at": created,
+                                       "created_by": "ana", "status": "drafted"}).last_pk
+        db["notice_items"].insert({"notice": notice, "listing": pks[key], "url": f"https://x.example/{key}",
+                                   "reason": "counterfeit"})
+        if sent_at:
+            mark_notice(db, notice, "sent", at=sent_at)
+        if status not in ("drafted", "sent"):
+            mark_notice(db, notice, status, at=sent_at.replace("T09:", "T15:"))
+    return pks
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    path = tmp_path_factory.mktemp("report") / "monitor.db"
+    db = open_db(path)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        build_store(db, monkeypatch)
+    yield path, db
+    db.close()
+
+
+def test_period_boundaries_utc_monday_weeks_calendar_quarters():
+    week = period_containing("week", date(2026, 5, 14))  # a Thursday
+    assert (week.start, week.end, week.label) == (date(2026, 5, 11), date(2026, 5, 18), "2026-W20")
+    assert week.start.weekday() == 0 and week.previous().end == week.start
+    assert period_containing("week", date(2027, 1, 1)).label == "2026-W53"  # ISO week of a Friday
+    q = period_containing("quarter", date(2026, 5, 15))
+    assert (q.since, q.until, q.label) == ("2026-04-01", "2026-07-01", "2026-Q2") and q == Q2
+    assert q.previous() == Period("quarter", date(2026, 1, 1), date(2026, 4, 1))
+    assert period_containing("quarter", date(2026, 12, 31)).until == "2027-01-01"
+    dec = period_containing("month", date(2026, 12, 5))
+    assert (dec.since, dec.until, dec.label, dec.previous().label) == ("2026-12-01", "2027-01-01", "2026-12", "2026-11")
+    assert period_containing("year", date(2026, 7, 1)).label == "2026"
+    # the default is the last complete period
+    assert last_complete("month", date(2026, 3, 1)).label == "2026-02"
+    assert last_complete("week", date(2026, 5, 17)).label == "2026-W19"  # a Sunday: its week is not over
+    assert last_complete("quarter", date(2026, 4, 1)).label == "2026-Q1"
+    assert resolve("year", "2025-06-30").label == "2025"
+    # a timestamp on the last second is in, the next period's first instant is out
+    assert q.contains("2026-06-30T23:59:59Z") and not q.contains("2026-07-01T00:00:00Z")
+    assert q.contains("2026-04-01T00:00:00Z") and not q.contains("2026-03-31T23:59:59Z")
+    buckets = q.buckets()  # weeks from Monday, cut at the quarter's edges
+    assert buckets[0][1:] == ("2026-04-01", "2026-04-06") and buckets[-1][2] == "2026-07-01"
+    assert all(date.fromisoformat(b[1]).weekday() == 0 for b in buckets[1:])
+    assert len(period_containing("month", date(2026, 2, 3)).buckets()) == 28
+    assert [b[0] for b in period_containing("year", date(2026, 1, 1)).buckets()][-1] == "2026-12"
+
+
+def test_confirming_verdicts_are_the_review_apps():
+    from monitor.report.figures import CONFIRMING
+    from monitor.web.review import VERDICT_STATUS
+
+    assert set(CONFIRMING) == {v for v, s in VERDICT_STATUS.items() if s == "confirmed"}
+
+
+def test_quarter_figures_match_the_data(store):
+    from monitor.report.figures import report_data
+
+    _, db = store
+    data = report_data(db, Q2)
+    cur, prev = data["current"], data["prev"]
+    assert (cur["flagged"], cur["confirmed"], prev["flagged"], prev["confirmed"]) == (7, 5, 4, 2)
+    cats = {r["key"]: (r["flagged"], r["confirmed"]) for r in cur["by_category"]}
+    assert cats == {"cosmetics": (3, 4), "auto_parts": (2, 1), "agri_inputs": (2, 0)}
+    assert next(r for r in cur["by_category"] if r["key"] == "cosmetics")["label"] == "Cosmetics 化妆品"
+    assert {r["key"]: (r["flagged"], r["confirmed"]) for r in cur["by_site"]} == {"jingpin": (5, 4), "好货网": (2, 1)}
+    # signals: each listing counted once per signal it carries (checked against the flags themselves)
+    signals = {r["key"]: (r["flagged"], r["confirmed"]) for r in cur["by_signal"]}
+    expect: dict[str, list[int]] = {}
+    for (names,) in db.execute("SELECT group_concat(signal_names, ' ') FROM flags WHERE created_at >= '2026-04-01' "
+                               "AND created_at < '2026-07-01' GROUP BY listing"):
+        for name in set(names.split()):
+            expect.setdefault(name, [0, 0])[0] += 1
+    for (names,) in db.execute("SELECT signal_names FROM flags WHERE status = 'confirmed' AND listing IN "
+                               "(SELECT listing FROM reviews WHERE decided_at >= '2026-04-01' AND decided_at < "
+                               "'2026-07-01' AND verdict != 'dismissed' AND verdict != 'needs_test_purchase')"):
+        for name in set(names.split()):
+            expect.setdefault(name, [0, 0])[1] += 1
+    assert signals == {k: tuple(v) for k, v in expect.items()} and "mark_lookalike" in signals
+    # timeline: weeks of the quarter add up
+    assert sum(b["flagged"] for b in cur["timeline"]) == 7 and sum(b["confirmed"] for b in cur["timeline"]) == 5
+
+    sellers = [(s["name"], s["confirmed"], s["flagged"]) for s in cur["sellers"]]
+    assert sellers[:3] == [("名品折扣汇", 2, 2), ("清颜美妆店", 2, 1), ("优选清仓小店", 1, 2)]
+    assert {s[0] for s in sellers[3:]} == {"丰收农业服务社", HOSTILE}
+    assert cur["sellers"][0]["accounts"] == ["jingpin: mp1", "好货网: hh-mp"]  # one seller on two sites
+    repeat = {s["name"]: (s["periods"], s["sites_confirmed"], s["confirmed"], s["confirmed_total"])
+              for s in cur["repeat"]}
+    assert repeat == {"名品折扣汇": (["2026-Q1", "2026-Q2"], ["jingpin", "好货网"], 2, 3),
+                      "优选清仓小店": (["2026-Q1", "2026-Q2"], ["jingpin"], 1, 2)}
+    assert prev["repeat"] == []  # in Q1 each had one quarter and one site
+
+    n = cur["notices"]
+    assert (n["sent"], n["accepted"], n["removed"], n["rejected"], n["pending"], n["listings"]) == (5, 2, 1, 1, 1, 5)
+    assert n["rate"] == pytest.approx(0.75) and prev["notices"]["rate"] == pytest.approx(0.5)
+    rates = {p["platform"]: p["rate"] for p in n["by_platform"]}
+    assert rates == {"jingpin": pytest.approx(2 / 3), "好货网": pytest.approx(1.0)}
+
+    t = cur["takedown"]  # A4, B1, B2, B3 (a regulatory violation confirms too), B4; B1 48 h, B4 24 h
+    assert (t["confirmed"], t["removed"], t["share_removed"]) == (5, 2, 0.4)
+    assert t["median_hours"] == pytest.approx(36) and t["mean_hours"] == pytest.approx(36)
+    assert prev["takedown"]["median_hours"] == pytest.approx(264) and prev["takedown"]["share_removed"] == 1.0
+
+    rv = cur["reviews"]
+    assert rv["verdicts"] == 7 and rv["median_hours"] == pytest.approx(48)
+    per = {a["analyst"]: (a["verdicts"], a["confirmed"], a["dismissed"], a["other"], a["median_hours"])
+           for a in rv["by_analyst"]}
+    assert per == {"ana": (4, 3, 0, 1, pytest.approx(36)), "bo": (3, 2, 1, 0, pytest.approx(192))}
+    assert prev["reviews"]["verdicts"] == 3 and prev["reviews"]["median_hours"] == pytest.approx(120)
+    assert (cur["new_listings"], prev["new_listings"]) == (8, 4)
+    assert data["in_progress"] is False
+
+    head = {h["key"]: (h["value_text"], h["previous_text"], h["change_text"]) for h in data["headline"]}
+    assert head["flagged"] == ("7", "4", "+3 (+75%)")
+    assert head["confirmed"] == ("5", "2", "+3 (+150%)")
+    assert head["acceptance"] == ("75%", "50%", "+25 pp")
+    assert head["takedown_median"] == ("36.0 h", "264.0 h", "-228.0 h")
+    assert head["share_removed"] == ("40%", "100%", "-60 pp")
+    assert head["repeat"] == ("2", "0", "+2")
+    assert head["verdict_median"] == ("48.0 h", "120.0 h", "-72.0 h")
+    history = {h["label"]: (h["flagged"], h["confirmed"]) for h in data["history"]}
+    assert len(history) == 6 and history["2026-Q1"] == (4, 2) and history["2026-Q2"] == (7, 5)
+    assert history["2025-Q4"] == (0, 0)
+    # the quarter after: C1, flagged and confirmed in July
+    q3 = report_data(db, Q2.next())["current"]
+    assert (q3["flagged"], q3["confirmed"]) == (1, 1)
+
+
+def _check_self_contained(html: str) -> None:
+    """Parsed as a browser would: the only resources are data: images; no script, link or frame."""
+    from html.parser import HTMLParser
+
+    tags: list[tuple[str, dict]] = []
+
+    class Collect(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            tags.append((tag, dict(attrs)))
+
+    Collect().feed(html)
+    assert ("meta", {"http-equiv": "Content-Security-Policy",
+                     "content": "default-src 'none'; img-src data:; style-src 'unsafe-inline'"}) in tags
+    names = {t for t, _ in tags}
+    assert not names & {"script", "link", "iframe", "object", "embed", "base", "form", "a", "svg", "video", "audio"}
+    for tag, attrs in tags:
+        for name, value in attrs.items():
+            assert not name.startswith("on"), (tag, name)
+            if name in ("src", "href", "srcset", "action", "poster", "data", "background"):
+                assert tag == "img" and name == "src" and value.startswith("data:image/png;base64,"), (tag, name)
+    assert "@import" not in html and "url(" not in html
+
+
+def test_html_report_is_self_contained_and_escapes_scraped_text(store):
+    _, db = store
+    content, _ = build_report(db, Q2, "html")
+    html = content.decode("utf-8")
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "report-2026-Q2.html").write_bytes(content)
+    _check_self_contained(html)
+    assert html.count("data:image/png;base64,") == 8  # every chart has data
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=http://evil.example/x&gt;" in html
+    assert "{{7*7}}" in html  # data, not template code
+    assert "\u202e" not in html and "&amp;lt;" not in html  # bidi override dropped; escaped once, not twice
+    for text in ("名品折扣汇", "好货网", "Cosmetics 化妆品", "2026-Q1", "+3 (+150%)", "36.0 h",
+                 "2026-04-01 00:00 UTC to 2026-07-01 00:00 UTC (excluded)"):
+        assert text in html, text
+
+
+def _render_pages(pdf_bytes: bytes, stem: str) -> list[str]:
+    import pypdfium2 as pdfium
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / f"{stem}.pdf").write_bytes(pdf_bytes)
+    doc = pdfium.PdfDocument(pdf_bytes)
+    texts = []
+    try:
+        for i, page in enumerate(doc):
+            page.render(scale=1.6).to_pil().save(OUT / f"{stem}-page{i + 1}.png")
+            texts.append(page.get_textpage().get_text_range())
+    finally:
+        doc.close()
+    return texts
+
+
+def test_pdf_report_renders_with_chinese_text_and_charts(store):
+    _, db = store
+    content, _ = build_report(db, Q2, "pdf")
+    assert content.startswith(b"%PDF")
+    texts = _render_pages(content, "report-2026-Q2")
+    text = "\n".join(texts)
+    assert 3 <= len(texts) <= 10
+    for needle in ("名品折扣汇", "好货网", "化妆品", "+3 (+150%)", "75%", "36.0 h", "Repeat infringers"):
+        assert needle in text, needle
+    assert "<script>alert(1)</script>" in text  # shown as text, never interpreted
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(content)
+    try:
+        images = sum(1 for page in doc for obj in page.get_objects() if obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE)
+    finally:
+        doc.close()
+    assert images == 8
+
+
+def test_empty_period_reports(store):
+    _, db = store
+    empty = period_containing("quarter", date(2025, 8, 1))
+    html = build_report(db, empty, "html")[0].decode("utf-8")
+    _check_self_contained(html)
+    assert "data:image" not in html
+    assert "No listing was flagged or confirmed in this period." in html and "No notice was sent" in html
+    texts = _render_pages(build_report(db, empty, "pdf")[0], "report-empty-2025-Q3")
+    assert "No listing was flagged or confirmed in this period." in "\n".join(texts)
+
+
+def test_chart_labels_chinese_glyphs_and_hostile_text():
+    from monitor.export.pdf import body_font
+    from monitor.report import charts
+
+    if not (body_font() and "CJK" in body_font()[0]):
+        pytest.skip("no CJK font installed (Debian: fonts-noto-cjk)")
+    assert charts.cjk_font() and "CJK" in charts.cjk_font()
+    assert charts.missing_glyphs("名品折扣汇 好货网 化妆品 汽车配件 农资 优选清仓小店") == ""
+    assert charts.safe_label("a $x^2$ b") == r"a \$x^2\$ b"
+    assert charts.safe_label("x\u202ey\x07z") == "x y z"
+    assert charts.safe_label("很" * 50) == "很" * 11 + "…" + "很" * 5  # 34 columns, a Chinese character is 2
+    assert charts.safe_label("深圳市某某某某电子商务有限公司旗舰店官方正品保障专营店12号") == "深圳市某某某某电子商务…专营店12号"
+    rows = [{"label": "化妆品 Cosmetics", "flagged": 3, "confirmed": 2},
+            {"label": HOSTILE + " \U0001F600", "flagged": 1, "confirmed": 0},
+            {"label": "$\\frac{1}{0}$ \\ $$", "flagged": 1, "confirmed": 1}]  # mathtext would fail to parse
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        png = charts.paired_bars(rows, "好货网 卖家")
+    assert png and png.startswith(b"\x89PNG")
+    assert not [w for w in caught if "missing" in str(w.message).lower()], [str(w.message) for w in caught]
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "chart-labels.png").write_bytes(png)
+
+
+def test_cli_writes_report_and_custody_entry(store, tmp_path):
+    from monitor.evidence.custody import verify_chain
+
+    path, db = store
+    out = tmp_path / "q2.pdf"
+    proc = run_monitor("report", "--period", "quarter", "--date", "2026-05-15", "-o", str(out), db_path=path)
+    assert proc.returncode == 0, proc.stderr
+    assert "2026-Q2" in proc.stderr and out.read_bytes().startswith(b"%PDF")
+    digest = hashlib.sha256(out.read_bytes()).hexdigest()
+    assert digest in proc.stderr
+    row = db.execute_returning_dicts("SELECT * FROM custody WHERE object = 'report:q2.pdf'")[0]
+    assert row["action"] == "export" and row["sha256"] == digest
+    assert json.loads(row["detail"])["label"] == "2026-Q2" and json.loads(row["detail"])["format"] == "pdf"
+    assert list(verify_chain(db)) == []
+
+    html_out = tmp_path / "w.html"
+    proc = run_monitor("report", "--period", "week", "--date", "2026-05-14", "-o", str(html_out), db_path=path)
+    assert proc.returncode == 0, proc.stderr
+    assert "2026-W20" in html_out.read_text(encoding="utf-8") and "2026-05-11 00:00 UTC" in proc.stderr
+
+    bad = run_monitor("report", "--period", "month", "--date", "15/05/2026", db_path=path)
+    assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
+
+
+def test_cli_default_file_name_and_format(store, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from monitor.cli import main
+
+    path, _ = store
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["--db", str(path), "report", "--period", "year", "--date", "2026-03-01"])
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "report-2026.html").read_text(encoding="utf-8")
+    assert "<title>Statistics report 2026</title>" in html
+    result = CliRunner().invoke(main, ["--db", str(path), "report", "--period", "month", "--date", "2026-05-01",
+                                       "-o", "may.PDF"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "may.PDF").read_bytes().startswith(b"%PDF")  # the format follows the extension
