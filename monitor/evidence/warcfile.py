@@ -13,6 +13,7 @@ table keeps the payload's SHA-256 in hex, as ``sha256sum`` prints it.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import io
@@ -127,15 +128,18 @@ class RunWarc:
             req_pairs.insert(0, ("Host", parts.netloc))
         resp_pairs = [(n, v) for n, v in _header_pairs(response_headers) if n.lower() not in _TRANSFER_HEADERS]
         content_type = next((v for n, v in resp_pairs if n.lower() == "content-type"), None)
-        extra = {"WARC-Date": warc_date}
+        digest = hashlib.sha256(body)
+        # One hash of the body serves both the table (hex) and the record's payload digest
+        # (base32), so warcio only hashes the block; the length spares it a spool file.
+        extra = {"WARC-Date": warc_date, "WARC-Payload-Digest": "sha256:" + base64.b32encode(digest.digest()).decode()}
         if server_ip:
             extra["WARC-IP-Address"] = server_ip
         response = writer.create_warc_record(
-            url, "response", payload=io.BytesIO(body), length=None,
+            url, "response", payload=io.BytesIO(body), length=len(body),
             http_headers=StatusAndHeaders(f"{status} {reason}".strip(), resp_pairs, protocol=protocol or "HTTP/1.1"),
             warc_headers_dict=extra)
         request = writer.create_warc_record(
-            url, "request", payload=io.BytesIO(request_body or b""), length=None,
+            url, "request", payload=io.BytesIO(request_body or b""), length=len(request_body or b""),
             http_headers=StatusAndHeaders(f"{method} {target} HTTP/1.1", req_pairs, is_http_request=True),
             warc_headers_dict={"WARC-Date": warc_date,
                                "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID")})
@@ -143,7 +147,7 @@ class RunWarc:
         self._write(request)
         return Captured(kind="response", url=url, path=self.relative,
                         record_id=response.rec_headers.get_header("WARC-Record-ID"), offset=offset, length=length,
-                        sha256=hashlib.sha256(body).hexdigest(), http_status=status, content_type=content_type,
+                        sha256=digest.hexdigest(), http_status=status, content_type=content_type,
                         server_ip=server_ip, captured_at=now)
 
     def write_rendered(self, *, url: str, html: bytes, status: int | None, response_headers,
