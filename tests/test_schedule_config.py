@@ -115,6 +115,14 @@ def test_due_means_a_fire_time_passed_since_the_last_run(tmp_path):
     assert next_fire_after(nightly, config, at) == datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)
     assert not is_due(hourly, config, at - timedelta(minutes=59), at)
     assert is_due(hourly, config, at - timedelta(minutes=60), at)
+    assert is_due(hourly, config, None, at)  # an interval job that never ran: at once
+
+
+def test_a_seasonal_job_that_never_ran_waits_for_its_season(tmp_path):
+    config = _config(tmp_path, "  - {id: spraying, site: greenmart, cron: '0 8-20/4 * 3-9 *'}\n")
+    (job,) = config.jobs
+    assert not is_due(job, config, None, datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc))
+    assert is_due(job, config, None, datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc))
 
 
 def test_campaign_adds_fire_times_inside_its_window_only(tmp_path):

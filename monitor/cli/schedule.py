@@ -56,7 +56,7 @@ def schedule(ctx, config_path, once, run_jobs, check, verbose):
 
     --once runs what is due and exits (for cron or a systemd timer): a job is due when a
     fire time of its schedule has passed since its last recorded run started, or when it has
-    never run. Exit code 1 when a run failed or was interrupted, 2 when the file is invalid.
+    never run and its schedule fired in the last 7 days. Exit code 1 when a run failed or was interrupted, 2 when the file is invalid.
 
     Example:
 

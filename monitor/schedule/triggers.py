@@ -2,7 +2,9 @@
 
 "Due" (used by ``monitor schedule --once`` and shown by ``monitor jobs``): a job is due when
 a fire time of its schedule lies after the start of its last recorded run and not after now
-(the run that fire time asked for has not happened yet). A job that has never run is due.
+(the run that fire time asked for has not happened yet). A job that has never run is due
+when its schedule fired in the last 7 days (an interval job: at once), so a seasonal job
+(cron months 3-9) does not run out of season on the first ``--once``.
 For ``interval_seconds: N`` the fire times are counted from the last run: due once N seconds
 have passed since it started. Runs of any outcome count, so a failed crawl is retried at
 the next fire time, not in a loop.
@@ -119,11 +121,19 @@ def next_fire_after(job: JobSpec, config: ScheduleConfig, after: datetime) -> da
     return min(candidates) if candidates else None
 
 
+# A job that has never run is due when its schedule fired within this long: a nightly job runs
+# on the first `--once`, a seasonal one (March to September) waits for its season.
+NEW_JOB_LOOKBACK = timedelta(days=7)
+
+
 def is_due(job: JobSpec, config: ScheduleConfig, last_run_at: datetime | None, now: datetime | None = None) -> bool:
     """See the module docstring."""
-    if last_run_at is None:
-        return True
     now = now or datetime.now(timezone.utc)
+    if last_run_at is None:
+        if job.interval_seconds and not job.cron:
+            return True
+        fire = next_fire_after(job, config, now - NEW_JOB_LOOKBACK)
+        return fire is not None and fire <= now
     fire = next_fire_after(job, config, last_run_at)
     return fire is not None and fire <= now
 
