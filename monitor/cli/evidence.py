@@ -1,4 +1,5 @@
-"""`monitor evidence verify`: recompute the hash of everything kept and check the custody chain."""
+"""`monitor evidence verify`: recompute the hash of everything kept and check the custody chain;
+`monitor evidence capture`: a browser capture of newly flagged listings."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ def evidence():
     Example:
 
         monitor evidence verify
+
+        monitor evidence capture --run 42
     """
 
 
@@ -67,6 +70,94 @@ def verify(ctx, package):
         return
     console.print(f"[red]{len(report.problems)} problem(s)[/red] in {report.checked} records.")
     sys.exit(1)
+
+
+@evidence.command()
+@click.option("--run", "run_id", type=int, metavar="RUN_ID", help="Listings whose open flag this crawl run raised.")
+@click.option("--since", metavar="TIME",
+              help="Listings with an open flag raised since: a date, a date-time (UTC) or an age such as 24h or 7d.")
+@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True,
+              help="Capture at most this many listings (highest queue priority first).")
+@click.option("--allow-private", is_flag=True, help="Allow private, loopback and link-local addresses.")
+@click.option("--timeout", type=click.IntRange(min=1), default=30, show_default=True,
+              help="Seconds for each page's navigation (and again for its screenshot).")
+@click.pass_context
+def capture(ctx, run_id, since, limit, allow_private, timeout):
+    """Open newly flagged listings in headless Chromium and keep a full-page screenshot and the
+    rendered page, tied to the listing's response record.
+
+    Takes the listings with an open flag raised by crawl run RUN_ID (or since a time) that
+    have no screenshot yet. Each page is fetched with the crawler's User-Agent, only where
+    robots.txt allows it, through the network guard, without images, fonts or media; it is
+    kept in warc/<site>/capture-run-<id>.warc.gz (rendered HTML, navigation status and
+    headers) with the screenshot beside it, recorded in the evidence table (the rendered
+    record refers to the listing's latest response record) and in the custody log. A listing
+    that fails is reported and the others go on. Exit code 1 when any failed (or SIGTERM ended the batch).
+
+    A scheduled job with capture_flagged: true runs this after each completed or degraded run.
+
+    Example:
+
+        monitor evidence capture --run 42
+
+        monitor evidence capture --since 24h --limit 20 --allow-private
+    """
+    from monitor.cli.runs import parse_since
+    from monitor.crawl.browser import BrowserNotFound
+    from monitor.evidence.capture import capture_flagged, capture_stem, flagged_targets
+    from monitor.evidence.paths import evidence_root
+    from monitor.store import open_db, resolve_db_path
+    from spiders.settings import USER_AGENT
+
+    if (run_id is None) == (since is None):
+        raise click.UsageError("give --run RUN_ID or --since TIME (one of them)")
+    since_utc = parse_since(since) if since else None
+    console = Console(highlight=False, soft_wrap=True)  # one line per listing, whole, also in log files
+    path = resolve_db_path(ctx.obj.get("db_path"))
+    if not path.exists():
+        raise click.ClickException(f"no database at {path}; pass --db or set MONITOR_DB")
+    db = open_db(path)
+    try:
+        try:
+            targets, already = flagged_targets(db, run_id=run_id, since=since_utc)
+        except LookupError as exc:
+            raise click.ClickException(str(exc)) from None
+        which = f"run {run_id}" if run_id is not None else f"since {since_utc}"
+        more = max(0, len(targets) - limit)
+        targets = targets[:limit]
+        console.print(f"{len(targets)} newly flagged listing(s) of {which} to capture"
+                      + (f" ({more} more over --limit {limit})" if more else "")
+                      + (f"; {already} already have a screenshot" if already else "") + ".")
+        marks = {"captured": "[green]✓[/green]", "skipped": "[yellow]-[/yellow]", "failed": "[red]✗[/red]"}
+
+        def report(status, target, text):
+            console.print(f"{marks[status]} {escape(target.name)} {status}: {escape(text)}")
+
+        try:
+            outcome = capture_flagged(db, evidence_root(path), targets, run_id=run_id, stem=capture_stem(run_id),
+                                      user_agent=USER_AGENT, allow_private=allow_private, timeout=timeout,
+                                      report=report)
+        except BrowserNotFound as exc:
+            raise click.ClickException(str(exc)) from None
+        except Exception as exc:  # noqa: BLE001 - the browser did not start: say so, in one line
+            raise click.ClickException(f"the browser could not be started or failed: "
+                                       f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}") from None
+    finally:
+        db.close()
+    kinds: dict[str, int] = {}
+    for _, kind, _why in outcome.skipped:
+        kinds[kind] = kinds.get(kind, 0) + 1
+    skipped = f"skipped {len(outcome.skipped)}" + (
+        f" ({', '.join(f'{kind} {n}' for kind, n in kinds.items())})" if kinds else "")
+    files = ", ".join(sorted(outcome.files))
+    console.print(f"Captured {len(outcome.captured)}, {skipped}, failed {len(outcome.failed)}"
+                  + (f", already captured {already}" if already else "")
+                  + (f" ({escape(files)})" if files else "") + ".")
+    if outcome.interrupted:
+        untried = len(targets) - len(outcome.captured) - len(outcome.skipped) - len(outcome.failed)
+        console.print(f"[red]Interrupted[/red] ({escape(outcome.interrupted)}): {untried} listing(s) not tried.")
+    if outcome.failed or outcome.interrupted:
+        sys.exit(1)
 
 
 def _verify_package(package: Path) -> None:

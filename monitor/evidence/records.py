@@ -16,10 +16,13 @@ _COLUMNS = ("kind", "url", "path", "record_id", "offset", "length", "sha256", "h
 
 
 def record_evidence(db: Database, items: Iterable[Mapping[str, Any]], *, run_id: int | None,
-                    user_agent: str | None) -> int:
+                    user_agent: str | None, actor: str = "crawler") -> int:
     """Store the evidence carried by listing/removal items (``item["evidence"]``: a list of
     captured records) linked to their listing, each with a custody "capture" entry. One write
-    transaction. Returns the number of rows."""
+    transaction. Returns the number of rows.
+
+    A screenshot refers to the record before it; a record may name what it refers to itself
+    (``"refers_to"``: an evidence id), as a later browser capture refers to the crawl's response."""
     count = 0
     with write_transaction(db):
         for item in items:
@@ -33,17 +36,18 @@ def record_evidence(db: Database, items: Iterable[Mapping[str, Any]], *, run_id:
             for cap in captured:
                 values = {c: cap.get(c) for c in _COLUMNS}
                 values.update(listing=listing, run_id=run_id, crawler_version=__version__, user_agent=user_agent,
-                              refers_to=parent if cap.get("kind") == "screenshot" else None)
+                              refers_to=parent if cap.get("kind") == "screenshot" else cap.get("refers_to"))
                 cur = db.execute(
                     f"INSERT INTO evidence ({', '.join(values)}) VALUES ({', '.join('?' for _ in values)})",
                     list(values.values()))
                 evidence_id = cur.lastrowid
                 if cap.get("kind") != "screenshot":
                     parent = evidence_id
-                custody.append(db, actor="crawler", action="capture", obj=f"evidence:{evidence_id}",
+                custody.append(db, actor=actor, action="capture", obj=f"evidence:{evidence_id}",
                                sha256=cap.get("sha256"), at=cap.get("captured_at"),
                                detail={"listing": listing, "run": run_id, "kind": cap.get("kind"),
-                                       "url": cap.get("url"), "file": cap.get("path"), "offset": cap.get("offset")})
+                                       "url": cap.get("url"), "file": cap.get("path"), "offset": cap.get("offset"),
+                                       **({"refers_to": values["refers_to"]} if values["refers_to"] else {})})
                 count += 1
     return count
 

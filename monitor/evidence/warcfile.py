@@ -81,11 +81,13 @@ def _header_pairs(headers) -> list[tuple[str, str]]:
 
 
 class RunWarc:
-    """The WARC file of one crawl run, opened on the first record."""
+    """The WARC file of one crawl run, opened on the first record. ``stem`` names the file
+    instead of the run (``monitor evidence capture`` writes ``capture-…`` files beside the runs')."""
 
-    def __init__(self, root: Path, site: str, run_id: int | None, user_agent: str):
+    def __init__(self, root: Path, site: str, run_id: int | None, user_agent: str, stem: str | None = None):
         self.root = root
-        stem = f"run-{run_id}" if run_id is not None else f"run-{utc_now().replace(':', '')}-{socket.gethostname()}"
+        if stem is None:
+            stem = f"run-{run_id}" if run_id is not None else f"run-{utc_now().replace(':', '')}-{socket.gethostname()}"
         self.relative = f"warc/{site}/{stem}.warc.gz"
         self.shots = f"screenshots/{site}/{stem}"
         self.user_agent = user_agent

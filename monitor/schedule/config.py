@@ -23,6 +23,7 @@ scheduler starts rather than as a crawl that silently never runs.
         base_url: http://127.0.0.1:8101   # optional: point the profile at another host
         allow_private: true         # optional: allow private/loopback addresses
         recheck: true               # optional: revisit known listings the crawl did not meet
+        capture_flagged: true       # optional: after a completed/degraded run, screenshots of its new flags
         enabled: true
     campaigns:                      # date windows of more frequent crawls (e.g. 双11)
       - name: double-11
@@ -91,6 +92,8 @@ JOB_SCHEMA: dict[str, Any] = {
         "recheck": {"type": "boolean"},
         # Follow-up: fetch only the site's listings with a confirmed verdict (removed? changed?).
         "confirmed": {"type": "boolean"},
+        # After a completed or degraded run: `monitor evidence capture --run ID` (screenshots).
+        "capture_flagged": {"type": "boolean"},
         "enabled": {"type": "boolean"},
     },
 }
@@ -153,6 +156,7 @@ class JobSpec:
     allow_private: bool = False
     recheck: bool = True
     confirmed: bool = False
+    capture_flagged: bool = False
     enabled: bool = True
     # The categories the job searches (its own, else all its profile's): what campaigns match on.
     covers: tuple[str, ...] = ()
@@ -444,6 +448,7 @@ def load_config(path: str | os.PathLike | None = None) -> ScheduleConfig:
             allow_private=bool(raw.get("allow_private", False)),
             recheck=bool(raw.get("recheck", True)),
             confirmed=bool(raw.get("confirmed", False)),
+            capture_flagged=bool(raw.get("capture_flagged", False)),
             enabled=bool(raw.get("enabled", True)),
             covers=covers.get(i, ()),
             line=located.line_of(("jobs", i)),

@@ -170,6 +170,14 @@ def crawl_command(job: JobSpec, db_path: Path, trigger: str, kill_grace: int) ->
     return cmd
 
 
+def capture_command(job: JobSpec, db_path: Path, run_id: int) -> list[str]:
+    """`monitor evidence capture` for a run's newly flagged listings (a job with capture_flagged)."""
+    cmd = [sys.executable, "-m", "monitor", "--db", str(db_path), "evidence", "capture", "--run", str(run_id)]
+    if job.allow_private:
+        cmd.append("--allow-private")
+    return cmd
+
+
 def _exited(pid: int) -> bool:
     """Has the process ended? Without reaping it: while it is a zombie its pid, and so its
     process group id, cannot be reused, so the group can still be killed safely."""
@@ -338,7 +346,48 @@ class JobRunner:
         logger.info("Job %s: run %s %s", job.id, run["id"], detail)
         check_alerts(self.config, self.db_path)  # a failed or degraded run is news at once
         campaigns.refresh(self.config, self.db_path)  # the run's new flags join their campaign
+        if job.capture_flagged and run["status"] in OK_STATUSES and not self.stopping.is_set():
+            self._capture_flagged(job, run["id"])  # still holding the job's lock and crawl slot
         return JobResult(job.id, run["status"], run["id"], detail)
+
+    def _capture_flagged(self, job: JobSpec, run_id: int) -> None:
+        """Screenshots of the run's newly flagged listings (`monitor evidence capture --run`), in
+        a process group of its own, ended like a crawl at the job's time limit or when the
+        scheduler stops. Whatever goes wrong is logged; the run's outcome stands."""
+        try:
+            stamp = utc_now().replace(":", "").replace("-", "")
+            out_path = self.db_path.parent / "logs" / f"{stamp}-job-{job.id}-capture-run-{run_id}.out"
+            out_path.parent.mkdir(parents=True, exist_ok=True)
+            with open(out_path, "wb") as out:
+                proc = subprocess.Popen(capture_command(job, self.db_path, run_id), stdin=subprocess.DEVNULL,
+                                        stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            logger.info("Job %s: capturing the newly flagged listings of run %s (pid %s)", job.id, run_id, proc.pid)
+            deadline = time.monotonic() + job.time_limit
+            grace = self.config.kill_grace_seconds
+            ended, kill_at = None, None
+            while not _exited(proc.pid):
+                now = time.monotonic()
+                if ended is None and (now >= deadline or self.stopping.is_set()):
+                    ended = f"ended at its time limit of {job.time_limit} s" if now >= deadline \
+                        else "ended: the scheduler is stopping"
+                    _signal_group(proc.pid, signal.SIGTERM)
+                    kill_at = now + grace
+                elif kill_at is not None and now >= kill_at:
+                    _signal_group(proc.pid, signal.SIGKILL)
+                    kill_at = float("inf")
+                time.sleep(POLL_SECONDS)
+            # Whatever is left in its group; Chromium (a group of its own) exits with its driver.
+            _signal_group(proc.pid, signal.SIGKILL)
+            proc.wait()
+            summary = _tail(out_path) or "no output"
+            if ended is None and proc.returncode == 0:
+                logger.info("Job %s: capture of run %s: %s", job.id, run_id, summary)
+                out_path.unlink(missing_ok=True)
+            else:
+                logger.warning("Job %s: capture of run %s %s: %s (output kept in %s)", job.id, run_id,
+                               ended or f"exited with code {proc.returncode}", summary, out_path)
+        except Exception:  # noqa: BLE001 - a capture problem must never stop the scheduler
+            logger.exception("Job %s: the capture of run %s could not run", job.id, run_id)
 
     def _placeholder_run(self, db, job: JobSpec, trigger: str, started_at: str, out_path: Path, status: str,
                          reason: str) -> dict:
