@@ -77,6 +77,10 @@ class ProfileSpider(scrapy.Spider):
         self.site = profile.site
         self.allowed_domains = list(profile.allowed_domains)
         self.allow_private = profile.allow_private or str(allow_private).lower() in ("1", "true", "yes")
+        if profile.render == "browser":
+            from monitor.crawl import browser
+
+            browser.ALLOW_PRIVATE = self.allow_private  # the page's own sub-requests (see abort_heavy_resources)
         self.categories = _as_list(category)
         self.keywords = _as_list(keyword)
         self.max_pages = int(max_pages) if max_pages else profile.max_pages

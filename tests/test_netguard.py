@@ -34,3 +34,25 @@ def test_check_url_refuses_private_and_odd_schemes():
         await check_url("http://127.0.0.1:8080/x", allow_private=True)  # explicitly allowed
 
     asyncio.run(go())
+
+
+def test_browser_sub_requests_to_private_hosts_are_refused_unless_allowed():
+    """Scripts and XHR of a rendered page bypass Scrapy's middlewares; the abort predicate guards them."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from monitor.crawl import browser
+
+    def aborted(url, kind="xhr"):
+        return asyncio.run(browser.abort_heavy_resources(SimpleNamespace(url=url, resource_type=kind)))
+
+    saved = browser.ALLOW_PRIVATE
+    try:
+        browser.ALLOW_PRIVATE = False
+        assert aborted("http://10.0.0.1/admin") and aborted("http://169.254.169.254/latest/meta-data/")
+        assert aborted("http://127.0.0.1:8080/x", "script")
+        assert not aborted("data:text/javascript,1") and aborted("https://img.example/a.png", "image")
+        browser.ALLOW_PRIVATE = True
+        assert not aborted("http://127.0.0.1:8080/x", "script")  # a site allowed on loopback (the demo)
+    finally:
+        browser.ALLOW_PRIVATE = saved

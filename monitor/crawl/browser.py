@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from pathlib import Path
 
 CHROMIUM_ENV = "MONITOR_CHROMIUM"
 SYSTEM_CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+logger = logging.getLogger(__name__)
 
 
 class BrowserNotFound(RuntimeError):
@@ -63,6 +66,32 @@ def launch_options(executable: str) -> dict:
     return {"headless": True, "executable_path": executable, "args": args, "timeout": 30_000}
 
 
-def abort_heavy_resources(request) -> bool:
-    """PLAYWRIGHT_ABORT_REQUEST: images, fonts and media are never needed to read a listing."""
+# Whether the crawl running in this process may reach private addresses (one crawl per
+# process): set by the profile spider. The page's own sub-requests (scripts, XHR) do not pass
+# through Scrapy's downloader middlewares, so the network guard is applied here too.
+ALLOW_PRIVATE = False
+_RESOLVED: dict[str, list[str]] = {}
+
+
+def is_heavy(request) -> bool:
+    """Images, fonts and media are never needed to read a listing."""
     return request.resource_type in ("image", "font", "media")
+
+
+async def abort_heavy_resources(request) -> bool:
+    """PLAYWRIGHT_ABORT_REQUEST: images, fonts and media are never needed to read a listing; a
+    sub-request to a private, loopback or link-local host is refused unless the site allows it
+    (a hostile page must not make the browser probe the operator's network)."""
+    if is_heavy(request):
+        return True
+    url = request.url
+    if not url.startswith(("http://", "https://")):
+        return False  # data:, blob: and about: never leave the browser
+    from monitor.crawl.netguard import BlockedURL, check_url
+
+    try:
+        await check_url(url, allow_private=ALLOW_PRIVATE, cache=_RESOLVED)
+    except BlockedURL as exc:
+        logger.warning("Browser sub-request refused: %s", exc)
+        return True
+    return False

@@ -34,7 +34,7 @@ from urllib.robotparser import RobotFileParser
 
 from sqlite_utils import Database
 
-from monitor.crawl.browser import abort_heavy_resources, find_chromium, launch_options
+from monitor.crawl.browser import find_chromium, is_heavy, launch_options
 from monitor.crawl.netguard import BlockedURL, check_url
 from monitor.evidence.records import record_evidence
 from monitor.evidence.warcfile import RunWarc
@@ -201,7 +201,7 @@ async def _render(browser, url: str, *, user_agent: str, allow_private: bool, ti
     async def guard(route):
         request = route.request
         try:
-            if abort_heavy_resources(request):
+            if is_heavy(request):
                 await route.abort()
                 return
             if not request.url.startswith(("data:", "blob:")):
