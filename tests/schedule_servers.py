@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import socket
 import subprocess
 import sys
@@ -126,11 +127,17 @@ def wait_for(predicate, timeout: float, what: str, interval: float = 0.2):
 
 
 def query(db_path: Path, sql: str, params=()) -> list[dict]:
+    """Rows, or [] while the store is still being created: the scheduler process applies the
+    migrations one by one, so a table or column a later one adds may not exist yet."""
     if not Path(db_path).exists():
         return []
     db = sqlite_utils.Database(db_path)
     try:
-        return list(db.execute_returning_dicts(sql, params)) if db["crawl_runs"].exists() else []
+        return list(db.execute_returning_dicts(sql, params))
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc) or "no such column" in str(exc):
+            return []
+        raise
     finally:
         db.close()
 
