@@ -133,3 +133,44 @@ def test_captured_page_never_runs_in_chromium(live, store):
         page.locator("section.capture").screenshot(path=str(out / "listing-captured-page.png"))
         context.close()
         browser.close()
+
+
+def test_a_lead_downloads_the_sellers_case_package(tmp_path):
+    from monitor.export.package import verify_package
+    from tests.test_relisting import confirm
+    from tests.test_web_fixtures import csrf_of
+
+    path = tmp_path / "monitor.db"
+    info = build_store(path)
+    db = open_db(path, migrate=False)
+    confirm(db, info["listings"]["L0"])
+    db.close()
+    with LiveServer(path) as server:
+        ana, lea = signed_in(server, "ana"), signed_in(server, "lea")
+        page = ana.get("/seller/shopa/s-evil").text
+        assert "Download the case package" not in page  # analysts review; leads export
+        token = csrf_of(page)
+        assert ana.post("/case/shopa/s-evil", data={"csrf_token": token}).status_code == 403
+        page = lea.get("/seller/shopa/s-evil").text
+        assert "Download the case package" in page
+        assert lea.post("/case/shopa/s-evil", data={}).status_code == 403  # no CSRF token
+        r = lea.post("/case/shopa/s-evil", data={"csrf_token": csrf_of(page)})
+        assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+        assert 'filename="case-shopa-s-evil.zip"' in r.headers["content-disposition"]
+        out = tmp_path / "case.zip"
+        out.write_bytes(r.content)
+        report = verify_package(out)
+        assert report.ok and report.manifest["listings"] == [info["listings"]["L0"]], report.problems
+        assert lea.post("/case/shopb/seller1", data={"csrf_token": csrf_of(page)}).status_code == 409  # none confirmed
+        ana.close()
+        lea.close()
+    exports = rows_of(path, "SELECT actor, sha256 FROM custody WHERE action = 'export'")
+    assert exports == [{"actor": "lea", "sha256": r.headers["x-package-sha256"]}]
+
+
+def rows_of(path, sql):
+    db = open_db(path, migrate=False)
+    try:
+        return list(db.execute_returning_dicts(sql))
+    finally:
+        db.close()
