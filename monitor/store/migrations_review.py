@@ -193,3 +193,10 @@ def campaign_index(db: Database) -> None:
     # The flags a campaign covers (none outside campaigns): their largest boost bounds the
     # priority walk of a score-range filter (review.max_boost).
     db.execute("CREATE INDEX flags_campaign ON flags (campaign, priority, score) WHERE campaign IS NOT NULL")
+
+
+@REVIEW_MIGRATIONS(name="0006_report_indexes")
+def report_indexes(db: Database) -> None:
+    # Statistics reports (monitor/report) select flags by creation time per period: without an
+    # index every report read the whole flags table (about 5 s at 200,000 flags).
+    db["flags"].create_index(["created_at"], if_not_exists=True)
