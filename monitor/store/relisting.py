@@ -68,7 +68,9 @@ class RelistingLookup:
         self.loaded_at = float("-inf")
         self.by_seller: dict[tuple[str, str], list[Original]] = {}
         self.originals: list[Original] = []
-        self.titles: list[str] = []
+        # Titles per category: a relisted offer keeps its category, and comparing with the
+        # confirmed listings of one category keeps the cost flat as the confirmed set grows.
+        self.by_category: dict[str | None, tuple[list[str], list[Original]]] = {}
 
     def _load(self) -> None:
         rows = self.db.execute(
@@ -81,7 +83,11 @@ class RelistingLookup:
         for o in self.originals:
             if o.seller_id:
                 self.by_seller.setdefault((o.site, o.seller_id), []).append(o)
-        self.titles = [utils.default_process(o.title) for o in self.originals]
+        self.by_category = {}
+        for o in self.originals:
+            titles, originals = self.by_category.setdefault(o.category, ([], []))
+            titles.append(utils.default_process(o.title))
+            originals.append(o)
         self.loaded_at = time.monotonic()
 
     def __call__(self, listing: dict) -> Relisting | None:
@@ -102,9 +108,10 @@ class RelistingLookup:
         if len(title) < 8:
             return None
         images = _image_names(listing.get("images"))
-        for _, score, index in process.extract(title, self.titles, scorer=fuzz.token_sort_ratio,
+        titles, originals = self.by_category.get(listing.get("category"), ((), ()))
+        for _, score, index in process.extract(title, titles, scorer=fuzz.token_sort_ratio,
                                                score_cutoff=TITLE_WITH_IMAGE, limit=5, processor=None):
-            o = self.originals[index]
+            o = originals[index]
             if not self._after_verdict(o, listing):
                 continue
             shared = images & o.images
