@@ -231,3 +231,43 @@ def test_missed_fire_times_run_once_within_the_grace_and_are_recorded_beyond_it(
     assert "more than the grace of 60 s" in missed["detail"]
     assert runs_of(db_path, "hourly") == []
     assert sorted(stored_next_run_times(store)) == ["hourly", "often"]
+
+
+def _chromium_pids() -> set[int]:
+    """Chromium processes driven by Playwright (they talk to it over a pipe)."""
+    import os
+
+    found = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                cmd = fh.read().replace(b"\0", b" ")
+        except OSError:
+            continue
+        if b"chromium" in cmd and b"--remote-debugging-pipe" in cmd:
+            found.add(int(entry))
+    return found
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/usr/bin/chromium"), reason="needs Chromium")
+def test_a_hanging_browser_crawl_is_killed_with_its_browser(tmp_path, db_path, marketplaces, reaper):
+    """A JavaScript shop answering slowly: at the time limit the crawl is killed with the
+    Chromium it drives, and the run is marked failed."""
+    before = _chromium_pids()
+    proxy = SlowProxy(marketplaces.urls["kuaigou"], delay=1.0)
+    try:
+        config = write_config(tmp_path, f"  - id: js\n    site: kuaigou\n    base_url: {proxy.url}\n"
+                                        "    allow_private: true\n    recheck: false\n"
+                                        "    interval_seconds: 3600\n    time_limit: 10\n", kill_grace=2)
+        proc = subprocess.Popen(monitor_cmd(db_path, "schedule", "--run", "js", "--config", str(config)),
+                                cwd=ROOT, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        browsers = wait_for(lambda: _chromium_pids() - before, 15, "the crawl's Chromium to start")
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        proxy.close()
+    assert proc.returncode == 1, out
+    wait_for(lambda: not [p for p in browsers if alive(p)], 10, "the crawl's Chromium to be gone")
+    (run,) = runs_of(db_path, "js")
+    assert run["status"] == "failed" and run["finish_reason"] == "killed at its time limit of 10 s", run
