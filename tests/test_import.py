@@ -228,3 +228,29 @@ def test_timestamps_in_store_form_are_checked_not_reparsed():
     for bad in ("2026-13-24T08:30:00Z", "2026-02-30T00:00:00Z", "0000-01-01T00:00:00Z"):
         with pytest.raises(RowError, match="is not an ISO 8601 time"):
             _timestamp(bad)
+
+
+def test_the_workers_staged_rows_are_stage_rows_of_the_normalised_values(tmp_path):
+    # The import worker builds staging rows inside _normalise (staged=True); they must be what
+    # monitor.store.listings.stage_rows makes of normalise's values, row for row.
+    from monitor.categories import known_categories
+    from monitor.importer import RowError, _normalise, read_file, read_records
+    from monitor.store.listings import stage_rows
+
+    categories = known_categories()
+    compared = 0
+    for path in _write_odd_files(tmp_path):
+        text, fmt, _ = read_file(path)
+        for _, raw, error in read_records(path, text, fmt):
+            if error:
+                continue
+            args = (raw, "tb", "2026-11-24T00:00:00Z", fmt == "csv", categories)
+            try:
+                values = _normalise(*args)
+            except RowError:
+                with pytest.raises(RowError):
+                    _normalise(*args, True)
+                continue
+            assert repr([_normalise(*args, True)]) == repr(stage_rows([values]))  # repr: NaN prices equal
+            compared += 1
+    assert compared > 40

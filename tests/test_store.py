@@ -45,7 +45,8 @@ def test_migrations_upgrade_an_existing_database_and_keep_its_data(db_path):
     assert [m.name for m in MIGRATIONS.pending(old)] == ["0002_history_indexes", "0003_removals", "0004_flags",
                                                         "0005_fts_update_on_text_change", "0006_flags_site",
                                                         "0007_evidence_custody", "0008_schedule_alerts_relisting",
-                                                        "0009_notices", "0010_flag_priority_campaign"]
+                                                        "0009_notices", "0010_flag_priority_campaign",
+                                                        "0011_fts_insert_deferrable"]
     old.close()
 
     db = open_db(db_path)
@@ -97,6 +98,11 @@ def test_a_failing_batch_stores_nothing(db):
         save_listings(db, [listing(2), listing(3, url=None)], source="import")
     assert [r[0] for r in db.execute("SELECT listing_id FROM listings")] == ["1"]
     assert db.execute("SELECT count(*) FROM observations").fetchone()[0] == 1
+    # The failed upsert ran with the insert trigger deferred (migration 0011): that is undone too.
+    assert db.execute("SELECT count(*) FROM listings_fts_deferred").fetchone()[0] == 0
+    db.execute("INSERT INTO listings (site, listing_id, url, title, first_seen, last_seen) "
+               "VALUES ('shop', 'by-hand', 'u', '手工录入', 't', 't')")
+    assert [r["listing_id"] for r in search_listings(db, "手工录入")] == ["by-hand"]
 
 
 def test_full_text_search_in_chinese_and_latin(db):
@@ -165,6 +171,9 @@ def test_fts_index_stays_exact_through_every_kind_of_write(db, tmp_path):
 
     def check():
         assert fts_index(db) == rebuilt_fts_index(db, tmp_path)
+        # Batch writes index their new listings themselves while the insert trigger waits
+        # (migration 0011); the flag row never outlives their transaction.
+        assert db.execute("SELECT count(*) FROM listings_fts_deferred").fetchone()[0] == 0
 
     save_listings(db, [listing(i, description=f"描述 {i}") for i in range(6)], source="import")
     check()
@@ -181,6 +190,8 @@ def test_fts_index_stays_exact_through_every_kind_of_write(db, tmp_path):
     check()
     db.execute("UPDATE listings SET score = 7, scored_at = 'now', rules_version = 'v' WHERE id <= 3")
     db.execute("UPDATE listings SET title = 'renamed by hand' WHERE listing_id = '5'")
+    db.execute("INSERT INTO listings (site, listing_id, url, title, first_seen, last_seen) "
+               "VALUES ('shop', 'by-hand', 'u', 'inserted by hand 手工', 't', 't')")  # the trigger indexes it
     record_removals(db, [{"site": "shop", "listing_id": "2", "url": "u", "http_status": 404,
                           "observed_at": "2099-01-02T00:00:00Z"}], run_id=run)
     db.execute("DELETE FROM observations WHERE listing = (SELECT id FROM listings WHERE listing_id = '1')")

@@ -8,8 +8,10 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+if TYPE_CHECKING:  # imported where a store is opened: the import worker never opens one and
+    import sqlite_utils  # starts ≈ 0.1 s sooner without it (it pulls in numpy)
 
 DEFAULT_DB_PATH = Path("data") / "monitor.db"
 
@@ -37,6 +39,8 @@ def open_db(path: str | os.PathLike | None = None, *, migrate: bool = True) -> s
     # SQLITE_BUSY_SNAPSHOT in WAL mode, which the busy timeout does not cure).
     conn = sqlite3.connect(str(db_path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
     conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+    import sqlite_utils
+
     db = sqlite_utils.Database(conn)
     if db.journal_mode != "wal":
         # Switching to WAL takes an exclusive lock that the busy timeout does not wait for:

@@ -368,3 +368,25 @@ def flag_priority_campaign(db: Database) -> None:
     db["flags"].add_column("priority", int)
     db["flags"].add_column("campaign", str)  # the covering campaign's name, shown in the queue
     db.execute("UPDATE flags SET priority = score")
+
+
+@MIGRATIONS(name="0011_fts_insert_deferrable")
+def fts_insert_deferrable(db: Database) -> None:
+    # Bulk writes (monitor.store.listings: imports, crawl batches) index their new listings with
+    # ONE INSERT ... SELECT into listings_fts per batch instead of one trigger program per row
+    # (≈ 3 µs less per new listing). While such a write holds a row in listings_fts_deferred,
+    # the insert trigger leaves the new listings to it. The row is inserted and deleted inside
+    # that write's own BEGIN IMMEDIATE transaction, so it is never committed: every other
+    # connection (and this one outside that write) always sees the table empty and the trigger
+    # behaves as before. Updates and deletes keep their triggers unchanged.
+    db.execute("CREATE TABLE listings_fts_deferred (since_rowid INTEGER NOT NULL)")
+    db.execute("DROP TRIGGER IF EXISTS listings_ai")
+    db.execute(
+        """
+        CREATE TRIGGER listings_ai AFTER INSERT ON listings
+        WHEN NOT EXISTS (SELECT 1 FROM listings_fts_deferred)
+        BEGIN
+          INSERT INTO listings_fts (rowid, title, description) VALUES (NEW.rowid, NEW.title, NEW.description);
+        END
+        """
+    )
