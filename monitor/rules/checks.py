@@ -193,7 +193,8 @@ _STRENGTH = {"type": "number", "minimum": 0, "maximum": 1}
 _YEAR = {"type": "integer", "minimum": 1900, "maximum": 2100}
 _REGEX = {"type": "string", "minLength": 1}
 _REGULATORY_SIGNALS = ["regulatory_missing", "regulatory_malformed", "regulatory_inconsistent", "regulatory_legacy",
-                       "regulatory_special_claim", "regulatory_ccc_missing", "regulatory_three_no"]
+                       "regulatory_special_claim", "regulatory_ccc_missing", "regulatory_three_no",
+                       "regulatory_prohibited"]
 
 _IDENTIFIER = {
     "type": "object",
@@ -249,6 +250,23 @@ _REQUIREMENT = {
         "requires": _ID_LIST,
         "accepts_words": _STR_LIST,
         "strength": _STRENGTH,
+        "absence_strength": _STRENGTH,
+        "denials": {"type": "object", "additionalProperties": False, "minProperties": 1,
+                    "properties": {"words": _STR_LIST, "attributes": _STR_LIST}},
+        "explain": {"type": "string"},
+    },
+}
+
+_PROHIBITED = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["id", "words", "strength"],
+    "properties": {
+        "id": _ID,
+        "name": {"type": "string"},
+        "words": {**_STR_LIST, "minItems": 1},
+        "with_any": _STR_LIST,
+        "strength": _STRENGTH,
         "explain": {"type": "string"},
     },
 }
@@ -279,6 +297,8 @@ SCHEMA = {
     "additionalProperties": False,
     "properties": {
         "category": _ID,
+        "currencies": {"type": "array", "items": {"type": "string", "pattern": "^[A-Z]{3}$"}, "minItems": 1},
+        "prohibited": {"type": "array", "items": _PROHIBITED},
         "identifiers": {"type": "object", "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$"},
                         "additionalProperties": _IDENTIFIER},
         "requirements": {"type": "array", "items": _REQUIREMENT},
@@ -341,7 +361,10 @@ SCHEMA = {
                 "licences": _ID_LIST,
                 "admissions": _STR_LIST,
                 "exempt": _STR_LIST,
+                "brand_attributes": _STR_LIST,
+                "no_brand": _STR_LIST,
                 "strength_all": _STRENGTH,
+                "strength_absent": _STRENGTH,
                 "strength_two": _STRENGTH,
             },
         },
@@ -411,6 +434,26 @@ class Requirement:
     accepts_words: re.Pattern | None = None
     explain: str = ""
     line: int | None = None
+    # A number merely not shown in the text is weak evidence: most genuine listings never
+    # show one. ``absence_strength`` is used then; a listing that says it has none (无3C,
+    # "3C认证: 无") matches ``denial_words`` / ``denial_attributes`` and gets ``strength``.
+    absence_strength: float | None = None
+    denial_words: re.Pattern | None = None
+    denial_attributes: tuple[str, ...] = ()
+
+
+@dataclass
+class Prohibited:
+    """Words that are a breach on their own (a banned pesticide, a medical claim on a cosmetic);
+    with ``with_any``, only next to one of those words anywhere in the listing."""
+
+    id: str
+    name: str
+    words: re.Pattern
+    with_any: re.Pattern | None
+    strength: float
+    explain: str = ""
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -470,8 +513,11 @@ class ThreeNo:
     licences: tuple[str, ...] = ()  # empty = every identifier of the category
     admissions: re.Pattern | None = None
     exempt: re.Pattern | None = None
-    strength_all: float = 0.9
-    strength_two: float = 0.5
+    brand_attributes: tuple[str, ...] = ()  # fold_name-ed
+    no_brand: tuple[str, ...] = ()  # values that mean "no brand" (无品牌, 其他/other), folded
+    strength_all: float = 0.9  # says so itself (无厂名厂址)
+    strength_absent: float = 0.3  # no brand, no maker, no address, no number: unknown origin
+    strength_two: float = 0.5  # kept for old rule files; not used
     line: int | None = None
 
 
@@ -486,6 +532,8 @@ class CategoryChecks:
     not_required: re.Pattern | None = None
     not_required_names: tuple[str, ...] = ()
     three_no: ThreeNo | None = None
+    currencies: tuple[str, ...] = ()  # the market's currencies; a listing priced in another gets no checks
+    prohibited: list[Prohibited] = field(default_factory=list)
 
     @property
     def source(self) -> str:
@@ -534,7 +582,12 @@ class _Builder:
 
 def _build(data: dict, path: Path, b: _Builder) -> CategoryChecks:
     category = data.get("category") or path.stem
-    checks = CategoryChecks(category=category, path=path)
+    checks = CategoryChecks(category=category, path=path, currencies=tuple(data.get("currencies") or ()))
+    for i, spec in enumerate(data.get("prohibited") or []):
+        checks.prohibited.append(Prohibited(
+            id=spec["id"], name=spec.get("name", spec["id"]), words=word_pattern(spec["words"]),
+            with_any=word_pattern(spec.get("with_any") or []), strength=float(spec["strength"]),
+            explain=(spec.get("explain") or "").strip(), line=b.located.line_of(("prohibited", i))))
     for ident_id, spec in (data.get("identifiers") or {}).items():
         where = ("identifiers", ident_id)
         pattern = b.regex(spec["pattern"], (*where, "pattern"))
@@ -581,7 +634,10 @@ def _build(data: dict, path: Path, b: _Builder) -> CategoryChecks:
             attributes=tuple(fold_name(a) for a in applies.get("attributes") or []),
             unless=b.words(spec.get("unless")), exempt=b.words(spec.get("exempt")),
             exempt_strength=float(spec.get("exempt_strength", 0.5)), accepts_words=b.words(spec.get("accepts_words")),
-            explain=(spec.get("explain") or "").strip(), line=b.located.line_of(where)))
+            explain=(spec.get("explain") or "").strip(), line=b.located.line_of(where),
+            absence_strength=(float(spec["absence_strength"]) if "absence_strength" in spec else None),
+            denial_words=b.words((spec.get("denials") or {}).get("words")),
+            denial_attributes=tuple(fold_name(a) for a in (spec.get("denials") or {}).get("attributes") or [])))
 
     for i, spec in enumerate(data.get("cross_checks") or []):
         where = ("cross_checks", i)
@@ -628,6 +684,9 @@ def _build(data: dict, path: Path, b: _Builder) -> CategoryChecks:
             manufacturer=side("manufacturer"), address=side("address"),
             licences=b.known(tn.get("licences"), idents, (*where, "licences")), admissions=b.words(tn.get("admissions")), exempt=b.words(tn.get("exempt")),
             strength_all=float(tn.get("strength_all", 0.9)), strength_two=float(tn.get("strength_two", 0.5)),
+            strength_absent=float(tn.get("strength_absent", 0.3)),
+            brand_attributes=tuple(fold_name(a) for a in tn.get("brand_attributes") or ["品牌", "brand"]),
+            no_brand=tuple(fold_name(v) for v in tn.get("no_brand") or []),
             line=b.located.line_of(where))
     return checks
 

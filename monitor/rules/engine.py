@@ -9,7 +9,9 @@ from typing import Any
 from monitor.rules.packs import RulePacks
 from monitor.rules.price_signals import PricePoint, price_point, price_signals
 from monitor.rules.regulatory import regulatory_signals
+from monitor.rules.scoring import logit, probability
 from monitor.rules.seller_signals import seller_evidence, seller_signals
+from monitor.rules.shops import brand_names, own_store
 from monitor.rules.signals import Signal, span
 from monitor.rules.vocabulary import contact_signals, context_signals, counterfeit_signals
 
@@ -25,12 +27,14 @@ class Assessment:
     signals: list[Signal]
     rules_version: str
     price_points: list[PricePoint] = field(default_factory=list)
+    prior: float | None = None  # percent, the category's prior before any signal
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "score": self.score,
             "flagged": self.flagged,
             "threshold": self.threshold,
+            "prior": self.prior,
             "rules_version": self.rules_version,
             "signals": [s.to_dict() for s in self.signals],
         }
@@ -80,18 +84,28 @@ class Engine:
                                        "mechanisms": sorted({m for h in group for m in h.mechanisms})}))
         return out, hits
 
+    def vouched(self, listing: dict, claimed: list) -> str | None:
+        """Why the seller's standing explains a registration number not shown, or None: an
+        authorised seller of a mark the listing claims, or the brand's own (vetted) store."""
+        watchlist = self.packs.watchlist
+        names = brand_names(listing.get("brand"))
+        for mark, _ in claimed:
+            if watchlist.is_authorised(mark, listing.get("site"), listing.get("seller_id"), listing.get("seller_name")):
+                return f"the seller is an authorised seller of {mark} (rules/watchlist.csv)"
+            entry = watchlist.get(mark)
+            names += [mark, *(entry.aliases if entry else ())]
+        attrs = listing.get("attributes") or {}
+        names += [n for k, v in attrs.items() if k in ("品牌", "Brand", "brand") for n in brand_names(v)]
+        return own_store(listing, self.packs.shops, names) if self.packs.shops else None
+
     def assess(self, listing: dict) -> Assessment:
         packs = self.packs
         signals, hits = self.mark_signals(listing)
         signals += counterfeit_signals(listing, packs.vocabulary, hits)
         signals += contact_signals(listing, packs.vocabulary)
-        context = context_signals(listing, packs.vocabulary, hits)
+        # Only a mark named as written can be what a part fits: "for Kubata tractors" is no fitment.
+        context = context_signals(listing, packs.vocabulary, [h for h in hits if h.kind == "exact"])
         signals += context
-        signals += regulatory_signals(listing, packs.checks)
-
-        mentioned = [h.mark.name for h in hits]
-        prices = price_signals(listing, mentioned, packs.prices, self.comparables)
-        signals += prices
 
         # A listing "claims" a mark when it names it as its own brand (title or brand field),
         # not when it says which car or printer a part fits.
@@ -99,6 +113,12 @@ class Engine:
         claimed = [(h.mark.name, h.evidence) for h in hits
                    if h.kind == "exact" and h.evidence.field in ("title", "brand") and h.mark.name not in compatible]
         claimed = list({m: (m, e) for m, e in claimed}.values())
+        signals += regulatory_signals(listing, packs.checks, vouched=self.vouched(listing, claimed))
+
+        mentioned = [h.mark.name for h in hits]
+        prices = price_signals(listing, mentioned, packs.prices, self.comparables)
+        signals += prices
+
         sellers = seller_signals(listing, claimed, packs.watchlist, packs.blocklist, self.confirmed_verdicts)
         cheap = {s.mark for s in prices}
         # An authorised seller lowers suspicion only at a normal price.
@@ -113,8 +133,14 @@ class Engine:
                                       details={"original": found.original, "reason": found.reason,
                                                "similarity": found.similarity}))
 
-        score = packs.scoring.score(signals)
-        threshold = packs.scoring.threshold(listing.get("category"))
+        category = listing.get("category")
+        scoring = packs.scoring
+        log_odds = logit(scoring.prior(category))
+        for term in scoring.terms(signals):
+            term.signal.term = round(term.value, 3)
+            log_odds += term.value
+        score = int(100 * probability(log_odds) + 0.5 + 1e-9)
+        threshold = scoring.threshold(category)
         points = [p for p in (price_point(listing, m, packs.prices) for m in dict.fromkeys(mentioned)) if p]
         return Assessment(score=score, flagged=score >= threshold, threshold=threshold, signals=signals,
-                          rules_version=packs.version, price_points=points)
+                          rules_version=packs.version, price_points=points, prior=scoring.prior(category))

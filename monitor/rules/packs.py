@@ -12,7 +12,7 @@ from monitor.yamlfile import YamlError
 
 # Every file that changes how listings are scored; the version hash covers exactly these.
 PACK_FILES = ("categories.yaml", "scoring.yaml", "watchlist.csv", "prices.csv", "vocabulary.yaml",
-              "blocklist.csv", "checks/*.yaml")
+              "blocklist.csv", "shops.yaml", "checks/*.yaml")
 
 
 class RulePackError(ValueError):
@@ -35,6 +35,7 @@ class RulePacks:
     checks: Any
     blocklist: dict
     mark_index: Any = field(repr=False, default=None)
+    shops: Any = None
     files: list[Path] = field(default_factory=list)
 
 
@@ -65,6 +66,7 @@ def load_packs(folder: str | Path | None = None, *, watchlist: str | Path | None
     from monitor.rules.prices import load_prices
     from monitor.rules.scoring import load_scoring
     from monitor.rules.seller_signals import load_blocklist
+    from monitor.rules.shops import load_shops
     from monitor.rules.vocabulary import load_vocabulary
     from monitor.rules.watchlist import load_watchlist
 
@@ -87,6 +89,7 @@ def load_packs(folder: str | Path | None = None, *, watchlist: str | Path | None
     vocabulary = attempt(load_vocabulary, folder)
     checks = attempt(load_checks, folder)
     blocklist = attempt(load_blocklist, folder / "blocklist.csv")
+    shops = attempt(load_shops, folder / "shops.yaml")
     if errors:
         raise RulePackError(errors)
     overrides = {k: Path(v) for k, v in (("watchlist", watchlist), ("prices", prices)) if v}
@@ -98,7 +101,7 @@ def load_packs(folder: str | Path | None = None, *, watchlist: str | Path | None
     ])
     return RulePacks(folder=folder, version=version_of(files, folder, overrides), categories=categories,
                      scoring=scoring, watchlist=watch, prices=refs, vocabulary=vocabulary, checks=checks,
-                     blocklist=blocklist, mark_index=index, files=files)
+                     blocklist=blocklist, mark_index=index, files=files, shops=shops)
 
 
 __all__ = ["RULES_DIR", "RulePackError", "RulePacks", "load_packs"]

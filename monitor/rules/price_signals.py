@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import statistics
 import unicodedata
 from collections.abc import Callable
@@ -33,6 +34,28 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
+def _keyword_at(folded: str, keyword: str) -> int:
+    """Where ``keyword`` occurs in ``folded``: Latin words whole, a size such as 50ml not inside 150ml."""
+    if keyword.isascii() and keyword[:1].isalnum():
+        lead = r"(?<![0-9])" if keyword[0].isdigit() else r"(?<![a-z0-9])"
+        tail = r"(?![a-z0-9])" if keyword[-1:].isalnum() else ""
+        m = re.search(lead + re.escape(keyword) + tail, folded)
+        return m.start() if m else -1
+    return folded.find(keyword)
+
+
+def _product_at(folded: str, product: str) -> int:
+    """A reference's product matches when every space-separated keyword of it is in the title
+    (titles put words in any order: "艾绿士 60g/L 悬浮剂 100ml" carries "艾绿士 100ml")."""
+    first = -1
+    for keyword in _fold(product).split():
+        at = _keyword_at(folded, keyword)
+        if at < 0:
+            return -1
+        first = at if first < 0 else min(first, at)
+    return first
+
+
 def _reference_for(title: str, mark: str, references: list[ReferencePrice],
                    currency: str | None = None) -> tuple[ReferencePrice, str, int] | None:
     folded = _fold(title)
@@ -41,7 +64,7 @@ def _reference_for(title: str, mark: str, references: list[ReferencePrice],
         if ref.mark.casefold() != mark.casefold() or (currency and ref.currency != currency):
             continue
         for product in ref.products:
-            at = folded.find(_fold(product))
+            at = _product_at(folded, product)
             if at >= 0 and (best is None or len(product) > len(best[1])):
                 best = (ref, product, at)
     return best
@@ -97,7 +120,7 @@ def price_signals(listing: dict, marks: list[str], references: list[ReferencePri
                         "price_anomaly", "price", _strength(ratio),
                         f"Price is {ratio:.0%} of the reference price for {mark} {product} "
                         f"({basis} {ref.currency}, rules/prices.csv line {ref.line})",
-                        [span(listing, "title", at, at + len(product))], mark=mark,
+                        [span(listing, "title", at, at + len(_fold(product).split()[0]))], mark=mark,
                         details={"ratio": round(ratio, 3), "reference": ref.price, "basis": "reference"}))
                     continue
         if comparables and point:

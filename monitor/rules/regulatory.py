@@ -19,6 +19,8 @@ from monitor.rules.signals import Evidence, ListingTexts, Signal, listing_texts,
 # Values a shop writes where it has nothing: "无", "暂无", "见包装" ...
 _NOTHING = re.compile(r"^[\s\-—/]*(?:无|暂无|没有|不详|未知|见包装|详见包装|见图|见详情|n/?a|none|null|-)?[\s\-—/。.]*$", re.I)
 _DIGIT = re.compile(r"\d")
+# Attribute values that deny having the certificate: "无", "否", "没有", "none", "no"
+_DENIED = re.compile(r"^[\s\-—/]*(?:无|否|没有|不带|暂无|未认证|none|no|n/?a)[\s\-—/。.]*$", re.I)
 _SPACES = re.compile(r"\s+")
 
 
@@ -44,11 +46,12 @@ class _Listing:
     checks of the listing through :func:`listing_texts`), the product fields, and every word
     list's matches, each found once however many checks ask."""
 
-    __slots__ = ("listing", "checks", "texts", "fields", "_product", "_words")
+    __slots__ = ("listing", "checks", "texts", "fields", "_product", "_words", "vouched")
 
-    def __init__(self, listing: dict, checks: CategoryChecks):
+    def __init__(self, listing: dict, checks: CategoryChecks, vouched: str | None = None):
         self.listing = listing
         self.checks = checks
+        self.vouched = vouched  # why a number not shown is no reason for suspicion (the brand's own store)
         self.texts: ListingTexts = listing_texts(listing)
         self.fields = self.texts.content  # title, brand, description, attribute values
         self._product: list[tuple[str, str]] | None = None
@@ -287,8 +290,8 @@ def _requirement_signals(ctx: _Listing, found: list[Found], malformed_ids: set[s
         decided.add(key)
         if kinds & key or malformed_ids & key or legacy_for & key:
             continue  # present, or already reported as malformed / legacy
-        if ctx.words(req.accepts_words, False):
-            continue
+        if ctx.words(req.accepts_words, False) and not _denials(ctx, req):
+            continue  # "3C认证" said, but not "无3C"
         if exempt:
             out.append(Signal(
                 "exempt_product", "mitigating", req.exempt_strength,
@@ -300,13 +303,56 @@ def _requirement_signals(ctx: _Listing, found: list[Found], malformed_ids: set[s
             what = f"A listing in {checks.category} ({req.name})"
         else:
             what = f"{_quote(triggers)} makes this {req.name}, which"
+        denied = _denials(ctx, req)
+        where = f" ({checks.source}, requirement {req.id}, line {req.line})"
+        why = f" Why: {req.explain}." if req.explain else ""
+        details = {"requirement": req.id, "requires": list(req.requires)}
+        if denied:
+            out.append(Signal(
+                req.signal, "regulatory", req.strength,
+                f"{what} needs a {_names(checks, req.requires)}, and the listing says it has none: "
+                f"{_quote(denied)}.{why}{where}", (denied + triggers)[:3], details={**details, "denied": True}))
+            continue
+        if ctx.vouched:
+            out.append(_not_shown(f"{what} needs a {_names(checks, req.requires)}; none is shown, which is usual "
+                                  f"when {ctx.vouched}{where}", triggers[:3], details))
+            continue
+        strength = req.strength if req.absence_strength is None else req.absence_strength
         out.append(Signal(
-            req.signal, "regulatory", req.strength,
+            req.signal, "regulatory", strength,
             f"{what} needs a {_names(checks, req.requires)}; none was found in the "
-            f"title, description or attributes."
-            + (f" Why: {req.explain}." if req.explain else "")
-            + f" ({checks.source}, requirement {req.id}, line {req.line})",
-            triggers[:3], details={"requirement": req.id, "requires": list(req.requires)}))
+            f"title, description or attributes.{why}{where}", triggers[:3], details=details))
+    return out
+
+
+def _not_shown(explanation: str, evidence: list[Evidence], details: dict) -> Signal:
+    """A number not shown where the seller's standing explains it: context for the analyst, no score."""
+    return Signal("regulatory_not_shown", "context", 1.0, explanation, evidence, details=details)
+
+
+def _denials(ctx: _Listing, req: Requirement) -> list[Evidence]:
+    """Where the listing says it has no such number or certificate (无3C, "3C认证: 无")."""
+    out = [ctx.span(f, s, e) for f, s, e in ctx.words(req.denial_words, False)]
+    if req.denial_attributes:
+        for name, value in (ctx.listing.get("attributes") or {}).items():
+            if any(a in fold_name(name) for a in req.denial_attributes) and _DENIED.match(str(value or "")):
+                out.append(span(ctx.listing, f"attributes.{name}", 0, len(str(value or ""))))
+    return out
+
+
+def _prohibited_signals(ctx: _Listing) -> list[Signal]:
+    out = []
+    for rule in ctx.checks.prohibited:
+        hits = ctx.words(rule.words, False)
+        if not hits or (rule.with_any is not None and not ctx.words(rule.with_any, False)):
+            continue
+        evidence = [ctx.span(f, s, e) for f, s, e in hits[:3]]
+        if rule.with_any is not None:
+            evidence += [ctx.span(f, s, e) for f, s, e in ctx.words(rule.with_any, False)[:2]]
+        out.append(Signal("regulatory_prohibited", "regulatory", rule.strength,
+                          f"{rule.name}: {_quote(evidence)}" + (f". Why: {rule.explain}." if rule.explain else "")
+                          + f" ({ctx.checks.source}, prohibited {rule.id}, line {rule.line})",
+                          evidence, details={"prohibited": rule.id}))
     return out
 
 
@@ -389,6 +435,9 @@ def _claim_signals(ctx: _Listing, found: list[Found]) -> tuple[list[Signal], lis
     else:
         text = f"The listing claims {names} ({said}) and shows no {needed}, which such claims need"
         strength = sc.strength_without_any
+        if ctx.vouched:
+            return [_not_shown(f"{text}; not shown, which is usual when {ctx.vouched} ({checks.source} line {sc.line})",
+                               evidence, {"claims": [c.id for c, _ in claims]})], []
     return [Signal("regulatory_special_claim", "regulatory", strength,
                    f"{text} ({checks.source} line {sc.line})", evidence,
                    details={"claims": [c.id for c, _ in claims], "ordinary_only": bool(ordinary)})], []
@@ -409,39 +458,65 @@ def _has_side(ctx: _Listing, side, other_side) -> bool:
     return False
 
 
+def _has_brand(ctx: _Listing, tn) -> bool:
+    """Whether the listing names a brand (the brand field or a brand attribute, not 无品牌 / 其他)."""
+    values = [ctx.listing.get("brand")]
+    values += [v for k, v in (ctx.listing.get("attributes") or {}).items() if any(a in fold_name(k) for a in tn.brand_attributes)]
+    for value in values:
+        text = str(value or "").strip()
+        if not text or _NOTHING.match(text):
+            continue
+        folded = fold_name(text)
+        if any(folded == v or folded.startswith(v) for v in tn.no_brand):
+            continue
+        return True
+    return False
+
+
 def _three_no_signal(ctx: _Listing, found: list[Found]) -> list[Signal]:
+    """三无: a product of unknown origin. A short text that leaves out the maker is not one:
+    real listings, brands' own stores included, rarely state the maker; it takes a listing
+    that names no brand, no maker, no address and no number, or says so itself (无厂名厂址)."""
     listing, checks = ctx.listing, ctx.checks
     tn = checks.three_no
-    if tn is None or _has_side(ctx, tn.manufacturer, tn.address) or ctx.words(tn.exempt, False):
+    if tn is None or ctx.words(tn.exempt, False):
         return []
-    no_address = not _has_side(ctx, tn.address, tn.manufacturer)
-    licences = set(tn.licences or checks.identifiers)
-    no_licence = not any(f.ident.id in licences for f in found)
     admitted = [ctx.span(f, s, e) for f, s, e in ctx.words(tn.admissions, False)]
-    missing = 1 + no_address + no_licence
-    if admitted:
-        missing = 3
-    if missing < 2:
-        return []
-    parts = ["no manufacturer name"] + (["no address"] if no_address else []) + (
-        ["no licence or registration number"] if no_licence else [])
+    if not admitted:
+        if ctx.vouched or _has_brand(ctx, tn) or _has_side(ctx, tn.manufacturer, tn.address) \
+                or _has_side(ctx, tn.address, tn.manufacturer):
+            return []
+        licences = set(tn.licences or checks.identifiers)
+        if any(f.ident.id in licences for f in found):
+            return []
+    parts = ["no brand", "no manufacturer name", "no address", "no licence or registration number"]
     title = listing.get("title") or ""
     evidence = admitted[:3] or ([span(listing, "title", 0, len(title))] if title else [])
-    said = f" and it says {_quote(admitted)}" if admitted else ""
-    return [Signal("regulatory_three_no", "regulatory", tn.strength_all if missing >= 3 else tn.strength_two,
-                   f"A \"三无\" product: {', '.join(parts)} in the title, description or attributes{said} "
-                   f"({checks.source} line {tn.line})", evidence,
-                   details={"missing": parts, "admitted": bool(admitted)})]
+    said = f"; it says {_quote(admitted)}" if admitted else ""
+    return [Signal("regulatory_three_no", "regulatory", tn.strength_all if admitted else tn.strength_absent,
+                   f"A \"三无\" product of unknown origin{said}" if admitted else
+                   f"A \"三无\" product of unknown origin: {', '.join(parts)} in the title, description or attributes"
+                   f" ({checks.source} line {tn.line})", evidence,
+                   details={"missing": [] if admitted else parts, "admitted": bool(admitted)})]
 
 
-def regulatory_signals(listing: dict, checks: Checks) -> list[Signal]:
-    """All regulatory signals of one listing under its category's checks."""
+def regulatory_signals(listing: dict, checks: Checks, vouched: str | None = None) -> list[Signal]:
+    """All regulatory signals of one listing under its category's checks.
+
+    ``vouched`` says why the seller's standing explains a number not shown (the brand's own
+    store, an authorised seller): absence is then context, not a signal. A listing priced in
+    a currency outside the checks' market (``currencies``) gets none: the rules are China's.
+    """
     category = checks.get(listing.get("category")) if checks else None
     if category is None:
         return []
-    ctx = _Listing(listing, category)
+    currency = str(listing.get("currency") or "").upper()
+    if category.currencies and currency and currency not in category.currencies:
+        return []
+    ctx = _Listing(listing, category, vouched)
     found, malformed = _find_identifiers(ctx)
     signals = list(malformed)
+    signals += _prohibited_signals(ctx)
     signals += _legacy_signals(ctx, found)
     signals += _cross_signals(ctx, found)
     claim_signals, claim_exempt = _claim_signals(ctx, found)

@@ -48,9 +48,9 @@ def seller_signals(listing: dict, claimed_marks: list[tuple[str, Evidence]], wat
     seller = listing.get("seller_name") or seller_id or "the seller"
     out: list[Signal] = []
     for mark, evidence in claimed_marks:
-        if not (site and seller_id):
+        if not (site and (seller_id or listing.get("seller_name"))):
             continue
-        if watchlist.is_authorised(mark, site, seller_id):
+        if watchlist.is_authorised(mark, site, seller_id, listing.get("seller_name")):
             out.append(Signal("authorised_seller", "mitigating", 1.0,
                               f"{seller} is an authorised seller of {mark} on {site} (rules/watchlist.csv)",
                               seller_evidence(listing), mark=mark))

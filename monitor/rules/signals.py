@@ -16,6 +16,7 @@ KINDS = (
     "regulatory",   # regulatory_* (missing, malformed, inconsistent, legacy, special claim, ccc, three_no)
     "contact",      # offplatform_contact
     "mitigating",   # context that lowers suspicion: compatible part, common word, exempt, authorised seller
+    "context",      # shown to the analyst, never scored: a number not shown by the brand's own store
 )
 
 
@@ -42,6 +43,7 @@ class Signal:
     evidence: list[Evidence] = field(default_factory=list)
     mark: str | None = None  # the watched mark this signal is about, if any
     details: dict[str, Any] = field(default_factory=dict)  # e.g. {"visual": 0.9, "phonetic": 1.0}
+    term: float | None = None  # what it added to the score's log-odds (set by the engine; rules/scoring.yaml)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
