@@ -601,6 +601,11 @@ def _attrs_for(attrs, lang: str, brand: str | None = None) -> tuple[tuple[str, s
     return tuple((ATTR_EN.get(k, k), v) for k, v in attrs)
 
 
+# Attributes most real listings leave out: who made it, where, and its numbers.
+PAPERWORK_KEYS = frozenset({"生产厂家", "生产企业", "生产地址", "境内责任人", "农药登记证号", "标签二维码", "肥料登记证号",
+                            "审定编号", "种子生产经营许可证号", "备案编号", "注册证号", "批准文号", "CCC证书编号"})
+
+
 def _round_price(x: float) -> float:
     if x >= 100:
         return float(round(x))
@@ -630,19 +635,25 @@ def _build_site(site: str) -> list[Entry]:
         return f"{CATEGORY_TAG[category]} {zh} {en}"
 
     # Genuine: every product, mostly by the brand's flagship, some by the authorised dealer.
+    # Like real listings (flagship stores included), two thirds show no maker, address,
+    # registration, certificate or label code; each product shows them on one of the sites.
     for n, p in enumerate(PRODUCTS):
         lang = _lang_for(site, n + site_no)
         en, zh = BRANDS[p.brand][0], BRANDS[p.brand][1]
         seller = authorised[p.category] if (n + site_no) % 4 == 3 else flag_by_brand[p.brand]
+        bare = (n + site_no) % 3 != 0
+        attrs = tuple(a for a in p.attrs if a[0] not in PAPERWORK_KEYS) if bare else p.attrs
+        shown = ("; no maker, address or registration/certificate number shown, as in most real listings" if bare
+                 else "; shows maker and registration/certificate numbers")
         title = f"{zh} {p.name_zh} {p.spec}" if lang == "zh" else f"{en} {p.name_en}, {_spec(p.spec, lang)}"
         desc_zh, desc_en = SUB_DESC.get(p.sub, ("", ""))
         desc = (f"{zh}正品，{p.spec}。{desc_zh}" if lang == "zh" else f"Genuine {en} product, {_spec(p.spec, lang)}. {desc_en}")
         price = _round_price(p.price * (1 + 0.04 * (_u("gp", site, p.key) - 0.5)))
         raw.append(dict(category=p.category, sub=p.sub, lang=lang, title=title, brand=zh if lang == "zh" else en,
-                        price=price, description=desc, attributes=_attrs_for(p.attrs, lang, zh if lang == "zh" else en), seller=seller,
+                        price=price, description=desc, attributes=_attrs_for(attrs, lang, zh if lang == "zh" else en), seller=seller,
                         image_key=f"{p.key}", n_images=3, sku=f"{p.brand[:3].upper()}-{p.key.upper()}",
                         gtin=_gtin13(p.key), truth="genuine",
-                        note=f"genuine {en} product sold by {'flagship store' if seller.role == 'flagship' else 'authorised dealer'}",
+                        note=f"genuine {en} product sold by {'flagship store' if seller.role == 'flagship' else 'authorised dealer'}{shown}",
                         mark=en, tags=tags_for(p.category, p.sub)))
 
     # Counterfeits: real brand plus counterfeit vocabulary, far-below price, off-platform contact.
