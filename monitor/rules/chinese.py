@@ -33,6 +33,24 @@ def _data(name: str) -> dict:
     return json.loads(files("char_similar_z.data").joinpath(f"char_{name}.dict").read_text("utf-8"))
 
 
+# A Chinese word this frequent (wordfreq Zipf scale) is an ordinary word: 雪花膏 (vanishing
+# cream), 鲁北 (northern Shandong) are words of the language, not knock-offs of 雪花秀, 鲁西.
+# Invented look-alikes (妮薇雅, 康帅傅) are not in the word list at all.
+ORDINARY_ZIPF = 1.5
+
+
+@functools.cache
+def _chinese_words() -> dict[str, float]:
+    from wordfreq import get_frequency_dict
+
+    return get_frequency_dict("zh", wordlist="best")
+
+
+def is_ordinary_word(word: str) -> bool:
+    """Whether ``word`` (Simplified characters) is a word of general Chinese text."""
+    return len(word) >= 2 and _chinese_words().get(word, 0.0) >= 10 ** (ORDINARY_ZIPF - 9)
+
+
 @functools.lru_cache(maxsize=65536)
 def sound(ch: str) -> str:
     """Toneless pinyin of one character ("" for a non-Han character)."""

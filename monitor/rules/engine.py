@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from monitor.rules.brand_field import extension_signals
 from monitor.rules.packs import RulePacks
 from monitor.rules.price_signals import PricePoint, price_point, price_signals
 from monitor.rules.regulatory import regulatory_signals
@@ -13,7 +14,7 @@ from monitor.rules.scoring import logit, probability
 from monitor.rules.seller_signals import seller_evidence, seller_signals
 from monitor.rules.shops import brand_names, own_store
 from monitor.rules.signals import Signal, span
-from monitor.rules.vocabulary import contact_signals, context_signals, counterfeit_signals
+from monitor.rules.vocabulary import contact_signals, context_signals, counterfeit_signals, kind_signals
 
 # A look-alike on goods the mark is not registered for weighs less, unless the mark is well known.
 OTHER_GOODS_FACTOR = 0.5
@@ -101,11 +102,8 @@ class Engine:
     def assess(self, listing: dict) -> Assessment:
         packs = self.packs
         signals, hits = self.mark_signals(listing)
-        signals += counterfeit_signals(listing, packs.vocabulary, hits)
-        signals += contact_signals(listing, packs.vocabulary)
         # Only a mark named as written can be what a part fits: "for Kubata tractors" is no fitment.
         context = context_signals(listing, packs.vocabulary, [h for h in hits if h.kind == "exact"])
-        signals += context
 
         # A listing "claims" a mark when it names it as its own brand (title or brand field),
         # not when it says which car or printer a part fits.
@@ -113,7 +111,16 @@ class Engine:
         claimed = [(h.mark.name, h.evidence) for h in hits
                    if h.kind == "exact" and h.evidence.field in ("title", "brand") and h.mark.name not in compatible]
         claimed = list({m: (m, e) for m, e in claimed}.values())
-        signals += regulatory_signals(listing, packs.checks, vouched=self.vouched(listing, claimed))
+        vouched = self.vouched(listing, claimed)
+        if vouched is None:
+            lookalikes = {s.mark for s in signals if s.name == "mark_lookalike"}
+            signals += [s for s in extension_signals(listing, hits, packs.watchlist, packs.vocabulary.brand_neutral)
+                        if s.mark not in lookalikes]
+        signals += counterfeit_signals(listing, packs.vocabulary, hits, official=vouched is not None)
+        signals += contact_signals(listing, packs.vocabulary)
+        signals += context
+        signals += kind_signals(listing, packs.vocabulary)
+        signals += regulatory_signals(listing, packs.checks, vouched=vouched)
 
         mentioned = [h.mark.name for h in hits]
         prices = price_signals(listing, mentioned, packs.prices, self.comparables)

@@ -334,6 +334,12 @@ class MarkIndex:
                     reason = ""
                     if norm.unconverted[i:j] != norm.folded[i:j]:
                         reason = "written in Traditional characters"
+                    s0, e0 = norm.span(i, j)
+                    if latin_form and any("\uff21" <= c <= "\uff5a" for c in norm.original[s0:e0]):
+                        # ＰＨＩＬＩＰＳ: full-width letters slip past a platform's keyword filter
+                        yield self._hit(field_name, norm, i, j, form, "lookalike", 0.95, 1.0, ("full_width",),
+                                        "written in full-width letters, which keyword filters do not match"), None
+                        continue
                     yield self._hit(field_name, norm, i, j, form, "exact", 1.0, 1.0, mechanisms, reason), common
                     continue
                 mechanisms, reason = self._char_mechanisms(norm, i, j, form)
@@ -576,6 +582,8 @@ class MarkIndex:
             if result is not None:
                 start, end, mechanisms, reason = result
                 if text[lo + start:lo + end] in self._han_keys:  # another watched mark, as written
+                    continue
+                if chinese.is_ordinary_word(text[lo + start:lo + end]):  # 雪花膏, 鲁北: a word of the language
                     continue
                 out.append((fid, lo + start, lo + end, mechanisms, reason))
         # one result per (form, span)

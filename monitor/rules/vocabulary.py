@@ -45,6 +45,7 @@ SCHEMA = {
                             "needs_mark": {"type": "boolean"},
                             "window": _WINDOW,
                             "categories": {"type": "array", "items": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}},
+                            "official_use": {"type": "boolean"},
                             "note": {"type": "string"},
                         },
                         "oneOf": [{"required": ["term"]}, {"required": ["pattern"]}],
@@ -60,6 +61,29 @@ SCHEMA = {
                 "required": ["name", "pattern", "weight"],
                 "properties": {"name": {"type": "string"}, "pattern": {"type": "string", "minLength": 1},
                                "weight": _WEIGHT, "note": {"type": "string"}},
+            },
+        },
+        "brand_neutral": _STR_LIST,
+        "negation": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {"before": _STR_LIST, "window": _WINDOW},
+        },
+        "context": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["name", "explain"],
+                "properties": {
+                    "name": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+                    "explain": {"type": "string", "minLength": 1},
+                    "words": _STR_LIST,
+                    "patterns": {"type": "array", "items": {"type": "string", "minLength": 1}},
+                    "fields": {"type": "array", "items": {"enum": ["title", "brand", "description", "attributes"]}},
+                    "strength": _WEIGHT,
+                    "note": {"type": "string"},
+                },
             },
         },
         "compatibility": {
@@ -87,6 +111,21 @@ class Term:
     needs_mark: bool = False
     window: int | None = None
     categories: tuple[str, ...] = ()
+    line: int | None = None
+    official_use: bool = False  # brands use it too (复刻: a re-edition): not counted from the brand's own store
+
+
+@dataclass
+class Context:
+    """Words that say what kind of listing this is (a scale model, second-hand goods, a sample
+    size): a mitigating signal of this name; rules/scoring.yaml says which signals it softens."""
+
+    name: str
+    explain: str
+    words: re.Pattern | None = None
+    patterns: tuple[re.Pattern, ...] = ()
+    fields: tuple[str, ...] = ("title", "brand", "description", "attributes")
+    strength: float = 1.0
     line: int | None = None
 
 
@@ -116,6 +155,10 @@ class Vocabulary:
     contact: list[ContactPattern] = field(default_factory=list)
     compatibility: Compatibility = field(default_factory=Compatibility)
     path: Path | None = None
+    negators: re.Pattern | None = None  # a counterfeit word right after one of these is denied (拒绝高仿)
+    negation_window: int = 4
+    contexts: list[Context] = field(default_factory=list)
+    brand_neutral: tuple[str, ...] = ()  # words a brand field may add to a mark (官方, 汽车照明, automotive)
 
 
 def load_vocabulary(rules_dir: Path) -> Vocabulary:
@@ -148,7 +191,21 @@ def load_vocabulary(rules_dir: Path) -> Vocabulary:
             pattern, label = compile_(t["pattern"], (*where, "pattern")), t.get("label") or t["pattern"]
         if pattern is not None:
             vocab.terms.append(Term(label, pattern, float(t["weight"]), bool(t.get("needs_mark", False)),
-                                    t.get("window"), tuple(t.get("categories") or ()), located.line_of(where)))
+                                    t.get("window"), tuple(t.get("categories") or ()), located.line_of(where),
+                                    bool(t.get("official_use", False))))
+    vocab.brand_neutral = tuple(data.get("brand_neutral") or ())
+    neg = data.get("negation") or {}
+    if neg.get("before"):
+        words = sorted({fold(w) for w in neg["before"]}, key=len, reverse=True)
+        vocab.negators = re.compile("(?:" + "|".join(re.escape(w) for w in words) + r")\s?$")
+        vocab.negation_window = int(neg.get("window", 4))
+    for i, c in enumerate(data.get("context") or []):
+        where = ("context", i)
+        pats = tuple(p for p in (compile_(x, (*where, "patterns", k)) for k, x in enumerate(c.get("patterns") or []))
+                     if p is not None)
+        vocab.contexts.append(Context(c["name"], c["explain"].strip(), word_pattern(c.get("words") or []), pats,
+                                      tuple(c.get("fields") or ("title", "brand", "description", "attributes")),
+                                      float(c.get("strength", 1.0)), located.line_of(where)))
     for i, c in enumerate(data.get("contact") or []):
         pattern = compile_(c["pattern"], ("contact", i, "pattern"))
         if pattern is not None:
@@ -199,7 +256,21 @@ def _where(fld: str) -> str:
 # --------------------------------------------------------------------------- counterfeit terms
 
 
-def counterfeit_signals(listing: dict, vocab: Vocabulary, mark_spans: list[Any] | None = None) -> list[Signal]:
+def _denied(vocab: Vocabulary, folded: str, start: int, kept: list) -> bool:
+    """Whether the word at ``start`` follows a negator (拒绝高仿, 非原单, "not a replica"), also
+    through other counterfeit words of the same denial (拒绝1:1高仿)."""
+    if vocab.negators is None:
+        return False
+    lo = start
+    for s0, e0, _ in sorted(kept, key=lambda k: -k[0]):
+        if e0 <= lo and lo - e0 <= 1 and s0 < lo:
+            lo = s0  # "1:1" right before "高仿": the negator may stand before the first of them
+    before = folded[max(0, lo - vocab.negation_window - 6):lo]
+    return bool(vocab.negators.search(before))
+
+
+def counterfeit_signals(listing: dict, vocab: Vocabulary, mark_spans: list[Any] | None = None,
+                        official: bool = False) -> list[Signal]:
     """One ``counterfeit_terms`` signal for all counterfeit words of the listing.
 
     A ``needs_mark`` term counts only within its window of a mark mention in the same
@@ -210,7 +281,8 @@ def counterfeit_signals(listing: dict, vocab: Vocabulary, mark_spans: list[Any] 
     marks = _mark_spans(mark_spans)
     brand_marks = [(ev, name) for ev, name in marks if ev.field == "brand"]
     counted: dict[str, tuple[Term, list[Evidence], str | None]] = {}
-    terms = [term for term in vocab.terms if not term.categories or category in term.categories]
+    terms = [term for term in vocab.terms if (not term.categories or category in term.categories)
+             and not (official and term.official_use)]
     texts = listing_texts(listing)
     any_term = any_of(tuple(term.pattern for term in terms)) if terms else None
     for fld, text in texts.content:
@@ -229,6 +301,8 @@ def counterfeit_signals(listing: dict, vocab: Vocabulary, mark_spans: list[Any] 
                 continue  # 厂货 inside 工厂货, AAA inside AAA+
             kept.append(h)
         for start, end, term in kept:
+            if _denied(vocab, folded, start, kept):
+                continue
             near: str | None = None
             if term.needs_mark:
                 window = vocab.window if term.window is None else term.window
@@ -369,5 +443,30 @@ def context_signals(listing: dict, vocab: Vocabulary, mark_spans: list[Any] | No
     return list(out.values())
 
 
-__all__ = ["Vocabulary", "Term", "ContactPattern", "Compatibility", "load_vocabulary", "counterfeit_signals",
+def kind_signals(listing: dict, vocab: Vocabulary) -> list[Signal]:
+    """One mitigating signal per ``context`` entry whose words are in the listing (a scale
+    model: 1:18, 车模; second-hand: 闲置, used; a sample size: 小样, travel size)."""
+    out = []
+    texts = listing_texts(listing)
+    for ctx in vocab.contexts:
+        hits: list[Evidence] = []
+        for fld, _ in texts.content:
+            base = "attributes" if fld.startswith("attributes.") else fld
+            if base not in ctx.fields:
+                continue
+            folded = texts.folded(fld)
+            for pattern in ((ctx.words,) if ctx.words is not None else ()) + ctx.patterns:
+                m = pattern.search(folded)
+                if m and m.end() > m.start():
+                    hits.append(texts.span(listing, fld, m.start(), m.end()))
+            if len(hits) >= 3:
+                break
+        if hits:
+            said = ", ".join(dict.fromkeys(f'"{e.text}" in {_where(e.field)}' for e in hits[:3]))
+            out.append(Signal(ctx.name, "mitigating", ctx.strength,
+                              f"{said}: {ctx.explain} (rules/vocabulary.yaml context, line {ctx.line})", hits[:3]))
+    return out
+
+
+__all__ = ["Vocabulary", "kind_signals", "Term", "ContactPattern", "Compatibility", "load_vocabulary", "counterfeit_signals",
            "contact_signals", "context_signals"]
