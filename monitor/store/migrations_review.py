@@ -7,7 +7,8 @@ listings and flags. Append new migrations; never edit one that has shipped.
 - ``sessions``: server-side sessions; the cookie carries a random token, the table only its
   SHA-256, with the per-session CSRF token.
 - ``login_failures``: failed sign-ins, for throttling per user name and per IP address.
-- ``reviews``: one row per decision, never updated or deleted (a changed verdict is a new row).
+- ``reviews``: one row per decision, never updated or deleted (a changed verdict is a new row);
+  a trigger accepts only ``VERDICTS`` and, for dismissals, ``DISMISS_REASONS``.
 - ``audit``: append-only log (who, when, action, object, before/after JSON); triggers refuse
   UPDATE and DELETE.
 - ``assignments``: who has claimed a listing (one current claimant per listing; history in audit).
@@ -22,7 +23,29 @@ REVIEW_MIGRATIONS = Migrations("monitor-review")
 
 VERDICTS = ("confirmed_counterfeit", "confirmed_infringement", "regulatory_violation", "needs_test_purchase",
             "escalate", "dismissed")
-DISMISS_REASONS = ("authorised_seller", "genuine_goods", "compatible_part", "not_our_mark", "other")
+# Why a flag was dismissed: what the rules must learn (a mitigating signal, an exception). The
+# reviews trigger accepts exactly these. 0001 shipped the first five; 0007 added the rest (old
+# verdicts stay valid). Adding one: a new migration that rewrites the trigger (see 0007).
+_DISMISS_REASONS_0001 = ("authorised_seller", "genuine_goods", "compatible_part", "not_our_mark", "other")
+DISMISS_REASON_LABELS = {  # in the order the verdict form lists them; "other" last
+    "authorised_seller": "authorised seller (授权经销商)",
+    "reseller": "reseller of genuine goods (正品转售)",
+    "genuine_goods": "genuine goods (正品)",
+    "sample_second_hand": "sample, travel size or second-hand at a fitting price (小样/旅行装/二手)",
+    "heritage_line": "the brand's own re-issue or heritage line (品牌复刻/经典系列)",
+    "compatible_part": "compatible part, names what it fits (兼容配件)",
+    "common_word": "mark used as an ordinary word (普通词汇)",
+    "not_our_mark": "not our mark (非我方商标)",
+    "other_brand": "honest unrelated brand (其他品牌)",
+    "model_toy": "scale model or toy (模型/玩具)",
+    "exempt_product": "product type needs no registration or certificate (免登记/免认证产品)",
+    "other": "other, say why in the note (其他)",
+}
+DISMISS_REASONS = tuple(DISMISS_REASON_LABELS)
+_DISMISS_REASONS_0007 = _DISMISS_REASONS_0001 + ("reseller", "common_word", "exempt_product", "other_brand",
+                                                 "model_toy", "heritage_line", "sample_second_hand")
+if set(_DISMISS_REASONS_0007) != set(DISMISS_REASONS):  # the trigger would refuse what the form offers
+    raise RuntimeError("a new dismissal reason needs a new review migration that rewrites the trigger")
 ROLES = ("analyst", "lead", "admin")
 
 
@@ -36,6 +59,22 @@ def _append_only(db: Database, table: str) -> None:
             END
             """
         )
+
+
+def _verdict_check(db: Database, verdicts: tuple[str, ...], reasons: tuple[str, ...]) -> None:
+    """The trigger that refuses an unknown verdict, and a dismissal without a known reason."""
+    verdict_list = ", ".join(f"'{v}'" for v in verdicts)
+    reason_list = ", ".join(f"'{r}'" for r in reasons)
+    db.execute(
+        f"""
+        CREATE TRIGGER reviews_check_verdict BEFORE INSERT ON reviews
+        WHEN NEW.verdict NOT IN ({verdict_list})
+          OR (NEW.verdict = 'dismissed' AND (NEW.reason IS NULL OR NEW.reason NOT IN ({reason_list})))
+        BEGIN
+          SELECT RAISE(ABORT, 'invalid verdict or missing dismissal reason');
+        END
+        """
+    )
 
 
 @REVIEW_MIGRATIONS(name="0001_users_sessions_reviews_audit_assignments")
@@ -99,18 +138,7 @@ def initial(db: Database) -> None:
     db["reviews"].create_index(["listing", "decided_at"])
     db["reviews"].create_index(["flag", "id"])
     db["reviews"].create_index(["decided_at"])
-    verdicts = ", ".join(f"'{v}'" for v in VERDICTS)
-    reasons = ", ".join(f"'{r}'" for r in DISMISS_REASONS)
-    db.execute(
-        f"""
-        CREATE TRIGGER reviews_check_verdict BEFORE INSERT ON reviews
-        WHEN NEW.verdict NOT IN ({verdicts})
-          OR (NEW.verdict = 'dismissed' AND (NEW.reason IS NULL OR NEW.reason NOT IN ({reasons})))
-        BEGIN
-          SELECT RAISE(ABORT, 'invalid verdict or missing dismissal reason');
-        END
-        """
-    )
+    _verdict_check(db, VERDICTS, _DISMISS_REASONS_0001)
     _append_only(db, "reviews")
 
     db["audit"].create(
@@ -200,3 +228,14 @@ def report_indexes(db: Database) -> None:
     # Statistics reports (monitor/report) select flags by creation time per period: without an
     # index every report read the whole flags table (about 5 s at 200,000 flags).
     db["flags"].create_index(["created_at"], if_not_exists=True)
+
+
+@REVIEW_MIGRATIONS(name="0007_dismiss_reasons_for_calibration")
+def dismiss_reasons_for_calibration(db: Database) -> None:
+    # Dismissal reasons that name what the rules must learn (issue 11): a reseller of genuine
+    # goods, the mark as an ordinary word, a product type that needs no registration, an honest
+    # other brand, a scale model or toy, the brand's own heritage line, a sample or second-hand
+    # item at a fitting price. The five of 0001 stay, so every existing verdict stays valid;
+    # reviews rows are never rewritten. Only the check trigger changes (the table is untouched).
+    db.execute("DROP TRIGGER IF EXISTS reviews_check_verdict")
+    _verdict_check(db, VERDICTS, _DISMISS_REASONS_0007)

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from monitor.store.migrations_review import DISMISS_REASONS, VERDICTS
+from monitor.store.migrations_review import DISMISS_REASON_LABELS, DISMISS_REASONS, VERDICTS
 from monitor.web import review
 from monitor.web.deps import ApiCtx
 from monitor.web.queue import filters_from
@@ -21,7 +21,8 @@ Reason = Literal[DISMISS_REASONS]  # type: ignore[valid-type]
 class VerdictIn(BaseModel):
     flags: list[int] = Field(min_length=1, max_length=500, description="flag ids to decide (one or more)")
     verdict: Verdict
-    reason: Reason | None = Field(None, description="required when the verdict is dismissed")
+    reason: Reason | None = Field(None, description="required when the verdict is dismissed: "
+                                  + "; ".join(f"`{r}` {label}" for r, label in DISMISS_REASON_LABELS.items()))
     note: str | None = Field(None, max_length=4000)
 
 

@@ -15,7 +15,7 @@ from fastapi import Depends, Form, Header, Request
 from fastapi.responses import HTMLResponse
 
 from monitor.store.db import BUSY_TIMEOUT_SECONDS
-from monitor.store.migrations_review import DISMISS_REASONS, VERDICTS
+from monitor.store.migrations_review import DISMISS_REASON_LABELS, DISMISS_REASONS, VERDICTS
 from monitor.web import accounts
 from monitor.web.accounts import Session, User
 from monitor.web.render import path_part, safe_http_url
@@ -55,7 +55,7 @@ def make_templates() -> jinja2.Environment:
     )
     env.filters["pathpart"] = path_part
     env.filters["safe_url"] = safe_http_url
-    env.globals.update(VERDICTS=VERDICTS, DISMISS_REASONS=DISMISS_REASONS)
+    env.globals.update(VERDICTS=VERDICTS, DISMISS_REASONS=DISMISS_REASONS, REASON_LABELS=DISMISS_REASON_LABELS)
     return env
 
 
