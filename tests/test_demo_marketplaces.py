@@ -353,3 +353,20 @@ def test_cli_marketplaces():
     assert len(re.findall(r"http://127\.0\.0\.1:\d+", result.output)) == 3 and "broken layout" in result.output
     bad = runner.invoke(module.marketplaces, ["--broken-layout", "amazon", "--serve-seconds", "0"])
     assert bad.exit_code != 0
+
+
+def test_clean_listings_carry_the_realistic_mix():
+    """Genuine listings and hard negatives look like real ones: most show no maker or numbers,
+    and every shop has each kind of realistic clean listing, labelled with why it is clean."""
+    paperwork = cat_mod.PAPERWORK_KEYS | {cat_mod.ATTR_EN.get(k, k) for k in cat_mod.PAPERWORK_KEYS}
+    for site in SITES:
+        live = [e for e in base_entries(site) if e.live_on(1)]
+        genuine = [e for e in live if e.truth == "genuine"]
+        bare = [e for e in genuine if not paperwork & {k for k, _ in e.attributes}]
+        assert len(bare) > len(genuine) / 2 and len(bare) < len(genuine)
+        kinds = Counter(e.note.split(":")[0] for e in base_entries(site) if e.relist_of is None
+                        and e.note.split(":")[0] in cat_mod.CLEAN_KINDS)
+        assert set(kinds) == set(cat_mod.CLEAN_KINDS), (site, kinds)
+        for e in base_entries(site):
+            if e.note.split(":")[0] in cat_mod.CLEAN_KINDS:
+                assert e.truth in ("genuine", "hard_negative") and e.note.split(": ", 1)[1]

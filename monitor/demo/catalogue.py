@@ -1,4 +1,4 @@
-"""The demo listing data: three marketplaces, ~95 listings each, with hidden ground truth.
+"""The demo listing data: three marketplaces, ~150 listings each, with hidden ground truth.
 
 Everything is generated deterministically (seeded ``random.Random`` and BLAKE2 hashes, no
 clock, no global randomness), so a test, a benchmark and ``monitor demo`` see the same
@@ -7,6 +7,15 @@ record, registration number, certificate, phone number and WeChat id is made up,
 formats of ``/work/shared/domain.md``. Look-alike marks are invented in the style of real
 knock-offs (homophones, shape-similar characters, component splits, Cyrillic letters,
 digits for letters, Traditional characters, inserted words).
+
+Clean listings carry the mix real marketplaces have (``REALISTIC``): most genuine listings
+show no maker, address or registration/certificate number (flagship stores included);
+brands' second official stores (自营) not on the watchlist; unauthorised resellers of genuine
+goods at 80-110% (代购, 平行进口, 1688 wholesale); compatible parts naming what they fit;
+marks used as common words; scale models and toys; a brand's own re-issue line; listings
+that deny counterfeit words; sample and travel sizes; second-hand goods at used prices;
+ordinary cosmetics without a number; exempt products. Their notes start with the kind
+(``CLEAN_KINDS``) and say why they are clean.
 
 Each base entry carries ``truth`` (one of ``TRUTH_LABELS``) and ``note``. They are NEVER
 served by ``monitor.demo.marketplaces``; use :func:`ground_truth` or
@@ -130,6 +139,8 @@ SUBTYPE_TAGS = {
     "filter": ("滤清器 滤芯", "filter"),
     "fluid": ("刹车油 制动液", "brake fluid"),
     "accessory": ("汽车用品 车品", "car accessory"),
+    "model": ("车模 模型 玩具 汽车用品", "scale model diecast toy car accessory"),
+    "machinery": ("农机配件 农机具", "farm machinery parts equipment"),
 }
 CATEGORY_TAG = {"agri_inputs": "农资 agri", "cosmetics": "化妆品 美妆 beauty", "auto_parts": "汽配 汽车配件 auto parts"}
 
@@ -159,6 +170,7 @@ ATTR_EN = {
     "境内责任人": "Responsible person in China", "净含量": "Net content", "功效": "Claims",
     "零件号": "Part No.", "型号": "Model", "适用车型": "Fits", "CCC证书编号": "CCC certificate No.",
     "规格": "Size", "原产国": "Country of origin", "颜色": "Colour", "材质": "Material",
+    "成色": "Condition", "比例": "Scale", "适用机型": "Fits machine", "适用年龄": "Age",
 }
 
 
@@ -455,6 +467,375 @@ HARD_NEGATIVES: tuple[tuple, ...] = (
 )
 
 
+# --------------------------------------------------------------------------- the realistic clean mix
+
+@dataclass(frozen=True)
+class Clean:
+    """A listing the rules should leave alone, of a kind real marketplaces are full of."""
+
+    kind: str
+    key: str
+    sites: str  # which shops carry it: g(reenmart) b(aihuo) k(uaigou)
+    category: str
+    sub: str
+    seller: str  # official (the brand's 自营 store on the site, else its flagship) | flagship | authorised |
+    #              independent | secondhand | toyshop | aftermarket | generic | reseller
+    title_zh: str | None
+    title_en: str | None
+    price: float | tuple[str, float]  # CNY, or (product key, factor of its reference price)
+    attrs: tuple[tuple[str, str], ...]
+    note: str
+    brand: str | None = None  # brand key of BRANDS whose goods these are (official stores, truth mark)
+    shown_brand: tuple[str | None, str | None] | None = None  # (zh, en) brand field; default: BRANDS names
+    mark: str | None = None  # the watched mark concerned when it is not the brand (common words)
+    desc_zh: str = ""
+    desc_en: str = ""
+
+
+def _c(kind, key, sites, category, sub, seller, title_zh, title_en, price, attrs, note, **kw) -> Clean:
+    return Clean(kind, key, sites, category, sub, seller, title_zh, title_en, price, tuple(attrs), note, **kw)
+
+
+CLEAN_KINDS = ("official_no_number", "unauthorised_reseller", "compatible_part", "common_word", "scale_model",
+               "heritage_line", "denies_counterfeit", "sample_size", "second_hand", "ordinary_cosmetic", "exempt")
+
+REALISTIC: tuple[Clean, ...] = (
+    # Official brand stores selling their own goods, no number shown.
+    _c("official_no_number", "off_amistar", "gk", "agri_inputs", "pesticide", "official",
+       "先正达 阿米妙收 32.5%苯甲·嘧菌酯 悬浮剂 100ml 官方正品", "Syngenta Amistar Top fungicide SC 100 ml, official store",
+       ("amistar_top", 1.0), (("品牌", "先正达"), ("有效成分", "苯醚甲环唑12.5%、嘧菌酯20%"), ("剂型", "悬浮剂"), ("规格", "100ml")),
+       "brand's own store selling its own pesticide; registration and label code not shown", brand="syngenta",
+       desc_zh="官方直营，正品保障，请按标签使用。", desc_en="Sold by Syngenta. Use as the label says."),
+    _c("official_no_number", "off_nativo", "bk", "agri_inputs", "pesticide", "official",
+       "拜耳 拿敌稳 肟菌·戊唑醇 水分散粒剂 15g 杀菌剂", "Bayer Nativo fungicide WG 15 g",
+       ("nativo", 1.0), (("品牌", "拜耳"), ("有效成分", "肟菌酯25%、戊唑醇50%"), ("规格", "15g")),
+       "Bayer's own store (自营) selling Nativo; no registration number shown", brand="bayer",
+       desc_zh="拜耳官方发货，防治白粉病、锈病。"),
+    _c("official_no_number", "off_headline", "gbk", "agri_inputs", "pesticide", "official",
+       "巴斯夫 凯润 吡唑醚菌酯 乳油 100ml 官方旗舰", "BASF Headline pyraclostrobin EC 100 ml",
+       ("headline", 0.98), (("品牌", "巴斯夫"), ("有效成分", "吡唑醚菌酯250克/升"), ("规格", "100ml")),
+       "BASF's own store selling Headline without registration or label code", brand="basf",
+       desc_zh="巴斯夫官方店，保护性杀菌剂。"),
+    _c("official_no_number", "off_uv_perfect", "gbk", "cosmetics", "sunscreen", "official",
+       "欧莱雅 小金管 多重防护隔离露 SPF50+ 30ml 官方正品", "L'Oréal Paris UV Perfect SPF50+ 30 ml, official",
+       ("uv_perfect", 1.0), (("品牌", "欧莱雅"), ("功效", "防晒 SPF50+ PA++++"), ("净含量", "30ml")),
+       "L'Oréal's own store selling its sunscreen; special-use registration not shown", brand="loreal",
+       desc_zh="官方自营，防晒隔离二合一。"),
+    _c("official_no_number", "off_winona_uv", "gk", "cosmetics", "sunscreen", "official",
+       "薇诺娜 清透防晒乳 SPF48 50g 敏感肌 店铺活动价", "Winona clear sunscreen lotion SPF48 50 g, store promotion",
+       ("winona_uv", 0.92), (("品牌", "薇诺娜"), ("功效", "防晒 SPF48 PA+++"), ("净含量", "50g")),
+       "Winona's own store, sunscreen at a 92% promotion price, no registration shown", brand="winona",
+       desc_zh="敏感肌适用，活动期间满减。"),
+    _c("official_no_number", "off_uv_expert", "bk", "cosmetics", "sunscreen", "official",
+       "兰蔻 小白管 清透防晒隔离乳 SPF50 30ml", "Lancôme UV Expert SPF50 30 ml",
+       ("uv_expert", 1.0), (("品牌", "兰蔻"), ("原产国", "日本"), ("净含量", "30ml")),
+       "Lancôme's own store (自营) selling UV Expert, no registration or responsible person shown", brand="lancome"),
+    _c("official_no_number", "off_bosch_lamp", "gbk", "auto_parts", "lamp", "official",
+       "博世 H7 卤素大灯灯泡 12V 55W 2只装", "Bosch H7 halogen headlight bulbs 12V 55W, 2 pcs",
+       89.0, (("品牌", "博世"), ("型号", "H7 12V 55W"), ("规格", "2只装")),
+       "Bosch's own store selling its lamps (a CCC product) without the certificate number", brand="bosch",
+       desc_zh="原厂品质，即插即用。", desc_en="Plug and play, original quality."),
+    _c("official_no_number", "off_fuyao_ws", "gk", "auto_parts", "glass", "official",
+       "福耀 前挡风玻璃 适用于大众朗逸 含安装", "Fuyao windscreen for VW Lavida, fitting included",
+       ("fuyao_ws", 1.0), (("品牌", "福耀"), ("适用车型", "大众朗逸"), ("规格", "1块")),
+       "Fuyao's own store selling its windscreen (CCC product) with no certificate number shown", brand="fuyao",
+       desc_zh="福耀官方，门店安装。"),
+    _c("official_no_number", "off_primacy", "bk", "auto_parts", "tyre", "official",
+       "米其林 浩悦4 205/55R16 91V 轮胎 官方", "Michelin Primacy 4 205/55 R16 91V",
+       ("primacy4", 0.97), (("品牌", "米其林"), ("型号", "PRIMACY 4"), ("规格", "1条")),
+       "Michelin's own store, tyre (CCC product) without certificate number", brand="michelin"),
+    _c("official_no_number", "off_brembo", "gb", "auto_parts", "brake", "official",
+       "布雷博 前刹车片 P 85 075 适用于奥迪A4L", "Brembo front brake pads P 85 075 for Audi A4L",
+       ("brembo_p85", 1.0), (("品牌", "布雷博"), ("零件号", "P 85 075"), ("适用车型", "奥迪A4L"), ("规格", "4片/套")),
+       "Brembo flagship selling its pads with no CCC number shown", brand="brembo"),
+    _c("official_no_number", "off_stanley_wsf", "bk", "agri_inputs", "fertilizer", "official",
+       "史丹利 大量元素水溶肥 20-20-20+TE 5kg", None,
+       ("stanley_wsf", 1.0), (("品牌", "史丹利"), ("养分含量", "N-P2O5-K2O 20-20-20"), ("规格", "5kg")),
+       "Stanley's own store, water-soluble fertilizer without registration shown", brand="stanley"),
+    _c("official_no_number", "off_dh605", "gk", "agri_inputs", "seed", "official",
+       "登海605 玉米种子 2.5kg 官方直发", "Denghai 605 maize seed 2.5 kg, shipped by Denghai",
+       ("dh605", 1.0), (("品牌", "登海"), ("品种", "登海605"), ("规格", "2.5kg")),
+       "Denghai's own store, seed without approval or licence number shown", brand="denghai"),
+
+    # Unauthorised resellers of genuine goods at 80-110% of the reference price.
+    _c("unauthorised_reseller", "rs_actara_1688", "bk", "agri_inputs", "pesticide", "independent",
+       "1688源头 先正达 阿克泰 噻虫嗪 4g×10袋 整箱批发", None,
+       ("actara", 0.85), (("品牌", "先正达"), ("有效成分", "噻虫嗪25%"), ("规格", "4g×10袋")),
+       "1688 wholesaler reselling genuine Actara at 85%", brand="syngenta",
+       desc_zh="经销商渠道货，整箱批发，量大可议价。"),
+    _c("unauthorised_reseller", "rs_kingenta_crf", "gbk", "agri_inputs", "fertilizer", "independent",
+       "金正大 控释复合肥 26-10-12 40kg 门市自提", "Kingenta controlled-release fertilizer 26-10-12, 40 kg, farm store pickup",
+       ("kingenta_crf", 0.92), (("品牌", "金正大"), ("养分含量", "N-P2O5-K2O 26-10-12"), ("规格", "40kg")),
+       "village farm store reselling genuine Kingenta at 92%", brand="kingenta"),
+    _c("unauthorised_reseller", "rs_lp206", "bk", "agri_inputs", "seed", "independent",
+       "隆平206 玉米种子 4000粒 农资门市 正品", None,
+       ("lp206", 1.05), (("品牌", "隆平高科"), ("品种", "隆平206"), ("规格", "4000粒")),
+       "unlisted farm-supply shop reselling Longping 206 at 105%", brand="longping"),
+    _c("unauthorised_reseller", "rs_fte_daigou", "gbk", "cosmetics", "skincare", "independent",
+       "海外代购 SK-II 神仙水 230ml 日本免税店", "SK-II Facial Treatment Essence 230 ml, bought in Japan duty-free",
+       ("fte", 0.88), (("品牌", "SK-II"), ("原产国", "日本"), ("净含量", "230ml")),
+       "海外代购 of genuine SK-II at 88%, Japanese packaging", brand="skii",
+       desc_zh="日本免税店采购，可提供小票。", desc_en="Bought at a Japanese duty-free shop; receipt available."),
+    _c("unauthorised_reseller", "rs_genifique_hk", "bk", "cosmetics", "skincare", "independent",
+       "香港代购 兰蔻 小黑瓶 精华肌底液 50ml 港版", None,
+       ("genifique", 0.9), (("品牌", "兰蔻"), ("原产国", "法国"), ("净含量", "50ml")),
+       "Hong Kong 代购 of genuine Génifique at 90%", brand="lancome"),
+    _c("unauthorised_reseller", "rs_revitalift_en", "g", "cosmetics", "skincare", "independent",
+       None, "L'Oréal Paris Revitalift hyaluronic acid serum 50 ml, sealed, UK stock",
+       ("revitalift", 1.05), (("品牌", "L'Oréal Paris"), ("净含量", "50ml")),
+       "independent importer on the English shop selling genuine Revitalift at 105%", brand="loreal",
+       desc_en="Sealed retail box, imported from UK retail stock."),
+    _c("unauthorised_reseller", "rs_mobil1_parallel", "gbk", "auto_parts", "oil", "independent",
+       "平行进口 美孚1号 全合成机油 0W-40 4L 欧版", "Mobil 1 0W-40 4 L, EU parallel import",
+       ("mobil1", 0.9), (("品牌", "美孚"), ("型号", "Mobil 1 0W-40"), ("原产国", "德国"), ("规格", "4L")),
+       "平行进口 genuine Mobil 1 at 90%", brand="mobil", desc_zh="欧洲平行进口，外文标签。"),
+    _c("unauthorised_reseller", "rs_edge_1688", "bk", "auto_parts", "oil", "independent",
+       "1688批发 嘉实多 极护 全合成机油 5W-30 SP 4L 整箱6桶", None,
+       ("edge", 0.85), (("品牌", "嘉实多"), ("型号", "EDGE 5W-30"), ("规格", "4L")),
+       "1688 wholesale of genuine Castrol EDGE at about 85% (case price)", brand="castrol",
+       desc_zh="汽修厂渠道，整箱价更优。"),
+    _c("unauthorised_reseller", "rs_ngk_en", "gk", "auto_parts", "spark_plug", "independent",
+       None, "NGK Laser Iridium ILKAR7B11 spark plugs, 4 pcs, genuine stock from our garage",
+       ("ilkar7b11", 1.0), (("品牌", "NGK"), ("型号", "ILKAR7B11"), ("规格", "4支装")),
+       "independent garage reselling genuine NGK plugs at the reference price", brand="ngk"),
+    _c("unauthorised_reseller", "rs_ik20tt", "bk", "auto_parts", "spark_plug", "independent",
+       "电装 铱金火花塞 IK20TT 4支装 汽修店同款", "Denso Iridium TT IK20TT, 4 pcs, workshop stock",
+       ("ik20tt", 0.95), (("品牌", "电装"), ("型号", "IK20TT"), ("适用车型", "丰田卡罗拉/雷凌"), ("规格", "4支装")),
+       "workshop supplier reselling genuine Denso plugs at 95%", brand="denso"),
+
+    # Compatible / replacement parts naming what they fit, own or no brand.
+    _c("compatible_part", "cp_wiper_accord", "gbk", "auto_parts", "wiper", "aftermarket",
+       "净视 无骨雨刮片 适用于本田雅阁 24/18寸 静音", "Jingshi frameless wiper blades, fits Honda Accord, 24/18\"",
+       45.0, (("品牌", "净视"), ("适用车型", "本田雅阁"), ("规格", "2支装")),
+       "own-brand wipers naming the car they fit", shown_brand=("净视", "Jingshi"), mark="Honda"),
+    _c("compatible_part", "cp_plug_corolla", "gbk", "auto_parts", "spark_plug", "aftermarket",
+       "铱金火花塞 适配丰田卡罗拉/雷凌 可替代电装 IK20TT 4支", "Iridium spark plugs, replacement for Denso IK20TT, fits Toyota Corolla",
+       68.0, (("适用车型", "丰田卡罗拉/雷凌"), ("规格", "4支装")),
+       "unbranded compatible plugs citing the Denso part number as a cross-reference", shown_brand=(None, None),
+       mark="Denso", desc_zh="替换原车火花塞，参考型号 IK20TT。"),
+    _c("compatible_part", "cp_pads_lavida", "bk", "auto_parts", "brake", "aftermarket",
+       "驰骋 陶瓷刹车片 前片 适用于大众朗逸 替代博世 0 986 AB2 526", None,
+       118.0, (("品牌", "驰骋"), ("适用车型", "大众朗逸/速腾"), ("CCC证书编号", "2022011105067812"), ("规格", "4片/套")),
+       "own-brand pads with CCC, naming the car and the Bosch part they replace", shown_brand=("驰骋", "Chicheng"),
+       mark="Bosch", desc_zh="副厂件，对标原厂尺寸，低粉尘。"),
+    _c("compatible_part", "cp_air_filter", "gk", "auto_parts", "filter", "aftermarket",
+       "空气滤芯 兼容博世 F 026 400 287 适用于大众速腾", "Air filter compatible with Bosch F 026 400 287, fits VW Sagitar",
+       29.0, (("品牌", "清源"), ("适用车型", "大众速腾"), ("零件号", "QY-A287")),
+       "own-brand filter giving the Bosch part number as a cross-reference", shown_brand=("清源", "Qingyuan"), mark="Bosch"),
+    _c("compatible_part", "cp_washer_pump", "gk", "auto_parts", "accessory", "aftermarket",
+       "雨刮喷水电机 适用于本田思域 替换原厂 76806-TBA-A01", "Windscreen washer pump, fits Honda Civic 2016-2021, replaces OEM 76806-TBA-A01",
+       39.0, (("适用车型", "本田思域"), ("零件号", "76806-TBA-A01 (OEM ref.)")),
+       "unbranded replacement pump citing the OEM part number", shown_brand=(None, None), mark="Honda"),
+    _c("compatible_part", "cp_glass_corolla", "gb", "auto_parts", "glass", "aftermarket",
+       "明视 前挡风玻璃 适用于丰田卡罗拉 与福耀原配同规格 带CCC", "Mingshi windscreen for Toyota Corolla, same size as the Fuyao original",
+       560.0, (("品牌", "明视"), ("适用车型", "丰田卡罗拉"), ("CCC证书编号", "2021011201087650"), ("规格", "1块")),
+       "own-brand windscreen with CCC comparing itself to the Fuyao original fitment", shown_brand=("明视", "Mingshi"),
+       mark="Fuyao"),
+    _c("compatible_part", "cp_kubota_blade", "gbk", "agri_inputs", "machinery", "generic",
+       "收割机割刀 适用于久保田PRO688 替代原厂件 5T051-51410", "Cutter blade for Kubota PRO688 harvester, replacement for 5T051-51410",
+       85.0, (("品牌", "农友"), ("适用机型", "久保田PRO688"), ("材质", "65锰钢")),
+       "own-brand harvester blade naming the Kubota machine it fits", shown_brand=("农友", "Nongyou"), mark="Kubota"),
+
+    # A watched mark used as a common word.
+    _c("common_word", "cw_shell_white", "gbk", "auto_parts", "accessory", "generic",
+       "贝壳白 Shell White 补漆笔 汽车划痕修复", "Shell White touch-up paint pen for car scratches",
+       25.0, (("品牌", "漆匠"), ("颜色", "Shell White 贝壳白")),
+       "'Shell White' is a paint colour", shown_brand=("漆匠", "Qijiang"), mark="Shell"),
+    _c("common_word", "cw_hard_shell", "gk", "auto_parts", "accessory", "generic",
+       "硬壳车顶行李箱 hard shell 450L SUV通用", "Hard-shell roof box 450 L for SUVs",
+       1299.0, (("品牌", "途行"), ("材质", "ABS+PC"), ("规格", "450L")),
+       "'hard shell' describes the roof box", shown_brand=("途行", "Tuxing"), mark="Shell"),
+    _c("common_word", "cw_bayern", "gb", "auto_parts", "accessory", "generic",
+       "巴伐利亚 Bayern 蓝白菱格 反光车贴", "Bayern blue-and-white lozenge reflective car sticker",
+       15.0, (("品牌", "车贴坊"), ("材质", "反光膜")),
+       "'Bayern' (Bavaria, a place) contains 'Bayer'", shown_brand=("车贴坊", "Chetiefang"), mark="Bayer"),
+    _c("common_word", "cw_meifoo", "bk", "auto_parts", "accessory", "generic",
+       "香港美孚新邨门店自提 全包围汽车脚垫 TPE", None,
+       188.0, (("品牌", "足迹"), ("材质", "TPE")),
+       "美孚新邨 is a Hong Kong housing estate (pickup point), not Mobil", shown_brand=("足迹", None), mark="Mobil"),
+    _c("common_word", "cw_mobility", "gk", "auto_parts", "accessory", "generic",
+       None, "Mobility scooter puncture-proof tyres 3.00-4, pair",
+       120.0, (("品牌", "RollEasy"), ("规格", "3.00-4")),
+       "'Mobility' contains 'Mobil'; scooter tyres are no car parts", shown_brand=(None, "RollEasy"), mark="Mobil"),
+    _c("common_word", "cw_camel_seat", "gbk", "auto_parts", "accessory", "generic",
+       "驼色 Camel 毛绒汽车座垫 冬季保暖", "Camel-colour plush car seat cushion for winter",
+       139.0, (("品牌", "暖途"), ("颜色", "Camel 驼色")),
+       "'Camel' is a colour here", shown_brand=("暖途", "Nuantu"), mark="Camel"),
+    _c("common_word", "cw_camel_milk", "bk", "cosmetics", "skincare", "generic",
+       "新疆骆驼奶 滋润面霜 50g", None,
+       59.0, (("品牌", "驼乡"), ("净含量", "50g")),
+       "骆驼 is the animal (camel-milk cream), not the Camel battery mark", shown_brand=("驼乡", None), mark="Camel"),
+    _c("common_word", "cw_champion", "gbk", "auto_parts", "accessory", "generic",
+       "冠军之选 车载吸尘器 大吸力 无线", "Cordless car vacuum, a champion of suction",
+       99.0, (("品牌", "洁驰"), ("规格", "1台")),
+       "冠军 / champion as an ordinary word", shown_brand=("洁驰", "Jiechi"), mark="Champion"),
+    _c("common_word", "cw_fuyao_sticker", "bk", "auto_parts", "accessory", "generic",
+       "福耀九州 汽车福字车贴 新年装饰", None,
+       9.9, (("材质", "PVC"),),
+       "福耀九州 is a New Year blessing, not the Fuyao mark", shown_brand=(None, None), mark="Fuyao"),
+    _c("common_word", "cw_rainbow", "gk", "cosmetics", "makeup", "generic",
+       "Rainbow 彩虹眼影盘 12色 珠光", "Rainbow eyeshadow palette, 12 shimmer shades",
+       69.0, (("品牌", "花漾"), ("净含量", "12g")),
+       "'Rainbow' describes the palette's colours", shown_brand=("花漾", "Huayang"), mark="Rainbow"),
+    _c("common_word", "cw_dove_wedding", "gk", "auto_parts", "accessory", "generic",
+       "婚车装饰 白鸽 Dove 丝带套装", "Wedding car decoration kit with white doves and ribbons",
+       79.0, (("品牌", "喜事多"), ("颜色", "白")),
+       "'dove' is the bird on a wedding car", shown_brand=("喜事多", "Xishiduo"), mark="Dove"),
+
+    # Scale models and toys.
+    _c("scale_model", "toy_celica", "gbk", "auto_parts", "model", "toyshop",
+       "1:18 丰田 Celica GT-Four 嘉实多涂装 合金车模 拉力赛", "1:18 diecast Toyota Celica GT-Four rally car, Castrol livery",
+       399.0, (("品牌", "驰模"), ("比例", "1:18"), ("材质", "合金")),
+       "1:18 scale model in a historic Castrol rally livery", shown_brand=("驰模", "Chimo"), mark="Castrol"),
+    _c("scale_model", "toy_shell_tanker", "gbk", "auto_parts", "model", "toyshop",
+       "1:64 壳牌 Shell 油罐车 合金模型", "1:64 diecast fuel tanker truck, Shell livery",
+       39.0, (("比例", "1:64"), ("材质", "合金")),
+       "1:64 toy tanker in Shell colours", shown_brand=(None, None), mark="Shell"),
+    _c("scale_model", "toy_bosch_kids", "gb", "auto_parts", "model", "toyshop",
+       "博世 儿童玩具电钻工具箱 过家家 仿真", "Kids' toy tool case with Bosch toy drill",
+       129.0, (("品牌", "博世"), ("适用年龄", "3+")),
+       "licensed children's toy tool set carrying the Bosch name", shown_brand=("博世", "Bosch"), mark="Bosch"),
+    _c("scale_model", "toy_brembo_gt", "bk", "auto_parts", "model", "toyshop",
+       "1:64 合金车模 6辆装 GT赛车 红色Brembo卡钳涂装", "1:64 diecast GT race cars, 6-pack, red Brembo-style calipers",
+       59.0, (("比例", "1:64"), ("规格", "6辆装")),
+       "toy cars whose painted calipers read Brembo", shown_brand=(None, None), mark="Brembo"),
+    _c("scale_model", "toy_michelin_man", "gk", "auto_parts", "model", "official",
+       "米其林轮胎人 Bibendum 公仔 车载摆件 官方周边", "Michelin Man (Bibendum) figure, official merchandise",
+       69.0, (("品牌", "米其林"), ("材质", "PVC")),
+       "Michelin's own merchandise sold by its store", brand="michelin"),
+
+    # A brand's own heritage / re-issue line from its own or authorised store.
+    _c("heritage_line", "her_pechoin_tin", "gbk", "cosmetics", "skincare", "flagship",
+       "百雀羚 经典复刻 铁盒冷霜 80g 国货老牌", "Pechoin classic re-issue cold cream in the heritage tin, 80 g",
+       39.0, (("品牌", "百雀羚"), ("净含量", "80g")),
+       "Pechoin's own 经典复刻 heritage tin from its flagship", brand="pechoin"),
+    _c("heritage_line", "her_castrol_classic", "gbk", "auto_parts", "oil", "authorised",
+       "嘉实多 Castrol Classic XL 20W-50 经典复刻铁罐 老爷车 4L", "Castrol Classic XL 20W-50 heritage tin, 4 L, for classic cars",
+       359.0, (("品牌", "嘉实多"), ("型号", "Classic XL 20W-50"), ("规格", "4L")),
+       "Castrol's classic-car re-issue line sold by the authorised dealer", brand="castrol"),
+    _c("heritage_line", "her_michelin_xas", "gk", "auto_parts", "tyre", "flagship",
+       "米其林 XAS 复刻版 经典轮胎 165HR15 老爷车", "Michelin XAS re-issue classic tyre 165HR15",
+       1280.0, (("品牌", "米其林"), ("型号", "XAS"), ("规格", "1条")),
+       "Michelin's own classic-tyre re-issue (复刻版) from its flagship", brand="michelin"),
+
+    # Honest listings that deny counterfeit words, at normal prices.
+    _c("denies_counterfeit", "dn_headline", "gbk", "agri_inputs", "pesticide", "authorised",
+       "巴斯夫 凯润 吡唑醚菌酯 乳油 100ml 假一赔十 拒绝高仿", "BASF Headline 100 ml, genuine only, no fakes",
+       ("headline", 1.0), (("品牌", "巴斯夫"), ("规格", "100ml")),
+       "authorised dealer denying fakes (假一赔十, 拒绝高仿) at the normal price", brand="basf"),
+    _c("denies_counterfeit", "dn_revitalift", "bk", "cosmetics", "skincare", "independent",
+       "欧莱雅 复颜玻尿酸精华 50ml 专柜正品 非A货 假一赔十", None,
+       ("revitalift", 0.95), (("品牌", "欧莱雅"), ("净含量", "50ml")),
+       "reseller stating 非A货 / 假一赔十 at 95% of the reference price", brand="loreal"),
+    _c("denies_counterfeit", "dn_bosch_pads", "gk", "auto_parts", "brake", "authorised",
+       "博世 陶瓷刹车片 0 986 AB2 526 正品 不是仿品", "Bosch ceramic brake pads 0 986 AB2 526, genuine, not a replica",
+       ("bosch_pads", 1.0), (("品牌", "博世"), ("零件号", "0 986 AB2 526"), ("规格", "4片/套")),
+       "authorised dealer saying 'not a replica' at the normal price", brand="bosch"),
+    _c("denies_counterfeit", "dn_pechoin", "gbk", "cosmetics", "skincare", "generic",
+       "百雀羚 水能量焕颜霜 50g 正品保证 拒绝高仿", "Pechoin Hydra Energy cream 50 g, no copies, genuine guaranteed",
+       ("pechoin_cream", 1.0), (("品牌", "百雀羚"), ("净含量", "50g")),
+       "beauty shop denying copies (拒绝高仿) at the normal price", brand="pechoin"),
+    _c("denies_counterfeit", "dn_primacy", "bk", "auto_parts", "tyre", "authorised",
+       "米其林 浩悦4 205/55R16 非翻新 非A货 假一赔十", None,
+       ("primacy4", 0.95), (("品牌", "米其林"), ("型号", "PRIMACY 4"), ("规格", "1条")),
+       "authorised tyre dealer denying 翻新 / A货 at 95%", brand="michelin"),
+
+    # Sample / travel sizes priced for their size.
+    _c("sample_size", "sm_genifique_7ml", "gbk", "cosmetics", "skincare", "independent",
+       "兰蔻 小黑瓶 精华肌底液 小样 7ml", "Lancôme Advanced Génifique, sample size 7 ml",
+       165.0, (("品牌", "兰蔻"), ("净含量", "7ml")),
+       "7 ml 小样 at 165 (the 50 ml is 1080: a slightly higher unit price)", brand="lancome"),
+    _c("sample_size", "sm_fte_30ml", "gbk", "cosmetics", "skincare", "independent",
+       "SK-II 神仙水 30ml 旅行装", "SK-II Facial Treatment Essence, travel size 30 ml",
+       229.0, (("品牌", "SK-II"), ("净含量", "30ml")),
+       "30 ml travel size at 229 (230 ml is 1540)", brand="skii"),
+    _c("sample_size", "sm_uv_expert_10ml", "bk", "cosmetics", "sunscreen", "flagship",
+       "兰蔻 小白管 防晒 10ml 试用装", None,
+       155.0, (("品牌", "兰蔻"), ("净含量", "10ml")),
+       "brand's own 10 ml trial size priced for its size", brand="lancome"),
+    _c("sample_size", "sm_revitalift_15ml", "gk", "cosmetics", "skincare", "official",
+       "欧莱雅 复颜玻尿酸精华 15ml 旅行装", "L'Oréal Paris Revitalift serum, travel size 15 ml",
+       99.0, (("品牌", "欧莱雅"), ("净含量", "15ml")),
+       "L'Oréal's own travel size, 15 ml at 99 (50 ml is 299)", brand="loreal"),
+    _c("sample_size", "sm_amistar_10ml", "gbk", "agri_inputs", "pesticide", "authorised",
+       "先正达 阿米妙收 10ml 小包装 试用装", "Syngenta Amistar Top 10 ml trial pack",
+       5.0, (("品牌", "先正达"), ("规格", "10ml")),
+       "10 ml trial pack at 5 (100 ml is 38)", brand="syngenta"),
+    _c("sample_size", "sm_edge_1l", "gbk", "auto_parts", "oil", "official",
+       "嘉实多 极护 5W-30 SP 1L 补充装", "Castrol EDGE 5W-30 top-up bottle, 1 L",
+       102.0, (("品牌", "嘉实多"), ("型号", "EDGE 5W-30"), ("规格", "1L")),
+       "1 L top-up bottle at 102 (4 L is 339)", brand="castrol"),
+
+    # Second-hand goods at used prices.
+    _c("second_hand", "sh_primacy", "gbk", "auto_parts", "tyre", "secondhand",
+       "二手 米其林 浩悦4 205/55R16 8成新 拆车胎 1条", "Used Michelin Primacy 4 205/55 R16, 80% tread, 1 tyre",
+       ("primacy4", 0.35), (("品牌", "米其林"), ("成色", "8成新"), ("规格", "1条")),
+       "used tyre at 35%", brand="michelin"),
+    _c("second_hand", "sh_genifique", "bk", "cosmetics", "skincare", "secondhand",
+       "闲置 兰蔻小黑瓶 50ml 用过两次 剩90%", None,
+       ("genifique", 0.55), (("品牌", "兰蔻"), ("成色", "剩90%"), ("净含量", "50ml")),
+       "opened 闲置 serum at 55%", brand="lancome"),
+    _c("second_hand", "sh_aerotwin", "gk", "auto_parts", "wiper", "secondhand",
+       "二手 博世风翼雨刮 24/18寸 用了一季", "Used Bosch AeroTwin wiper blades 24/18\", one season old",
+       ("aerotwin", 0.3), (("品牌", "博世"), ("成色", "一季"), ("规格", "2支装")),
+       "used wipers at 30%", brand="bosch"),
+    _c("second_hand", "sh_brembo", "gb", "auto_parts", "brake", "secondhand",
+       "闲置 布雷博 刹车片 P 85 075 全新未拆 买错型号", "Brembo P 85 075 pads, unopened, bought for the wrong car",
+       ("brembo_p85", 0.7), (("品牌", "布雷博"), ("成色", "全新未拆"), ("规格", "4片/套")),
+       "unopened 闲置 pads at 70%", brand="brembo"),
+    _c("second_hand", "sh_ngk", "bk", "auto_parts", "spark_plug", "secondhand",
+       "闲置 NGK 火花塞 ILKAR7B11 剩2支 拆封未用", None,
+       ("ilkar7b11", 0.3), (("品牌", "NGK"), ("型号", "ILKAR7B11"), ("规格", "2支")),
+       "two left-over plugs of a set of four at 30% of the set price", brand="ngk"),
+
+    # Ordinary (non-special-use) cosmetics with no registration number shown.
+    _c("ordinary_cosmetic", "oc_hand_cream", "gbk", "cosmetics", "skincare", "generic",
+       "草木间 植物护手霜 50g 滋润不油腻", "Caomujian botanical hand cream 50 g",
+       25.0, (("品牌", "草木间"), ("净含量", "50g")),
+       "ordinary hand cream, no filing number shown", shown_brand=("草木间", "Caomujian")),
+    _c("ordinary_cosmetic", "oc_lip_balm", "bk", "cosmetics", "skincare", "generic",
+       "蜜语 保湿润唇膏 4g 男女通用", None,
+       19.0, (("品牌", "蜜语"), ("净含量", "4g")),
+       "ordinary lip balm without filing number shown", shown_brand=("蜜语", None)),
+    _c("ordinary_cosmetic", "oc_shampoo", "gk", "cosmetics", "haircare", "generic",
+       None, "LeafCare herbal shampoo 400 ml, sulphate-free",
+       45.0, (("品牌", "LeafCare"), ("净含量", "400ml")),
+       "ordinary shampoo (no dye or anti-hair-loss claim), no number shown", shown_brand=(None, "LeafCare")),
+    _c("ordinary_cosmetic", "oc_chando_cleanser", "gbk", "cosmetics", "skincare", "flagship",
+       "自然堂 氨基酸洁面乳 120g", "CHANDO amino-acid facial cleanser 120 g",
+       69.0, (("品牌", "自然堂"), ("净含量", "120g")),
+       "CHANDO's ordinary cleanser from its flagship, no filing number shown", brand="chando"),
+
+    # Exempt products: tools, mats, wipers, glue traps without active ingredient, sprayers.
+    _c("exempt", "ex_glue_trap", "gbk", "agri_inputs", "pesticide", "generic",
+       "捕快 粘鼠板 加厚 10张 无药物理捕鼠", "Sticky rat glue boards, 10 pcs, no poison",
+       15.0, (("品牌", "捕快"), ("规格", "10张")),
+       "glue trap without an active ingredient needs no pesticide registration", shown_brand=("捕快", "Bukuai")),
+    _c("exempt", "ex_yellow_board", "gbk", "agri_inputs", "pesticide", "generic",
+       "黄板 双面诱虫粘虫板 25×20cm 50张 不含农药", "Yellow sticky insect traps 25x20 cm, 50 sheets, no insecticide",
+       22.0, (("品牌", "绿盾"), ("规格", "50张")),
+       "sticky insect boards without insecticide are exempt", shown_brand=("绿盾", "Lvdun")),
+    _c("exempt", "ex_torque_wrench", "gk", "auto_parts", "accessory", "generic",
+       "工匠 扭力扳手 1/2 28-210N·m 轮胎螺丝", "Torque wrench 1/2\" 28-210 Nm for wheel nuts",
+       159.0, (("品牌", "工匠"), ("规格", "28-210N·m")),
+       "a tool: no CCC or other registration applies", shown_brand=("工匠", "Gongjiang")),
+    _c("exempt", "ex_floor_mat", "bk", "auto_parts", "accessory", "generic",
+       "车之垫 全包围汽车脚垫 适用于丰田卡罗拉 TPE", None,
+       268.0, (("品牌", "车之垫"), ("适用车型", "丰田卡罗拉"), ("材质", "TPE")),
+       "floor mats naming the car they fit; no certificate applies", shown_brand=("车之垫", None), mark="Toyota"),
+    _c("exempt", "ex_wiper_universal", "gbk", "auto_parts", "wiper", "generic",
+       "清风 通用无骨雨刮片 16-26寸 U型接口", "Universal frameless wiper blade 16-26\", U-hook",
+       29.0, (("品牌", "清风"), ("规格", "1支")),
+       "wiper blades are not CCC products", shown_brand=("清风", "Qingfeng")),
+    _c("exempt", "ex_sprayer", "gk", "agri_inputs", "machinery", "generic",
+       "丰收乐 电动喷雾器 16L 锂电池 农用", "Electric knapsack sprayer 16 L, lithium battery",
+       189.0, (("品牌", "丰收乐"), ("规格", "16L")),
+       "a sprayer is equipment, not a registered agri input", shown_brand=("丰收乐", "Fengshoule")),
+)
+
+CLEAN_ROLES_GENUINE = ("flagship", "official", "authorised")
+
+
 # --------------------------------------------------------------------------- sellers
 
 @dataclass(frozen=True)
@@ -465,8 +846,10 @@ class Seller:
     location: str
     rating: float
     rating_count: int
-    role: str  # flagship | authorised | reseller | generic | suspicious (hidden)
+    role: str  # flagship | authorised | reseller | generic | suspicious | official | independent |
+    #            secondhand | toyshop | aftermarket (hidden)
     category: str | None = None
+    brand: str | None = None  # the brand an official store belongs to (hidden)
 
     def public(self) -> dict[str, Any]:
         return {"id": self.seller_id, "name": self.name, "location": self.location,
@@ -504,8 +887,52 @@ _SELLER_POOLS = {
     },
 }
 
+# Sellers of the realistic clean listings (appended after the pools above, so the older
+# sellers keep their ids). official: a brand's own second store (自营 / another flagship),
+# not on the watchlist's authorised list; independent: unauthorised resellers of genuine
+# goods (代购, 平行进口, 1688 wholesale, independent shops); secondhand: 闲置 / used goods;
+# toyshop: scale models and toys; aftermarket: makers of compatible parts.
+_EXTRA_SELLERS = {
+    "greenmart": {
+        "official": (("Syngenta Direct 先正达自营", "上海", "agri_inputs", "syngenta"),
+                     ("Winona Official Store Global", "云南 昆明", "cosmetics", "winona"),
+                     ("Bosch Auto Parts Direct 博世自营", "上海", "auto_parts", "bosch"),
+                     ("Fuyao Glass Official Store", "福建 福州", "auto_parts", "fuyao")),
+        "independent": (("Mike's Farm & Garden Supply", "江苏 南京", "agri_inputs"),
+                        ("Hangzhou Beauty Importers", "浙江 杭州", "cosmetics"),
+                        ("Torque Auto Spares", "广东 深圳", "auto_parts")),
+        "secondhand": (("Pre-loved Finds 闲置好物", "上海", None),),
+        "toyshop": (("Diecast Garage Models", "广东 汕头", None),),
+        "aftermarket": (("Fitwell Aftermarket Parts", "浙江 瑞安", "auto_parts"),),
+    },
+    "baihuo": {
+        "official": (("拜耳作物科学自营", "浙江 杭州", "agri_inputs", "bayer"),
+                     ("兰蔻自营", "上海", "cosmetics", "lancome"),
+                     ("博世汽车配件自营", "上海", "auto_parts", "bosch"),
+                     ("米其林轮胎自营", "上海", "auto_parts", "michelin")),
+        "independent": (("1688源头批发 鑫农商行", "河南 郑州", "agri_inputs"), ("海外代购小站", "上海", "cosmetics"),
+                        ("平行进口汽配行", "天津", "auto_parts")),
+        "secondhand": (("闲置好物铺", "北京", None),),
+        "toyshop": (("澄海合金车模馆", "广东 汕头", None),),
+        "aftermarket": (("瑞丰汽配工厂店", "浙江 瑞安", "auto_parts"),),
+    },
+    "kuaigou": {
+        "official": (("巴斯夫农化官方旗舰店", "上海", "agri_inputs", "basf"),
+                     ("欧莱雅自营", "上海", "cosmetics", "loreal"),
+                     ("福耀玻璃官方旗舰店", "福建 福州", "auto_parts", "fuyao"),
+                     ("嘉实多官方旗舰店", "上海", "auto_parts", "castrol")),
+        "independent": (("老李农资门市", "山东 寿光", "agri_inputs"), ("港澳代购铺", "广东 深圳", "cosmetics"),
+                        ("1688批发 车配优选", "浙江 台州", "auto_parts")),
+        "secondhand": (("二手闲置小站", "四川 成都", None),),
+        "toyshop": (("玩具车模小店", "广东 汕头", None),),
+        "aftermarket": (("驰达汽配厂家直营", "浙江 台州", "auto_parts"),),
+    },
+}
+
 _RATING = {"flagship": (4.8, 4.95, 5000, 90000), "authorised": (4.7, 4.9, 1000, 20000),
-           "reseller": (4.5, 4.8, 300, 5000), "generic": (4.3, 4.8, 80, 5000), "suspicious": (3.6, 4.6, 3, 800)}
+           "reseller": (4.5, 4.8, 300, 5000), "generic": (4.3, 4.8, 80, 5000), "suspicious": (3.6, 4.6, 3, 800),
+           "official": (4.8, 4.95, 3000, 60000), "independent": (4.5, 4.9, 200, 6000),
+           "secondhand": (4.6, 5.0, 20, 600), "toyshop": (4.6, 4.9, 500, 9000), "aftermarket": (4.5, 4.8, 300, 8000)}
 
 
 def _seller_id(site: str, k: int, slug: str) -> str:
@@ -521,11 +948,12 @@ def _sellers(site: str) -> tuple[Seller, ...]:
     out: list[Seller] = []
     rng = random.Random(f"sellers:{site}")
 
-    def add(name, location, role, slug, category=None):
+    def add(name, location, role, slug, category=None, brand=None):
         lo, hi, clo, chi = _RATING[role]
         rating = round(rng.uniform(lo, hi), 1)
         count = int(rng.uniform(clo, chi))
-        out.append(Seller(site, _seller_id(site, len(out) + 1, slug), name, location, rating, count, role, category))
+        out.append(Seller(site, _seller_id(site, len(out) + 1, slug), name, location, rating, count, role, category,
+                          brand))
 
     for key, (en, zh, cat, loc) in BRANDS.items():
         if site == "greenmart":
@@ -538,6 +966,9 @@ def _sellers(site: str) -> tuple[Seller, ...]:
     for role in ("authorised", "reseller", "generic", "suspicious"):
         for i, (name, loc, cat) in enumerate(_SELLER_POOLS[site][role]):
             add(name, loc, role, f"{role}-{i + 1}", cat)
+    for role, pool in _EXTRA_SELLERS[site].items():
+        for i, (name, loc, cat, *brand) in enumerate(pool):
+            add(name, loc, role, f"{role}-{i + 1}", cat, brand[0] if brand else None)
     return tuple(out)
 
 
@@ -762,11 +1193,66 @@ def _build_site(site: str) -> list[Entry]:
                     truth="hard_negative", note=f"grey import of real {en} goods (Japanese packaging)", mark=en,
                     tags=tags_for("cosmetics", grey.sub)))
 
+    # The realistic clean mix: official stores without numbers, unauthorised resellers,
+    # compatible parts, common words, toys, re-issues, denials, samples, used goods, ...
+    for j, c in enumerate(REALISTIC):
+        if "gbk"[site_no] not in c.sites:
+            continue
+        raw.append(_clean_entry(site, site_no, j, c, by_role, flag_by_brand, authorised, tags_for))
+
     # Shuffle deterministically so search results mix the kinds, then number them.
     random.Random(f"order:{site}").shuffle(raw)
     entries = [_entry(site, i, d) for i, d in enumerate(raw)]
     _schedule(site, entries, by_role, authorised)
     return entries
+
+
+_GENERIC_BY_CATEGORY = {"agri_inputs": 0, "cosmetics": 1, "auto_parts": 2}  # the generic pools' order
+
+
+def _clean_seller(site: str, c: Clean, by_role: dict, flag_by_brand: dict, authorised: dict) -> Seller:
+    if c.seller == "official":
+        own = [s for s in by_role["official"] if s.brand == c.brand]
+        return own[0] if own else flag_by_brand[c.brand]
+    if c.seller == "flagship":
+        return flag_by_brand[c.brand]
+    if c.seller == "authorised":
+        return authorised[c.category]
+    if c.seller == "generic":
+        return by_role["generic"][_GENERIC_BY_CATEGORY[c.category]]
+    pool = by_role[c.seller]
+    return next((s for s in pool if s.category == c.category), pool[0])
+
+
+def _clean_entry(site: str, site_no: int, j: int, c: Clean, by_role: dict, flag_by_brand: dict, authorised: dict,
+                 tags_for) -> dict:
+    if c.title_zh and c.title_en and site != "baihuo":
+        lang = "en" if (j % (2 if site == "greenmart" else 3)) == 0 else "zh"
+    else:
+        lang = "zh" if c.title_zh else "en"
+    title = c.title_zh if lang == "zh" else c.title_en
+    if c.shown_brand is not None:
+        brand = c.shown_brand[0] if lang == "zh" else c.shown_brand[1]
+    elif c.brand:
+        brand = BRANDS[c.brand][1] if lang == "zh" else BRANDS[c.brand][0]
+    else:
+        brand = None
+    if isinstance(c.price, tuple):
+        price = PRODUCT_BY_KEY[c.price[0]].price * c.price[1]
+    else:
+        price = c.price
+    price = _round_price(price * (1 + 0.08 * (_u("clean", site, c.key) - 0.5)))
+    if lang == "zh":
+        desc = c.desc_zh or "下单前请确认规格型号，欢迎咨询。"
+    else:
+        desc = c.desc_en or f"{title}."
+    seller = _clean_seller(site, c, by_role, flag_by_brand, authorised)
+    truth = "genuine" if seller.role in CLEAN_ROLES_GENUINE else "hard_negative"
+    return dict(category=c.category, sub=c.sub, lang=lang, title=title, brand=brand, price=price, description=desc,
+                attributes=_attrs_for(c.attrs, lang, brand), seller=seller, image_key=f"cl-{c.key}", n_images=2,
+                sku=None, gtin=_gtin13(c.price[0]) if isinstance(c.price, tuple) else None, truth=truth,
+                note=f"{c.kind}: {c.note}", mark=BRANDS[c.brand][0] if c.brand else c.mark,
+                tags=tags_for(c.category, c.sub))
 
 
 def _entry(site: str, index: int, d: dict) -> Entry:
@@ -796,9 +1282,11 @@ def _schedule(site: str, entries: list[Entry], by_role: dict, authorised: dict) 
         if not relist:
             continue
         old = sellers[e.seller_id]
-        if old.role in ("suspicious", "generic"):
-            pool = [s for s in by_role[old.role] if s.seller_id != old.seller_id]
+        if old.role in ("suspicious", "generic", "independent", "secondhand", "toyshop", "aftermarket"):
+            pool = [s for s in by_role[old.role] if s.seller_id != old.seller_id] or by_role["generic"]
             new_seller = pool[int(_u("relist", site, e.index) * len(pool))]
+        elif old.role == "official":
+            new_seller = by_role["flagship"][list(BRANDS).index(old.brand)]
         else:
             new_seller = authorised[e.category] if old.role == "flagship" else sellers[next(
                 s.seller_id for s in by_role["flagship"] if s.category == e.category)]
