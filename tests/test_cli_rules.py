@@ -33,13 +33,13 @@ def test_rules_check_names_file_line_and_field_for_every_broken_file(rules_copy)
         .replace("cosmetics", "cos metics", 1)
     (rules_copy / "watchlist.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     scoring = (rules_copy / "scoring.yaml").read_text(encoding="utf-8")
-    (rules_copy / "scoring.yaml").write_text(scoring.replace("mark_lookalike: 0.85", "mark_lookalike: high"),
+    (rules_copy / "scoring.yaml").write_text(scoring.replace("mark_lookalike: 4.0", "mark_lookalike: high"),
                                              encoding="utf-8")
     proc = run_monitor("rules", "check", str(rules_copy))
     assert proc.returncode == 2
     assert f"{rules_copy / 'watchlist.csv'}:4: category:" in proc.stderr
-    line = next(i for i, l in enumerate(scoring.splitlines(), 1) if "mark_lookalike: 0.85" in l)
-    assert f"{rules_copy / 'scoring.yaml'}:{line}: weights.mark_lookalike: 'high' is not of type 'number'" in proc.stderr
+    line = next(i for i, l in enumerate(scoring.splitlines(), 1) if "mark_lookalike: 4.0" in l)
+    assert f"{rules_copy / 'scoring.yaml'}:{line}: llr.mark_lookalike: 'high' is not of type 'number'" in proc.stderr
 
 
 def test_score_a_file_with_another_watchlist(tmp_path):
@@ -133,9 +133,9 @@ def test_import_scores_rescore_supersedes_and_broken_rules_fall_back(rules_copy,
     assert stored == direct and flagged == len(direct) > 20
     assert f"{flagged} new flags" in proc.stdout
 
-    # Divide every weight by ten: rescore supersedes the flags now below the threshold, deletes nothing.
+    # Raise the thresholds: rescore supersedes the flags now below them, deletes nothing.
     scoring = (rules_copy / "scoring.yaml").read_text(encoding="utf-8")
-    (rules_copy / "scoring.yaml").write_text(scoring.replace(": 0.", ": 0.0"), encoding="utf-8")
+    (rules_copy / "scoring.yaml").write_text(scoring.replace(": 50", ": 100"), encoding="utf-8")
     proc = run_monitor("rescore", db_path=db_path, env=env)
     assert proc.returncode == 0, proc.stderr
     total = db.execute("SELECT count(*) FROM flags").fetchone()[0]

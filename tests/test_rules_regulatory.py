@@ -81,13 +81,15 @@ def test_label_code_cross_check_names_both_numbers():
     assert names(agri("杀菌剂", 农药登记证号=reg, 标签二维码=label_code(reg), **MAKER)) == []
 
 
-def test_temporary_registration_after_2017_is_legacy_and_before_is_not():
+def test_temporary_registration_is_always_legacy():
+    # LS/WL numbers were valid one year at a time and the type ended in 2017: none is valid today
     signal = one(agri("沃农 氟啶胺 悬浮剂", 农药登记证号="LS20190127", **MAKER), "regulatory_legacy")
-    assert "2019" in signal.explanation and signal.evidence[0].text == "LS20190127"
+    assert "one year" in signal.explanation and signal.evidence[0].text == "LS20190127"
     # shown twice (title and attribute): one finding with two evidence spans
     twice = one(agri("家卫 杀蟑饵剂 WL20200033", 农药登记证号="WL20200033", **MAKER), "regulatory_legacy")
     assert len(twice.evidence) == 2
-    assert names(agri("沃农 悬浮剂", 农药登记证号="LS20150127", **MAKER)) == []
+    assert names(agri("沃农 悬浮剂", 农药登记证号="LS20150127", **MAKER)) == ["regulatory_legacy"]
+    assert names(agri("沃农 悬浮剂", 农药登记证号="PD20150127", **MAKER)) == []
 
 
 def test_malformed_number_in_labelled_attribute_and_in_text():
@@ -122,8 +124,15 @@ def test_three_no_agri_and_admission():
     signal = one(agri("散装 杀虫粉 农用", "散装称重，无厂名厂址"), "regulatory_three_no")
     assert signal.strength == 0.9 and signal.evidence[0].text == "无厂名厂址"
     assert "regulatory_three_no" not in names(agri("杀虫粉", "河北绿丰生物科技有限公司出品"))
-    # a manufacturer address is an address, not a manufacturer
-    assert "regulatory_three_no" in names(agri("杀虫粉", **{"Manufacturer address": "河北省石家庄市"}))
+    # a manufacturer address is an address, not a manufacturer: no brand and no maker, but an
+    # address shown, is not a product of unknown origin
+    assert "regulatory_three_no" not in names(agri("杀虫粉", **{"Manufacturer address": "河北省石家庄市"}))
+    # unknown origin: no brand, maker, address or number, weak on its own
+    weak = one(agri("杀虫粉 农用"), "regulatory_three_no")
+    assert weak.strength == 0.3
+    # a brand is named: not 三无, however short the text
+    assert "regulatory_three_no" not in names({**agri("杀虫粉 农用"), "brand": "绿丰"})
+    assert "regulatory_three_no" in names({**agri("杀虫粉 农用"), "brand": "无品牌"})
 
 
 def test_cosmetic_special_claim_with_only_ordinary_filing():
@@ -147,7 +156,9 @@ def test_cosmetic_legacy_numbers_and_cross_border_exemption():
     assert tezi == ["regulatory_legacy", "regulatory_special_claim"]
     grey = names(cosm("日本代购 兰蔻 小白管 防晒 SPF50 日版", 原产国="日本"))
     assert grey == ["exempt_product"]
-    assert names(cosm("手工自制 美白霜 50g")) == ["regulatory_missing", "regulatory_special_claim", "regulatory_three_no"]
+    assert names(cosm("手工自制 美白霜 50g")) == ["regulatory_special_claim", "regulatory_three_no"]
+    # an ordinary cosmetic needs no number shown
+    assert names({**cosm("保湿面霜 50g"), "brand": "某某"}) == []
 
 
 def test_ccc_required_parts_chinese_and_english():
@@ -155,8 +166,17 @@ def test_ccc_required_parts_chinese_and_english():
     for title in ("驰安 陶瓷刹车片 前片", "路腾 轮胎 195/65R15", "LED大灯 H7", "儿童安全座椅 isofix", "汽车安全带 三点式",
                   "Ceramic brake pads front", "Tyre 205/55 R16", "Windscreen for VW Golf", "Wing mirror left"):
         assert names(auto(title, **maker)) == ["regulatory_ccc_missing"], title
+        # not shown: weak, the CCC mark is on the part and listings rarely quote the certificate
+        assert one(auto(title, **maker), "regulatory_ccc_missing").strength == 0.15, title
     signal = one(auto("Chi'an ceramic front brake pads", Manufacturer="Chi'an Co., Ltd."), "regulatory_ccc_missing")
-    assert signal.evidence[0].text == "brake pads" and signal.strength == 0.8
+    assert signal.evidence[0].text == "brake pads" and signal.strength == 0.15
+    # said to have none: strong
+    for listing in (auto("LED大灯 H7 出口 无3C", **maker), auto("汽车安全带 三点式", **{"3C认证": "无", **maker}),
+                    auto("儿童安全座椅", "出口款 无3C 介意慎拍", **maker)):
+        denied = one(listing, "regulatory_ccc_missing")
+        assert denied.strength > 0.5 and denied.details.get("denied"), listing
+    # ... and an attribute that says yes is no denial
+    assert one(auto("汽车安全带 三点式", **{"是否3C": "是", **maker}), "regulatory_ccc_missing").strength == 0.15
     # found by format in any attribute, full-width, or after the word CCC in free text
     assert names(auto("刹车片", 证书="２０２１０１１１０５０１２３４５", **maker)) == []
     assert names(auto("刹车片", "CCC证书：2021011105012345", **maker)) == []
@@ -177,7 +197,8 @@ def test_parts_removed_from_ccc_and_lookalike_products_are_not_flagged():
 
 def test_three_no_auto_parts():
     signal = one(auto("刹车油 DOT4 1L 散装 通用", 规格="1L"), "regulatory_three_no")
-    assert signal.strength == 0.8 and "no manufacturer name" in signal.explanation
+    assert signal.strength == 0.3 and "no manufacturer name" in signal.explanation
+    assert one(auto("刹车油 DOT4 散装", "无厂名厂址"), "regulatory_three_no").strength == 0.8
 
 
 def _write(tmp_path, text):
@@ -295,3 +316,42 @@ def test_a_listing_edited_in_place_is_checked_again():
     listing["title"] = "马牌 轮胎蜡 500ml"
     del listing["attributes"]["CCC证书编号"]
     assert "regulatory_ccc_missing" not in [s.name for s in regulatory_signals(listing, checks)]
+
+
+def test_checks_apply_in_their_market_only():
+    listing = {**agri("杀虫剂 500ml"), "currency": "CNY"}
+    assert "regulatory_missing" in names(listing)
+    assert names({**listing, "currency": "USD"}) == []  # an overseas shop: China's rules do not apply
+    assert "regulatory_missing" in names(agri("杀虫剂 500ml"))  # no currency: checked
+
+
+def test_number_not_shown_by_the_brands_own_store_is_context():
+    found = regulatory_signals(agri("安丰 25%吡唑醚菌酯 悬浮剂 100ml"), CHECKS,
+                               vouched="the seller is the brand's own store")
+    assert [(s.name, s.kind) for s in found] == [("regulatory_not_shown", "context")]
+    assert "brand's own store" in found[0].explanation
+    # a malformed number is still a finding, whoever sells it
+    bad = regulatory_signals(agri("安丰 悬浮剂", 农药登记证号="PD2019-0568"), CHECKS, vouched="own store")
+    assert "regulatory_malformed" in [s.name for s in bad]
+    # special-use claim without a registration: context from the brand's store, a signal elsewhere
+    sun = cosm("清透防晒乳 SPF50 PA+++ 40ml")
+    assert "regulatory_special_claim" in names(sun)
+    assert [s.name for s in regulatory_signals(sun, CHECKS, vouched="own store")] == ["regulatory_not_shown"]
+
+
+def test_prohibited_words():
+    assert "regulatory_prohibited" in names(agri("百草枯 20%水剂 500ml"))
+    assert "regulatory_prohibited" in names(agri("植物驱虫液 不是农药 无需登记", "杀灭蚜虫 一喷全死"))
+    assert "regulatory_prohibited" not in names(agri("有机肥 不是农药", "改良土壤"))  # no pest-killing claim
+    assert "regulatory_prohibited" in names(cosm("祛痘膏 消炎杀菌 治疗痤疮"))
+    assert "regulatory_prohibited" in names(cosm("药妆 修护霜"))
+    assert "regulatory_prohibited" not in names(cosm("舒缓修护霜 敏感肌"))
+
+
+def test_exemptions_are_for_their_requirement_and_physical_control_is_no_pesticide():
+    assert names(agri("黄板粘虫板 双面诱虫板 蚜虫 白粉虱 20张")) == ["regulatory_three_no"]
+    assert "regulatory_missing" not in names(agri("加厚地膜 农用除草膜 1.2米"))
+    assert "regulatory_missing" in names(agri("复合肥 含杀虫成分 药肥 杀地下害虫 40kg"))  # its 杀虫 claim needs a PD
+    # farmers' own surplus seed needs no licence (种子法 art. 37); packaged seed does
+    assert "regulatory_missing" not in names({**agri("农家种 大蒜种子 5斤"), "brand": "自家"})
+    assert "regulatory_missing" in names({**agri("大蒜种子 5斤 高产"), "brand": "丰硕"})

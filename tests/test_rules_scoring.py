@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from monitor.rules.packsize import parse_quantity
@@ -14,39 +16,61 @@ from monitor.rules.watchlist import Watchlist, WatchedMark, load_watchlist
 from monitor.yamlfile import YamlError
 from tests.conftest import ROOT
 
-SCORING = Scoring(weights={"mark_lookalike": 0.85, "unauthorised_seller": 0.25, "counterfeit_terms": 0.9,
-                           "compatible_part": 0.8}, default_weight=0.5,
+SCORING = Scoring(llr={"mark_lookalike": 4.0, "unauthorised_seller": 0.4, "counterfeit_terms": 4.0,
+                       "regulatory_ccc_missing": 3.0, "compatible_part": -4.0, "exempt_product": -3.0},
+                  default_llr=1.0, priors={"cosmetics": 10}, default_prior=20,
                   thresholds={"cosmetics": 60}, default_threshold=50,
-                  mitigates={"compatible_part": ("trademark", "seller", "price")})
+                  mitigates={"compatible_part": ("trademark", "seller", "price"), "exempt_product": ("regulatory",)})
 
 
-def sig(name, kind="trademark", strength=1.0):
-    return Signal(name, kind, strength, "why")
+def sig(name, kind="trademark", strength=1.0, **kw):
+    return Signal(name, kind, strength, "why", **kw)
 
 
-def test_noisy_or_formula_as_documented():
-    assert SCORING.score([]) == 0
-    assert SCORING.score([sig("mark_lookalike")]) == 85
-    assert SCORING.score([sig("unauthorised_seller", "seller")]) == 25  # weak alone
-    # 1 - (1 - 0.85)(1 - 0.25) = 0.8875
-    assert SCORING.score([sig("mark_lookalike"), sig("unauthorised_seller", "seller")]) == 89
-    assert SCORING.score([sig("mark_lookalike", strength=0.6)]) == 51
-    # mitigation multiplies what it applies to: 85 x (1 - 0.8)
-    assert SCORING.score([sig("mark_lookalike"), sig("compatible_part", "mitigating")]) == 17
-    # ... and leaves other kinds alone: "fits Honda" does not excuse a missing CCC certificate
-    assert SCORING.score([sig("regulatory_ccc_missing", "regulatory"), sig("compatible_part", "mitigating")]) == 50
-    toyota = Signal("compatible_part", "mitigating", 1.0, "fits Toyota", mark="Toyota")
-    bosch = Signal("mark_lookalike", "trademark", 1.0, "B0SCH", mark="Bosch")
-    assert SCORING.score([bosch, toyota]) == 85  # another mark's compatibility says nothing about Bosch
+def test_log_odds_formula_as_documented():
+    # no signal: the prior; 20 % for categories not listed, 10 % for cosmetics
+    assert SCORING.score([]) == 20 and SCORING.score([], "cosmetics") == 10
+    # logit(0.2) = -1.386; + 4.0 -> 2.614 -> 93 %
+    assert SCORING.score([sig("mark_lookalike")]) == 93
+    assert SCORING.score([sig("unauthorised_seller", "seller")]) == 27  # weak alone: -1.386 + 0.4
+    assert SCORING.score([sig("mark_lookalike", strength=0.5)]) == 65  # -1.386 + 2.0
+    # terms add up without saturating at the first two signals
+    two = SCORING.log_odds([sig("mark_lookalike"), sig("counterfeit_terms", "counterfeit")])
+    assert abs(two - (math.log(0.25) + 8.0)) < 1e-9
+    # context is shown, never scored
+    assert SCORING.score([sig("regulatory_not_shown", "context")]) == 20
+
+
+def test_mitigation_takes_back_only_what_it_concerns():
+    # compatible_part takes back at most the look-alike's 4.0 (here all of it)
+    terms = SCORING.terms([sig("mark_lookalike", strength=0.5), sig("compatible_part", "mitigating")])
+    assert [round(t.value, 6) for t in terms] == [2.0, -2.0]
+    # ... and nothing from a missing CCC certificate: "fits Honda" does not excuse it
+    ccc = sig("regulatory_ccc_missing", "regulatory")
+    assert SCORING.score([ccc, sig("compatible_part", "mitigating")]) == SCORING.score([ccc])
+    toyota = sig("compatible_part", "mitigating", mark="Toyota")
+    bosch = sig("mark_lookalike", mark="Bosch")
+    assert SCORING.score([bosch, toyota]) == 93  # another mark's compatibility says nothing about Bosch
+    # an exemption from one requirement says nothing about another
+    fert = sig("exempt_product", "mitigating", details={"requirement": "fertilizer"})
+    pest = sig("regulatory_missing", "regulatory", details={"requirement": "pesticide"})
+    assert SCORING.score([pest, fert]) == SCORING.score([pest])
+    same = sig("regulatory_missing", "regulatory", details={"requirement": "fertilizer"})
+    assert SCORING.score([same, fert]) == 20
     assert SCORING.threshold("cosmetics") == 60 and SCORING.threshold(None) == 50
 
 
 def test_shipped_scoring_file_is_valid_and_a_bad_one_names_the_line(tmp_path):
     scoring = load_scoring(ROOT / "rules" / "scoring.yaml")
-    assert scoring.weights["mark_exact"] == 0.0
+    assert scoring.weight("mark_exact") == 0.0
+    assert all(scoring.weight(name) < 0 for name in scoring.mitigates)
     bad = tmp_path / "scoring.yaml"
-    bad.write_text("weights:\n  mark_lookalike: 1.5\nthresholds: {}\n", encoding="utf-8")
-    with pytest.raises(YamlError, match=r"scoring.yaml:2: weights.mark_lookalike: 1.5 is greater than the maximum"):
+    bad.write_text("llr:\n  mark_lookalike: 25\npriors: {}\nthresholds: {}\n", encoding="utf-8")
+    with pytest.raises(YamlError, match=r"scoring.yaml:2: llr.mark_lookalike: 25 is greater than the maximum"):
+        load_scoring(bad)
+    bad.write_text("llr:\n  compatible_part: 2\nmitigates:\n  compatible_part: [trademark]\npriors: {}\n"
+                   "thresholds: {}\n", encoding="utf-8")
+    with pytest.raises(YamlError, match=r"scoring.yaml:2: llr.compatible_part: 2.0 is positive|scoring.yaml:2: llr.compatible_part: 2 is positive"):
         load_scoring(bad)
 
 
@@ -107,14 +131,14 @@ def test_watchlist_rows_are_validated_whole(tmp_path):
         "mark,owner,category,aliases,authorized_sellers,well_known\n"
         "Bosch,Robert Bosch GmbH,auto_parts,博世,baihuo:bosch-flagship,true\n"
         "Denso,Denso Corp,auto_parts|toys,电装,,false\n"
-        "NGK,NGK Spark Plug,auto_parts,,baihuo,maybe\n"
+        "NGK,NGK Spark Plug,auto_parts,,baihuo:ngk,maybe\n"
         "bosch,Someone,auto_parts,,,\n",
         encoding="utf-8")
     with pytest.raises(YamlError) as info:
         load_watchlist(path, ("agri_inputs", "cosmetics", "auto_parts"))
     text = str(info.value)
     assert "watchlist.csv:3: category: 'toys' is not configured" in text
-    assert "watchlist.csv:4: authorized_sellers: 'baihuo' must be site:seller_id" in text
+    assert "watchlist.csv:4: well_known" in text
     assert "watchlist.csv:5: mark: 'bosch' is already on line 2" in text
     assert "The watchlist was not changed" in text
 
@@ -136,3 +160,17 @@ def test_price_point_carries_unit_and_product():
 
     point = price_point({"title": "先正达 阿米西达 500ml", "price": 200, "currency": "CNY"}, "Syngenta", REFS)
     assert point == PricePoint("Syngenta", "阿米西达", 0.4, "CNY", "volume")
+
+
+def test_authorised_sellers_as_bare_ids_and_shop_names_are_accepted_and_reported(tmp_path):
+    path = tmp_path / "watchlist.csv"
+    path.write_text("mark,owner,category,aliases,authorized_sellers\n"
+                    "Bosch,Robert Bosch GmbH,auto_parts,博世,baihuo:bosch-flagship|s-777|博世汽车配件 专营店\n",
+                    encoding="utf-8")
+    watch = load_watchlist(path)
+    assert watch.is_authorised("Bosch", "baihuo", "bosch-flagship")
+    assert not watch.is_authorised("Bosch", "greenmart", "bosch-flagship")  # site:id holds on that site only
+    assert watch.is_authorised("Bosch", "greenmart", "s-777")  # a bare id, any site
+    assert watch.is_authorised("Bosch", "kuaigou", "x1", "博世汽车配件专营店")  # a shop name, spaces aside
+    assert not watch.is_authorised("Bosch", "kuaigou", "x1", "博世配件店")
+    assert [(line, field) for line, field, _ in watch.notes] == [(2, "authorized_sellers")] * 2
