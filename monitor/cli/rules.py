@@ -112,6 +112,138 @@ def rules_eval(set_dir, split, rules_dir, min_precision, min_recall, product_pag
         sys.exit(1)
 
 
+def _calibration_set(folder: Path) -> list[tuple[dict, bool]]:
+    """(listing, should be flagged) from a labelled folder: the project's listings.jsonl with a
+    `label` per line, or the shared format (listings.jsonl + labels.jsonl)."""
+    from monitor.rules import evaluate
+
+    if (folder / "labels.jsonl").is_file():
+        loader = getattr(evaluate, "load_shared_labelled", None) or getattr(evaluate, "load_labels_set", None)
+        if loader is None:
+            raise evaluate.LabelledSetError(folder / "labels.jsonl", [
+                (0, "a listings.jsonl + labels.jsonl set, whose loader is not in this version of monitor")])
+        records = loader(folder)
+    else:
+        records = evaluate.load_labelled(folder / "listings.jsonl")
+    return [({k: v for k, v in r.items() if k not in ("label", "line")}, bool(r["label"]["flagged"]))
+            for r in records]
+
+
+@rules.command("calibrate")
+@click.option("--set", "set_dir", type=click.Path(file_okay=False, exists=True),
+              help="A labelled folder (listings.jsonl with labels; its watchlist.csv and prices.csv replace the shipped ones).")
+@click.option("--from-store", is_flag=True, help="Use the analysts' verdicts in the database instead.")
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Another rule folder.")
+@click.option("--shrink", type=click.FloatRange(min=0), default=30.0, show_default=True,
+              help="k: each number moves (n x fitted + k x shipped) / (n + k), n its listings.")
+@click.option("--target-precision", type=click.FloatRange(0, 1, min_open=True), default=0.9, show_default=True,
+              help="Per category, the lowest threshold reaching this cross-validated precision.")
+@click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True, help="Cross-validation folds.")
+@click.option("--write", is_flag=True, help="Update scoring.yaml in place (validated first; comments kept).")
+@click.pass_context
+def rules_calibrate(ctx, set_dir, from_store, rules_dir, shrink, target_precision, folds, write):
+    """Fit the signal llrs, category priors and thresholds of scoring.yaml from labelled listings.
+
+    Each labelled listing is assessed with the current rules; a logistic regression on its
+    signals gives the llrs (and the category columns the priors), shrunk toward the shipped
+    values; per category the lowest threshold whose cross-validated precision reaches
+    --target-precision is chosen (kept with fewer than 20 listings). Precision, recall and
+    calibration error are shown before and after, k-fold cross-validated. Nothing changes
+    without --write; then run `monitor rescore`.
+
+    Example:
+
+        monitor rules calibrate --set tests/data/eval
+        monitor rules calibrate --from-store --target-precision 0.95 --write
+    """
+    import os
+    import shutil
+    import tempfile
+    from datetime import datetime, timezone
+
+    from monitor.categories import rules_dir as default_rules
+    from monitor.rules.calibrate import (CalibrationError, Example, LayoutError, calibrate, format_calibration,
+                                         updated_scoring_text)
+    from monitor.rules.evaluate import LabelledSetError
+    from monitor.rules.packs import load_packs
+
+    if bool(set_dir) == bool(from_store):
+        click.echo("error: give either --set DIR or --from-store", err=True)
+        sys.exit(2)
+    examples = []
+    if set_dir:
+        folder = Path(set_dir)
+        overrides = {name: folder / f"{name}.csv" for name in ("watchlist", "prices")
+                     if (folder / f"{name}.csv").is_file()}
+        packs = _load(rules_dir, **overrides)
+        try:
+            labelled = _calibration_set(folder)
+        except LabelledSetError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        from monitor.rules.engine import Engine
+
+        engine = Engine(packs)
+        for listing, flag in labelled:
+            examples.append(Example(tuple(engine.assess(listing).signals), listing.get("category"), flag))
+        source = str(set_dir)
+    else:
+        from monitor.store import open_db
+        from monitor.store.verdict_examples import assess_reviewed, reviewed_listings
+
+        packs = _load(rules_dir)
+        db = open_db(ctx.obj.get("db_path"))
+        try:
+            for item, assessment in assess_reviewed(db, packs, reviewed_listings(db)):
+                examples.append(Example(tuple(assessment.signals), item.listing.get("category"), item.flag))
+        finally:
+            db.close()
+        source = "store verdicts"
+    try:
+        result = calibrate(packs.scoring, examples, shrink=shrink, target_precision=target_precision, folds=folds)
+    except CalibrationError as exc:
+        click.echo(f"error: {exc}; nothing was fitted", err=True)
+        sys.exit(2)
+    click.echo(format_calibration(result, source))
+    if not write:
+        click.echo("\n(not written: add --write to update scoring.yaml)")
+        return
+
+    rules_folder = Path(rules_dir) if rules_dir else default_rules()
+    path = rules_folder / "scoring.yaml"
+    m = result.after
+    note = (f"shrink k={shrink:g}, {result.folds}-fold cross-validated precision "
+            f"{'-' if m.precision is None else f'{m.precision:.3f}'}, recall {'-' if m.recall is None else f'{m.recall:.3f}'}")
+    stamp = {"at": datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+             "source": source, "verdicts": result.n, "target_precision": target_precision, "note": note}
+    try:
+        text = path.read_bytes().decode("utf-8")
+        new_text = updated_scoring_text(text, llr=result.changed_llr, priors=result.changed_priors,
+                                        thresholds=result.changed_thresholds, calibrated=stamp)
+    except (OSError, UnicodeDecodeError, LayoutError) as exc:
+        click.echo(f"error: {path} cannot be updated: {exc}; it was not changed", err=True)
+        sys.exit(2)
+    with tempfile.TemporaryDirectory(prefix="calibrate-") as tmp:
+        copy = Path(tmp) / rules_folder.name
+        shutil.copytree(rules_folder, copy)
+        (copy / "scoring.yaml").write_bytes(new_text.encode("utf-8"))
+        try:
+            load_packs(copy)
+        except RulePackError as exc:
+            shown = str(exc).replace(str(copy), str(rules_folder))
+            click.echo(f"error: the calibrated scoring file would be invalid; {path} was not changed:\n{shown}",
+                       err=True)
+            sys.exit(2)
+    staging = path.with_name(f".{path.name}.calibrate-{os.getpid()}")
+    try:
+        staging.write_bytes(new_text.encode("utf-8"))
+        os.replace(staging, path)
+    finally:
+        staging.unlink(missing_ok=True)
+    version = _load(rules_folder).version
+    click.echo(f"\nwrote {path}: rules version {version}; run `monitor rescore` to re-score stored listings")
+
+
 def _read_listings(path: Path):
     """(line, listing or None, error) from a JSON Lines or CSV file in the import columns.
 
