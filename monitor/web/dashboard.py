@@ -1,6 +1,7 @@
 """The dashboard: open flags by category, site and signal; verdicts per day; time to verdict;
 throughput per analyst; the last week's alerts (failed and degraded runs, sites without runs);
-takedown notices and their acceptance rate per platform."""
+takedown notices and their acceptance rate per platform; signals over recent verdicts (precision,
+dismissal reasons) and whether calibration is due (monitor/store/verdict_stats.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Annotated
 
 from monitor.alerts.detect import delivery_text, recent_alerts
 from monitor.export.notices import acceptance_by_platform
+from monitor.store import verdict_stats
 from monitor.web import review
 from monitor.web.deps import PageCtx
 
@@ -19,7 +21,8 @@ NOTICE_TARGET = 0.9  # platforms cut off notifiers below about 90% successful ta
 
 
 @router.get("/dashboard")
-def dashboard_page(ctx: PageCtx, days: Annotated[int, Query(ge=1, le=365)] = 30) -> Response:
+def dashboard_page(ctx: PageCtx, days: Annotated[int, Query(ge=1, le=365)] = 30,
+                   signal_days: Annotated[int, Query(ge=1, le=3650)] = verdict_stats.DEFAULT_DAYS) -> Response:
     data = review.dashboard(ctx.db, days)
     alerts = [{**a, "delivery": delivery_text(a)} for a in recent_alerts(ctx.db, days=ALERT_DAYS, limit=50)]
     peak = max([r["n"] for key in ("by_category", "by_site", "by_signal") for r in data[key]] or [1])
@@ -27,5 +30,7 @@ def dashboard_page(ctx: PageCtx, days: Annotated[int, Query(ge=1, le=365)] = 30)
     for r in data["per_day"]:
         per_day.setdefault(r["day"], {})[r["verdict"]] = r["n"]
     notices = acceptance_by_platform(ctx.db)  # all time: platforms judge notifiers on their record
+    calibrated, problem = verdict_stats.last_calibration()
+    verdict_signals = verdict_stats.verdict_signals(ctx.db, signal_days, calibrated=calibrated, problem=problem)
     return ctx.render("dashboard.html", data=data, peak=peak, per_day=per_day, alerts=alerts,
-                      alert_days=ALERT_DAYS, notices=notices, notice_target=NOTICE_TARGET)
+                      alert_days=ALERT_DAYS, notices=notices, notice_target=NOTICE_TARGET, vs=verdict_signals)
