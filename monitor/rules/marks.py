@@ -130,6 +130,7 @@ class MarkIndex:
         self._han_exact2: dict[str, tuple[tuple[str, tuple[int, ...]], ...]] = {}
         self._han_exact1: dict[str, tuple[int, ...]] = {}
         self._latin_keys: set[str] = set()
+        self._compact_ids: dict[str, list[int]] = {}  # a Latin form without separators -> form ids
         self._word_cache: dict[str, tuple] = {}
         self._no_candidates: set[str] = set()
         self._run_cache: dict[str, tuple] = {}
@@ -158,6 +159,7 @@ class MarkIndex:
                 if script == "latin":
                     form.compact = _SEPARATORS.sub("", key)
                     self._latin_keys.add(form.compact)
+                    self._compact_ids.setdefault(form.compact, []).append(form.id)
                     if form.compact != key:
                         ac_entries.setdefault(form.compact, []).append(form.id)
                     if len(form.compact) >= 4:
@@ -426,6 +428,34 @@ class MarkIndex:
                     yield from self._latin_hits(field_name, norm, m.start(), m.end(), found)
         for s, e, found in joins:
             yield from self._latin_hits(field_name, norm, s, e, found)
+        if hint:
+            for s, e, fids in self._split_marks(key):
+                for fid in fids:
+                    form = self.forms[fid]
+                    if key[s:e] == form.key:
+                        continue  # written as the mark itself ("estee lauder")
+                    yield self._hit(field_name, norm, s, e, form, "lookalike", 0.9, 1.0, ("separator_inside",),
+                                    "the mark is split by separators")
+
+    def _split_marks(self, key: str) -> list:
+        """A mark written in pieces, N.G.K, B.A.S.F, Mo bil: 2-4 tokens whose letters, joined, are
+        exactly a mark, with punctuation between them or a piece of one or two letters."""
+        tokens = [(m.start(), m.end(), m.group()) for m in _LATIN_TOKEN.finditer(key)]
+        out = []
+        for i in range(len(tokens)):
+            joined, short, punct = tokens[i][2], len(tokens[i][2]) <= 2, False
+            for j in range(i + 1, min(i + 4, len(tokens))):
+                gap = key[tokens[j - 1][1]:tokens[j][0]]
+                if _PUNCT_GAP.fullmatch(gap):
+                    punct = True
+                elif gap != " ":
+                    break
+                joined += tokens[j][2]
+                short = short or len(tokens[j][2]) <= 2
+                ids = self._compact_ids.get(joined)
+                if ids and len(joined) >= 3 and (punct or short):
+                    out.append((tokens[i][0], tokens[j][1], ids))
+        return out
 
     def _joins(self, key: str) -> list:
         """Look-alikes made of two words joined across a separator (X-SEED, "Adi das")."""
