@@ -33,12 +33,12 @@ def test_rules_check_names_file_line_and_field_for_every_broken_file(rules_copy)
         .replace("cosmetics", "cos metics", 1)
     (rules_copy / "watchlist.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     scoring = (rules_copy / "scoring.yaml").read_text(encoding="utf-8")
-    (rules_copy / "scoring.yaml").write_text(scoring.replace("mark_lookalike: 4.0", "mark_lookalike: high"),
+    (rules_copy / "scoring.yaml").write_text(scoring.replace("mark_lookalike: 6.4", "mark_lookalike: high"),
                                              encoding="utf-8")
     proc = run_monitor("rules", "check", str(rules_copy))
     assert proc.returncode == 2
     assert f"{rules_copy / 'watchlist.csv'}:4: category:" in proc.stderr
-    line = next(i for i, l in enumerate(scoring.splitlines(), 1) if "mark_lookalike: 4.0" in l)
+    line = next(i for i, l in enumerate(scoring.splitlines(), 1) if "mark_lookalike: 6.4" in l)
     assert f"{rules_copy / 'scoring.yaml'}:{line}: llr.mark_lookalike: 'high' is not of type 'number'" in proc.stderr
 
 
@@ -133,9 +133,11 @@ def test_import_scores_rescore_supersedes_and_broken_rules_fall_back(rules_copy,
     assert stored == direct and flagged == len(direct) > 20
     assert f"{flagged} new flags" in proc.stdout
 
-    # Raise the thresholds: rescore supersedes the flags now below them, deletes nothing.
+    # Priors far lower: rescore supersedes the flags now below the threshold, deletes nothing.
     scoring = (rules_copy / "scoring.yaml").read_text(encoding="utf-8")
-    (rules_copy / "scoring.yaml").write_text(scoring.replace(": 50", ": 100"), encoding="utf-8")
+    for category in ("agri_inputs", "cosmetics", "auto_parts"):
+        scoring = scoring.replace(f"  {category}: 5\n", f"  {category}: 0.0001\n")
+    (rules_copy / "scoring.yaml").write_text(scoring, encoding="utf-8")
     proc = run_monitor("rescore", db_path=db_path, env=env)
     assert proc.returncode == 0, proc.stderr
     total = db.execute("SELECT count(*) FROM flags").fetchone()[0]

@@ -127,4 +127,4 @@ def test_score_terms_are_shown_and_the_score_ranks(engine):
     one = engine.assess(listing("露美拉 焕颜霜 50ml", brand="露美拉", price=60))
     two = engine.assess(listing("露美拉 焕颜霜 50ml 高仿 加薇 luma88888", brand="露美拉", price=60))
     assert all(s.term is not None for s in one.signals)
-    assert two.score > one.score and one.prior == 20
+    assert two.score > one.score and one.prior == 5
