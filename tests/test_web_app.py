@@ -350,6 +350,8 @@ def test_listing_seller_and_dashboard_pages(live, store):
     c = signed_in(live, "ana")
     page = c.get(f"/listing/{store.listings['L2']}").text
     assert '<mark title="mark_lookalike">B0SCH</mark>' in page and "<polyline" in page
+    # each signal's term in the log-odds is shown (issue 11)
+    assert "How the score came about" in page and re.search(r"mark_lookalike [+]\d+\.\d\d", page)
     assert "Seller 2" in page and "2026-11-01" in page
     seller = c.get("/seller/shopa/seller2").text
     assert "B0SCH brake pads model 2" in seller and "B0SCH brake pads model 6" in seller

@@ -79,7 +79,7 @@ def _assessment(score, signals, version="v1"):
 def _lookalike(field, text, value):
     start = text.index(value)
     return Signal("mark_lookalike", "trademark", 0.9, f'"{value}" looks like "BOSCH"',
-                  [Evidence(field, start, start + len(value), value)], mark="Bosch")
+                  [Evidence(field, start, start + len(value), value)], mark="Bosch", term=5.76)
 
 
 def build_store(path: Path) -> dict:
