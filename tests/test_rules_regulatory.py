@@ -355,3 +355,10 @@ def test_exemptions_are_for_their_requirement_and_physical_control_is_no_pestici
     # farmers' own surplus seed needs no licence (种子法 art. 37); packaged seed does
     assert "regulatory_missing" not in names({**agri("农家种 大蒜种子 5斤"), "brand": "自家"})
     assert "regulatory_missing" in names({**agri("大蒜种子 5斤 高产"), "brand": "丰硕"})
+
+
+def test_sold_loose_with_no_origin_is_three_no_in_full_but_a_branded_decant_is_not():
+    loose = one(cosm("美容院专用 分装爽肤水 500ml 散装"), "regulatory_three_no")
+    assert loose.strength == 0.9 and loose.evidence[0].text in ("分装", "散装")
+    assert "regulatory_three_no" not in names({**cosm("香水分装 5ml 小样"), "brand": "某品牌"})
+    assert one(agri("杀虫粉 散装 3斤"), "regulatory_three_no").strength == 0.9

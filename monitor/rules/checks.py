@@ -360,6 +360,7 @@ SCHEMA = {
                 "address": _SIDE,
                 "licences": _ID_LIST,
                 "admissions": _STR_LIST,
+                "loose": _STR_LIST,
                 "exempt": _STR_LIST,
                 "brand_attributes": _STR_LIST,
                 "no_brand": _STR_LIST,
@@ -512,6 +513,7 @@ class ThreeNo:
     address: Side
     licences: tuple[str, ...] = ()  # empty = every identifier of the category
     admissions: re.Pattern | None = None
+    loose: re.Pattern | None = None  # sold loose / repacked: full strength when the origin is unknown
     exempt: re.Pattern | None = None
     brand_attributes: tuple[str, ...] = ()  # fold_name-ed
     no_brand: tuple[str, ...] = ()  # values that mean "no brand" (无品牌, 其他/other), folded
@@ -682,7 +684,7 @@ def _build(data: dict, path: Path, b: _Builder) -> CategoryChecks:
 
         checks.three_no = ThreeNo(
             manufacturer=side("manufacturer"), address=side("address"),
-            licences=b.known(tn.get("licences"), idents, (*where, "licences")), admissions=b.words(tn.get("admissions")), exempt=b.words(tn.get("exempt")),
+            licences=b.known(tn.get("licences"), idents, (*where, "licences")), admissions=b.words(tn.get("admissions")), loose=b.words(tn.get("loose")), exempt=b.words(tn.get("exempt")),
             strength_all=float(tn.get("strength_all", 0.9)), strength_two=float(tn.get("strength_two", 0.5)),
             strength_absent=float(tn.get("strength_absent", 0.3)),
             brand_attributes=tuple(fold_name(a) for a in tn.get("brand_attributes") or ["品牌", "brand"]),

@@ -489,6 +489,8 @@ def _three_no_signal(ctx: _Listing, found: list[Found]) -> list[Signal]:
         licences = set(tn.licences or checks.identifiers)
         if any(f.ident.id in licences for f in found):
             return []
+    loose = [] if admitted else [ctx.span(f, s, e) for f, s, e in ctx.words(tn.loose, False)]
+    admitted = admitted or loose
     parts = ["no brand", "no manufacturer name", "no address", "no licence or registration number"]
     title = listing.get("title") or ""
     evidence = admitted[:3] or ([span(listing, "title", 0, len(title))] if title else [])
