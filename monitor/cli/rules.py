@@ -48,6 +48,8 @@ def rules_check(folder):
     click.echo(f"rules {packs.folder}: valid, version {packs.version}")
     click.echo(f"  watchlist: {len(packs.watchlist.marks)} marks "
                f"({', '.join(f'{c} {n}' for c, n in sorted(per_category.items()))})")
+    for line, fld, note in packs.watchlist.notes:
+        click.echo(f"  note: watchlist.csv:{line}: {fld}: {note}")
     click.echo(f"  reference prices: {len(packs.prices)}")
     click.echo(f"  categories: {', '.join(packs.categories)}")
     click.echo(f"  block list: {len(packs.blocklist)} sellers")
@@ -374,8 +376,8 @@ def watchlist():
 def watchlist_import(file, replace, rules_dir):
     """Import marks from a CSV: mark,owner,category,aliases,authorized_sellers.
 
-    Lists inside a cell are separated by |; authorized_sellers entries are site:seller_id.
-    More columns are allowed: registrations, well_known, official_domains, common_word.
+    Lists inside a cell are separated by |; authorized_sellers entries are site:seller_id,
+    or a bare seller id or shop name (matched on any site, and reported). More columns are allowed: registrations, well_known, official_domains, common_word.
     The file is validated whole first: one bad row and nothing changes.
 
     Example:
@@ -393,6 +395,8 @@ def watchlist_import(file, replace, rules_dir):
     except YamlError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
+    for line, fld, note in incoming.notes:
+        click.echo(f"note: {file}:{line}: {fld}: {note}", err=True)
     result = incoming if replace else packs.watchlist.merged_with(incoming)
     write_watchlist(folder / "watchlist.csv", result)
     click.echo(f"watchlist: {len(incoming.marks)} marks imported, {len(result.marks)} in all ({folder / 'watchlist.csv'})")
