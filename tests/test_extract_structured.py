@@ -190,9 +190,11 @@ def test_extract_listing_decodes_bytes_with_meta_charset() -> None:
 PAGES = Path(__file__).parents[1].parent / "shared/data/product-pages"
 
 
-@pytest.mark.skipif(not (PAGES / "ground-truth.json").is_file(), reason="shared product pages not present")
 def test_accuracy_on_real_pages() -> None:
     """The benchmark measured price F1 0.935 (see benchmarks/README.md); guard it."""
+    from tests.conftest import shared_or_skip
+
+    shared_or_skip(PAGES / "ground-truth.json")
     spec = importlib.util.spec_from_file_location(
         "extraction_accuracy", Path(__file__).parents[1] / "benchmarks" / "extraction_accuracy.py"
     )

@@ -67,22 +67,31 @@ DEFAULT_PRODUCT_PAGES = Path(__file__).resolve().parents[3] / "shared" / "data" 
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False), help="Another rule folder.")
 @click.option("--min-precision", type=float, default=None, help="Exit 1 if overall precision is below this.")
 @click.option("--min-recall", type=float, default=None, help="Exit 1 if overall recall is below this.")
+@click.option("--max-ece", type=float, default=None,
+              help="Exit 1 if the expected calibration error (ten bins) is above this.")
 @click.option("--product-pages", type=click.Path(file_okay=False),
-              help="Also count flags on real shop pages with their brands watched (default ../shared/data/product-pages).")
-@click.option("--errors", is_flag=True, help="List every false positive and false negative.")
-def rules_eval(set_dir, split, rules_dir, min_precision, min_recall, product_pages, errors):
+              help="Also count flags on real shop pages with their brands watched (default ../shared/data/product-pages "
+                   "when it exists).")
+@click.option("--errors", is_flag=True, help="List every false positive and false negative with its signals.")
+def rules_eval(set_dir, split, rules_dir, min_precision, min_recall, max_ece, product_pages, errors):
     """Precision, recall and F1 of the rules on the labelled set, per category and kind.
 
     The set's own watchlist and reference prices replace the shipped ones; vocabulary,
     category checks and scoring are the ones under test. Rows marked holdout were never
     used to tune the rules: `--split holdout` is the honest figure.
 
+    The folder is either this project's format (listings.jsonl with a `label` per line) or
+    listings.jsonl beside labels.jsonl ({"id", "flag", "kind", "note"} per listing). The
+    report adds average precision of the ranking by score, a reliability table over ten
+    bins and the expected calibration error (`--max-ece`).
+
     Example:
 
         monitor rules eval --split holdout --min-precision 0.9 --min-recall 0.9
+        monitor rules eval --set ../shared/data/labelled-listings --min-precision 0.9 --min-recall 0.9 --max-ece 0.1
     """
     from monitor.rules.engine import Engine
-    from monitor.rules.evaluate import evaluate, format_report, load_labelled
+    from monitor.rules.evaluate import DEV_SPLIT, LabelledSetError, calibration, evaluate, format_report, load_labelled_set
 
     folder = Path(set_dir)
     packs = _load(rules_dir, watchlist=folder / "watchlist.csv", prices=folder / "prices.csv")
@@ -92,11 +101,22 @@ def rules_eval(set_dir, split, rules_dir, min_precision, min_recall, product_pag
         result = engine.assess(listing)
         return result.flagged, result.signals, result.score
 
-    records = load_labelled(folder / "listings.jsonl")
+    pages = Path(product_pages) if product_pages else DEFAULT_PRODUCT_PAGES
+    if product_pages and not pages.is_dir():
+        click.echo(f"error: --product-pages {pages}: no such folder (it holds the shared real shop pages; "
+                   "leave the option out where they are absent)", err=True)
+        sys.exit(2)
+    try:
+        records = load_labelled_set(folder)
+    except LabelledSetError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    if split != "all" and all(r["label"].get("split") == DEV_SPLIT for r in records):
+        click.echo(f"error: {folder} has no {split} split (labels.jsonl sets carry none); use --split all", err=True)
+        sys.exit(2)
     report = evaluate(records, scorer, split=None if split == "all" else split)
     click.echo(format_report(report) if not errors else format_report(report, errors=True))
-    pages = Path(product_pages) if product_pages else DEFAULT_PRODUCT_PAGES
-    if product_pages or pages.is_dir():
+    if pages.is_dir():
         from monitor.rules.realpages import check_real_pages
 
         real = check_real_pages(pages, rules_dir)
@@ -109,6 +129,10 @@ def rules_eval(set_dir, split, rules_dir, min_precision, min_recall, product_pag
         failed.append(f"precision {report.precision:.3f} < {min_precision}")
     if min_recall is not None and report.recall < min_recall:
         failed.append(f"recall {report.recall:.3f} < {min_recall}")
+    if max_ece is not None:
+        _, ece, _ = calibration(report)
+        if ece is None or ece > max_ece:
+            failed.append(f"expected calibration error {'-' if ece is None else f'{ece:.3f}'} > {max_ece}")
     if failed:
         click.echo("below the floor: " + "; ".join(failed), err=True)
         sys.exit(1)
@@ -117,16 +141,9 @@ def rules_eval(set_dir, split, rules_dir, min_precision, min_recall, product_pag
 def _calibration_set(folder: Path) -> list[tuple[dict, bool]]:
     """(listing, should be flagged) from a labelled folder: the project's listings.jsonl with a
     `label` per line, or the shared format (listings.jsonl + labels.jsonl)."""
-    from monitor.rules import evaluate
+    from monitor.rules.evaluate import load_labelled_set
 
-    if (folder / "labels.jsonl").is_file():
-        loader = getattr(evaluate, "load_shared_labelled", None) or getattr(evaluate, "load_labels_set", None)
-        if loader is None:
-            raise evaluate.LabelledSetError(folder / "labels.jsonl", [
-                (0, "a listings.jsonl + labels.jsonl set, whose loader is not in this version of monitor")])
-        records = loader(folder)
-    else:
-        records = evaluate.load_labelled(folder / "listings.jsonl")
+    records = load_labelled_set(folder)
     return [({k: v for k, v in r.items() if k not in ("label", "line")}, bool(r["label"]["flagged"]))
             for r in records]
 

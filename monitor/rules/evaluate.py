@@ -19,6 +19,12 @@ from monitor.importer import RowError, normalise_row
 # The kinds a label may expect ("mitigating" signals are context, never an expected kind).
 LABEL_KINDS = ("trademark", "counterfeit", "price", "seller", "regulatory", "contact")
 SPLITS = ("tune", "holdout")
+# The shared format (labels.jsonl beside listings.jsonl) has no split: its rows are "dev".
+DEV_SPLIT = "dev"
+# A shared-format kind -> the signal kinds a flag of that kind should produce.
+KIND_EXPECTS = {"lookalike_latin": "trademark", "homoglyph": "trademark", "lookalike_zh_shape": "trademark",
+                "lookalike_zh_sound": "trademark", "lookalike_inserted": "trademark",
+                "counterfeit_terms": "counterfeit", "price_anomaly": "price", "offplatform": "contact"}
 _LABEL_KEYS = {"flagged", "kinds", "case", "split", "note", "mark"}
 _DEFAULT_TIME = "2026-01-01T00:00:00Z"
 
@@ -26,12 +32,17 @@ Scorer = Callable[[dict], Any]
 
 
 class LabelledSetError(ValueError):
-    """Every problem of a labelled file, each as ``path:line: problem``."""
+    """Every problem of a labelled set, each as ``path:line: problem``.
 
-    def __init__(self, path: Path, problems: list[tuple[int, str]]):
+    ``problems`` are ``(line, message)`` for ``path``, or ``(file, line, message)`` when a
+    set spans two files; ``located`` has every problem as ``(file, line, message)``.
+    """
+
+    def __init__(self, path: Path, problems: list[tuple]):
         self.path = Path(path)
         self.problems = problems
-        shown = "\n".join(f"{path}:{line}: {message}" for line, message in problems[:50])
+        self.located = [p if len(p) == 3 else (self.path, *p) for p in problems]
+        shown = "\n".join(f"{file}:{line}: {message}" for file, line, message in self.located[:50])
         more = f"\n... and {len(problems) - 50} more" if len(problems) > 50 else ""
         super().__init__(f"{shown}{more}\nFix the lines above; nothing was evaluated.")
 
@@ -124,6 +135,93 @@ def load_labelled(path: str | Path) -> list[dict]:
     return records
 
 
+def load_labelled_set(folder: str | Path) -> list[dict]:
+    """A labelled folder in either format: ``listings.jsonl`` with a ``label`` per line (this
+    project's), or ``listings.jsonl`` beside ``labels.jsonl`` (``{"id", "flag", "kind", "note"}``
+    per listing, joined on id, order not relied on). Raises LabelledSetError naming file and
+    line of every problem; nothing is evaluated then."""
+    from monitor.categories import known_categories
+
+    folder = Path(folder)
+    labels_path = folder / "labels.jsonl"
+    if not labels_path.exists():
+        return load_labelled(folder / "listings.jsonl")
+    problems: list[tuple[int, str]] = []
+    labels: dict[str, tuple[int, dict]] = {}
+    for number, raw in _json_lines(labels_path, problems):
+        where = f"{labels_path.name}"
+        lid = raw.get("id")
+        if not isinstance(lid, str) or not lid:
+            problems.append((number, f"{where}: id: missing"))
+            continue
+        if not isinstance(raw.get("flag"), bool):
+            problems.append((number, f"{where}: flag: {raw.get('flag')!r} is not true or false"))
+            continue
+        if not isinstance(raw.get("kind"), str) or not raw["kind"]:
+            problems.append((number, f"{where}: kind: missing"))
+            continue
+        if lid in labels:
+            problems.append((number, f"{where}: id {lid} is already labelled on line {labels[lid][0]}"))
+            continue
+        labels[lid] = (number, raw)
+    listings_path = folder / "listings.jsonl"
+    categories = known_categories()
+    records, seen = [], {}
+    for number, raw in _json_lines(listings_path, problems):
+        lid = raw.get("id")
+        if lid in seen:
+            problems.append((number, f"listings.jsonl: id {lid} is already on line {seen[lid]}"))
+            continue
+        seen[lid] = number
+        if lid not in labels:
+            problems.append((number, f"listings.jsonl: listing {lid} has no label in labels.jsonl"))
+            continue
+        try:
+            listing = normalise_row(raw, default_site=None, default_time=_DEFAULT_TIME, csv_mode=False,
+                                    categories=categories)
+        except RowError as exc:
+            problems.append((number, f"listings.jsonl: {exc}"))
+            continue
+        label = labels[lid][1]
+        kinds = []
+        if label["flag"]:
+            kinds = ["regulatory"] if label["kind"].startswith("regulatory") else [KIND_EXPECTS.get(label["kind"], "trademark")]
+        records.append({**listing, "line": number,
+                        "label": {"flagged": label["flag"], "kinds": kinds, "case": label["kind"],
+                                  "split": DEV_SPLIT, "note": str(label.get("note") or ""), "mark": None}})
+    for lid, (number, _) in labels.items():
+        if lid not in seen:
+            problems.append((number, f"labels.jsonl: label {lid} has no listing in listings.jsonl"))
+    if problems:
+        raise LabelledSetError(folder, sorted(problems))
+    if not records:
+        raise LabelledSetError(folder, [(0, "no labelled listings in the folder")])
+    return records
+
+
+def _json_lines(path: Path, problems: list[tuple[int, str]]):
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        problems.append((0, f"{path.name}: file not found"))
+        return
+    except UnicodeDecodeError as exc:
+        problems.append((0, f"{path.name}: not UTF-8 (byte {exc.start})"))
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append((number, f"{path.name}: not valid JSON ({exc.msg} at column {exc.colno})"))
+            continue
+        if not isinstance(raw, dict):
+            problems.append((number, f"{path.name}: a line must be a JSON object"))
+            continue
+        yield number, raw
+
+
 # --------------------------------------------------------------------------- metrics
 
 
@@ -197,6 +295,7 @@ class EvalError:
     expected_kinds: list[str]
     note: str
     title: str = ""
+    signal_details: list[str] = field(default_factory=list)  # name:strength(term) of each signal
 
 
 @dataclass
@@ -208,6 +307,7 @@ class EvalReport:
     by_kind: dict[str, KindStats] = field(default_factory=dict)
     errors: list[EvalError] = field(default_factory=list)
     split: str | None = None
+    scored: list[tuple[bool, float]] = field(default_factory=list)  # (labelled flag, score 0-100) per listing
 
     @property
     def precision(self) -> float:
@@ -243,8 +343,19 @@ def _outcome(result: Any) -> tuple[bool, list, float | None]:
     raise TypeError(f"a scorer returns (flagged, signals), not {type(result).__name__}")
 
 
+def _signal_label(signal: Any) -> str:
+    """``name`` or ``name:strength`` (and ``term`` where the engine set one) for error lists."""
+    name = _signal_attr(signal, "name")
+    get = signal.get if isinstance(signal, dict) else lambda k, d=None: getattr(signal, k, d)
+    strength, term = get("strength", None), get("term", None)
+    if strength is None:
+        return name
+    return f"{name}:{float(strength):.2f}" + (f"({float(term):+.2f})" if term is not None else "")
+
+
 def _signal_attr(signal: Any, name: str) -> str:
     return str(signal.get(name) if isinstance(signal, dict) else getattr(signal, name))
+
 
 
 def evaluate(records: Iterable[dict], scorer: Scorer, *, split: str | None = None) -> EvalReport:
@@ -252,7 +363,7 @@ def evaluate(records: Iterable[dict], scorer: Scorer, *, split: str | None = Non
 
     The scorer never sees the label. ``split`` ("tune" or "holdout") keeps only those rows.
     """
-    if split is not None and split not in SPLITS:
+    if split is not None and split not in (*SPLITS, DEV_SPLIT):
         raise ValueError(f"split {split!r} is not one of {', '.join(SPLITS)}")
     report = EvalReport(split=split)
     report.by_kind = {k: KindStats() for k in LABEL_KINDS}
@@ -267,6 +378,8 @@ def evaluate(records: Iterable[dict], scorer: Scorer, *, split: str | None = Non
         category = listing.get("category") or "(none)"
         case = label.get("case") or "(none)"
         report.overall.add(expected, predicted)
+        if isinstance(score, (int, float)):
+            report.scored.append((expected, float(score)))
         report.by_category.setdefault(category, Counts()).add(expected, predicted)
         report.by_split.setdefault(row_split, Counts()).add(expected, predicted)
         report.by_case.setdefault(case, Counts()).add(expected, predicted)
@@ -286,6 +399,7 @@ def evaluate(records: Iterable[dict], scorer: Scorer, *, split: str | None = Non
                 site=str(listing.get("site")), listing_id=str(listing.get("listing_id") or listing.get("id")),
                 case=case, category=listing.get("category"), split=row_split, score=score,
                 signals=[_signal_attr(s, "name") for s in signals], expected_kinds=expected_kinds,
+                signal_details=[_signal_label(s) for s in signals],
                 note=label.get("note", ""), title=str(listing.get("title") or "")))
     return report
 
@@ -308,7 +422,10 @@ def format_report(report: EvalReport, *, errors: bool = False) -> str:
     width = max([24, *(len(k) + 2 for k in report.by_case)])
     header = f"{'':<{width}} {'n':>5} {'tp':>5} {'fp':>5} {'fn':>5} {'tn':>5}  {'prec':>6}  {'recall':>6}  {'f1':>6}"
     lines = [f"labelled set: {report.overall.total} listings (split: {report.split or 'all'})", header,
-             _counts_row("all", report.overall, width), "", "by split"]
+             _counts_row("all", report.overall, width),
+             f"overall: precision {report.precision:.3f}, recall {report.recall:.3f}, F1 {report.f1:.3f}; "
+             f"tp {report.overall.tp}, fp {report.overall.fp}, fn {report.overall.fn}, tn {report.overall.tn}",
+             "", "by split"]
     lines += [_counts_row(f"  {name}", c, width) for name, c in sorted(report.by_split.items())]
     lines += ["", "by category"]
     lines += [_counts_row(f"  {name}", c, width) for name, c in sorted(report.by_category.items())]
@@ -319,10 +436,12 @@ def format_report(report: EvalReport, *, errors: bool = False) -> str:
             continue
         lines.append(f"{'  ' + kind:<{width}} {s.expected:5d} {s.flagged:8d} {_pct(s.recall, s.expected > 0):>7} "
                      f"{s.detected:7d} {_pct(s.detection, s.expected > 0):>8} {s.on_negatives:13d}")
-    lines += ["", f"{'by case':<{width}} {'n':>5} {'label':>7} {'right':>6} {'wrong':>6}"]
+    lines += ["", f"{'by case':<{width}} {'n':>5} {'tp':>5} {'fp':>5} {'fn':>5} {'tn':>5}  {'prec':>6}  "
+                  f"{'recall':>6}  {'f1':>6}  {'label':>5}"]
     for case, c in sorted(report.by_case.items()):
         label = "flag" if c.tp + c.fn >= c.fp + c.tn else "clear"
-        lines.append(f"{'  ' + case:<{width}} {c.total:5d} {label:>7} {c.tp + c.tn:6d} {c.fp + c.fn:6d}")
+        lines.append(f"{_counts_row('  ' + case, c, width)}  {label:>5}")
+    lines += _ranking_lines(report)
     fps, fns = report.false_positives, report.false_negatives
     lines += ["", f"{len(fps)} false positive(s), {len(fns)} false negative(s)"
               + ("" if errors or not report.errors else " (--errors lists them)")]
@@ -335,6 +454,31 @@ def format_report(report: EvalReport, *, errors: bool = False) -> str:
                 score = "-" if e.score is None else (f"{e.score:g}" if isinstance(e.score, (int, float)) else str(e.score))
                 expected = f" expected {'+'.join(e.expected_kinds)};" if e.expected_kinds else ""
                 lines.append(f"  {e.site}/{e.listing_id} [{e.case}, {e.category}, {e.split}] score {score};{expected} "
-                             f"signals: {', '.join(e.signals) or 'none'}")
+                             f"signals: {', '.join(e.signal_details or e.signals) or 'none'}")
                 lines.append(f"      {e.title[:80]} -- {e.note}")
     return "\n".join(lines)
+
+
+def calibration(report: EvalReport) -> tuple[float | None, float | None, list]:
+    """(average precision, expected calibration error, reliability table) of the scores."""
+    from monitor.rules.metrics import average_precision, expected_calibration_error, probability, reliability_table
+
+    if not report.scored:
+        return None, None, []
+    labels = [y for y, _ in report.scored]
+    probs = [probability(s) for _, s in report.scored]
+    table = reliability_table(labels, probs)
+    return average_precision(labels, [s for _, s in report.scored]), expected_calibration_error(table), table
+
+
+def _ranking_lines(report: EvalReport) -> list[str]:
+    ap, ece, table = calibration(report)
+    if not table:
+        return []
+    lines = ["", f"ranking by score: average precision {ap:.3f}" if ap is not None else "ranking by score: -",
+             f"calibration: expected calibration error {ece:.3f} (ten equal-width bins)",
+             f"  {'bin':<10} {'n':>5} {'mean score':>11} {'flag share':>11}"]
+    for b in table:
+        if b.n:
+            lines.append(f"  {b.low:.1f}-{b.high:.1f}   {b.n:5d} {b.mean_predicted:11.2f} {b.observed:11.2f}")
+    return lines
