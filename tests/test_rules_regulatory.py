@@ -196,8 +196,9 @@ def test_parts_removed_from_ccc_and_lookalike_products_are_not_flagged():
 
 
 def test_three_no_auto_parts():
-    signal = one(auto("刹车油 DOT4 1L 散装 通用", 规格="1L"), "regulatory_three_no")
+    signal = one(auto("刹车油 DOT4 1L 通用", 规格="1L"), "regulatory_three_no")
     assert signal.strength == 0.3 and "no manufacturer name" in signal.explanation
+    assert one(auto("刹车油 DOT4 1L 散装 通用", 规格="1L"), "regulatory_three_no").strength == 0.8  # sold loose
     assert one(auto("刹车油 DOT4 散装", "无厂名厂址"), "regulatory_three_no").strength == 0.8
 
 

@@ -415,16 +415,16 @@ REGULATORY: tuple[tuple, ...] = (
      "纯手工自制，美白嫩肤。", "三无 cosmetic: no brand, manufacturer, address or filing; whitening claim"),
     ("pads_no_ccc", "auto_parts", "brake", "驰安", "驰安 陶瓷刹车片 前片 适用于本田思域", "Chi'an ceramic front brake pads for Honda Civic",
      98.0, (("品牌", "驰安"), ("适用车型", "本田思域"), ("生产厂家", "瑞安市驰安汽车配件有限公司"), ("规格", "4片/套")),
-     "低粉尘，静音。", "brake pads without CCC certificate"),
+     "低粉尘，静音。出口欧洲款 无3C认证 介意勿拍", "brake pads sold as an export model that says it has no CCC (无3C)"),
     ("tyre_no_ccc", "auto_parts", "tyre", "路腾", "路腾 轮胎 195/65R15 91H 耐磨", "Luteng tyre 195/65 R15 91H",
-     239.0, (("品牌", "路腾"), ("规格", "195/65R15 91H"), ("生产厂家", "山东路腾轮胎有限公司")),
-     "耐磨静音。", "tyre without CCC certificate"),
+     239.0, (("品牌", "路腾"), ("规格", "195/65R15 91H"), ("3C认证", "无"), ("生产厂家", "山东路腾轮胎有限公司")),
+     "耐磨静音。", "tyre whose spec table says it has no CCC (3C认证: 无)"),
     ("led_no_ccc", "auto_parts", "lamp", "超亮", "超亮 LED大灯 H7 12000LM 改装 无损安装", "Super bright LED headlight bulbs H7 12000 lm",
      79.0, (("品牌", "超亮"), ("型号", "H7"), ("生产厂家", "深圳超亮光电有限公司"), ("规格", "2只装")),
-     "亮度提升300%。", "exterior lamp without CCC"),
+     "亮度提升300%。改装件 无3C 年检请自行拆除", "exterior lamp sold as a retrofit part that says it has no CCC (无3C)"),
     ("sanwu_fluid", "auto_parts", "fluid", None, "刹车油 DOT4 1L 散装 通用", None,
      15.0, (("规格", "1L"),),
-     "通用型刹车油，散装。", "三无 brake fluid: no brand, manufacturer or address"),
+     "通用型刹车油，散装。", "三无 brake fluid sold loose: no brand, manufacturer or address"),
 )
 
 HARD_NEGATIVES: tuple[tuple, ...] = (
