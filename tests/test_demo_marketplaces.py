@@ -90,6 +90,22 @@ def test_catalogue_is_deterministic():
     assert Catalogue().query("baihuo", 3, keyword="农资") == page
 
 
+def test_planted_ccc_and_three_no_cases_say_what_makes_them_breaches():
+    """Issue 11: a number or maker a listing merely does not show is no flag, so every planted
+    CCC or 三无 case says it has none or is sold loose, in each language it is shown in, and
+    the mere-absence listings are hard negatives with a note saying why."""
+    said = re.compile(r"无3C|no CCC|without CCC|散装|分装|无厂名|自制")
+    planted = [e for site in SITES for e in base_entries(site)
+               if e.truth == "regulatory" and ("CCC" in e.note or "三无" in e.note)]
+    assert {e.lang for e in planted} == {"zh", "en"}
+    for e in planted:
+        attrs = dict(e.attributes)
+        denied = attrs.get("3C认证") == "无" or attrs.get("CCC certification") == "无"
+        assert denied or said.search(f"{e.title} {e.description}"), (e.site, e.title, e.note)
+    cleared = [e for site in SITES for e in base_entries(site) if "not a flag under issue 11's policy" in e.note]
+    assert len(cleared) >= 9 and all(e.truth == "hard_negative" for e in cleared)
+
+
 def test_identifier_formats():
     entries = [e for site in SITES for e in base_entries(site)]
     attrs = [dict(e.attributes) for e in entries]

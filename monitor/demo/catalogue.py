@@ -169,6 +169,7 @@ ATTR_EN = {
     "备案编号": "Filing No.", "注册证号": "Registration No.", "批准文号": "Approval No.",
     "境内责任人": "Responsible person in China", "净含量": "Net content", "功效": "Claims",
     "零件号": "Part No.", "型号": "Model", "适用车型": "Fits", "CCC证书编号": "CCC certificate No.",
+    "3C认证": "CCC certification",
     "规格": "Size", "原产国": "Country of origin", "颜色": "Colour", "材质": "Material",
     "成色": "Condition", "比例": "Scale", "适用机型": "Fits machine", "适用年龄": "Age",
 }
@@ -427,6 +428,13 @@ REGULATORY: tuple[tuple, ...] = (
      "通用型刹车油，散装。", "三无 brake fluid sold loose: no brand, manufacturer or address"),
 )
 
+# The English rendering of a regulatory case whose tell is in its description says it too (a
+# translated listing keeps its "无3C"); the others repeat the title.
+REGULATORY_DESC_EN = {
+    "pads_no_ccc": "Low dust, quiet. Export (EU) version, no CCC certification; please do not order if you need it.",
+    "led_no_ccc": "300% brighter. Retrofit part without CCC: take the bulbs out before the annual inspection.",
+}
+
 HARD_NEGATIVES: tuple[tuple, ...] = (
     ("mobile_holder", "auto_parts", "accessory", "YOUCAR", "车载手机支架 mobile phone holder 磁吸 出风口", "Mobile phone holder for car, magnetic air-vent mount",
      39.0, (("品牌", "YOUCAR"), ("材质", "铝合金"), ("生产厂家", "深圳优卡科技有限公司"), ("规格", "1个")),
@@ -464,6 +472,20 @@ HARD_NEGATIVES: tuple[tuple, ...] = (
     ("orchid_hand_cream", "cosmetics", "skincare", "青禾集", "青禾集 兰花香型 护手霜 50g", "Qinghe orchid-scented hand cream 50 g",
      29.0, (("品牌", "青禾集"), ("备案编号", "浙G妆网备字2022004567"), ("生产企业", "浙江青禾集日化有限公司"), ("净含量", "50g")),
      "兰花香，滋润不油。", "兰花 (orchid) is not 兰蔻"),
+    # What the planted CCC and 三无 cases looked like before issue 11: the listing merely does
+    # not show a number or a maker. Most genuine listings never do, so none is a flag.
+    ("pads_ccc_not_shown", "auto_parts", "brake", "博瑞", "博瑞 陶瓷刹车片 后片 适用于丰田卡罗拉", "Borui ceramic rear brake pads for Toyota Corolla",
+     108.0, (("品牌", "博瑞"), ("适用车型", "丰田卡罗拉"), ("生产厂家", "台州博瑞制动器有限公司"), ("规格", "4片/套")),
+     "低噪音，少粉尘。", "aftermarket brake pads of a named maker, no CCC number shown (not a flag under issue 11's "
+     "policy: a CCC number that a named maker's listing does not show is no reason by itself)"),
+    ("tyre_ccc_not_shown", "auto_parts", "tyre", "驰途", "驰途 轮胎 205/55R16 91V 静音舒适", "Chitu tyre 205/55 R16 91V, quiet and comfortable",
+     299.0, (("品牌", "驰途"), ("规格", "205/55R16 91V"), ("生产厂家", "山东驰途轮胎有限公司")),
+     "静音耐磨，湿地抓地力好。", "tyre of a named maker, no CCC number shown (not a flag under issue 11's policy: "
+     "a CCC number that a named maker's listing does not show is no reason by itself)"),
+    ("washer_fluid_unbranded", "auto_parts", "accessory", None, "汽车玻璃水 2L 四季通用 去油膜", None,
+     9.9, (("规格", "2L"),),
+     "四季通用，去油膜，不伤雨刮。", "unbranded washer fluid with no maker or address shown (not a flag under issue 11's "
+     "policy: a 三无 listing that only leaves out brand, maker and address without saying so is weak evidence on its own)"),
 )
 
 
@@ -1156,7 +1178,8 @@ def _build_site(site: str) -> list[Entry]:
         title = t_en if lang == "en" else t_zh
         raw.append(dict(category=cat, sub=sub, lang=lang, title=title, brand=brand,
                         price=_round_price(price * (1 + 0.1 * (_u("rg", site, key) - 0.5))),
-                        description=d_zh if lang == "zh" else title + ".", attributes=_attrs_for(attrs, lang),
+                        description=d_zh if lang == "zh" else REGULATORY_DESC_EN.get(key, title + "."),
+                        attributes=_attrs_for(attrs, lang),
                         seller=generic[(j + site_no) % len(generic)], image_key=f"rg-{key}", n_images=1,
                         sku=None, gtin=None, truth="regulatory", note=note, mark=None, tags=tags_for(cat, sub)))
 
