@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from monitor.rules.checks import fold, word_pattern
+from monitor.rules.checks import fold
 from monitor.rules.signals import Signal, span
 
 # Separators between the names of one brand field ("NIVEA/妮维雅", "倩碧（CLINIQUE）").
@@ -25,8 +25,9 @@ def _leftover(text: str, neutral: re.Pattern | None) -> str:
     return _NOISE.sub(" ", text).strip()
 
 
-def extension_signals(listing: dict, hits: list, watchlist, neutral_words: list[str] | tuple = ()) -> list[Signal]:
-    """One ``mark_lookalike`` per mark that the brand field extends with words of its own."""
+def extension_signals(listing: dict, hits: list, neutral: re.Pattern | None = None) -> list[Signal]:
+    """One ``mark_lookalike`` per mark that the brand field extends with words of its own;
+    ``neutral`` (rules/vocabulary.yaml brand_neutral) matches the additions that do not count."""
     brand = listing.get("brand")
     if not brand or not isinstance(brand, str):
         return []
@@ -40,7 +41,6 @@ def extension_signals(listing: dict, hits: list, watchlist, neutral_words: list[
         for k in range(h.evidence.start, min(h.evidence.end, len(blanked))):
             blanked[k] = " "
     blanked_text = "".join(blanked)
-    neutral = word_pattern(list(neutral_words))
     out, seen = [], set()
     pos = 0
     for piece in _PARTS.split(blanked_text):
@@ -72,7 +72,7 @@ def extension_signals(listing: dict, hits: list, watchlist, neutral_words: list[
                 f'The brand field "{brand}" builds a brand on the watched mark {mark.name} with "{added}" '
                 f"added: a mark plus added words, used as a brand, is similar to the mark (CNIPA practice)",
                 [span(listing, "brand", 0, len(brand))], mark=mark.name,
-                details={"form": h.matched if hasattr(h, "matched") else None, "added": added,
+                details={"form": h.matched, "added": added,
                          "mechanisms": ["inserted_word"], "visual": 0.75, "phonetic": 0.8, "conceptual": 0.5}))
     return out
 

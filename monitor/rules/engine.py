@@ -114,7 +114,7 @@ class Engine:
         vouched = self.vouched(listing, claimed)
         if vouched is None:
             lookalikes = {s.mark for s in signals if s.name == "mark_lookalike"}
-            signals += [s for s in extension_signals(listing, hits, packs.watchlist, packs.vocabulary.brand_neutral)
+            signals += [s for s in extension_signals(listing, hits, packs.vocabulary.brand_neutral)
                         if s.mark not in lookalikes]
         signals += counterfeit_signals(listing, packs.vocabulary, hits, official=vouched is not None)
         signals += contact_signals(listing, packs.vocabulary)

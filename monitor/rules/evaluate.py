@@ -92,25 +92,9 @@ def load_labelled(path: str | Path) -> list[dict]:
     from monitor.categories import known_categories
 
     path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise LabelledSetError(path, [(0, "file not found")]) from None
-    except UnicodeDecodeError as exc:
-        raise LabelledSetError(path, [(0, f"not UTF-8 (byte {exc.start})")]) from None
     categories = known_categories()
     records, problems, seen = [], [], {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append((number, f"not valid JSON ({exc.msg} at column {exc.colno})"))
-            continue
-        if not isinstance(raw, dict):
-            problems.append((number, "a line must be a JSON object"))
-            continue
+    for number, raw in _json_lines(path, problems, named=False):
         line_problems = _label_problems(raw.get("label"))
         try:
             listing = normalise_row({k: v for k, v in raw.items() if k != "label"}, default_site=None,
@@ -199,14 +183,17 @@ def load_labelled_set(folder: str | Path) -> list[dict]:
     return records
 
 
-def _json_lines(path: Path, problems: list[tuple[int, str]]):
+def _json_lines(path: Path, problems: list[tuple[int, str]], named: bool = True):
+    """(line number, object) of each JSON line of ``path``; what cannot be read goes to
+    ``problems`` as (line, message), the message starting with the file name when ``named``."""
+    name = f"{path.name}: " if named else ""
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
-        problems.append((0, f"{path.name}: file not found"))
+        problems.append((0, f"{name}file not found"))
         return
     except UnicodeDecodeError as exc:
-        problems.append((0, f"{path.name}: not UTF-8 (byte {exc.start})"))
+        problems.append((0, f"{name}not UTF-8 (byte {exc.start})"))
         return
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -214,10 +201,10 @@ def _json_lines(path: Path, problems: list[tuple[int, str]]):
         try:
             raw = json.loads(line)
         except json.JSONDecodeError as exc:
-            problems.append((number, f"{path.name}: not valid JSON ({exc.msg} at column {exc.colno})"))
+            problems.append((number, f"{name}not valid JSON ({exc.msg} at column {exc.colno})"))
             continue
         if not isinstance(raw, dict):
-            problems.append((number, f"{path.name}: a line must be a JSON object"))
+            problems.append((number, f"{name}a line must be a JSON object"))
             continue
         yield number, raw
 

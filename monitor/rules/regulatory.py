@@ -290,7 +290,8 @@ def _requirement_signals(ctx: _Listing, found: list[Found], malformed_ids: set[s
         decided.add(key)
         if kinds & key or malformed_ids & key or legacy_for & key:
             continue  # present, or already reported as malformed / legacy
-        if ctx.words(req.accepts_words, False) and not _denials(ctx, req):
+        denied = _denials(ctx, req)
+        if ctx.words(req.accepts_words, False) and not denied:
             continue  # "3C认证" said, but not "无3C"
         if exempt:
             out.append(Signal(
@@ -303,7 +304,6 @@ def _requirement_signals(ctx: _Listing, found: list[Found], malformed_ids: set[s
             what = f"A listing in {checks.category} ({req.name})"
         else:
             what = f"{_quote(triggers)} makes this {req.name}, which"
-        denied = _denials(ctx, req)
         where = f" ({checks.source}, requirement {req.id}, line {req.line})"
         why = f" Why: {req.explain}." if req.explain else ""
         details = {"requirement": req.id, "requires": list(req.requires)}

@@ -158,7 +158,7 @@ class Vocabulary:
     negators: re.Pattern | None = None  # a counterfeit word right after one of these is denied (拒绝高仿)
     negation_window: int = 4
     contexts: list[Context] = field(default_factory=list)
-    brand_neutral: tuple[str, ...] = ()  # words a brand field may add to a mark (官方, 汽车照明, automotive)
+    brand_neutral: re.Pattern | None = None  # words a brand field may add to a mark (官方, 汽车照明, automotive)
 
 
 def load_vocabulary(rules_dir: Path) -> Vocabulary:
@@ -193,7 +193,7 @@ def load_vocabulary(rules_dir: Path) -> Vocabulary:
             vocab.terms.append(Term(label, pattern, float(t["weight"]), bool(t.get("needs_mark", False)),
                                     t.get("window"), tuple(t.get("categories") or ()), located.line_of(where),
                                     bool(t.get("official_use", False))))
-    vocab.brand_neutral = tuple(data.get("brand_neutral") or ())
+    vocab.brand_neutral = word_pattern(data.get("brand_neutral") or [])
     neg = data.get("negation") or {}
     if neg.get("before"):
         words = sorted({fold(w) for w in neg["before"]}, key=len, reverse=True)
