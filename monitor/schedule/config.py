@@ -31,12 +31,11 @@ scheduler starts rather than as a crawl that silently never runs.
         end: 2026-11-12             # inclusive
         categories: [cosmetics]     # jobs searching these categories ...
         marks: [Lancome]            # ... or these marks (among their keywords); neither: every job
-    alerts: {}                      # validated by monitor.alerts.config when that module exists
+    alerts: {}                      # where alerts go: see monitor/alerts/config.py
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -44,6 +43,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from monitor.alerts.config import located_alert_problems
 from monitor.yamlfile import LocatedYaml, YamlError, load_located, schema_problems
 
 CONFIG_ENV = "MONITOR_CONFIG"
@@ -52,7 +52,7 @@ DEFAULT_CONFIG_NAME = "monitor.yaml"
 PROJECT_CONFIG = Path(__file__).resolve().parents[2] / DEFAULT_CONFIG_NAME
 
 DEFAULT_TIMEZONE = "UTC"
-DEFAULT_MISFIRE_GRACE = 900  # minutes, not APScheduler's 1 s: a busy or restarting host is not a missed night
+DEFAULT_MISFIRE_GRACE = 900  # seconds (15 minutes), not APScheduler's 1 s: a busy or restarting host is not a missed night
 DEFAULT_MAX_PARALLEL = 2  # the machines this runs on have two cores
 DEFAULT_KILL_GRACE = 15
 DEFAULT_TIME_LIMIT = 2 * 3600
@@ -308,22 +308,6 @@ def cron_problem(expression: str, timezone: str) -> str | None:
     return None
 
 
-def _alert_problems(located: LocatedYaml) -> list[tuple[int | None, str, str]]:
-    """The alerts section belongs to monitor.alerts (another part of issue 5): let it judge when
-    it exists, so one `monitor schedule --check` covers the whole file."""
-    section = located.data.get("alerts")
-    line = located.line_of(("alerts",))
-    try:
-        module = importlib.import_module("monitor.alerts.config")
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("monitor.alerts", "monitor.alerts.config"):
-            raise
-        return [] if section is None or isinstance(section, dict) else [(line, "alerts", "must be a mapping")]
-    if hasattr(module, "located_alert_problems"):  # with the line of each field
-        return list(module.located_alert_problems(located))
-    return [(line, "alerts", message) for message in module.alert_problems(section)]
-
-
 def _job_problems(raw: dict, i: int, located: LocatedYaml, timezone: str) -> tuple[list, tuple[str, ...]]:
     """Checks JSON Schema cannot express; also the categories the job covers."""
     from monitor.crawl.profile import load_profile, profile_paths
@@ -404,8 +388,8 @@ def _semantic_problems(data: dict, located: LocatedYaml) -> tuple[list, dict]:
         elif len(dates) == 2 and dates["start"] > dates["end"] and not _is_yearly(raw["start"]):
             problems.append((located.line_of(("campaigns", i, "end")), f"campaigns.{i}.end",
                              f"ends ({dates['end']}) before it starts ({dates['start']})"))
-    if "alerts" in data:
-        problems += _alert_problems(located)
+    if "alerts" in data:  # judged by monitor.alerts, so one `monitor schedule --check` covers the whole file
+        problems += located_alert_problems(located)
     return problems, covers
 
 
