@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Iterable
 
 from sqlite_utils import Database
 
@@ -28,12 +29,13 @@ class CheckResult:
 
 
 def check_and_deliver(db: Database, settings: AlertSettings | None = None, *, send: bool = True,
-                      now: datetime | str | None = None) -> CheckResult:
-    """``raise_alerts`` then ``deliver``; a failure of either is returned, never raised."""
+                      now: datetime | str | None = None, problems: Iterable[tuple[str, str]] = ()) -> CheckResult:
+    """``raise_alerts`` (with ``problems``: degraded parts of the monitor, see there) then
+    ``deliver``; a failure of either is returned, never raised."""
     settings = settings or AlertSettings()
     result = CheckResult()
     try:
-        result.new = raise_alerts(db, settings, now=now)
+        result.new = raise_alerts(db, settings, now=now, problems=problems)
     except Exception as exc:  # noqa: BLE001 (the caller is the scheduler: keep it running)
         logger.exception("raising alerts failed")
         result.errors.append(_error("raise", exc))

@@ -3,7 +3,9 @@
 - a run that finished ``failed`` or ``degraded``: key ``run:<id>``;
 - an expected site with no completed or degraded run started in the last ``no_runs_hours``:
   key ``no_runs:<site>:<UTC date>`` (so at most one such alert per site and day);
-- an expected job likewise: key ``no_runs:job:<job>:<UTC date>``.
+- an expected job likewise: key ``no_runs:job:<job>:<UTC date>``;
+- a part of the monitor that runs degraded (the caller names it, e.g. ``t2s`` when OpenCC did not
+  load): kind ``setup``, key ``setup:<name>:<UTC date>`` (so at most one such alert per problem and day).
 
 Interrupted runs are not alerts: someone (or the scheduler shutting down) stopped them.
 """
@@ -11,7 +13,7 @@ Interrupted runs are not alerts: someone (or the scheduler shutting down) stoppe
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Iterable
 
 from sqlite_utils import Database
 
@@ -20,7 +22,7 @@ from monitor.store.db import write_transaction
 
 # Failed and degraded runs older than this when alerts are first checked are history, not news.
 RUN_LOOKBACK_DAYS = 7
-ALERT_KINDS = ("failed", "degraded", "no_runs")
+ALERT_KINDS = ("failed", "degraded", "no_runs", "setup")
 _MAX_REASON = 500
 
 
@@ -115,9 +117,18 @@ def _candidates(db: Database, settings: AlertSettings, now: datetime) -> list[di
     return out
 
 
+def _setup_candidates(problems: Iterable[tuple[str, str]], now: datetime) -> list[dict]:
+    day = now.date().isoformat()
+    return [{"kind": "setup", "key": f"setup:{name}:{day}", "site": None, "job": None, "run_id": None,
+             "message": _one_line(message)} for name, message in problems]
+
+
 def raise_alerts(db: Database, settings: AlertSettings | None = None,
-                 now: datetime | str | None = None) -> list[dict]:
+                 now: datetime | str | None = None, problems: Iterable[tuple[str, str]] = ()) -> list[dict]:
     """Insert the alerts that are due and not yet raised; return the new rows (oldest first).
+
+    ``problems`` are ``(name, message)`` pairs for parts of the monitor that run degraded (the
+    scheduler's start-up checks): each is raised as a ``setup`` alert once per day.
 
     Safe to call from several processes at once: the unique key and the write lock mean each
     problem is raised once.
@@ -127,7 +138,7 @@ def raise_alerts(db: Database, settings: AlertSettings | None = None,
     at = iso(moment)
     new: list[dict] = []
     with write_transaction(db):
-        for alert in _candidates(db, settings, moment):
+        for alert in _candidates(db, settings, moment) + _setup_candidates(problems, moment):
             cursor = db.execute(
                 "INSERT OR IGNORE INTO alerts (at, kind, key, site, job, run_id, message) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [at, alert["kind"], alert["key"], alert["site"], alert["job"], alert["run_id"], alert["message"]])

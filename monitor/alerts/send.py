@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from sqlite_utils import Database
 
 from monitor.alerts.config import AlertSettings, EmailSettings, WebhookSettings, webhook_url_problem
-from monitor.alerts.detect import alerts_with_runs, as_utc, iso
+from monitor.alerts.detect import ALERT_KINDS, alerts_with_runs, as_utc, iso
 from monitor.store.db import write_transaction
 
 logger = logging.getLogger("monitor.alerts")
@@ -134,8 +134,9 @@ def batch_text(alerts: list[dict]) -> str:
 
 def batch_subject(prefix: str, alerts: list[dict]) -> str:
     counts = Counter(a["kind"] for a in alerts)
-    kinds = ", ".join(f"{counts[k]} {k.replace('_', ' ')}" for k in ("failed", "degraded", "no_runs") if counts[k])
-    sites = sorted({_clean(a.get("site") or a.get("job") or "?", 60) for a in alerts})
+    kinds = ", ".join(f"{counts[k]} {k.replace('_', ' ')}" for k in ALERT_KINDS if counts[k])
+    sites = sorted({_clean(a.get("site") or a.get("job") or ("monitor" if a["kind"] == "setup" else "?"), 60)
+                    for a in alerts})
     shown = ", ".join(sites[:5]) + (f" +{len(sites) - 5}" if len(sites) > 5 else "")
     return _clean(f"{prefix} {len(alerts)} alert{'s' if len(alerts) != 1 else ''} ({kinds}): {shown}", 200)
 

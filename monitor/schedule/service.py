@@ -6,7 +6,7 @@ SIGTERM/SIGINT. Its settings, and why:
 - job store in its own SQLite file (``jobstore.py``), jobs added under their config ids with
   ``replace_existing=True``: a restart updates the jobs instead of adding copies;
 - ``coalesce=True``: fire times missed while the scheduler was down run once, not once each;
-- ``misfire_grace_time`` of minutes (``settings.misfire_grace_seconds``): a catch-up run after
+- ``misfire_grace_time`` of minutes (``settings.misfire_grace_seconds``, 900 s by default): a catch-up run after
   a short outage is useful, yesterday's crawl run at noon is not (it is recorded as missed);
 - ``max_instances=1``: a job whose crawl is still running is skipped (recorded), never doubled;
   the per-job lock file extends that across processes (``runner.py``).
@@ -31,7 +31,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from monitor.schedule import campaigns
-from monitor.schedule.alerting import CHECK_EVERY_SECONDS, check_alerts
+from monitor.schedule.alerting import CHECK_EVERY_SECONDS, check_alerts, startup_problems
 from monitor.schedule.config import JobSpec, ScheduleConfig
 from monitor.schedule.history import iso_utc, last_started_at, record_event
 from monitor.schedule.jobstore import SQLiteJobStore, jobstore_path
@@ -91,6 +91,7 @@ class ScheduleService:
         self.jobs = {job.id: job for job in config.enabled_jobs}
         self.started_at: datetime | None = None
         self.scheduler: BackgroundScheduler | None = None
+        self.problems: list[tuple[str, str]] = []  # what runs degraded (startup_problems), alerted daily
         self._stop = threading.Event()
 
     # -- the scheduler's side ------------------------------------------------------------
@@ -128,6 +129,9 @@ class ScheduleService:
         stale = recover_interrupted_runs(self.db_path)
         if stale:
             logger.warning("Runs %s were left running by a crawl that is gone; marked interrupted", stale)
+        self.problems = startup_problems(self.config)
+        if self.problems:
+            check_alerts(self.config, self.db_path, self.problems)
         campaigns.refresh(self.config, self.db_path)
         tz = ZoneInfo(self.config.timezone)
         self.scheduler = BackgroundScheduler(
@@ -197,7 +201,7 @@ class ScheduleService:
         next_alert_check = time.monotonic() + CHECK_EVERY_SECONDS
         while not self._stop.wait(1.0):
             if time.monotonic() >= next_alert_check:
-                check_alerts(self.config, self.db_path)
+                check_alerts(self.config, self.db_path, self.problems)
                 campaigns.refresh(self.config, self.db_path)  # windows open and close at midnight
                 next_alert_check = time.monotonic() + CHECK_EVERY_SECONDS
         self.stop()
@@ -238,6 +242,9 @@ def run_now(config: ScheduleConfig, db_path: str | Path, jobs: list[tuple[JobSpe
     """Run these jobs now, up to max_parallel at once, and wait; SIGTERM/SIGINT end them as
     interrupted. ``monitor schedule --once`` and ``--run``."""
     recover_interrupted_runs(db_path)
+    problems = startup_problems(config)
+    if problems:
+        check_alerts(config, db_path, problems)
     runner = JobRunner(config, db_path)
     results: dict[str, JobResult] = {}
 
