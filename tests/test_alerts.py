@@ -455,7 +455,7 @@ def test_cli_check_raises_delivers_and_lists(tmp_path, db_path):
 # -- dashboard -------------------------------------------------------------------------------
 
 def test_dashboard_shows_recent_alerts_escaped(tmp_path):
-    from tests.test_web_fixtures import LiveServer, build_store, http_client, login
+    from tests.web_fixtures import LiveServer, build_store, http_client, login
 
     path = tmp_path / "monitor.db"
     build_store(path)

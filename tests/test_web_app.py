@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from monitor.store import open_db
 from monitor.web import accounts
 from monitor.web.render import highlight, safe_http_url
-from tests.test_web_fixtures import PASSWORD, csrf_of, http_client, live, login, store  # noqa: F401 (fixtures)
+from tests.web_fixtures import PASSWORD, csrf_of, http_client, live, login, store  # noqa: F401 (fixtures)
 
 
 @pytest.fixture
@@ -239,7 +239,7 @@ def test_dismissed_needs_a_reason_and_is_not_raised_again(live, store):
     # the engine then does not raise the same content again
     from monitor.store.db import write_transaction
     from monitor.store.flags import record_assessment
-    from tests.test_web_fixtures import _assessment, _lookalike
+    from tests.web_fixtures import _assessment, _lookalike
 
     db = open_db(store.path, migrate=False)
     listing = db.execute_returning_dicts("SELECT * FROM listings WHERE id = ?", [lid])[0]
@@ -598,7 +598,7 @@ def test_site_filter_uses_the_flag_site_including_backfilled_flags(tmp_path):
     from monitor.store.flags import record_assessment
     from monitor.store.migrations import MIGRATIONS
     from monitor.web import review
-    from tests.test_web_fixtures import _assessment, _lookalike
+    from tests.web_fixtures import _assessment, _lookalike
 
     path = tmp_path / "old.db"
     old = sqlite_utils.Database(path)

@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 
 from tests.conftest import ARTIFACTS
-from tests.test_web_fixtures import PASSWORD, live, store  # noqa: F401 (fixtures)
+from tests.web_fixtures import PASSWORD, live, store  # noqa: F401 (fixtures)
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}")

@@ -13,7 +13,7 @@ from monitor.evidence import custody
 from monitor.evidence.paths import evidence_root
 from monitor.store import open_db
 from tests.test_web_app import rows, signed_in
-from tests.test_web_fixtures import PASSWORD, build_store, http_client, LiveServer, live, store  # noqa: F401
+from tests.web_fixtures import PASSWORD, build_store, http_client, LiveServer, live, store  # noqa: F401
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -138,7 +138,7 @@ def test_captured_page_never_runs_in_chromium(live, store):
 def test_a_lead_downloads_the_sellers_case_package(tmp_path):
     from monitor.export.package import verify_package
     from tests.test_relisting import confirm
-    from tests.test_web_fixtures import csrf_of
+    from tests.web_fixtures import csrf_of
 
     path = tmp_path / "monitor.db"
     info = build_store(path)
