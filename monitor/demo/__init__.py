@@ -2,6 +2,7 @@
 
 - ``monitor.demo.catalogue``: the listing data, generated deterministically, with a hidden
   ground-truth label per listing (never served) for evaluating the rule engine.
+- ``monitor.demo.shops``: each shop's pages and URL scheme.
 - ``monitor.demo.marketplaces``: the HTTP servers (``DemoMarketplaces``).
 
 Sites: ``greenmart`` (schema.org JSON-LD, sitemap, next links), ``baihuo`` (plain HTML,
