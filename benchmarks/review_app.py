@@ -28,8 +28,8 @@ in this process (no network), signed in as an analyst. Each case runs once unmea
 With ``--writers N`` every case is then measured again, with the same requests, on a fresh
 app while N writer processes (this script with ``--writer``) write to the store through the
 project's own functions, each batch in BEGIN IMMEDIATE transactions: alternately a crawl
-(``save_listings`` batches of 200 with their scoring by ``monitor.flagging.score_keys``) and a
-rescore (``monitor.flagging.score_rows`` over 500 listings at a time, plus a bulk verdict on
+(``save_listings`` batches of 200 with their scoring by ``monitor.scoring.score.score_keys``) and a
+rescore (``monitor.scoring.score.score_rows`` over 500 listings at a time, plus a bulk verdict on
 10 open flags with ``record_verdicts``). A stand-in engine replaces the rules (the engine's
 own cost is not the store's), so the writers write as fast as they can unless
 ``--writer-pause`` slows them. They change the store: build it again for figures without
@@ -451,15 +451,15 @@ def _writer(path: Path, role: str, seed: int, pause: float) -> None:
 
     * crawl (of one site): 200 listings per batch (as the store pipeline's batches), half of
       them already stored (new price: a changed listing and an observation), half new, with
-      ``save_listings(run_id=...)``; then their scoring with ``monitor.flagging.score_keys``
+      ``save_listings(run_id=...)``; then their scoring with ``monitor.scoring.score.score_keys``
       (``record_assessment`` for each, one transaction), as the crawl's scoring process does.
-    * rescore: 500 stored listings per batch in id order with ``monitor.flagging.score_rows``
+    * rescore: 500 stored listings per batch in id order with ``monitor.scoring.score.score_rows``
       (as ``monitor rescore``), then a bulk verdict on 10 open flags with
       ``monitor.web.review.record_verdicts`` (as an analyst's bulk triage).
     """
     import signal
 
-    from monitor.flagging import score_keys, score_rows
+    from monitor.scoring.score import score_keys, score_rows
     from monitor.store import finish_run, open_db, save_listings, start_run
     from monitor.web.accounts import User
     from monitor.web.review import Decision, ReviewError, record_verdicts

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from monitor.flagging import engine_for, score_keys
+from monitor.scoring.score import engine_for, score_keys
 from monitor.rules.packs import load_packs
 from monitor.store import save_listings
 from monitor.store.migrations_review import REVIEW_MIGRATIONS

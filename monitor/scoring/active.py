@@ -14,7 +14,9 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from monitor.listing import utc_now
+from monitor.rules.engine import Engine
 from monitor.rules.packs import RulePackError, RulePacks, load_packs
+from monitor.scoring.score import engine_for
 from monitor.store.db import write_transaction
 
 logger = logging.getLogger(__name__)
@@ -51,6 +53,14 @@ def active_packs(db: Database, folder: str | Path | None = None) -> tuple[RulePa
         return last_good(db), exc
     remember(db, packs)
     return packs, None
+
+
+def active_engine(db: Database, folder: str | Path | None = None) -> tuple[Engine | None, RulePackError | None]:
+    """(engine with the packs in force and the store's context, the error that made us fall
+    back): how ``monitor import``, a crawl and its scoring process all get their engine.
+    The engine is None only when no valid version was ever used."""
+    packs, problem = active_packs(db, folder)
+    return (engine_for(db, packs) if packs else None), problem
 
 
 def fallback_note(version: str | None, problem: str) -> str:
