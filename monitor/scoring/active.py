@@ -21,26 +21,47 @@ from monitor.store.db import write_transaction
 
 logger = logging.getLogger(__name__)
 
+# rule_versions keeps one row per version. Its rowid order is the order in which versions
+# were last put in force: a version used again (a revert to older rules) is written anew at
+# the end, so the last row is always the last good version.
+_LATEST = "SELECT version FROM rule_versions ORDER BY rowid DESC LIMIT 1"
+
 
 def remember(db: Database, packs: RulePacks) -> None:
-    if db.execute("SELECT 1 FROM rule_versions WHERE version = ?", [packs.version]).fetchone():
-        return
-    files = {str(p.relative_to(packs.folder)): p.read_text(encoding="utf-8") for p in packs.files}
+    """Record ``packs`` as the version in force (with its files, for last_good)."""
+    latest = db.execute(_LATEST).fetchone()
+    if latest and latest[0] == packs.version:
+        return  # the usual case: no write at all
     with write_transaction(db):
-        db.execute("INSERT OR IGNORE INTO rule_versions (version, first_used_at, files) VALUES (?, ?, ?)",
-                   [packs.version, utc_now(), json.dumps(files, ensure_ascii=False)])
+        latest = db.execute(_LATEST).fetchone()  # again, inside the transaction
+        if latest and latest[0] == packs.version:
+            return
+        known = db.execute("SELECT first_used_at, files FROM rule_versions WHERE version = ?",
+                           [packs.version]).fetchone()
+        if known:
+            first_used_at, files = known
+            db.execute("DELETE FROM rule_versions WHERE version = ?", [packs.version])
+        else:
+            first_used_at = utc_now()
+            files = json.dumps({str(p.relative_to(packs.folder)): p.read_text(encoding="utf-8")
+                                for p in packs.files}, ensure_ascii=False)
+        db.execute("INSERT INTO rule_versions (version, first_used_at, files) VALUES (?, ?, ?)",
+                   [packs.version, first_used_at, files])
 
 
 def last_good(db: Database) -> RulePacks | None:
-    row = db.execute("SELECT files FROM rule_versions ORDER BY first_used_at DESC, rowid DESC LIMIT 1").fetchone()
+    """The version put in force last, loaded from the files the store kept of it."""
+    row = db.execute("SELECT files FROM rule_versions ORDER BY rowid DESC LIMIT 1").fetchone()
     if not row:
         return None
-    folder = Path(tempfile.mkdtemp(prefix="monitor-rules-"))
-    for name, text in json.loads(row[0]).items():
-        path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return load_packs(folder)
+    # Loading reads every file; the packs keep nothing open or lazy in the folder.
+    with tempfile.TemporaryDirectory(prefix="monitor-rules-") as tmp:
+        folder = Path(tmp)
+        for name, text in json.loads(row[0]).items():
+            path = folder / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        return load_packs(folder)
 
 
 def active_packs(db: Database, folder: str | Path | None = None) -> tuple[RulePacks | None, RulePackError | None]:
