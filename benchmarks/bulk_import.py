@@ -10,7 +10,7 @@ in the same run measures:
   ``executemany`` the raw rows into a plain table with no indexes, no FTS, no upsert, on a
   fresh database with the store's own PRAGMAs (WAL, synchronous=NORMAL) -- the floor for
   getting a file's rows into SQLite;
-* import: ``monitor.importer.import_file`` into a fresh, migrated store (validation,
+* import: ``monitor.ingest.importing.import_file`` into a fresh, migrated store (validation,
   upserts, sellers, observations, the full-text index), without an ``engine``: what
   ``monitor import --no-score`` does. The rule engine's scoring (the default of ``monitor
   import``) is not included: at about 600 listings/s it would be all of the time;
@@ -40,7 +40,9 @@ from pathlib import Path
 
 from _common import machine  # noqa: E402  (puts the repository on sys.path)
 
-from monitor.importer import BATCH, COLUMNS, import_file  # noqa: E402
+from monitor.ingest.batches import BATCH  # noqa: E402
+from monitor.ingest.importing import import_file  # noqa: E402
+from monitor.ingest.parse import COLUMNS  # noqa: E402
 from monitor.store import open_db  # noqa: E402
 
 GOAL = 30_000  # listings per second

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from monitor.importer import import_file
+from monitor.ingest.importing import import_file
 from tests.conftest import run_monitor
 
 CSV = (
@@ -147,10 +147,10 @@ def _write_odd_files(tmp_path):
 
 
 def test_parallel_import_stores_and_reports_exactly_what_the_sequential_one_does(tmp_path, monkeypatch):
-    from monitor import importer
+    from monitor.ingest import batches
     from monitor.store import open_db
 
-    monkeypatch.setattr(importer, "BATCH", 4)  # many batch boundaries; the worker is told the size
+    monkeypatch.setattr(batches, "BATCH", 4)  # many batch boundaries; the worker is told the size
     for path in _write_odd_files(tmp_path):
         results = []
         for parallel in (False, True):
@@ -190,7 +190,7 @@ def test_parallel_import_works_from_a_script_without_a_main_guard(tmp_path):
 
     path = tmp_path / "export.csv"
     path.write_text(CSV, encoding="utf-8")
-    code = ("from monitor.store import open_db\nfrom monitor.importer import import_file\n"
+    code = ("from monitor.store import open_db\nfrom monitor.ingest.importing import import_file\n"
             f"r = import_file(open_db({str(tmp_path / 'm.db')!r}), {str(path)!r}, parallel=True)\n"
             "print(r.stored.seen, [line for line, _ in r.skipped])\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
@@ -203,7 +203,7 @@ def test_csv_rows_are_numbered_as_dictreader_numbers_them(tmp_path):
     import io
     from pathlib import Path
 
-    from monitor.importer import read_records
+    from monitor.ingest.parse import read_records
 
     text = ('id,url,title\n1,a,b\n\n2,a,b\n"3","multi\nline",b\n\n\n4,a,b\n,,\n5,a,b,extra\n6\r\n7,a,b\r8,a,b\n')
 
@@ -221,7 +221,7 @@ def test_csv_rows_are_numbered_as_dictreader_numbers_them(tmp_path):
 
 
 def test_timestamps_in_store_form_are_checked_not_reparsed():
-    from monitor.importer import RowError, _timestamp
+    from monitor.ingest.normalise import RowError, _timestamp
 
     assert _timestamp("2026-11-24T08:30:00Z") == "2026-11-24T08:30:00Z"
     assert _timestamp("2026-11-24T16:30:00+08:00") == "2026-11-24T08:30:00Z"
@@ -231,10 +231,12 @@ def test_timestamps_in_store_form_are_checked_not_reparsed():
 
 
 def test_the_workers_staged_rows_are_stage_rows_of_the_normalised_values(tmp_path):
-    # The import worker builds staging rows inside _normalise (staged=True); they must be what
+    # The import worker builds staging rows itself (staged_row); they must be what
     # monitor.store.listings.stage_rows makes of normalise's values, row for row.
     from monitor.categories import known_categories
-    from monitor.importer import RowError, _normalise, read_file, read_records
+    from monitor.ingest.normalise import RowError, normalised_values
+    from monitor.ingest.parse import read_file, read_records
+    from monitor.ingest.worker import staged_row
     from monitor.store.listings import stage_rows
 
     categories = known_categories()
@@ -246,11 +248,11 @@ def test_the_workers_staged_rows_are_stage_rows_of_the_normalised_values(tmp_pat
                 continue
             args = (raw, "tb", "2026-11-24T00:00:00Z", fmt == "csv", categories)
             try:
-                values = _normalise(*args)
+                values = normalised_values(*args)
             except RowError:
                 with pytest.raises(RowError):
-                    _normalise(*args, True)
+                    staged_row(*args)
                 continue
-            assert repr([_normalise(*args, True)]) == repr(stage_rows([values]))  # repr: NaN prices equal
+            assert repr([staged_row(*args)]) == repr(stage_rows([values]))  # repr: NaN prices equal
             compared += 1
     assert compared > 40

@@ -166,7 +166,7 @@ def rebuilt_fts_index(db, tmp_path) -> list:
 
 
 def test_fts_index_stays_exact_through_every_kind_of_write(db, tmp_path):
-    from monitor.importer import import_file
+    from monitor.ingest.importing import import_file
     from monitor.store.removals import record_removals
 
     def check():
@@ -238,7 +238,7 @@ def test_fts_migration_upgrades_an_existing_index_in_place(db_path, tmp_path):
 
 
 def test_a_removed_listing_seen_again_by_an_import_is_live_again(db, tmp_path):
-    from monitor.importer import import_file
+    from monitor.ingest.importing import import_file
     from monitor.store.removals import record_removals
 
     save_listings(db, [listing(1, observed_at="2026-01-01T00:00:00Z"), listing(2, observed_at="2026-01-01T00:00:00Z")],

@@ -28,19 +28,18 @@ def import_(ctx, file, site, no_score):
 
         monitor import exports/platform-2026-11.csv --site taobao
     """
-    from monitor.importer import import_file
+    # lazy: the importer, store and rule engine load only when the command runs, not for --help
+    from monitor.ingest.importing import import_file
+    from monitor.scoring.active import active_engine
     from monitor.store import open_db
 
     db = open_db(ctx.obj.get("db_path"))
     engine = None
     if not no_score:
-        from monitor.flagging import engine_for
-        from monitor.rules.active import active_packs
-
-        packs, problem = active_packs(db)
+        engine, problem = active_engine(db)
         if problem is not None:
-            click.echo(f"warning: rule packs invalid; {'using the last good version ' + packs.version if packs else 'listings stored unscored'}:\n{problem}", err=True)
-        engine = engine_for(db, packs) if packs else None
+            used = "using the last good version " + engine.packs.version if engine else "listings stored unscored"
+            click.echo(f"warning: rule packs invalid; {used}:\n{problem}", err=True)
     try:
         report = import_file(db, file, site=site, engine=engine)
     except ValueError as exc:

@@ -1,7 +1,7 @@
 """Scoring stored listings in a second process while the crawl goes on.
 
 Scoring is CPU work; inside the crawl's own process it would slow fetching and parsing.
-A child process (`python -m monitor.flagging`) takes each stored batch's keys over a pipe,
+A child process (`python -m monitor.scoring.worker`) takes each stored batch's keys over a pipe,
 scores them with the rules in force, and reports its counts when the crawl ends. If the
 crawl process is killed, the child sees the pipe close, finishes what it has and exits.
 """
@@ -17,13 +17,14 @@ from collections import Counter
 from pathlib import Path
 
 import monitor
+from monitor.scoring.active import fallback_note
 
 _PACKAGE_ROOT = str(Path(monitor.__file__).resolve().parents[1])
 
 
 class ScoringWorker:
     def __init__(self, db_path: str, rules_dir: str | None):
-        cmd = [sys.executable, "-m", "monitor.flagging", "--db", db_path]
+        cmd = [sys.executable, "-m", "monitor.scoring.worker", "--db", db_path]
         if rules_dir:
             cmd += ["--rules", rules_dir]
         env = dict(os.environ)
@@ -58,7 +59,5 @@ class ScoringWorker:
         self.peak_rss_kb = summary.get("peak_rss_kb")
         problem = None
         if summary.get("rules_problem"):
-            from monitor.rules.active import fallback_note
-
             problem = fallback_note(summary.get("rules_version"), summary["rules_problem"])
         return Counter(summary["outcomes"]), problem

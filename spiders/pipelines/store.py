@@ -9,10 +9,13 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 
 from monitor.evidence.records import record_evidence
+from monitor.ingest.write import listing_keys, write_batch
 from monitor.listing import COVERAGE_FIELDS, Removal, is_filled
-from monitor.store import finish_run, mark_stale_runs_interrupted, open_db, save_listings, start_run
+from monitor.scoring.active import active_engine, fallback_note
+from monitor.store import finish_run, mark_stale_runs_interrupted, open_db, start_run
 from monitor.store.listings import SaveResult
 from monitor.store.removals import record_removals
+from spiders.pipelines.scoring import ScoringWorker
 
 logger = logging.getLogger(__name__)
 
@@ -78,19 +81,12 @@ class StorePipeline:
             return None
         rules_dir = settings.get("MONITOR_RULES") or None
         if settings.getbool("MONITOR_SCORE_WORKER", True):
-            from spiders.pipelines.scoring import ScoringWorker
-
             self.worker = ScoringWorker(str(self.db.conn.execute("PRAGMA database_list").fetchone()[2]), rules_dir)
             return None
-        from monitor.flagging import engine_for
-        from monitor.rules.active import active_packs
-
-        packs, problem = active_packs(self.db, rules_dir)
+        engine, problem = active_engine(self.db, rules_dir)
         if problem is not None:
-            from monitor.rules.active import fallback_note
-
-            self.rules_problem = fallback_note(packs.version if packs else None, str(problem))
-        return engine_for(self.db, packs) if packs else None
+            self.rules_problem = fallback_note(engine.packs.version if engine else None, str(problem))
+        return engine
 
     def response_received(self, response, request, spider):
         if not response.url.endswith("/robots.txt") and response.status < 400:
@@ -121,16 +117,17 @@ class StorePipeline:
         if self.db is None:
             return
         if self.buffer:
-            self.saved.add(save_listings(self.db, self.buffer, run_id=self.run_id))
+            # Stored (and, with the engine in this process, scored) as `monitor import` stores
+            # its batches. Scoring before the evidence rows are linked changes nothing: neither
+            # reads the other, and the scoring process scores whenever it gets to a batch.
+            saved, flags = write_batch(self.db, self.buffer, source="crawl", run_id=self.run_id, engine=self.engine)
+            self.saved.add(saved)
             self.store_evidence(self.buffer)
             self.crawler.stats.inc_value("monitor/stored", len(self.buffer))
-            keys = [(i["site"], i["listing_id"]) for i in self.buffer]
             if self.worker is not None:
-                self.worker.send(keys)
+                self.worker.send(listing_keys(self.buffer))
             elif self.engine is not None:
-                from monitor.flagging import score_keys
-
-                self.flag_outcomes += score_keys(self.db, self.engine, keys)
+                self.flag_outcomes += flags
                 self.crawler.stats.set_value("monitor/flags_raised", self.flag_outcomes["flagged"])
             self.buffer = []
         if self.removal_buffer:

@@ -1,0 +1,111 @@
+"""Writing batches of listings to the store and scoring them: crawls and imports alike.
+
+``write_batch`` is the one way a batch of crawled or imported listings reaches the store
+(and, with an engine, gets scored); ``write_staged`` is the same for the staging files of a
+parallel import.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from monitor.scoring.score import score_keys
+from monitor.store.listings import SaveResult, save_listings, save_staged
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+# The store connection's page cache during an import, in KiB (SQLite's default is 2 MiB). A
+# batch inserts at random places in the listings indexes (last seen, seller id and name) and
+# the full-text index; with the default cache most of those pages were read again from the
+# file for every batch (≈ 7 µs per listing at 200,000 listings). Set back afterwards.
+IMPORT_CACHE_KIB = 64 * 1024
+# The connection's WAL auto-checkpoint during an import, in pages (SQLite's default: 1,000). A
+# transaction of the import writes more than that, so with the default every commit was
+# followed by a checkpoint copying all its pages into the database file (and two fsyncs); at
+# 16,384 pages (64 MiB) it runs after every second or third transaction and copies the pages
+# they share (index and full-text pages) once. The WAL file grows larger (105 MB in a
+# 200,000-row import, 35 MB before); SQLite reuses it.
+IMPORT_WAL_AUTOCHECKPOINT = 16384
+
+
+@dataclass
+class ImportReport:
+    path: str
+    stored: SaveResult = field(default_factory=SaveResult)
+    rows: int = 0
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+    unknown_columns: list[str] = field(default_factory=list)
+    flags: Counter = field(default_factory=Counter)  # scoring outcomes: flagged, unchanged, clear ...
+
+
+def listing_keys(items: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """(site, listing_id) of each listing: what scoring looks stored listings up by."""
+    return [(i["site"], i["listing_id"]) for i in items]
+
+
+def write_batch(db: Database, items: list[Mapping[str, Any]], *, source: str, run_id: int | None = None,
+                engine=None) -> tuple[SaveResult, Counter]:
+    """Store a batch of listings (``save_listings``) and, with an ``engine``
+    (``monitor.scoring.active.active_engine``), score them once stored."""
+    saved = save_listings(db, items, run_id=run_id, source=source)
+    flags = score_keys(db, engine, listing_keys(items)) if engine is not None else Counter()
+    return saved, flags
+
+
+def write_staged(db: Database, batches: list[tuple], report: ImportReport, engine) -> None:
+    """Report, store and score staged batches (``("batch", rows, skipped, stage, seen, keys)``
+    messages of the parse worker), in order; the staging files are removed."""
+    staged = []
+    for _, rows, skipped, stage, seen, _keys in batches:
+        report.rows += rows
+        report.skipped += skipped
+        if stage is not None:
+            staged.append((stage, seen))
+    try:
+        if staged:
+            for result in save_staged(db, staged, source="import"):
+                report.stored.add(result)
+    finally:
+        for stage, _ in staged:
+            os.unlink(stage)
+    if engine is not None:
+        for *_, stage, _seen, keys in batches:
+            if stage is not None:
+                report.flags += score_keys(db, engine, keys)
+
+
+def attach_room(db: Database) -> int:
+    """How many more databases the connection can attach (at least 1: as before, an ATTACH
+    past the limit fails with SQLite's own error)."""
+    conn = db.conn
+    attached = sum(1 for row in conn.execute("PRAGMA database_list") if row[1] not in ("main", "temp"))
+    return max(1, conn.getlimit(sqlite3.SQLITE_LIMIT_ATTACHED) - attached)
+
+
+@contextmanager
+def import_settings(db: Database) -> Iterator[None]:
+    """The connection's page cache raised to IMPORT_CACHE_KIB and its WAL auto-checkpoint to
+    IMPORT_WAL_AUTOCHECKPOINT pages for the import (never lowered); set back afterwards."""
+    conn = db.conn
+    restore = []
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    kib = -cache if cache < 0 else cache * conn.execute("PRAGMA page_size").fetchone()[0] // 1024
+    if kib < IMPORT_CACHE_KIB:
+        conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+        restore.append(f"PRAGMA cache_size = {int(cache)}")
+    pages = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+    if 0 < pages < IMPORT_WAL_AUTOCHECKPOINT:  # 0: the caller checkpoints itself
+        conn.execute(f"PRAGMA wal_autocheckpoint = {IMPORT_WAL_AUTOCHECKPOINT}")
+        restore.append(f"PRAGMA wal_autocheckpoint = {int(pages)}")
+    try:
+        yield
+    finally:
+        for statement in restore:
+            conn.execute(statement)
