@@ -1,15 +1,14 @@
 """Scrapy settings shared by `scrapy crawl` and `monitor crawl`: polite and safe by default."""
 
-import os
-
 from monitor import __version__
+from monitor.settings import env
 
 BOT_NAME = "listing-monitor"
 SPIDER_MODULES = ["spiders.sites", "spiders.shop"]
 NEWSPIDER_MODULE = "spiders"
 
 # An honest User-Agent: who we are and how to reach the operator (MONITOR_CONTACT).
-MONITOR_CONTACT = os.environ.get("MONITOR_CONTACT", "")
+MONITOR_CONTACT = env("MONITOR_CONTACT")
 USER_AGENT = f"listing-monitor/{__version__} (+{MONITOR_CONTACT or 'https://github.com/listing-monitor; set MONITOR_CONTACT'})"
 
 ROBOTSTXT_OBEY = True
@@ -35,7 +34,7 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 REDIRECT_MAX_TIMES = 5
 FEED_EXPORT_ENCODING = "utf-8"
-LOG_LEVEL = os.environ.get("MONITOR_LOG_LEVEL", "INFO")
+LOG_LEVEL = env("MONITOR_LOG_LEVEL")
 
 RETRY_ENABLED = True
 RETRY_TIMES = 3
@@ -55,23 +54,26 @@ ITEM_PIPELINES = {
     "spiders.pipelines.store.StorePipeline": 800,
 }
 
-# The monitor's store; `--db` / MONITOR_DB override.
-MONITOR_DB = os.environ.get("MONITOR_DB") or None
-MONITOR_STORE_BATCH = int(os.environ.get("MONITOR_STORE_BATCH", "200"))  # listings per write transaction
+# The environment's values (types, defaults and meanings: monitor/settings.py); `-s NAME=VALUE`
+# overrides each. The monitor's store: `--db` / MONITOR_DB.
+_db = env("MONITOR_DB")
+MONITOR_DB = str(_db) if _db else None
+MONITOR_STORE_BATCH = env("MONITOR_STORE_BATCH")  # listings per write transaction
 MONITOR_ALLOW_PRIVATE = False
 # Keep every fetched page in the run's WARC file (and a screenshot of browser pages) under
 # evidence/ beside the database; see monitor/evidence/. Off only for benchmarks.
-MONITOR_EVIDENCE = os.environ.get("MONITOR_EVIDENCE", "1") not in ("0", "false", "no")
+MONITOR_EVIDENCE = env("MONITOR_EVIDENCE")
 # Score listings with the rule engine as they are stored (rules from MONITOR_RULES or rules/).
-MONITOR_SCORE = os.environ.get("MONITOR_SCORE", "1") not in ("0", "false", "no")
-MONITOR_RULES = os.environ.get("MONITOR_RULES") or None
+MONITOR_SCORE = env("MONITOR_SCORE")
+_rules = env("MONITOR_RULES")
+MONITOR_RULES = str(_rules) if _rules else None
 # Score in a second process beside the crawl (uses the second core); off = in the crawl itself.
-MONITOR_SCORE_WORKER = os.environ.get("MONITOR_SCORE_WORKER", "1") not in ("0", "false", "no")
+MONITOR_SCORE_WORKER = env("MONITOR_SCORE_WORKER")
 # After a profile crawl, up to this many known listings it did not meet are re-fetched to
 # see whether they were removed (404/410 or the profile's item_gone page). 0 turns it off.
-MONITOR_RECHECK_LIMIT = int(os.environ.get("MONITOR_RECHECK_LIMIT", "200"))
+MONITOR_RECHECK_LIMIT = env("MONITOR_RECHECK_LIMIT")
 
-# Browser pages (render: browser) go through scrapy-playwright; see spiders/browser_settings.py.
+# Browser pages (render: browser) go through scrapy-playwright; see spiders/browser.py.
 PLAYWRIGHT_MAX_CONTEXTS = 2
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000

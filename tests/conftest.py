@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from monitor import settings
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -21,7 +23,7 @@ def shared_or_skip(path: Path) -> Path:
     if path.exists():
         return path
     reason = f"{path} is not present (the independent data beside the project; see DEVELOPERS.md)"
-    if os.environ.get("MONITOR_REQUIRE_SHARED") == "1":
+    if settings.env("MONITOR_REQUIRE_SHARED"):
         pytest.fail(f"MONITOR_REQUIRE_SHARED=1 but {reason}")
     pytest.skip(reason)
 

@@ -27,16 +27,18 @@ instead: ``alerts.email.port: must be an integer from 1 to 65535, e.g. 587``.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-DEFAULT_NO_RUNS_HOURS = 24.0
-DEFAULT_EMAIL_TIMEOUT = 30.0
-DEFAULT_WEBHOOK_TIMEOUT = 10.0
-DEFAULT_SUBJECT_PREFIX = "[monitor]"
+from monitor.settings import named_secret, yaml_default
+
+# Each key's type, default and meaning: monitor/settings.py (the README's table comes from there).
+DEFAULT_NO_RUNS_HOURS = yaml_default("alerts.no_runs_hours")
+DEFAULT_EMAIL_TIMEOUT = yaml_default("alerts.email.timeout")
+DEFAULT_WEBHOOK_TIMEOUT = yaml_default("alerts.webhook.timeout")
+DEFAULT_SUBJECT_PREFIX = yaml_default("alerts.email.subject_prefix")
 # Without expected sites, a site is expected to run if it had any run this recently.
 DEFAULT_EXPECTED_DAYS = 30
 
@@ -68,7 +70,7 @@ class EmailSettings:
         """The password from the environment; raises ``LookupError`` when the variable is unset."""
         if not self.password_env:
             return None
-        value = os.environ.get(self.password_env)
+        value = named_secret(self.password_env)
         if value is None:
             raise LookupError(f"alerts.email.password_env: the environment variable {self.password_env} is not set; "
                               f"export it with the SMTP password")
@@ -86,7 +88,7 @@ class WebhookSettings:
         """Fixed headers plus those read from the environment; raises ``LookupError`` for an unset variable."""
         out = dict(self.headers)
         for name, env in self.headers_env.items():
-            value = os.environ.get(env)
+            value = named_secret(env)
             if value is None:
                 raise LookupError(f"alerts.webhook.headers_env.{name}: the environment variable {env} is not set")
             out[name] = value

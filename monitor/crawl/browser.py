@@ -7,6 +7,8 @@ import os
 import shutil
 from pathlib import Path
 
+from monitor.settings import env
+
 CHROMIUM_ENV = "MONITOR_CHROMIUM"
 SYSTEM_CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
@@ -19,7 +21,7 @@ class BrowserNotFound(RuntimeError):
 
 def _playwright_own_chromium() -> str | None:
     """Playwright's downloaded browser, where `playwright install chromium` was run."""
-    root = Path(os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or Path.home() / ".cache" / "ms-playwright")
+    root = env("PLAYWRIGHT_BROWSERS_PATH") or Path.home() / ".cache" / "ms-playwright"
     for pattern in ("chromium-*/chrome-linux*/chrome", "chromium_headless_shell-*/chrome-*/headless_shell"):
         for candidate in sorted(root.glob(pattern), reverse=True):
             if os.access(candidate, os.X_OK):
@@ -30,11 +32,12 @@ def _playwright_own_chromium() -> str | None:
 def find_chromium(configured: str | None = None) -> str:
     """The browser to launch: the setting or MONITOR_CHROMIUM, else the system Chromium,
     else Playwright's own. Raises ``BrowserNotFound`` saying how to get one."""
-    explicit = configured or os.environ.get(CHROMIUM_ENV)
+    explicit = configured or env(CHROMIUM_ENV)
+    explicit = str(explicit) if explicit else None
     if explicit:
         path = shutil.which(explicit) or explicit
         if not os.access(path, os.X_OK):
-            raise BrowserNotFound(f"{CHROMIUM_ENV} / MONITOR_CHROMIUM setting points at {explicit!r}, which is not an executable")
+            raise BrowserNotFound(f"the MONITOR_CHROMIUM setting points at {explicit!r}, which is not an executable")
         return path
     for name in SYSTEM_CHROMIUM_NAMES:
         found = shutil.which(name)

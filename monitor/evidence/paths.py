@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from monitor.settings import env
+
 
 def evidence_root(db_path: str | os.PathLike) -> Path:
     """``MONITOR_EVIDENCE_DIR``, or the ``evidence`` folder beside the database file."""
-    override = os.environ.get("MONITOR_EVIDENCE_DIR")
-    return Path(override) if override else Path(db_path).resolve().parent / "evidence"
+    return env("MONITOR_EVIDENCE_DIR") or Path(db_path).resolve().parent / "evidence"
 
 
 def resolve(root: Path, relative: str) -> Path:

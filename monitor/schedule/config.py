@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.alerts.config import located_alert_problems
+from monitor.settings import env, yaml_default
 from monitor.yamlfile import LocatedYaml, YamlError, load_located, schema_problems
 
 CONFIG_ENV = "MONITOR_CONFIG"
@@ -51,13 +52,16 @@ DEFAULT_CONFIG_NAME = "monitor.yaml"
 # The file shipped with the project (jobs for the demo marketplaces), at the repository root.
 PROJECT_CONFIG = Path(__file__).resolve().parents[2] / DEFAULT_CONFIG_NAME
 
-DEFAULT_TIMEZONE = "UTC"
-DEFAULT_MISFIRE_GRACE = 900  # seconds (15 minutes), not APScheduler's 1 s: a busy or restarting host is not a missed night
-DEFAULT_MAX_PARALLEL = 2  # the machines this runs on have two cores
-DEFAULT_KILL_GRACE = 15
-DEFAULT_TIME_LIMIT = 2 * 3600
-DEFAULT_PRIORITY = 5
-DEFAULT_PRIORITY_BOOST = 10  # queue points for open flags a campaign covers (see monitor/schedule/campaigns.py)
+# Each key's type, default and meaning: monitor/settings.py (the README's table comes from there).
+DEFAULT_TIMEZONE = yaml_default("settings.timezone")
+# Seconds (15 minutes), not APScheduler's 1 s: a busy or restarting host is not a missed night.
+DEFAULT_MISFIRE_GRACE = yaml_default("settings.misfire_grace_seconds")
+DEFAULT_MAX_PARALLEL = yaml_default("settings.max_parallel")  # the machines this runs on have two cores
+DEFAULT_KILL_GRACE = yaml_default("settings.kill_grace_seconds")
+DEFAULT_TIME_LIMIT = yaml_default("settings.default_time_limit")
+DEFAULT_PRIORITY = yaml_default("jobs[].priority")
+# Queue points for open flags a campaign covers (see monitor/schedule/campaigns.py).
+DEFAULT_PRIORITY_BOOST = yaml_default("campaigns[].priority_boost")
 YEARLY_YEAR = 2000  # MM-DD campaign dates are kept in a leap year so 02-29 parses
 
 _ID = "^[a-z0-9][a-z0-9_-]*$"
@@ -249,9 +253,9 @@ def resolve_config_path(cli_value: str | os.PathLike | None = None) -> Path:
     then the one shipped at the project root (the demo marketplaces' jobs)."""
     if cli_value:
         return Path(cli_value)
-    env = os.environ.get(CONFIG_ENV)
-    if env:
-        return Path(env)
+    configured = env(CONFIG_ENV)
+    if configured:
+        return configured
     local = Path(DEFAULT_CONFIG_NAME)
     return local if local.exists() else PROJECT_CONFIG
 

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from monitor.settings import env
+
 if TYPE_CHECKING:  # imported where a store is opened: the import worker never opens one and
     import sqlite_utils  # starts ≈ 0.1 s sooner without it (it pulls in numpy)
 
@@ -24,10 +26,7 @@ def resolve_db_path(cli_value: str | os.PathLike | None = None) -> Path:
     """``--db`` wins, then ``MONITOR_DB``, then ``data/monitor.db`` under the working directory."""
     if cli_value:
         return Path(cli_value)
-    env = os.environ.get("MONITOR_DB")
-    if env:
-        return Path(env)
-    return DEFAULT_DB_PATH
+    return env("MONITOR_DB") or DEFAULT_DB_PATH
 
 
 def open_db(path: str | os.PathLike | None = None, *, migrate: bool = True) -> sqlite_utils.Database:
