@@ -1,15 +1,19 @@
-"""The configured product categories (``rules/categories.yaml``)."""
+"""The rules folder, and the configured product categories (``rules/categories.yaml``)."""
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 
 from monitor.listing import DEFAULT_CATEGORIES
+from monitor.settings import env
 from monitor.yamlfile import YamlError, load_located, schema_problems
 
-RULES_DIR = Path(__file__).resolve().parents[1] / "rules"
+# The rule packs ship inside the package as ``monitor/rulepacks``, which in the checkout is a
+# link to the top-level ``rules/`` analysts edit: an editable install reads rules/ itself, a
+# wheel carries a copy. Resolved so that messages name rules/..., the file one edits.
+RULES_DIR = Path(str(files("monitor") / "rulepacks")).resolve()
 RULES_DIR_ENV = "MONITOR_RULES"
 
 SCHEMA = {
@@ -32,7 +36,8 @@ SCHEMA = {
 
 
 def rules_dir() -> Path:
-    return Path(os.environ.get(RULES_DIR_ENV) or RULES_DIR)
+    """``MONITOR_RULES``, else the packaged rule packs."""
+    return env(RULES_DIR_ENV) or RULES_DIR
 
 
 def load_categories(path: Path) -> tuple[str, ...]:

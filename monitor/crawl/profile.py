@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlparse
 
 from monitor.listing import LISTING_FIELDS
+from monitor.settings import env
 from monitor.yamlfile import YamlError, load_located, schema_problems
 
-PROFILES_DIR = Path(__file__).resolve().parents[2] / "spiders" / "profiles"
+# Package data of the spiders package (finding it imports only spiders/__init__.py, a docstring).
+PROFILES_DIR = Path(str(files("spiders") / "profiles"))
 PROFILE_DIRS_ENV = "MONITOR_PROFILE_DIRS"  # extra folders, separated by os.pathsep
 
 SELECTABLE_FIELDS = tuple(
@@ -293,8 +295,7 @@ def load_profile(path: str | Path) -> Profile:
 
 
 def profile_dirs() -> list[Path]:
-    extra = [Path(p) for p in os.environ.get(PROFILE_DIRS_ENV, "").split(os.pathsep) if p]
-    return [*extra, PROFILES_DIR]
+    return [*env(PROFILE_DIRS_ENV), PROFILES_DIR]
 
 
 def profile_paths() -> dict[str, Path]:
