@@ -8,7 +8,8 @@ import shutil
 
 import yaml
 
-from monitor.rules.calibrate import Example, calibrate, fit, updated_scoring_text
+from monitor.quality.calibrate import Example, calibrate, fit
+from monitor.quality.scoring_file import updated_scoring_text
 from monitor.rules.scoring import Scoring
 from monitor.rules.signals import Signal
 from tests.conftest import ROOT, run_monitor
@@ -134,8 +135,8 @@ def test_writer_adds_missing_keys_at_the_end_of_their_block():
 
 
 def test_from_store_uses_the_latest_verdicts(tmp_path):
-    from monitor.flagging import engine_for, score_keys
-    from monitor.rules.evaluate import load_labelled
+    from monitor.quality.evaluate import load_labelled
+    from monitor.scoring.score import engine_for, score_keys
     from monitor.rules.packs import load_packs
     from monitor.store import open_db, save_listings
     from monitor.store.migrations_review import REVIEW_MIGRATIONS

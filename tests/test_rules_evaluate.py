@@ -1,4 +1,4 @@
-"""The labelled evaluation set and `monitor.rules.evaluate`: loading, validation, metric arithmetic."""
+"""The labelled evaluation set and `monitor.quality.evaluate`: loading, validation, metric arithmetic."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from monitor.categories import known_categories
-from monitor.importer import normalise_row
-from monitor.rules.evaluate import (LABEL_KINDS, EvalReport, LabelledSetError, evaluate, format_report,
+from monitor.ingest.normalise import normalise_row
+from monitor.quality.evaluate import (LABEL_KINDS, EvalReport, LabelledSetError, evaluate, format_report,
                                     load_labelled)
 from monitor.rules.signals import Signal
 

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from monitor.rules.evaluate import LabelledSetError, calibration, evaluate, load_labelled_set
-from monitor.rules.metrics import average_precision, expected_calibration_error, reliability_table
+from monitor.quality.evaluate import LabelledSetError, calibration, evaluate, load_labelled_set
+from monitor.quality.metrics import average_precision, expected_calibration_error, reliability_table
 
 
 def _listing(i, title="某品牌 面霜 50ml"):

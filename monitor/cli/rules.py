@@ -90,8 +90,9 @@ def rules_eval(set_dir, split, rules_dir, min_precision, min_recall, max_ece, pr
         monitor rules eval --split holdout --min-precision 0.9 --min-recall 0.9
         monitor rules eval --set ../shared/data/labelled-listings --min-precision 0.9 --min-recall 0.9 --max-ece 0.1
     """
+    # lazy: the engine and evaluation load only when the command runs, not for --help
+    from monitor.quality.evaluate import DEV_SPLIT, LabelledSetError, evaluate, format_report, load_labelled_set
     from monitor.rules.engine import Engine
-    from monitor.rules.evaluate import DEV_SPLIT, LabelledSetError, calibration, evaluate, format_report, load_labelled_set
 
     folder = Path(set_dir)
     packs = _load(rules_dir, watchlist=folder / "watchlist.csv", prices=folder / "prices.csv")
@@ -117,13 +118,30 @@ def rules_eval(set_dir, split, rules_dir, min_precision, min_recall, max_ece, pr
     report = evaluate(records, scorer, split=None if split == "all" else split)
     click.echo(format_report(report) if not errors else format_report(report, errors=True))
     if pages.is_dir():
-        from monitor.rules.realpages import check_real_pages
+        _echo_real_pages(pages, rules_dir)
+    failed = _below_floors(report, min_precision, min_recall, max_ece)
+    if failed:
+        click.echo("below the floor: " + "; ".join(failed), err=True)
+        sys.exit(1)
 
-        real = check_real_pages(pages, rules_dir)
-        click.echo(f"real shop pages ({pages}): {len(real.flagged)} of {real.pages} flagged with their own brands "
-                   f"watched ({real.with_brand} pages name a brand)")
-        for url, value, names in real.flagged:
-            click.echo(f"  flagged {value}: {url} ({', '.join(names)})")
+
+def _echo_real_pages(pages: Path, rules_dir) -> None:
+    """The real shop pages' line of `monitor rules eval`: how many are flagged, and which."""
+    # lazy: the page extractor loads only when the shared pages are there
+    from monitor.quality.realpages import check_real_pages
+
+    real = check_real_pages(pages, rules_dir)
+    click.echo(f"real shop pages ({pages}): {len(real.flagged)} of {real.pages} flagged with their own brands "
+               f"watched ({real.with_brand} pages name a brand)")
+    for url, value, names in real.flagged:
+        click.echo(f"  flagged {value}: {url} ({', '.join(names)})")
+
+
+def _below_floors(report, min_precision, min_recall, max_ece) -> list[str]:
+    """What of `--min-precision`, `--min-recall` and `--max-ece` the report misses."""
+    # lazy: as in rules_eval
+    from monitor.quality.evaluate import calibration
+
     failed = []
     if min_precision is not None and report.precision < min_precision:
         failed.append(f"precision {report.precision:.3f} < {min_precision}")
@@ -133,15 +151,14 @@ def rules_eval(set_dir, split, rules_dir, min_precision, min_recall, max_ece, pr
         _, ece, _ = calibration(report)
         if ece is None or ece > max_ece:
             failed.append(f"expected calibration error {'-' if ece is None else f'{ece:.3f}'} > {max_ece}")
-    if failed:
-        click.echo("below the floor: " + "; ".join(failed), err=True)
-        sys.exit(1)
+    return failed
 
 
 def _calibration_set(folder: Path) -> list[tuple[dict, bool]]:
     """(listing, should be flagged) from a labelled folder: the project's listings.jsonl with a
     `label` per line, or the shared format (listings.jsonl + labels.jsonl)."""
-    from monitor.rules.evaluate import load_labelled_set
+    # lazy: as in rules_calibrate
+    from monitor.quality.evaluate import load_labelled_set
 
     records = load_labelled_set(folder)
     return [({k: v for k, v in r.items() if k not in ("label", "line")}, bool(r["label"]["flagged"]))
@@ -175,48 +192,17 @@ def rules_calibrate(ctx, set_dir, from_store, rules_dir, shrink, target_precisio
         monitor rules calibrate --set tests/data/eval
         monitor rules calibrate --from-store --target-precision 0.95 --write
     """
-    import os
-    import shutil
-    import tempfile
-    from datetime import datetime, timezone
-
-    from monitor.categories import rules_dir as default_rules
-    from monitor.rules.calibrate import (CalibrationError, Example, LayoutError, calibrate, format_calibration,
-                                         updated_scoring_text)
-    from monitor.rules.evaluate import LabelledSetError
-    from monitor.rules.packs import load_packs
+    # lazy: calibration loads scikit-learn (about a second); only this command needs it
+    from monitor.quality.calibrate import CalibrationError, calibrate, format_calibration
 
     if bool(set_dir) == bool(from_store):
         click.echo("error: give either --set DIR or --from-store", err=True)
         sys.exit(2)
-    examples = []
     if set_dir:
-        folder = Path(set_dir)
-        overrides = {name: folder / f"{name}.csv" for name in ("watchlist", "prices")
-                     if (folder / f"{name}.csv").is_file()}
-        packs = _load(rules_dir, **overrides)
-        try:
-            labelled = _calibration_set(folder)
-        except LabelledSetError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(2)
-        from monitor.rules.engine import Engine
-
-        engine = Engine(packs)
-        for listing, flag in labelled:
-            examples.append(Example(tuple(engine.assess(listing).signals), listing.get("category"), flag))
+        packs, examples = _examples_from_set(Path(set_dir), rules_dir)
         source = str(set_dir)
     else:
-        from monitor.store import open_db
-        from monitor.store.verdict_examples import assess_reviewed, reviewed_listings
-
-        packs = _load(rules_dir)
-        db = open_db(ctx.obj.get("db_path"))
-        try:
-            for item, assessment in assess_reviewed(db, packs, reviewed_listings(db)):
-                examples.append(Example(tuple(assessment.signals), item.listing.get("category"), item.flag))
-        finally:
-            db.close()
+        packs, examples = _examples_from_store(ctx.obj.get("db_path"), rules_dir)
         source = "store verdicts"
     try:
         result = calibrate(packs.scoring, examples, shrink=shrink, target_precision=target_precision, folds=folds)
@@ -227,38 +213,63 @@ def rules_calibrate(ctx, set_dir, from_store, rules_dir, shrink, target_precisio
     if not write:
         click.echo("\n(not written: add --write to update scoring.yaml)")
         return
+    _write_calibration(result, rules_dir, source=source, shrink=shrink, target_precision=target_precision)
+
+
+def _examples_from_set(folder: Path, rules_dir):
+    """(packs, calibration examples) from a labelled folder, its watchlist and prices replacing the shipped ones."""
+    # lazy: as in rules_calibrate
+    from monitor.quality.calibrate import Example
+    from monitor.quality.evaluate import LabelledSetError
+    from monitor.rules.engine import Engine
+
+    overrides = {name: folder / f"{name}.csv" for name in ("watchlist", "prices") if (folder / f"{name}.csv").is_file()}
+    packs = _load(rules_dir, **overrides)
+    try:
+        labelled = _calibration_set(folder)
+    except LabelledSetError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    engine = Engine(packs)
+    return packs, [Example(tuple(engine.assess(listing).signals), listing.get("category"), flag)
+                   for listing, flag in labelled]
+
+
+def _examples_from_store(db_path, rules_dir):
+    """(packs, calibration examples) from the analysts' latest decided verdicts in the store."""
+    # lazy: as in rules_calibrate
+    from monitor.quality.calibrate import Example
+    from monitor.quality.verdict_examples import assess_reviewed, reviewed_listings
+    from monitor.store import open_db
+
+    packs = _load(rules_dir)
+    db = open_db(db_path)
+    try:
+        return packs, [Example(tuple(assessment.signals), item.listing.get("category"), item.flag)
+                       for item, assessment in assess_reviewed(db, packs, reviewed_listings(db))]
+    finally:
+        db.close()
+
+
+def _write_calibration(result, rules_dir, *, source: str, shrink: float, target_precision: float) -> None:
+    """--write: the calibration into scoring.yaml, stamped with when, from what and how well."""
+    # lazy: as in rules_calibrate
+    from monitor.categories import rules_dir as default_rules
+    from monitor.listing import utc_now
+    from monitor.quality.scoring_file import ScoringFileError, write_scoring_file
 
     rules_folder = Path(rules_dir) if rules_dir else default_rules()
-    path = rules_folder / "scoring.yaml"
     m = result.after
     note = (f"shrink k={shrink:g}, {result.folds}-fold cross-validated precision "
             f"{'-' if m.precision is None else f'{m.precision:.3f}'}, recall {'-' if m.recall is None else f'{m.recall:.3f}'}")
-    stamp = {"at": datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
-             "source": source, "verdicts": result.n, "target_precision": target_precision, "note": note}
+    stamp = {"at": utc_now(), "source": source, "verdicts": result.n, "target_precision": target_precision,
+             "note": note}
     try:
-        text = path.read_bytes().decode("utf-8")
-        new_text = updated_scoring_text(text, llr=result.changed_llr, priors=result.changed_priors,
-                                        thresholds=result.changed_thresholds, calibrated=stamp)
-    except (OSError, UnicodeDecodeError, LayoutError) as exc:
-        click.echo(f"error: {path} cannot be updated: {exc}; it was not changed", err=True)
+        path = write_scoring_file(rules_folder, llr=result.changed_llr, priors=result.changed_priors,
+                                  thresholds=result.changed_thresholds, calibrated=stamp)
+    except ScoringFileError as exc:
+        click.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    with tempfile.TemporaryDirectory(prefix="calibrate-") as tmp:
-        copy = Path(tmp) / rules_folder.name
-        shutil.copytree(rules_folder, copy)
-        (copy / "scoring.yaml").write_bytes(new_text.encode("utf-8"))
-        try:
-            load_packs(copy)
-        except RulePackError as exc:
-            shown = str(exc).replace(str(copy), str(rules_folder))
-            click.echo(f"error: the calibrated scoring file would be invalid; {path} was not changed:\n{shown}",
-                       err=True)
-            sys.exit(2)
-    staging = path.with_name(f".{path.name}.calibrate-{os.getpid()}")
-    try:
-        staging.write_bytes(new_text.encode("utf-8"))
-        os.replace(staging, path)
-    finally:
-        staging.unlink(missing_ok=True)
     version = _load(rules_folder).version
     click.echo(f"\nwrote {path}: rules version {version}; run `monitor rescore` to re-score stored listings")
 
@@ -269,7 +280,8 @@ def _read_listings(path: Path):
     The file itself is checked first, as `monitor import` does (UTF-8, required columns):
     ValueError names what is wrong. Rows are then read lazily.
     """
-    from monitor.importer import read_file
+    # lazy: the readers load only when the command runs
+    from monitor.ingest.parse import read_file
 
     text, fmt, _ = read_file(path)
     return _listings(path, text, fmt)
@@ -278,8 +290,10 @@ def _read_listings(path: Path):
 def _listings(path: Path, text: str, fmt: str):
     from datetime import datetime, timezone
 
+    # lazy: as in _read_listings
     from monitor.categories import known_categories
-    from monitor.importer import RowError, normalise_row, read_records
+    from monitor.ingest.normalise import RowError, normalise_row
+    from monitor.ingest.parse import read_records
 
     default_time = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).isoformat()
     categories = known_categories()
@@ -359,8 +373,9 @@ def rescore_cmd(ctx, site, category, rules_dir):
 
         monitor rescore --category cosmetics
     """
-    from monitor.flagging import engine_for, rescore
-    from monitor.rules.active import remember
+    # lazy: the store and the engine load only when the command runs
+    from monitor.scoring.active import remember
+    from monitor.scoring.score import engine_for, rescore
     from monitor.store import open_db
 
     packs = _load(rules_dir)

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from monitor.importer import RowError, normalise_row
+from monitor.categories import known_categories
+from monitor.ingest.normalise import RowError, normalise_row
+from monitor.quality.metrics import average_precision, expected_calibration_error, probability, reliability_table
 
 # The kinds a label may expect ("mitigating" signals are context, never an expected kind).
 LABEL_KINDS = ("trademark", "counterfeit", "price", "seller", "regulatory", "contact")
@@ -89,8 +91,6 @@ def load_labelled(path: str | Path) -> list[dict]:
     Each record is the listing as the importer stores it (``listing_id``, ``site``, ...)
     with two more keys: ``label`` and ``line`` (the line number in the file).
     """
-    from monitor.categories import known_categories
-
     path = Path(path)
     categories = known_categories()
     records, problems, seen = [], [], {}
@@ -124,8 +124,6 @@ def load_labelled_set(folder: str | Path) -> list[dict]:
     project's), or ``listings.jsonl`` beside ``labels.jsonl`` (``{"id", "flag", "kind", "note"}``
     per listing, joined on id, order not relied on). Raises LabelledSetError naming file and
     line of every problem; nothing is evaluated then."""
-    from monitor.categories import known_categories
-
     folder = Path(folder)
     labels_path = folder / "labels.jsonl"
     if not labels_path.exists():
@@ -448,8 +446,6 @@ def format_report(report: EvalReport, *, errors: bool = False) -> str:
 
 def calibration(report: EvalReport) -> tuple[float | None, float | None, list]:
     """(average precision, expected calibration error, reliability table) of the scores."""
-    from monitor.rules.metrics import average_precision, expected_calibration_error, probability, reliability_table
-
     if not report.scored:
         return None, None, []
     labels = [y for y, _ in report.scored]

@@ -1,6 +1,6 @@
 """False-positive check on real shops: pages from legitimate sites, their brands watched.
 
-The product pages of ``shared/data/product-pages`` come from legitimate shops. With each
+The product pages of ``../shared/data/product-pages`` (beside the checkout, when present) come from legitimate shops. With each
 page's own brand put on the watchlist, a good engine flags close to none of them.
 """
 
@@ -12,6 +12,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from monitor.extract.page import extract_listing
+from monitor.rules.engine import Engine
+from monitor.rules.packs import load_packs
 from monitor.rules.watchlist import Watchlist, WatchedMark, write_watchlist
 
 
@@ -23,10 +26,8 @@ class RealPagesReport:
 
 
 def check_real_pages(pages_dir: Path, rules_dir: Path | None = None) -> RealPagesReport:
-    from monitor.extract.page import extract_listing
-    from monitor.rules.engine import Engine
-    from monitor.rules.packs import load_packs
-
+    """Each page of ``pages_dir`` (``ground-truth.json`` and ``html/<digest>.html.gz``) extracted
+    and assessed with its own brand watched; the report lists the flagged ones."""
     truth = json.loads((pages_dir / "ground-truth.json").read_text(encoding="utf-8"))
     listings = []
     for digest, meta in sorted(truth.items()):

@@ -2,7 +2,7 @@
 
 Pure functions, no I/O: the caller assesses each labelled listing with the current rules and
 passes its signals, category and label as :class:`Example`; the store query is in
-``monitor/store/verdict_examples.py``, reading sets and writing the file in the CLI.
+``monitor/quality/verdict_examples.py``, writing the file in ``monitor/quality/scoring_file.py``.
 
 The fit is a logistic regression whose coefficients are exactly the numbers of the scoring
 model (``monitor/rules/scoring.py``):
@@ -26,8 +26,6 @@ mitigation), never with the regression's own prediction.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -125,8 +123,8 @@ class Fit:
 
 def fit(shipped: Scoring, examples: Sequence[Example], *, shrink: float = DEFAULT_SHRINK, c: float = C) -> Fit:
     """Fit llrs and priors on ``examples`` and shrink them toward ``shipped``'s."""
+    # lazy: numpy and scikit-learn take about a second to import; only calibration needs them
     import numpy as np
-    from sklearn.linear_model import LogisticRegression
 
     labels = [bool(e.flag) for e in examples]
     if len(set(labels)) < 2:
@@ -136,6 +134,41 @@ def fit(shipped: Scoring, examples: Sequence[Example], *, shrink: float = DEFAUL
     rows = [features(shipped, e.signals) for e in examples]
     names = sorted({n for row in rows for n in row} | set(shipped.llr))
     categories = sorted({_category(e) for e in examples})
+    x = _design(rows, examples, names, categories)
+    coef = _sign_constrained_fit(x, labels, len(names), c)
+    offset = len(names)
+    support = {n: int(np.count_nonzero(x[:, i])) for i, n in enumerate(names)}
+    category_support = {c_: sum(1 for e in examples if _category(e) == c_) for c_ in categories}
+    k = max(float(shrink), 0.0)
+    llr, fitted_llr = {}, {}
+    for i, name in enumerate(names):
+        # a mitigating column holds -strength: its coefficient is |llr|
+        raw = -float(coef[i]) if mitigating.get(name) else float(coef[i])
+        fitted_llr[name] = raw
+        value = _shrunk(raw, shipped.weight(name), support[name], k)
+        value = _clip(value, LLR_RANGE[0], 0.0) if mitigating.get(name) else _clip(value, 0.0, LLR_RANGE[1])
+        llr[name] = round(value, 2)
+    priors, fitted_priors = {}, {}
+    for j, cat in enumerate(categories):
+        raw = float(coef[offset + j]) * INTERCEPT_SCALE
+        fitted_priors[cat] = _percent(raw)
+        value = _shrunk(raw, logit(shipped.prior(cat or None)), category_support[cat], k)
+        priors[cat] = round(_clip(_percent(value), *PRIOR_RANGE), 1)
+    return Fit(llr=llr, priors=priors, fitted_llr=fitted_llr, fitted_priors=fitted_priors, support=support,
+               category_support=category_support, mitigating=mitigating)
+
+
+def _shrunk(fitted: float, shipped: float, n: int, k: float) -> float:
+    """(n x fitted + k x shipped) / (n + k): see the module docstring."""
+    return (n * fitted + k * shipped) / (n + k) if n + k > 0 else shipped
+
+
+def _design(rows: list[dict[str, float]], examples: Sequence[Example], names: list[str], categories: list[str]):
+    """The regression's matrix: one column per signal name (``names`` order), then one per
+    category holding INTERCEPT_SCALE on its listings."""
+    # lazy: numpy loads with the fit (see fit)
+    import numpy as np
+
     column = {n: i for i, n in enumerate(names)}
     offset = len(names)
     x = np.zeros((len(examples), offset + len(categories)))
@@ -143,45 +176,33 @@ def fit(shipped: Scoring, examples: Sequence[Example], *, shrink: float = DEFAUL
         for name, value in row.items():
             x[i, column[name]] = value
         x[i, offset + categories.index(_category(example))] = INTERCEPT_SCALE
-    # Signs are constraints, not a clip afterwards: a signal whose weight comes out on the
-    # wrong side (an aggravating one below 0, usually because another signal on the same
-    # listings explains them) is fixed at 0 and the rest refitted, so they take up its share.
+    return x
+
+
+def _sign_constrained_fit(x, labels: list[bool], signal_columns: int, c: float):
+    """Coefficients of a logistic regression (no intercept) of ``labels`` on ``x`` whose first
+    ``signal_columns`` columns may not come out below 0.
+
+    Signs are constraints, not a clip afterwards: a signal whose weight comes out on the
+    wrong side (an aggravating one below 0, usually because another signal on the same
+    listings explains them) is fixed at 0 and the rest refitted, so they take up its share."""
+    # lazy: numpy and scikit-learn load with the fit (see fit)
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
     y = np.array(labels, dtype=int)
     free = list(range(x.shape[1]))
     coef = np.zeros(x.shape[1])
-    for _ in range(len(names) + 1):
+    for _ in range(signal_columns + 1):
         model = LogisticRegression(C=c, fit_intercept=False, max_iter=5000)
         model.fit(x[:, free], y)
         coef = np.zeros(x.shape[1])
         coef[free] = model.coef_[0]
-        wrong = [column[n] for n in names if column[n] in free and coef[column[n]] < -1e-9]
+        wrong = [j for j in range(signal_columns) if j in free and coef[j] < -1e-9]
         if not wrong:
             break
         free = [j for j in free if j not in wrong]
-
-    support = {n: int(np.count_nonzero(x[:, column[n]])) for n in names}
-    category_support = {c_: sum(1 for e in examples if _category(e) == c_) for c_ in categories}
-    k = max(float(shrink), 0.0)
-    llr, fitted_llr = {}, {}
-    for name in names:
-        # a mitigating column holds -strength: its coefficient is |llr|
-        raw = -float(coef[column[name]]) if mitigating.get(name) else float(coef[column[name]])
-        fitted_llr[name] = raw
-        before = shipped.weight(name)
-        n = support[name]
-        value = (n * raw + k * before) / (n + k) if n + k > 0 else before
-        value = _clip(value, LLR_RANGE[0], 0.0) if mitigating.get(name) else _clip(value, 0.0, LLR_RANGE[1])
-        llr[name] = round(value, 2)
-    priors, fitted_priors = {}, {}
-    for j, cat in enumerate(categories):
-        raw = float(coef[offset + j]) * INTERCEPT_SCALE
-        fitted_priors[cat] = _percent(raw)
-        before = logit(shipped.prior(cat or None))
-        n = category_support[cat]
-        value = (n * raw + k * before) / (n + k) if n + k > 0 else before
-        priors[cat] = round(_clip(_percent(value), *PRIOR_RANGE), 1)
-    return Fit(llr=llr, priors=priors, fitted_llr=fitted_llr, fitted_priors=fitted_priors, support=support,
-               category_support=category_support, mitigating=mitigating)
+    return coef
 
 
 # --------------------------------------------------------------------------- thresholds and metrics
@@ -348,23 +369,47 @@ def calibrate(shipped: Scoring, examples: Sequence[Example], *, shrink: float = 
               target_precision: float = DEFAULT_TARGET_PRECISION, folds: int = DEFAULT_FOLDS, seed: int = SEED,
               min_category: int = MIN_CATEGORY) -> Calibration:
     """Fit on every example; measure before (shipped) and after (k-fold, stratified, fixed seed)."""
-    from sklearn.model_selection import StratifiedKFold
-
     examples = list(examples)
     labels = [bool(e.flag) for e in examples]
+    splits, notes = _fold_count(labels, folds)
+    cv_scores, cv_flagged = _cross_validated(shipped, examples, labels, splits, seed, shrink=shrink,
+                                             target_precision=target_precision, min_category=min_category)
+    whole = fit(shipped, examples, shrink=shrink)
+    choices = choose_thresholds(shipped, _by_category(examples, cv_scores), target_precision,
+                                min_listings=min_category)
+    new = whole.scoring(shipped, _thresholds(shipped, choices))
+
+    before_scores = scores_of(shipped, examples)
+    before = metrics(labels, before_scores, _flagged(shipped, examples, before_scores))
+    after = metrics(labels, cv_scores, cv_flagged)
+    signals, priors = _signal_rows(shipped, whole, examples), _prior_rows(shipped, whole, examples)
+    if any(p.category == NO_CATEGORY for p in priors):
+        notes.append("listings without a category were fitted but default_prior is not changed")
+    return Calibration(scoring=new, signals=signals, priors=priors, thresholds=choices, before=before, after=after,
+                       folds=splits, shrink=shrink, target_precision=target_precision, n=len(examples), notes=notes)
+
+
+def _fold_count(labels: list[bool], folds: int) -> tuple[int, list[str]]:
+    """(folds to use, a note when fewer than asked); CalibrationError when a fit is impossible."""
     positives, negatives = sum(labels), len(labels) - sum(labels)
     if not positives or not negatives:
         raise CalibrationError(f"{len(labels)} labelled listing(s), {positives} flag and {negatives} clear: "
                                "a fit needs listings of both kinds")
-    notes = []
     splits = min(int(folds), positives, negatives)
     if splits < 2:
         raise CalibrationError(f"{positives} flag and {negatives} clear: too few for {folds}-fold cross-validation")
     if splits < folds:
-        notes.append(f"{splits}-fold cross-validation instead of {folds}: only {min(positives, negatives)} "
-                     f"listing(s) of the rarer label")
+        return splits, [f"{splits}-fold cross-validation instead of {folds}: only {min(positives, negatives)} "
+                        f"listing(s) of the rarer label"]
+    return splits, []
 
-    # cross-validated scores: every listing scored by llrs, priors and thresholds fitted without it
+
+def _cross_validated(shipped: Scoring, examples: list[Example], labels: list[bool], splits: int, seed: int, *,
+                     shrink: float, target_precision: float, min_category: int) -> tuple[list[int], list[bool]]:
+    """(score, flagged) of every listing by llrs, priors and thresholds fitted without it."""
+    # lazy: scikit-learn takes about a second to import; only calibration needs it
+    from sklearn.model_selection import StratifiedKFold
+
     cv_scores: list[int] = [0] * len(examples)
     cv_flagged: list[bool] = [False] * len(examples)
     folder = StratifiedKFold(n_splits=splits, shuffle=True, random_state=seed)
@@ -378,31 +423,26 @@ def calibrate(shipped: Scoring, examples: Sequence[Example], *, shrink: float = 
         for i in test:
             cv_scores[i] = model.score(list(examples[i].signals), examples[i].category)
             cv_flagged[i] = cv_scores[i] >= model.threshold(examples[i].category)
+    return cv_scores, cv_flagged
 
-    whole = fit(shipped, examples, shrink=shrink)
-    choices = choose_thresholds(shipped, _by_category(examples, cv_scores), target_precision,
-                                min_listings=min_category)
-    new = whole.scoring(shipped, _thresholds(shipped, choices))
 
-    before_scores = scores_of(shipped, examples)
-    before = metrics(labels, before_scores, _flagged(shipped, examples, before_scores))
-    after = metrics(labels, cv_scores, cv_flagged)
-
+def _signal_rows(shipped: Scoring, whole: Fit, examples: list[Example]) -> list[SignalRow]:
     rows = [features(shipped, e.signals) for e in examples]
     signals = []
     for name in sorted(whole.llr, key=lambda n: (whole.mitigating.get(n, False), n)):
         carrying = [e.flag for e, row in zip(examples, rows) if row.get(name)]
         signals.append(SignalRow(name, bool(whole.mitigating.get(name)), shipped.weight(name),
                                  whole.fitted_llr[name], whole.llr[name], len(carrying), sum(carrying)))
+    return signals
+
+
+def _prior_rows(shipped: Scoring, whole: Fit, examples: list[Example]) -> list[PriorRow]:
     priors = []
     for cat in sorted(whole.priors):
         members = [e.flag for e in examples if _category(e) == cat]
         priors.append(PriorRow(cat, shipped.prior(cat or None), whole.fitted_priors[cat], whole.priors[cat],
                                len(members), sum(members)))
-    if any(p.category == NO_CATEGORY for p in priors):
-        notes.append("listings without a category were fitted but default_prior is not changed")
-    return Calibration(scoring=new, signals=signals, priors=priors, thresholds=choices, before=before, after=after,
-                       folds=splits, shrink=shrink, target_precision=target_precision, n=len(examples), notes=notes)
+    return priors
 
 
 # --------------------------------------------------------------------------- report
@@ -447,91 +487,3 @@ def format_calibration(result: Calibration, source: str) -> str:
                  "ECE over ten equal-width score bins")
     lines += [f"note: {n}" for n in result.notes]
     return "\n".join(lines)
-
-
-# --------------------------------------------------------------------------- the scoring file
-
-
-class LayoutError(ValueError):
-    """The scoring file is not laid out as block mappings the writer can edit in place."""
-
-
-_KEY = re.compile(r"^(?P<indent>[ \t]+)(?P<key>[A-Za-z0-9_]+)(?P<sep>[ \t]*:[ \t]*)(?P<value>[^\s#]+)(?P<rest>.*)$")
-_TOP = re.compile(r"^(?P<key>[A-Za-z_][A-Za-z0-9_]*)[ \t]*:(?P<rest>.*)$")
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(round(float(value), 4))
-
-
-def _blocks(lines: list[str]) -> dict[str, tuple[int, int]]:
-    """Top-level key -> (its line, the line after its block)."""
-    starts = [(i, m.group("key")) for i, line in enumerate(lines) if (m := _TOP.match(line))]
-    out = {}
-    for n, (i, key) in enumerate(starts):
-        end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
-        out[key] = (i, end)
-    return out
-
-
-def _set_block(lines: list[str], block: str, values: dict[str, float]) -> list[str]:
-    spans = _blocks(lines)
-    if block not in spans:
-        raise LayoutError(f"no top-level `{block}:` block")
-    start, end = spans[block]
-    if _TOP.match(lines[start]).group("rest").split("#", 1)[0].strip():
-        raise LayoutError(f"`{block}:` is written inline; the writer edits block mappings (one key a line)")
-    left = dict(values)
-    last, indent = start, "  "
-    for i in range(start + 1, end):
-        m = _KEY.match(lines[i])
-        if not m:
-            continue
-        last, indent = i, m.group("indent")
-        key = m.group("key")
-        if key in left:
-            value = left.pop(key)
-            old = m.group("value")
-            try:
-                same = float(old) == float(value)
-            except ValueError:
-                same = False
-            if same:  # an unchanged number keeps its spelling (4.0 stays 4.0)
-                continue
-            new = repr(round(float(value), 4)) if "." in old else _number(value)
-            rest = m.group("rest")
-            if rest[:1] in (" ", "\t") and len(new) != len(old):  # keep the comment column where there is room
-                pad = len(rest) - len(rest.lstrip(" \t"))
-                rest = " " * max(1, pad - (len(new) - len(old))) + rest.lstrip(" \t")
-            lines[i] = f"{m.group('indent')}{key}{m.group('sep')}{new}{rest}"
-    added = [f"{indent}{key}: {_number(value)}" for key, value in left.items()]
-    return lines[:last + 1] + added + lines[last + 1:]
-
-
-def updated_scoring_text(text: str, *, llr: dict[str, float], priors: dict[str, float],
-                         thresholds: dict[str, float], calibrated: dict[str, Any]) -> str:
-    """``text`` with the numbers of ``llr``/``priors``/``thresholds`` keys replaced in place
-    (comments and layout kept; keys not there yet added at the end of their block) and the
-    ``calibrated:`` block set. Raises LayoutError for a layout it cannot edit safely."""
-    newline = "\r\n" if "\r\n" in text else "\n"
-    lines = text.splitlines()
-    for block, values in (("llr", llr), ("priors", priors), ("thresholds", thresholds)):
-        lines = _set_block(lines, block, values)
-    entry = ["calibrated:                    # set by `monitor rules calibrate`"]
-    for key in ("at", "source", "verdicts", "target_precision", "note"):
-        if key in calibrated and calibrated[key] is not None:
-            value = calibrated[key]
-            shown = json.dumps(value, ensure_ascii=False) if isinstance(value, str) else _number(value)
-            entry.append(f"  {key}: {shown}")
-    spans = _blocks(lines)
-    if "calibrated" in spans:
-        start, end = spans["calibrated"]
-        while end > start + 1 and not lines[end - 1].strip():  # keep blank lines before the next key
-            end -= 1
-        lines = lines[:start] + entry + lines[end:]
-    else:
-        while lines and not lines[-1].strip():
-            lines.pop()
-        lines += entry
-    return newline.join(lines) + newline
-

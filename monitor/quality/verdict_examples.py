@@ -13,8 +13,13 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-CONFIRMING = ("confirmed_counterfeit", "confirmed_infringement", "regulatory_violation")
-DISMISSING = ("dismissed",)
+from monitor.rules.engine import Engine
+from monitor.scoring.score import as_listing
+from monitor.store.flags import comparable_prices, confirmed_verdicts
+from monitor.store.relisting import RelistingLookup
+from monitor.verdicts import CONFIRMING, DISMISSED, placeholders
+
+_DECIDED = (*CONFIRMING, DISMISSED)  # a label either way; escalate and needs_test_purchase are not
 
 
 @dataclass(frozen=True)
@@ -27,11 +32,9 @@ class ReviewedListing:
 
 def reviewed_listings(db: Database) -> list[ReviewedListing]:
     """Every listing whose latest decided verdict is confirming or dismissed, oldest listing first."""
-    from monitor.flagging import _as_listing
-
     if not db["reviews"].exists():
         return []
-    decided = ", ".join("?" * (len(CONFIRMING) + len(DISMISSING)))
+    decided = placeholders(_DECIDED)
     rows = db.execute_returning_dicts(
         f"""
         WITH latest AS (  -- the latest verdict of each flag
@@ -44,11 +47,11 @@ def reviewed_listings(db: Database) -> list[ReviewedListing]:
         )
         SELECT d.flag AS _flag, d.verdict AS _verdict, l.* FROM decided d JOIN listings l ON l.id = d.listing
         ORDER BY l.id
-        """, [*CONFIRMING, *DISMISSING, *CONFIRMING, *DISMISSING])
+        """, [*_DECIDED, *_DECIDED])
     out = []
     for row in rows:
         flag_id, verdict = row.pop("_flag"), row.pop("_verdict")
-        out.append(ReviewedListing(_as_listing(row), verdict in CONFIRMING, verdict, int(flag_id)))
+        out.append(ReviewedListing(as_listing(row), verdict in CONFIRMING, verdict, int(flag_id)))
     return out
 
 
@@ -61,8 +64,6 @@ class _OwnVerdictsLeftOut:
     """
 
     def __init__(self, db: Database):
-        from monitor.store.flags import confirmed_verdicts
-
         self.db = db
         self.count = confirmed_verdicts(db)
         self.current: dict | None = None
@@ -80,10 +81,6 @@ class _OwnVerdictsLeftOut:
 def assess_reviewed(db: Database, packs, reviewed: list[ReviewedListing]) -> list[tuple[ReviewedListing, object]]:
     """(reviewed listing, today's Assessment) with the store's context (comparable prices,
     relisting, the seller's other confirmed flags)."""
-    from monitor.rules.engine import Engine
-    from monitor.store.flags import comparable_prices
-    from monitor.store.relisting import RelistingLookup
-
     verdicts = _OwnVerdictsLeftOut(db)
     engine = Engine(packs, comparables=comparable_prices(db), confirmed_verdicts=verdicts,
                     relisting=RelistingLookup(db))

@@ -28,6 +28,7 @@ def average_precision(labels: Sequence[bool], scores: Sequence[float]) -> float 
     """
     if not labels or not any(labels):
         return None
+    # lazy: scikit-learn takes about a second to import; `monitor rules eval` needs it only here
     from sklearn.metrics import average_precision_score
 
     return float(average_precision_score([bool(y) for y in labels], [float(s) for s in scores]))
