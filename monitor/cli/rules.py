@@ -119,6 +119,8 @@ def rules_eval(set_dir, split, rules_dir, min_precision, min_recall, max_ece, pr
     click.echo(format_report(report) if not errors else format_report(report, errors=True))
     if pages.is_dir():
         _echo_real_pages(pages, rules_dir)
+    else:  # said, not silently left out: the default folder lives beside the checkout
+        click.echo(f"real shop pages: not checked ({pages} is absent; --product-pages DIR names the folder)")
     failed = _below_floors(report, min_precision, min_recall, max_ece)
     if failed:
         click.echo("below the floor: " + "; ".join(failed), err=True)
