@@ -15,8 +15,9 @@ import pytest
 import yaml
 from parsel import Selector
 
-from monitor.demo import catalogue as cat_mod
-from monitor.demo.catalogue import CATEGORIES, SITES, TRUTH_LABELS, Catalogue, base_entries, ground_truth
+from monitor.demo import listings as cat_mod
+from monitor.demo.catalogue import Catalogue, base_entries, ground_truth
+from monitor.demo.tables import CATEGORIES, SITES, TRUTH_LABELS
 from monitor.demo.marketplaces import DemoMarketplaces
 
 ROOT = Path(__file__).resolve().parents[1]

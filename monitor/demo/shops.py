@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from monitor.demo.catalogue import CATEGORIES, CATEGORY_NAMES, Catalogue
+from monitor.demo.catalogue import Catalogue
+from monitor.demo.tables import CATEGORIES, CATEGORY_NAMES
 
 if TYPE_CHECKING:  # the owner of the shops' day and catalogue; imported only for the annotation
     from monitor.demo.marketplaces import DemoMarketplaces
