@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from monitor import settings
+from monitor.crawl.browser import BrowserNotFound, find_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -26,6 +27,24 @@ def shared_or_skip(path: Path) -> Path:
     if settings.env("MONITOR_REQUIRE_SHARED"):
         pytest.fail(f"MONITOR_REQUIRE_SHARED=1 but {reason}")
     pytest.skip(reason)
+
+
+def chromium_or_skip() -> str:
+    """The Chromium the project itself would launch (``monitor.crawl.browser.find_chromium``:
+    MONITOR_CHROMIUM, else the system package on PATH, else Playwright's own); without one, skip
+    with the lookup's reason. CI installs Chromium and sets CI=true: there a missing browser fails."""
+    try:
+        return find_chromium()
+    except BrowserNotFound as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but no browser was found: {exc}")
+        pytest.skip(f"no browser: {exc}")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The browser's path (see ``chromium_or_skip``)."""
+    return chromium_or_skip()
 
 
 @pytest.fixture

@@ -61,3 +61,16 @@ def test_launch_options_are_headless_and_quiet():
     assert "--disable-background-networking" in options["args"]
     if os.geteuid() == 0:
         assert "--no-sandbox" in options["args"]
+
+
+def test_the_tests_browser_skips_without_one_and_fails_under_ci(monkeypatch):
+    """tests/conftest.py's lookup: the project's own, a skip with its reason, a failure under CI=true."""
+    from tests.conftest import chromium_or_skip
+
+    monkeypatch.setenv("MONITOR_CHROMIUM", "/nonexistent/chrome")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="not an executable"):
+        chromium_or_skip()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true but no browser"):
+        chromium_or_skip()

@@ -22,11 +22,8 @@ from monitor.schedule.config import PROJECT_CONFIG, load_config
 from monitor.yamlfile import YamlError
 from tests.conftest import run_monitor
 
-CHROMIUM = "/usr/bin/chromium"
-needs_chromium = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="no Chromium at /usr/bin/chromium")
 # One keyword, one result page, no re-check: about 20 listings of which about a dozen are flagged.
 NARROW = ("--category", "agri_inputs", "--keyword", "农药", "--max-pages", "1", "--no-recheck")
-CHROMIUM_ENV = {"MONITOR_CHROMIUM": CHROMIUM}
 
 
 def rows(db_path, sql, params=()):
@@ -56,28 +53,27 @@ def warcio_check(path: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def session(marketplaces, tmp_path_factory):
+def session(marketplaces, tmp_path_factory, chromium):
     """A crawl of greenmart, then the captures in order: refused without --allow-private,
     5 listings, the rest, and once more."""
     db_path = tmp_path_factory.mktemp("capture") / "monitor.db"
     run_monitor("crawl", "greenmart", "--base-url", marketplaces.urls["greenmart"], *NARROW, db_path=db_path,
                 check=True)
     steps = {}
-    if os.path.exists(CHROMIUM):
-        steps["refused"] = run_monitor("evidence", "capture", "--run", "1", "--limit", "5", db_path=db_path,
-                                       env=CHROMIUM_ENV)
-        steps["refused_rows"] = rows(db_path, "SELECT count(*) AS n FROM evidence WHERE kind != 'response'")[0]["n"]
-        steps["first"] = run_monitor("evidence", "capture", "--run", "1", "--allow-private", "--limit", "5",
-                                     db_path=db_path, env=CHROMIUM_ENV)
-        steps["first_listings"] = {r["listing"] for r in captures(db_path, "screenshot")}
-        steps["second"] = run_monitor("evidence", "capture", "--run", "1", "--allow-private", db_path=db_path,
-                                      env=CHROMIUM_ENV)
-        steps["third"] = run_monitor("evidence", "capture", "--run", "1", "--allow-private", db_path=db_path,
-                                     env=CHROMIUM_ENV)
+    chromium_env = {"MONITOR_CHROMIUM": chromium}
+    steps["refused"] = run_monitor("evidence", "capture", "--run", "1", "--limit", "5", db_path=db_path,
+                                   env=chromium_env)
+    steps["refused_rows"] = rows(db_path, "SELECT count(*) AS n FROM evidence WHERE kind != 'response'")[0]["n"]
+    steps["first"] = run_monitor("evidence", "capture", "--run", "1", "--allow-private", "--limit", "5",
+                                 db_path=db_path, env=chromium_env)
+    steps["first_listings"] = {r["listing"] for r in captures(db_path, "screenshot")}
+    steps["second"] = run_monitor("evidence", "capture", "--run", "1", "--allow-private", db_path=db_path,
+                                  env=chromium_env)
+    steps["third"] = run_monitor("evidence", "capture", "--run", "1", "--allow-private", db_path=db_path,
+                                 env=chromium_env)
     return db_path, steps
 
 
-@needs_chromium
 def test_capture_keeps_a_screenshot_tied_to_the_response(session):
     db_path, steps = session
     first = steps["first"]
@@ -117,7 +113,6 @@ def test_capture_keeps_a_screenshot_tied_to_the_response(session):
     assert verify.returncode == 0 and "OK" in verify.stdout, verify.stdout
 
 
-@needs_chromium
 def test_captured_listings_are_not_captured_again(session):
     db_path, steps = session
     second, third = steps["second"], steps["third"]
@@ -130,7 +125,6 @@ def test_captured_listings_are_not_captured_again(session):
     assert sorted(r["listing"] for r in shots) == sorted(flagged)  # one screenshot per flagged listing
 
 
-@needs_chromium
 def test_a_private_address_is_refused_without_allow_private(session):
     _, steps = session
     refused = steps["refused"]
@@ -175,13 +169,12 @@ class _Shop(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-@needs_chromium
-def test_robots_user_agent_heavy_resources_and_a_failure_that_does_not_stop_the_batch(tmp_path, monkeypatch):
+def test_robots_user_agent_heavy_resources_and_a_failure_that_does_not_stop_the_batch(tmp_path, monkeypatch, chromium):
     from monitor.evidence.capture import Target, capture_flagged
     from monitor.store import open_db
     from spiders.settings import USER_AGENT
 
-    monkeypatch.setenv("MONITOR_CHROMIUM", CHROMIUM)
+    monkeypatch.setenv("MONITOR_CHROMIUM", chromium)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Shop)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -212,8 +205,7 @@ def test_robots_user_agent_heavy_resources_and_a_failure_that_does_not_stop_the_
     assert rows_[0]["path"] == "warc/local/capture-t.warc.gz"
 
 
-@needs_chromium
-def test_the_scheduler_captures_after_a_job_with_capture_flagged(tmp_path, marketplaces):
+def test_the_scheduler_captures_after_a_job_with_capture_flagged(tmp_path, marketplaces, chromium):
     db_path = tmp_path / "monitor.db"
     config = tmp_path / "monitor.yaml"
     config.write_text(
@@ -223,7 +215,7 @@ def test_the_scheduler_captures_after_a_job_with_capture_flagged(tmp_path, marke
         "    recheck: false\n    interval_seconds: 3600\n    time_limit: 120\n    capture_flagged: true\n"
         "alerts: {}\n", encoding="utf-8")
     proc = run_monitor("schedule", "--run", "gm-capture", "--config", str(config), db_path=db_path,
-                       env=CHROMIUM_ENV)
+                       env={"MONITOR_CHROMIUM": chromium})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     run = rows(db_path, "SELECT * FROM crawl_runs WHERE job = 'gm-capture'")[-1]
     flagged = newly_flagged(db_path, run["id"])

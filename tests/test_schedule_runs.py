@@ -251,7 +251,7 @@ def _chromium_pids() -> set[int]:
     return found
 
 
-@pytest.mark.skipif(not __import__("os").path.exists("/usr/bin/chromium"), reason="needs Chromium")
+@pytest.mark.usefixtures("chromium")  # skips without a browser the project can find, fails so under CI
 def test_a_hanging_browser_crawl_is_killed_with_its_browser(tmp_path, db_path, marketplaces, reaper):
     """A JavaScript shop answering slowly: at the time limit the crawl is killed with the
     Chromium it drives, and the run is marked failed."""

@@ -3,7 +3,6 @@ analyst can triage with the keyboard. Screenshots go to test-artifacts/web/."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 
 import pytest
@@ -11,17 +10,15 @@ import pytest
 from tests.conftest import ARTIFACTS
 from tests.web_fixtures import PASSWORD, live, store  # noqa: F401 (fixtures)
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}")
 SHOTS = ARTIFACTS / "web"
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(chromium):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM,
+        b = p.chromium.launch(executable_path=chromium,
                               args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         yield b
         b.close()

@@ -4,7 +4,6 @@ record flagged; in real Chromium nothing in the captured page runs."""
 
 from __future__ import annotations
 
-import os
 import shutil
 
 import pytest
@@ -14,8 +13,6 @@ from monitor.evidence.paths import evidence_root
 from monitor.store import open_db
 from tests.test_web_app import rows, signed_in
 from tests.web_fixtures import PASSWORD, build_store, http_client, LiveServer, live, store  # noqa: F401
-
-CHROMIUM = "/usr/bin/chromium"
 
 
 def test_captured_page_is_inert_sandboxed_and_logged(live, store):
@@ -85,14 +82,13 @@ def test_an_altered_record_is_shown_with_a_warning(tmp_path):
         c.close()
 
 
-@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}")
-def test_captured_page_never_runs_in_chromium(live, store):
+def test_captured_page_never_runs_in_chromium(live, store, chromium):
     from playwright.sync_api import sync_playwright
 
     from tests.conftest import ARTIFACTS
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
         context = browser.new_context(viewport={"width": 1360, "height": 1000}, base_url=live.url)
         page = context.new_page()
         dialogs, outside = [], []
