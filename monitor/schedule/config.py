@@ -417,37 +417,9 @@ def load_config(path: str | os.PathLike | None = None) -> ScheduleConfig:
                                         "see README 'Scheduled crawls'.")
     settings = data.get("settings") or {}
     default_limit = parse_duration(settings.get("default_time_limit", DEFAULT_TIME_LIMIT))
-    jobs = []
-    for i, raw in enumerate(data.get("jobs") or []):
-        jobs.append(JobSpec(
-            id=raw["id"],
-            site=raw.get("site"),
-            url=raw.get("url"),
-            categories=tuple(raw.get("categories") or ()),
-            keywords=tuple(raw.get("keywords") or ()),
-            cron=raw.get("cron"),
-            interval_seconds=raw.get("interval_seconds"),
-            campaign_cron=raw.get("campaign_cron"),
-            campaign_interval_seconds=raw.get("campaign_interval_seconds"),
-            max_pages=raw.get("max_pages"),
-            time_limit=parse_duration(raw.get("time_limit", default_limit)),
-            priority=raw.get("priority", DEFAULT_PRIORITY),
-            base_url=raw.get("base_url"),
-            allow_private=bool(raw.get("allow_private", False)),
-            recheck=bool(raw.get("recheck", True)),
-            confirmed=bool(raw.get("confirmed", False)),
-            capture_flagged=bool(raw.get("capture_flagged", False)),
-            enabled=bool(raw.get("enabled", True)),
-            covers=covers.get(i, ()),
-            line=located.line_of(("jobs", i)),
-        ))
-    campaigns = [
-        Campaign(name=raw["name"], start=_as_date(raw["start"]), end=_as_date(raw["end"]),
-                 categories=tuple(raw.get("categories") or ()), marks=tuple(raw.get("marks") or ()),
-                 yearly=_is_yearly(raw["start"]),
-                 priority_boost=int(raw.get("priority_boost", DEFAULT_PRIORITY_BOOST)))
-        for raw in data.get("campaigns") or []
-    ]
+    jobs = [_job_spec(raw, default_limit, covers.get(i, ()), located.line_of(("jobs", i)))
+            for i, raw in enumerate(data.get("jobs") or [])]
+    campaigns = [_campaign(raw) for raw in data.get("campaigns") or []]
     return ScheduleConfig(
         path=path,
         jobs=jobs,
@@ -458,3 +430,36 @@ def load_config(path: str | os.PathLike | None = None) -> ScheduleConfig:
         campaigns=campaigns,
         alerts=data.get("alerts"),
     )
+
+
+def _job_spec(raw: dict, default_limit: int, covers: tuple[str, ...], line: int | None) -> JobSpec:
+    """One validated job entry, its defaults filled in."""
+    return JobSpec(
+        id=raw["id"],
+        site=raw.get("site"),
+        url=raw.get("url"),
+        categories=tuple(raw.get("categories") or ()),
+        keywords=tuple(raw.get("keywords") or ()),
+        cron=raw.get("cron"),
+        interval_seconds=raw.get("interval_seconds"),
+        campaign_cron=raw.get("campaign_cron"),
+        campaign_interval_seconds=raw.get("campaign_interval_seconds"),
+        max_pages=raw.get("max_pages"),
+        time_limit=parse_duration(raw.get("time_limit", default_limit)),
+        priority=raw.get("priority", DEFAULT_PRIORITY),
+        base_url=raw.get("base_url"),
+        allow_private=bool(raw.get("allow_private", False)),
+        recheck=bool(raw.get("recheck", True)),
+        confirmed=bool(raw.get("confirmed", False)),
+        capture_flagged=bool(raw.get("capture_flagged", False)),
+        enabled=bool(raw.get("enabled", True)),
+        covers=covers,
+        line=line,
+    )
+
+
+def _campaign(raw: dict) -> Campaign:
+    return Campaign(name=raw["name"], start=_as_date(raw["start"]), end=_as_date(raw["end"]),
+                    categories=tuple(raw.get("categories") or ()), marks=tuple(raw.get("marks") or ()),
+                    yearly=_is_yearly(raw["start"]),
+                    priority_boost=int(raw.get("priority_boost", DEFAULT_PRIORITY_BOOST)))
