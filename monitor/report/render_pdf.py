@@ -86,7 +86,7 @@ class ReportPDF(SummaryPDF):
 
 
 def render_pdf(data: dict[str, Any], charts: dict[str, bytes | None]) -> bytes:
-    period, previous, cur = data["period"], data["previous"], data["current"]
+    period, previous = data["period"], data["previous"]
     pdf = ReportPDF(f"Statistics report {period.label}")
     pdf.add_page()
     pdf.heading(f"Statistics report {period.label}", 18)
@@ -101,6 +101,14 @@ def render_pdf(data: dict[str, Any], charts: dict[str, bytes | None]) -> bytes:
                       (80, 34, 34, 42), {1, 2, 3})
     pdf.chart(charts.get("history"))
 
+    for section in (_flags_section, _sellers_section, _notices_section, _reviews_section, _crawling_section):
+        section(pdf, data, charts)
+    return bytes(pdf.output())
+
+
+def _flags_section(pdf: ReportPDF, data: dict[str, Any], charts: dict[str, bytes | None]) -> None:
+    """Flagged and confirmed listings, by category, site and signal."""
+    cur = data["current"]
     pdf.section("Flagged and confirmed", keep_with=pdf.chart_size(charts.get("timeline"))[1] + 14)
     if cur["flagged"] or cur["confirmed"]:
         pdf.chart(charts.get("timeline"))
@@ -112,6 +120,10 @@ def render_pdf(data: dict[str, Any], charts: dict[str, bytes | None]) -> bytes:
     else:
         pdf.text_para("No listing was flagged or confirmed in this period.")
 
+
+def _sellers_section(pdf: ReportPDF, data: dict[str, Any], charts: dict[str, bytes | None]) -> None:
+    """The sellers with the most confirmed listings, and the repeat infringers."""
+    period, cur = data["period"], data["current"]
     pdf.section("Sellers", keep_with=pdf.chart_size(charts.get("sellers"))[1] + 14)
     if cur["sellers"]:
         pdf.chart(charts.get("sellers"))
@@ -135,6 +147,10 @@ def render_pdf(data: dict[str, Any], charts: dict[str, bytes | None]) -> bytes:
     else:
         pdf.text_para("No repeat infringer in this period.")
 
+
+def _notices_section(pdf: ReportPDF, data: dict[str, Any], charts: dict[str, bytes | None]) -> None:
+    """Notices sent, their answers, and how fast confirmed listings were removed."""
+    period, cur = data["period"], data["current"]
     n, t = cur["notices"], cur["takedown"]
     pdf.section("Notices and takedowns")
     pdf.numbers_table(["", period.label], [
@@ -157,6 +173,10 @@ def render_pdf(data: dict[str, Any], charts: dict[str, bytes | None]) -> bytes:
     else:
         pdf.text_para("No notice was sent in this period.")
 
+
+def _reviews_section(pdf: ReportPDF, data: dict[str, Any], charts: dict[str, bytes | None]) -> None:
+    """Verdicts and the time from flag to verdict, per analyst."""
+    cur = data["current"]
     rv = cur["reviews"]
     pdf.section("Review throughput")
     pdf.text_para(f"{rv['verdicts']} verdict(s) in the period; {rv['first_verdicts']} flag(s) decided for the first "
@@ -168,10 +188,13 @@ def render_pdf(data: dict[str, Any], charts: dict[str, bytes | None]) -> bytes:
                             _hours(a["median_hours"])] for a in rv["by_analyst"]], (60, 24, 24, 24, 24, 34),
                           {1, 2, 3, 4, 5})
 
+
+def _crawling_section(pdf: ReportPDF, data: dict[str, Any], charts: dict[str, bytes | None]) -> None:
+    """Crawl runs and new listings; then the definitions of the figures."""
+    cur = data["current"]
     pdf.section("Crawling", keep_with=20)
     pdf.text_para(f"{cur['runs']['runs']} crawl run(s) started ({cur['runs']['failed']} failed, "
                   f"{cur['runs']['degraded']} degraded); {cur['new_listings']} listing(s) seen for the first time.")
     pdf.section("Definitions", keep_with=30)
     for text in data["definitions"]:
         pdf.text_para("- " + text)
-    return bytes(pdf.output())
