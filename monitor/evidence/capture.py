@@ -193,8 +193,8 @@ class Page:
 async def _render(browser, url: str, *, user_agent: str, allow_private: bool, timeout_ms: int,
                   dns_cache: dict) -> Page:
     """Open ``url`` in a fresh context and keep the rendered page and a full-page screenshot."""
+    # lazy: Playwright (and its driver) load only when a capture runs
     from playwright.async_api import Error as PlaywrightError
-    from playwright.async_api import TimeoutError as PlaywrightTimeout
 
     refused: list[str] = []
 
@@ -222,41 +222,63 @@ async def _render(browser, url: str, *, user_agent: str, allow_private: bool, ti
         try:
             page.set_default_timeout(timeout_ms)
             await page.route("**/*", guard)
-            try:
-                response = await page.goto(url, wait_until="load", timeout=timeout_ms)
-            except PlaywrightTimeout:
-                raise CaptureError(f"the page did not load within {timeout_ms // 1000} s") from None
-            except PlaywrightError as exc:
-                if refused:
-                    raise CaptureError(f"refused by the network guard: {refused[0]}") from None
-                raise CaptureError(f"navigation failed: {str(exc).splitlines()[0]}") from None
-            if response is None:
-                raise CaptureError("the navigation had no response")
-            # Chromium follows redirects before the route sees them: check every hop afterwards,
-            # and keep nothing from a page the guard would have refused.
-            hop, chain = response.request, []
-            while hop is not None:
-                chain.append(hop.url)
-                hop = hop.redirected_from
-            for hop_url in chain:
-                try:
-                    await check_url(hop_url, allow_private=allow_private, cache=dns_cache)
-                except BlockedURL as exc:
-                    raise CaptureError(f"redirected to a refused address; nothing kept: {exc}") from None
-            try:  # scripted shops fill the page after "load"
-                await page.wait_for_load_state("networkidle", timeout=min(SETTLE_MS, timeout_ms))
-            except PlaywrightTimeout:
-                pass
-            html = (await page.content()).encode("utf-8")
-            screenshot = await page.screenshot(full_page=True, type="png", animations="disabled", timeout=timeout_ms)
-            headers = [(h["name"], h["value"]) for h in await response.headers_array()]
-            address = await response.server_addr()
-            return Page(url=response.url, status=response.status, headers=headers,
-                        server_ip=address["ipAddress"] if address else None, html=html, screenshot=screenshot)
+            response = await _navigate(page, url, timeout_ms, refused)
+            await _check_redirects(response, allow_private=allow_private, dns_cache=dns_cache)
+            return await _keep_page(page, response, timeout_ms)
         finally:
             await page.close()
     finally:
         await context.close()
+
+
+async def _navigate(page, url: str, timeout_ms: int, refused: list[str]):
+    """``page.goto`` with its failures said as a CaptureError (the guard's refusal first)."""
+    # lazy: Playwright (and its driver) load only when a capture runs
+    from playwright.async_api import Error as PlaywrightError
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        response = await page.goto(url, wait_until="load", timeout=timeout_ms)
+    except PlaywrightTimeout:
+        raise CaptureError(f"the page did not load within {timeout_ms // 1000} s") from None
+    except PlaywrightError as exc:
+        if refused:
+            raise CaptureError(f"refused by the network guard: {refused[0]}") from None
+        raise CaptureError(f"navigation failed: {str(exc).splitlines()[0]}") from None
+    if response is None:
+        raise CaptureError("the navigation had no response")
+    return response
+
+
+async def _check_redirects(response, *, allow_private: bool, dns_cache: dict) -> None:
+    """Chromium follows redirects before the route sees them: check every hop afterwards, and
+    keep nothing from a page the guard would have refused."""
+    hop, chain = response.request, []
+    while hop is not None:
+        chain.append(hop.url)
+        hop = hop.redirected_from
+    for hop_url in chain:
+        try:
+            await check_url(hop_url, allow_private=allow_private, cache=dns_cache)
+        except BlockedURL as exc:
+            raise CaptureError(f"redirected to a refused address; nothing kept: {exc}") from None
+
+
+async def _keep_page(page, response, timeout_ms: int) -> Page:
+    """The page once settled: its HTML, a full-page screenshot, the answer's headers and address."""
+    # lazy: Playwright (and its driver) load only when a capture runs
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+    try:  # scripted shops fill the page after "load"
+        await page.wait_for_load_state("networkidle", timeout=min(SETTLE_MS, timeout_ms))
+    except PlaywrightTimeout:
+        pass
+    html = (await page.content()).encode("utf-8")
+    screenshot = await page.screenshot(full_page=True, type="png", animations="disabled", timeout=timeout_ms)
+    headers = [(h["name"], h["value"]) for h in await response.headers_array()]
+    address = await response.server_addr()
+    return Page(url=response.url, status=response.status, headers=headers,
+                server_ip=address["ipAddress"] if address else None, html=html, screenshot=screenshot)
 
 
 async def _capture_all(db: Database, root: Path, targets: list[Target], outcome: Outcome, *, run_id: int | None,
@@ -322,6 +344,7 @@ async def _capture_all(db: Database, root: Path, targets: list[Target], outcome:
 async def _browse(db: Database, root: Path, todo: list[Target], outcome: Outcome, robots: dict, dns_cache: dict, *,
                   executable: str, options: dict, run_id: int | None, stem: str, user_agent: str,
                   allow_private: bool, timeout_ms: int, report: Callable[[str, Target, str], None]) -> None:
+    # lazy: Playwright (and its driver) load only when a capture runs
     from playwright.async_api import async_playwright
 
     last_fetch: dict[str, float] = {}
@@ -336,38 +359,15 @@ async def _browse(db: Database, root: Path, todo: list[Target], outcome: Outcome
                     outcome.failed.append((target, why))
                     report("failed", target, why)
                     continue
-                parts = urlsplit(target.url)
-                parser, _ = robots[f"{parts.scheme}://{parts.netloc}"]
-                delay = min(MAX_HOST_DELAY, max(HOST_DELAY, float(parser.crawl_delay(user_agent) or 0)))
-                wait = last_fetch.get(parts.netloc, 0.0) + delay - time.monotonic()
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                last_fetch[parts.netloc] = time.monotonic()
+                await _keep_host_delay(target, robots, last_fetch, user_agent)
                 try:
                     page = await _render(browser, target.url, user_agent=user_agent, allow_private=allow_private,
                                          timeout_ms=timeout_ms, dns_cache=dns_cache)
                     warc = warcs.get(target.site)
                     if warc is None:
                         warc = warcs[target.site] = RunWarc(root, target.site, run_id, user_agent, stem=stem)
-                    captured = warc.write_rendered(url=page.url, html=page.html, status=page.status,
-                                                   response_headers=page.headers, server_ip=page.server_ip,
-                                                   screenshot=page.screenshot, browser=label)
-                    rows = [c.to_dict() for c in captured]
-                    for row in rows:
-                        if row["kind"] == "rendered":
-                            row["refers_to"] = target.response_id
-                    count = record_evidence(
-                        db, [{"site": target.site, "listing_id": target.listing_id, "evidence": rows}],
-                        run_id=run_id if run_id is not None else target.response_run, user_agent=user_agent,
-                        actor=CUSTODY_ACTOR)
-                    outcome.captured.append((target, count))
-                    outcome.files.add(warc.relative)
-                    shot = next((c for c in captured if c.kind == "screenshot"), None)
-                    report("captured", target,
-                           f"HTTP {page.status}, screenshot {len(page.screenshot) // 1024} KB"
-                           + (f" ({shot.path})" if shot else "")
-                           + (f", refers to response {target.response_id}" if target.response_id
-                              else ", no response record to refer to"))
+                    report("captured", target, _record(db, warc, target, page, outcome, run_id=run_id,
+                                                       user_agent=user_agent, label=label))
                 except CaptureError as exc:
                     outcome.failed.append((target, str(exc)))
                     report("failed", target, str(exc))
@@ -380,6 +380,41 @@ async def _browse(db: Database, root: Path, todo: list[Target], outcome: Outcome
             for warc in warcs.values():
                 warc.close()
             await browser.close()
+
+
+async def _keep_host_delay(target: Target, robots: dict, last_fetch: dict[str, float], user_agent: str) -> None:
+    """Wait out the host's crawl delay (robots.txt's, within HOST_DELAY and MAX_HOST_DELAY)."""
+    parts = urlsplit(target.url)
+    parser, _ = robots[f"{parts.scheme}://{parts.netloc}"]
+    delay = min(MAX_HOST_DELAY, max(HOST_DELAY, float(parser.crawl_delay(user_agent) or 0)))
+    wait = last_fetch.get(parts.netloc, 0.0) + delay - time.monotonic()
+    if wait > 0:
+        await asyncio.sleep(wait)
+    last_fetch[parts.netloc] = time.monotonic()
+
+
+def _record(db: Database, warc: RunWarc, target: Target, page: Page, outcome: Outcome, *, run_id: int | None,
+            user_agent: str, label: str) -> str:
+    """Write the rendered page and its screenshot to the WARC file and the evidence table (the
+    rendered page referring to the crawl's response record); the line that reports it."""
+    captured = warc.write_rendered(url=page.url, html=page.html, status=page.status,
+                                   response_headers=page.headers, server_ip=page.server_ip,
+                                   screenshot=page.screenshot, browser=label)
+    rows = [c.to_dict() for c in captured]
+    for row in rows:
+        if row["kind"] == "rendered":
+            row["refers_to"] = target.response_id
+    count = record_evidence(
+        db, [{"site": target.site, "listing_id": target.listing_id, "evidence": rows}],
+        run_id=run_id if run_id is not None else target.response_run, user_agent=user_agent,
+        actor=CUSTODY_ACTOR)
+    outcome.captured.append((target, count))
+    outcome.files.add(warc.relative)
+    shot = next((c for c in captured if c.kind == "screenshot"), None)
+    return (f"HTTP {page.status}, screenshot {len(page.screenshot) // 1024} KB"
+            + (f" ({shot.path})" if shot else "")
+            + (f", refers to response {target.response_id}" if target.response_id
+               else ", no response record to refer to"))
 
 
 def capture_flagged(db: Database, root: Path, targets: list[Target], *, run_id: int | None, stem: str,
