@@ -88,8 +88,23 @@ def normalise(
             value = clean_text(strip_html(str(value)) if name == "description" else value)
         out[name] = value
 
+    out["price"], out["currency"], out["currency_raw"] = _price_and_currency(
+        data, out.get("currency_raw"), decimal_separator=decimal_separator, default_currency=default_currency)
+    availability = data.get("availability")
+    out["availability"] = availability_value(availability) if availability else None
+    out["seller_url"] = _absolute(data.get("seller_url"), url)
+    out["seller_rating"] = _rating(data.get("seller_rating"))
+    out["seller_rating_count"] = _count(data.get("seller_rating_count"))
+    out["images"] = _images(data.get("images"), url)
+    out["attributes"] = _attributes(data.get("attributes"))
+    return {name: out.get(name) if name not in ("images", "attributes") else out[name] for name in _OUTPUT_FIELDS}
+
+
+def _price_and_currency(data: dict[str, Any], raw: str | None, *, decimal_separator: str | None,
+                        default_currency: str | None) -> tuple[float | None, str | None, str | None]:
+    """The price as a number, its ISO currency and the currency as the page wrote it. A price
+    text's own currency wins over the structured one; the profile's currency fills a gap."""
     price = data.get("price")
-    raw = out.get("currency_raw")
     currency = data.get("currency") if isinstance(data.get("currency"), str) else None
     if isinstance(price, list):
         price = price[0] if price else None
@@ -101,7 +116,7 @@ def normalise(
             currency = None
     elif isinstance(price, bool) or not isinstance(price, (int, float)):
         price = None
-    out["price"] = float(price) if price is not None else None
+    price = float(price) if price is not None else None
     if raw:
         currency = currency_code(raw, default_currency) or (
             clean_text(currency).upper() if currency and len(currency.strip()) == 3 else None
@@ -109,24 +124,22 @@ def normalise(
     elif currency:
         raw = clean_text(currency)
         currency = currency_code(currency, default_currency)
-    if currency is None and out["price"] is not None and default_currency:
+    if currency is None and price is not None and default_currency:
         currency = default_currency.upper()
-    out["currency"] = currency
-    out["currency_raw"] = clean_text(raw)
+    return price, currency, clean_text(raw)
 
-    availability = data.get("availability")
-    out["availability"] = availability_value(availability) if availability else None
-    out["seller_url"] = _absolute(data.get("seller_url"), url)
-    out["seller_rating"] = _rating(data.get("seller_rating"))
-    out["seller_rating_count"] = _count(data.get("seller_rating_count"))
 
-    images = data.get("images") or []
+def _images(images: Any, url: str) -> list[str]:
+    """Absolute image URLs, each once, in page order."""
+    images = images or []
     if isinstance(images, str):
         images = [images]
-    out["images"] = list(dict.fromkeys(u for u in (_absolute(i, url) for i in images) if u))
+    return list(dict.fromkeys(u for u in (_absolute(i, url) for i in images) if u))
 
-    attributes = data.get("attributes") or {}
-    out["attributes"] = {}
+
+def _attributes(attributes: Any) -> dict[str, str]:
+    """Attribute names and values as clean text (a list of values joined with commas)."""
+    out: dict[str, str] = {}
     if isinstance(attributes, dict):
         for key, value in attributes.items():
             key_text = clean_text(key)
@@ -134,8 +147,8 @@ def normalise(
                 value = ", ".join(str(v) for v in value if v is not None)
             value_text = clean_text(value) if value is not None else None
             if key_text and value_text is not None:
-                out["attributes"][key_text] = value_text
-    return {name: out.get(name) if name not in ("images", "attributes") else out[name] for name in _OUTPUT_FIELDS}
+                out[key_text] = value_text
+    return out
 
 
 def _absolute(value: Any, url: str) -> str | None:
