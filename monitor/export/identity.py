@@ -79,72 +79,96 @@ def _masked(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
-def find_in_text(text: str) -> list[dict[str, Any]]:
-    """Every identifier in one text: ``kind, value (normalised), text (as written, NFKC),
-    context, start, end`` and for some kinds ``checksum_valid``, ``region``, ``label``."""
-    text = normalise(text)
-    out: list[dict[str, Any]] = []
-    links = [m.span() for m in _URL.finditer(text)]
-    hard: list[tuple[int, int]] = list(links)  # links and codes: nothing else is read inside them
-    qq_spans: list[tuple[int, int]] = []
+def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(span[0] < y and x < span[1] for x, y in spans)
 
-    def overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
-        return any(span[0] < y and x < span[1] for x, y in spans)
 
-    def add(kind: str, value: str, m: re.Match, group: int = 0, **extra: Any) -> tuple[int, int]:
+class _Finds:
+    """The identifiers found so far in one text, and the spans nothing else is read inside."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.out: list[dict[str, Any]] = []
+        self.links = [m.span() for m in _URL.finditer(text)]
+        self.hard: list[tuple[int, int]] = list(self.links)  # links and codes
+        self.qq_spans: list[tuple[int, int]] = []
+
+    def add(self, kind: str, value: str, m: re.Match, group: int = 0, **extra: Any) -> tuple[int, int]:
         a, b = m.span(group)
-        out.append({"kind": kind, "value": value, "text": text[a:b], "context": _context(text, a, b),
-                    "start": a, "end": b, **extra})
+        self.out.append({"kind": kind, "value": value, "text": self.text[a:b], "context": _context(self.text, a, b),
+                         "start": a, "end": b, **extra})
         return a, b
 
+
+def _find_codes(f: _Finds) -> None:
+    """E-mail addresses, credit codes (USCC), business registrations and licences."""
+    text, hard = f.text, f.hard
     for m in EMAIL.finditer(text):
-        if not overlaps(m.span(), hard):
-            hard.append(add("email", m.group(0).lower(), m))
+        if not _overlaps(m.span(), hard):
+            hard.append(f.add("email", m.group(0).lower(), m))
     for m in USCC.finditer(text):
-        if overlaps(m.span(), hard):
+        if _overlaps(m.span(), hard):
             continue
         code = m.group(1)
         valid = uscc_valid(code)
         labelled = bool(USCC_LABEL.search(text[max(0, m.start() - 30):m.start()]))
         if valid or labelled:  # a random 18-character model number rarely has the right check character
             province = PROVINCES.get(code[2:4])
-            hard.append(add("uscc", code, m, 1, checksum_valid=valid,
-                            region={"division_code": code[2:8], "province": province} if province else None))
+            hard.append(f.add("uscc", code, m, 1, checksum_valid=valid,
+                              region={"division_code": code[2:8], "province": province} if province else None))
     for m in REGISTRATION.finditer(text):
-        if not overlaps(m.span(1), hard):
-            hard.append(add("business_registration", m.group(1), m, 1))
+        if not _overlaps(m.span(1), hard):
+            hard.append(f.add("business_registration", m.group(1), m, 1))
     for m in LICENCE.finditer(text):
-        if re.search(r"\d", m.group(2)) and not overlaps(m.span(2), hard):
-            hard.append(add("licence", m.group(2), m, 2, label=m.group(1)))
+        if re.search(r"\d", m.group(2)) and not _overlaps(m.span(2), hard):
+            hard.append(f.add("licence", m.group(2), m, 2, label=m.group(1)))
+
+
+def _find_contacts(f: _Finds) -> None:
+    """WeChat and QQ accounts, then phone numbers outside them and outside the codes."""
+    text, hard = f.text, f.hard
     for m in WECHAT.finditer(text):
         separator, value = m.group(1), m.group(2)
-        if overlaps(m.span(2), hard):
+        if _overlaps(m.span(2), hard):
             continue
         # "wechat account" is English, "vx: lk0910x" an id: a letters-only word after a Latin
         # label needs a colon
         if value.isalpha() and not re.search(r"[:：]", separator) and not re.match(r"[微威薇徽加]", m.group(0)):
             continue
-        add("wechat", value, m, 2)
+        f.add("wechat", value, m, 2)
         if value.isdigit():  # a WeChat account found by its mobile number: that is a phone number too
-            add("phone", value, m, 2)
+            f.add("phone", value, m, 2)
             hard.append(m.span(2))
     for m in QQ.finditer(text):
-        if not overlaps(m.span(1), hard):
-            qq_spans.append(add("qq", m.group(1), m, 1))
+        if not _overlaps(m.span(1), hard):
+            f.qq_spans.append(f.add("qq", m.group(1), m, 1))
     for pattern, value in ((MOBILE, lambda m: "".join(m.groups())),
                            (LANDLINE, lambda m: f"{m.group(1) or m.group(2)}-{m.group(3)}"),
                            (SERVICE, lambda m: "".join(m.groups()))):
         for m in pattern.finditer(text):
-            if not overlaps(m.span(), hard) and not overlaps(m.span(), qq_spans):
-                add("phone", value(m), m)
+            if not _overlaps(m.span(), hard) and not _overlaps(m.span(), f.qq_spans):
+                f.add("phone", value(m), m)
+
+
+def _find_addresses(f: _Finds) -> None:
+    text = f.text
     for m in ADDRESS.finditer(text):
         value = _ADDRESS_END.split(m.group(1), maxsplit=1)[0].strip(" :：-")
-        if len(value) >= 4 and re.search(r"[\u4e00-\u9fff]|\d", value) and not overlaps(m.span(1), links):
+        if len(value) >= 4 and re.search(r"[\u4e00-\u9fff]|\d", value) and not _overlaps(m.span(1), f.links):
             a = m.start(1)
-            out.append({"kind": "address", "value": value, "text": value, "context": _context(text, a, a + len(value)),
-                        "start": a, "end": a + len(value)})
-    out.sort(key=lambda f: f["start"])
-    return out
+            f.out.append({"kind": "address", "value": value, "text": value, "context": _context(text, a, a + len(value)),
+                          "start": a, "end": a + len(value)})
+
+
+def find_in_text(text: str) -> list[dict[str, Any]]:
+    """Every identifier in one text: ``kind, value (normalised), text (as written, NFKC),
+    context, start, end`` and for some kinds ``checksum_valid``, ``region``, ``label``."""
+    finds = _Finds(normalise(text))
+    _find_codes(finds)  # first: a code's digits are not read again as a phone number
+    _find_contacts(finds)
+    _find_addresses(finds)
+    finds.out.sort(key=lambda f: f["start"])
+    return finds.out
 
 
 def listing_texts(listing: dict[str, Any]) -> Iterable[tuple[str, str]]:
