@@ -85,6 +85,8 @@ ENV: tuple[EnvSetting, ...] = (
                "listings with a confirmed verdict are re-fetched.", kind="scrapy"),
     EnvSetting("MONITOR_REQUIRE_SHARED", "bool", False, "Tests that read ../shared fail instead of skipping when "
                "it is absent (`.ci/run` sets 1).", kind="test"),
+    EnvSetting("CI", "bool", False, "Set by CI (`.ci/run` exports CI=true): tests that need Chromium fail "
+               "instead of skipping when none is found.", kind="test"),
     EnvSetting("PLAYWRIGHT_BROWSERS_PATH", "path", None, "Playwright's own variable: where `playwright install "
                "chromium` put its browser.", kind="external", default_text="~/.cache/ms-playwright"),
     EnvSetting("MONITOR_SMTP_PASSWORD", "str", None, "An example: the SMTP password, in the variable named by "

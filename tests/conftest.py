@@ -36,7 +36,7 @@ def chromium_or_skip() -> str:
     try:
         return find_chromium()
     except BrowserNotFound as exc:
-        if os.environ.get("CI") == "true":
+        if settings.env("CI"):
             pytest.fail(f"CI=true but no browser was found: {exc}")
         pytest.skip(f"no browser: {exc}")
 
