@@ -11,9 +11,10 @@ Field names follow zyte-common-items' ``Product`` where one fits, in snake_case:
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypedDict
 
 # The categories the default rule packs know. More can be configured; a listing's
 # category is free text as long as it is a plain identifier.
@@ -77,6 +78,96 @@ class Removal:
 
 
 LISTING_FIELDS = tuple(f.name for f in dataclasses.fields(Listing) if f.name != "evidence")
+# The fields of an imported row: an import file records no HTTP status.
+IMPORT_FIELDS = tuple(f for f in LISTING_FIELDS if f != "http_status")
+
+
+class StoredListing(TypedDict, total=False):
+    """A row of the store's ``listings`` table, as the store's queries return it (a dict).
+
+    The Listing's fields as stored (``images`` and ``attributes`` as JSON text; its
+    ``observed_at`` becomes ``first_seen`` / ``last_seen``), then what the store adds:
+    the crawl run that saw it last, its removal, its score and its relisting link. A query
+    selects the columns it needs (:func:`listing_columns`), so any key may be missing.
+    """
+
+    id: int
+    site: str
+    listing_id: str
+    url: str
+    title: str | None
+    description: str | None
+    brand: str | None
+    category: str | None
+    price: float | None
+    currency: str | None
+    currency_raw: str | None
+    availability: str | None
+    seller_id: str | None  # never empty when the listing names a seller: see seller_key()
+    seller_name: str | None
+    seller_url: str | None
+    seller_location: str | None
+    seller_rating: float | None
+    seller_rating_count: int | None
+    images: str | None  # a JSON list of URLs
+    attributes: str | None  # a JSON object, name -> value
+    sku: str | None
+    mpn: str | None
+    gtin: str | None
+    http_status: int | None
+    first_seen: str
+    last_seen: str
+    last_run_id: int | None
+    removed_at: str | None
+    score: int | None
+    scored_at: str | None
+    rules_version: str | None
+    relisted_of: int | None
+    relisted_at: str | None
+    relisted_reason: str | None
+
+
+# The columns of the store's listings table, in table order (tests/test_listing_row.py
+# checks them against the migrated schema).
+LISTING_COLUMNS: tuple[str, ...] = tuple(StoredListing.__annotations__)
+
+
+def listing_columns(alias: str = "l", columns: Iterable[str] = LISTING_COLUMNS,
+                    rename: Mapping[str, str] | None = None) -> str:
+    """The SELECT text ``l.site, l.url, ...`` for listing ``columns`` (all by default) of the
+    listings table under ``alias``; ``rename`` selects a column under another name
+    (``{"id": "listing"}`` gives ``l.id AS listing``)."""
+    rename = rename or {}
+    parts = []
+    for column in columns:
+        if column not in LISTING_COLUMNS:
+            raise ValueError(f"{column!r} is not a column of the listings table (monitor.listing.LISTING_COLUMNS)")
+        parts.append(f"{alias}.{column} AS {rename[column]}" if column in rename else f"{alias}.{column}")
+    return ", ".join(parts)
+
+
+def listing_row(row: Mapping[str, Any] | Sequence[Any], columns: Sequence[str] = LISTING_COLUMNS) -> StoredListing:
+    """A stored listing from a query row: a ``sqlite3.Row`` or mapping by its names, a tuple
+    by position in ``columns`` (the columns the query selected, in its order)."""
+    if hasattr(row, "keys"):
+        return StoredListing(**{k: row[k] for k in row.keys()})  # type: ignore[typeddict-item]
+    if len(row) != len(columns):
+        raise ValueError(f"a listing row of {len(row)} values for {len(columns)} columns ({', '.join(columns)})")
+    return StoredListing(**dict(zip(columns, row)))  # type: ignore[typeddict-item]
+
+
+def seller_key(seller_id: Any, seller_name: Any, seller_url: Any = None) -> Any:
+    """What groups a listing's seller: the shop's seller id; without one, the seller's URL
+    (when known) or ``"name:" + seller_name``; the empty id as given (None, "") when the
+    listing names no seller. Many shops show a seller without an id, and the URL or name
+    still groups their listings."""
+    if seller_id:
+        return seller_id
+    if seller_url:
+        return str(seller_url)
+    if seller_name:
+        return "name:" + str(seller_name)
+    return seller_id
 
 # Fields whose share of filled values is recorded per crawl run ("field coverage").
 COVERAGE_FIELDS = (

@@ -8,10 +8,15 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from monitor.listing import listing_columns
+
 LEAD_COLUMNS = ("site", "url", "title", "seller_id", "seller_name", "price", "currency", "category", "marks",
                 "signals", "score", "flag_status", "verdict", "reason", "analyst", "decided_at", "first_seen",
                 "last_seen", "removed_at", "listing", "flag", "evidence_sha256")
 FLAG_STATUSES = ("open", "confirmed", "dismissed", "superseded", "all")
+# A lead's listing columns, in LEAD_COLUMNS order around the flag's and verdict's.
+_LISTING = listing_columns("l", ("site", "url", "title", "seller_id", "seller_name", "price", "currency", "category"))
+_LISTING_SEEN = listing_columns("l", ("first_seen", "last_seen", "removed_at", "id"), {"id": "listing"})
 
 
 @dataclass
@@ -46,9 +51,9 @@ def lead_rows(db: Database, f: LeadFilter) -> list[dict[str, Any]]:
         params += list(f.listings)
     current = "" if f.status == "superseded" else " AND status != 'superseded'"
     sql = f"""
-        SELECT l.site, l.url, l.title, l.seller_id, l.seller_name, l.price, l.currency, l.category, f.marks,
+        SELECT {_LISTING}, f.marks,
                f.signal_names AS signals, f.score, f.status AS flag_status, r.verdict, r.reason, r.analyst,
-               r.decided_at, l.first_seen, l.last_seen, l.removed_at, l.id AS listing, f.id AS flag,
+               r.decided_at, {_LISTING_SEEN}, f.id AS flag,
                f.signals AS signal_details
         FROM flags f JOIN listings l ON l.id = f.listing
         LEFT JOIN reviews r ON r.id = (SELECT max(id) FROM reviews WHERE flag = f.id)

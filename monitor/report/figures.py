@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from monitor.listing import utc_now
+from monitor.listing import listing_columns, seller_key, utc_now
 from monitor.report.period import Period, period_containing
 
 # The verdicts that set a flag to "confirmed" (monitor.web.review.VERDICT_STATUS; a test keeps them equal).
@@ -93,7 +93,7 @@ class _Sellers:
     def account(self, site: str, seller_id: str | None, seller_name: str | None) -> tuple[str, str] | None:
         if not seller_id and not seller_name:
             return None
-        acct = ("acct", site, str(seller_id or "name:" + str(seller_name)))
+        acct = ("acct", site, str(seller_key(seller_id, seller_name)))
         self._find(acct)
         if seller_name:
             self.names[acct][str(seller_name)] += 1
@@ -116,11 +116,15 @@ class _Sellers:
 
 # -- the figures of one period --------------------------------------------------------------
 
+# What the figures need of a listing: who sells it.
+_SELLER = listing_columns("l", ("seller_id", "seller_name"))
+
+
 def _flagged(db: Database, period: Period) -> list[dict[str, Any]]:
     """One row per listing flagged in the period (signals of all its flags in the period)."""
     by_listing: dict[int, dict[str, Any]] = {}
-    for r in _rows(db, "SELECT f.listing, f.category, f.site, f.signal_names, f.created_at, l.seller_id, "
-                       "l.seller_name FROM flags f JOIN listings l ON l.id = f.listing "
+    for r in _rows(db, f"SELECT f.listing, f.category, f.site, f.signal_names, f.created_at, {_SELLER} "
+                       "FROM flags f JOIN listings l ON l.id = f.listing "
                        "WHERE f.created_at >= ? AND f.created_at < ? ORDER BY f.id", [period.since, period.until]):
         row = by_listing.setdefault(r["listing"], {**r, "signals": set()})
         row["signals"].update((r["signal_names"] or "").split())
@@ -134,7 +138,7 @@ def _confirmed_until(db: Database, until: str) -> list[dict[str, Any]]:
     first: dict[int, dict[str, Any]] = {}
     for r in _rows(db, f"""
             SELECT r.listing, r.decided_at AS confirmed_at, r.verdict, f.category, f.site, f.signal_names,
-                   l.seller_id, l.seller_name
+                   {_SELLER}
             FROM reviews r JOIN flags f ON f.id = r.flag JOIN listings l ON l.id = r.listing
             WHERE r.verdict IN ({marks}) AND r.decided_at < ?
               AND EXISTS (SELECT 1 FROM flags c WHERE c.listing = r.listing AND c.status = 'confirmed')

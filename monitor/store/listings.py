@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-from monitor.listing import LISTING_FIELDS, utc_now
+from monitor.listing import LISTING_COLUMNS, LISTING_FIELDS, StoredListing, listing_columns, seller_key, utc_now
 from monitor.store.db import write_transaction
 
 # Columns of `listings` filled from a listing; the rest (id, first/last seen, run) are ours.
@@ -33,8 +33,9 @@ class SaveResult:
         self.changed += other.changed
 
 
+# Images and attributes as the store keeps them: JSON text, non-ASCII characters as they are.
 # json.dumps(..., ensure_ascii=False) builds a new encoder on every call; one is enough.
-_dumps = json.JSONEncoder(ensure_ascii=False).encode
+json_text = json.JSONEncoder(ensure_ascii=False).encode
 try:
     from json.encoder import c_encode_basestring, c_make_encoder
 except ImportError:  # a Python without the C accelerator: the encoder above
@@ -49,26 +50,11 @@ if c_make_encoder is not None and c_encode_basestring is not None:
     _c_encode = c_make_encoder(None, json.JSONEncoder().default, c_encode_basestring, None, ": ", ", ",
                                False, False, True)
 
-    def _dumps(value: list | dict, _encode=_c_encode, _join="".join) -> str:  # noqa: F811
+    def json_text(value: list | dict, _encode=_c_encode, _join="".join) -> str:  # noqa: F811
         return _join(_encode(value, 0))
 
 
-def _state_row(item: Mapping[str, Any]) -> dict[str, Any]:
-    row = {col: item.get(col) for col in STATE_COLUMNS}
-    row["site"] = str(item["site"])
-    row["listing_id"] = str(item["listing_id"])
-    images = item.get("images") or []
-    attributes = item.get("attributes") or {}
-    row["images"] = _dumps(list(images)) if images else None
-    row["attributes"] = _dumps(dict(attributes)) if attributes else None
-    if not row.get("seller_id"):
-        # Many shops show a seller without an id; the seller's URL or name still groups listings.
-        if row.get("seller_url"):
-            row["seller_id"] = str(row["seller_url"])
-        elif row.get("seller_name"):
-            row["seller_id"] = "name:" + str(row["seller_name"])
-    row["observed_at"] = item.get("observed_at") or utc_now()
-    return row
+_dumps = json_text  # TODO(issue 12): remove after hand-off (monitor/ingest/worker.py imports _dumps)
 
 
 # A batch is first written to a per-connection temporary table, then each of the store's
@@ -80,7 +66,11 @@ def _state_row(item: Mapping[str, Any]) -> dict[str, Any]:
 # (``stage_batch``) and the writer reads it from there (``save_staged``).
 _BATCH_TABLE = "temp.monitor_save_batch"
 _STAGE_SCHEMA = "monitor_stage"
-_LISTING_COLUMNS = ("site", "listing_id", *STATE_COLUMNS, "first_seen", "last_seen", "last_run_id")
+# The listings columns a save writes (LISTING_COLUMNS from site to last_run_id): the listing's
+# own fields, then when it was seen and by which run. The id is SQLite's; removal, score and
+# relisting have their own writers.
+_LISTING_COLUMNS = LISTING_COLUMNS[LISTING_COLUMNS.index("site"):LISTING_COLUMNS.index("last_run_id") + 1]
+assert _LISTING_COLUMNS == ("site", "listing_id", *STATE_COLUMNS, "first_seen", "last_seen", "last_run_id")
 # n: position in the batch (row order = statement order, so ids come out as before);
 # has_seller: whether the row upserts a seller; price_nan: the price was a float NaN (SQLite
 # stores NaN as NULL, but it still counts as a changed price, as it always has).
@@ -147,30 +137,29 @@ FROM {table} WHERE has_seller ORDER BY n
 """ + _SELLER_CONFLICT
 
 
+_OBSERVATION_TARGET = f"observations (listing, run_id, observed_at, source, {', '.join(OBSERVED_COLUMNS)})"
+
+
 def _observation_values(table: str) -> str:
     return f"""
-SELECT l.id, ?, b.last_seen, ?, b.http_status, b.title, b.price, b.currency, b.availability,
-       b.seller_id, b.seller_name
+SELECT l.id, ?, b.last_seen, ?, {', '.join('b.' + c for c in OBSERVED_COLUMNS)}
 {_join(table)} WHERE true ORDER BY b.n
 """
 
 
 def _observation_run_sql(table: str) -> str:
+    # A listing seen twice in a run: the later sighting wins.
+    updates = ", ".join(f"{c} = excluded.{c}" for c in ("observed_at", *OBSERVED_COLUMNS))
     return f"""
-INSERT INTO observations (listing, run_id, observed_at, source, http_status, title, price, currency,
-                          availability, seller_id, seller_name)
+INSERT INTO {_OBSERVATION_TARGET}
 {_observation_values(table)}
-ON CONFLICT(listing, run_id) WHERE run_id IS NOT NULL DO UPDATE SET
-  observed_at = excluded.observed_at, http_status = excluded.http_status, title = excluded.title,
-  price = excluded.price, currency = excluded.currency, availability = excluded.availability,
-  seller_id = excluded.seller_id, seller_name = excluded.seller_name
+ON CONFLICT(listing, run_id) WHERE run_id IS NOT NULL DO UPDATE SET {updates}
 """
 
 
 def _observation_import_sql(table: str) -> str:
     return f"""
-INSERT OR IGNORE INTO observations (listing, run_id, observed_at, source, http_status, title, price,
-                                    currency, availability, seller_id, seller_name)
+INSERT OR IGNORE INTO {_OBSERVATION_TARGET}
 {_observation_values(table)}
 """
 
@@ -197,7 +186,6 @@ def _statements(table: str) -> dict[str, str]:
 
 
 _TEMP_SQL = _statements(_BATCH_TABLE)
-_UPSERT_LISTING = _TEMP_SQL["upsert"]
 # save_staged stores up to this many staged batches in one write transaction, each attached
 # under its own name (SQLite allows 10 attached databases by default).
 STAGED_GROUP = 4
@@ -244,17 +232,13 @@ def _upsert_listings(conn: sqlite3.Connection, upsert_sql: str) -> None:
 
 def _batch_rows(items: Iterable[Mapping[str, Any]], run_id: int | None) -> list[tuple]:
     """The batch table's rows: one per listing, the last sighting in a batch winning at the
-    position of the first (as a dict keyed by listing keeps it). Same values as ``_state_row``."""
+    position of the first (as a dict keyed by listing keeps it)."""
     rows: dict[tuple[str, str], tuple] = {}
     for item in items:
         get = item.get
-        seller_id = get("seller_id")
-        if not seller_id:
-            # Many shops show a seller without an id; the seller's URL or name still groups listings.
-            if get("seller_url"):
-                seller_id = str(item["seller_url"])
-            elif get("seller_name"):
-                seller_id = "name:" + str(item["seller_name"])
+        seller_name = get("seller_name")
+        seller_url = get("seller_url")
+        seller_id = seller_key(get("seller_id"), seller_name, seller_url)
         images = get("images") or []
         attributes = get("attributes") or {}
         price = get("price")
@@ -264,10 +248,10 @@ def _batch_rows(items: Iterable[Mapping[str, Any]], run_id: int | None) -> list[
         rows[(site, listing_id)] = (
             site, listing_id, get("url"), get("title"), get("description"), get("brand"), get("category"),
             price, get("currency"), get("currency_raw"), get("availability"), seller_id,
-            get("seller_name"), get("seller_url"), get("seller_location"), get("seller_rating"),
+            seller_name, seller_url, get("seller_location"), get("seller_rating"),
             get("seller_rating_count"),
-            (_dumps(images if images.__class__ is list else list(images)) if images else None),
-            (_dumps(attributes if attributes.__class__ is dict else dict(attributes)) if attributes else None),
+            (json_text(images if images.__class__ is list else list(images)) if images else None),
+            (json_text(attributes if attributes.__class__ is dict else dict(attributes)) if attributes else None),
             get("sku"), get("mpn"), get("gtin"),
             get("http_status"), observed, observed, run_id, 1 if seller_id else 0,
             1 if price.__class__ is float and price != price else 0,
@@ -278,13 +262,6 @@ def _batch_rows(items: Iterable[Mapping[str, Any]], run_id: int | None) -> list[
 assert len(_batch_rows([{"site": "s", "listing_id": "1", "observed_at": "t"}], None)[0]) == len(_BATCH_COLUMNS)
 
 
-# The fields of an imported row (monitor.importer.normalise_row), in the order the importer's
-# worker hands them to stage_batch as tuples.
-IMPORT_FIELDS = (
-    "site", "listing_id", "url", "title", "description", "brand", "category", "price", "currency", "currency_raw",
-    "availability", "seller_id", "seller_name", "seller_url", "seller_location", "seller_rating",
-    "seller_rating_count", "images", "attributes", "sku", "mpn", "gtin", "observed_at",
-)
 # A staging file's table: the batch table's columns, but n is the rowid (assigned in
 # insertion order), first_seen is last_seen, and the run columns stay NULL (imports).
 _STAGE_TABLE_COLUMNS = "(" + ", ".join(
@@ -294,25 +271,21 @@ _STAGE_FILLED = tuple(c for c in _BATCH_COLUMNS if c not in ("n", "first_seen", 
 
 
 def stage_rows(values: Iterable[tuple]) -> list[tuple]:
-    """_batch_rows(items, None) for importer rows given as IMPORT_FIELDS tuples, without n,
-    first_seen, http_status and last_run_id (see _STAGE_FILLED). The import worker makes
-    these rows itself (monitor.importer._normalise with staged=True)."""
+    """_batch_rows(items, None) for importer rows given as tuples of monitor.listing.IMPORT_FIELDS,
+    without n, first_seen, http_status and last_run_id (see _STAGE_FILLED). The import worker
+    makes these rows itself (monitor.ingest.worker.staged_row; tests/test_import.py compares)."""
     rows: dict[tuple[str, str], tuple] = {}
     for (site, listing_id, url, title, description, brand, category, price, currency, currency_raw, availability,
          seller_id, seller_name, seller_url, seller_location, seller_rating, seller_rating_count, images,
          attributes, sku, mpn, gtin, observed) in values:
-        if not seller_id:
-            if seller_url:
-                seller_id = str(seller_url)
-            elif seller_name:
-                seller_id = "name:" + str(seller_name)
+        seller_id = seller_key(seller_id, seller_name, seller_url)
         site = str(site)
         listing_id = str(listing_id)
         rows[(site, listing_id)] = (
             site, listing_id, url, title, description, brand, category, price, currency, currency_raw,
             availability, seller_id, seller_name, seller_url, seller_location, seller_rating, seller_rating_count,
-            (_dumps(images if images.__class__ is list else list(images)) if images else None),
-            (_dumps(attributes if attributes.__class__ is dict else dict(attributes)) if attributes else None),
+            (json_text(images if images.__class__ is list else list(images)) if images else None),
+            (json_text(attributes if attributes.__class__ is dict else dict(attributes)) if attributes else None),
             sku, mpn, gtin, observed or utc_now(), 1 if seller_id else 0,
             1 if price.__class__ is float and price != price else 0,
         )
@@ -478,7 +451,7 @@ def save_listings(
     return result
 
 
-def search_listings(db: Database, query: str, *, limit: int = 50) -> list[dict[str, Any]]:
+def search_listings(db: Database, query: str, *, limit: int = 50) -> list[StoredListing]:
     """Full-text search over title and description (Chinese and Latin).
 
     The trigram index needs three characters; shorter queries (two-character Chinese
@@ -489,13 +462,13 @@ def search_listings(db: Database, query: str, *, limit: int = 50) -> list[dict[s
         return []
     if len(query) >= 3:
         sql = (
-            "SELECT listings.* FROM listings JOIN listings_fts ON listings_fts.rowid = listings.id "
+            f"SELECT {listing_columns('l')} FROM listings AS l JOIN listings_fts ON listings_fts.rowid = l.id "
             "WHERE listings_fts MATCH ? ORDER BY rank LIMIT ?"
         )
         return list(db.execute_returning_dicts(sql, [db.quote_fts(query), limit]))
     like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     sql = (
-        "SELECT * FROM listings WHERE title LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\' "
-        "ORDER BY last_seen DESC LIMIT ?"
+        f"SELECT {listing_columns('l')} FROM listings AS l WHERE title LIKE ? ESCAPE '\\' "
+        "OR description LIKE ? ESCAPE '\\' ORDER BY last_seen DESC LIMIT ?"
     )
     return list(db.execute_returning_dicts(sql, [like, like, limit]))

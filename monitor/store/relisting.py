@@ -9,6 +9,7 @@ re-read at most every ``refresh_seconds`` (a verdict given during a crawl is see
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -16,6 +17,8 @@ from urllib.parse import urlsplit
 
 from rapidfuzz import fuzz, process, utils
 from sqlite_utils import Database
+
+from monitor.listing import listing_columns
 
 # Title similarity (token sort ratio on case-folded text) at which two listings are "the same
 # offer": with a shared image file; without images on either side it must be higher still.
@@ -44,10 +47,12 @@ class Relisting:
     similarity: float | None = None
 
 
+# What an original needs of its listing row.
+_ORIGINAL_COLUMNS = ("id", "site", "seller_id", "title", "category", "images")
+
+
 def _image_names(images) -> frozenset[str]:
     """Image file names: shops serve the same picture from other hosts and paths."""
-    import json
-
     if isinstance(images, str):
         try:
             images = json.loads(images)
@@ -73,12 +78,13 @@ class RelistingLookup:
         self.by_category: dict[str | None, tuple[list[str], list[Original]]] = {}
 
     def _load(self) -> None:
-        rows = self.db.execute(
-            "SELECT l.id, l.site, l.seller_id, l.title, l.category, l.images, max(r.decided_at) "
+        rows = self.db.execute_returning_dicts(
+            f"SELECT {listing_columns('l', _ORIGINAL_COLUMNS)}, max(r.decided_at) AS decided_at "
             "FROM flags f JOIN listings l ON l.id = f.listing JOIN reviews r ON r.flag = f.id "
             f"WHERE f.status IN ({', '.join('?' * len(CONFIRMED_STATUSES))}) GROUP BY l.id",
-            list(CONFIRMED_STATUSES)).fetchall()
-        self.originals = [Original(r[0], r[1], r[2], r[3] or "", r[4], _image_names(r[5]), r[6]) for r in rows]
+            list(CONFIRMED_STATUSES))
+        self.originals = [Original(r["id"], r["site"], r["seller_id"], r["title"] or "", r["category"],
+                                   _image_names(r["images"]), r["decided_at"]) for r in rows]
         self.by_seller = {}
         for o in self.originals:
             if o.seller_id:
