@@ -63,7 +63,7 @@ def measure(tree: Path, repeat: int, profile: bool) -> dict:
 
     assert Path(monitor.__file__).resolve().is_relative_to(tree.resolve()), monitor.__file__
     from monitor.rules.engine import Engine
-    from monitor.quality.evaluate import load_labelled
+    from monitor.quality.labelled import load_labelled
     from monitor.rules.packs import load_packs
     from monitor.rules.regulatory import regulatory_signals
     from monitor.rules.vocabulary import contact_signals, context_signals, counterfeit_signals

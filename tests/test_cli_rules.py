@@ -124,7 +124,7 @@ def test_import_scores_rescore_supersedes_and_broken_rules_fall_back(rules_copy,
     flagged = db.execute("SELECT count(*) FROM flags WHERE status = 'open'").fetchone()[0]
     # The same verdicts as the engine gives the same rows straight from the file.
     from monitor.rules.engine import Engine
-    from monitor.quality.evaluate import load_labelled
+    from monitor.quality.labelled import load_labelled
     from monitor.rules.packs import load_packs
 
     engine = Engine(load_packs(rules_copy))

@@ -135,7 +135,7 @@ def test_writer_adds_missing_keys_at_the_end_of_their_block():
 
 
 def test_from_store_uses_the_latest_verdicts(tmp_path):
-    from monitor.quality.evaluate import load_labelled
+    from monitor.quality.labelled import load_labelled
     from monitor.scoring.score import engine_for, score_keys
     from monitor.rules.packs import load_packs
     from monitor.store import open_db, save_listings

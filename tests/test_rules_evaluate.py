@@ -12,8 +12,8 @@ import pytest
 
 from monitor.categories import known_categories
 from monitor.ingest.normalise import normalise_row
-from monitor.quality.evaluate import (LABEL_KINDS, EvalReport, LabelledSetError, evaluate, format_report,
-                                    load_labelled)
+from monitor.quality.evaluate import EvalReport, evaluate, format_report
+from monitor.quality.labelled import LABEL_KINDS, LabelledSetError, load_labelled
 from monitor.rules.signals import Signal
 
 SET_DIR = Path(__file__).resolve().parent / "data" / "eval"

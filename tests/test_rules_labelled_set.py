@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from monitor.quality.evaluate import LabelledSetError, calibration, evaluate, load_labelled_set
+from monitor.quality.evaluate import calibration, evaluate
+from monitor.quality.labelled import LabelledSetError, load_labelled_set
 from monitor.quality.metrics import average_precision, expected_calibration_error, reliability_table
 
 

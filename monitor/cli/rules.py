@@ -91,7 +91,8 @@ def rules_eval(set_dir, split, rules_dir, min_precision, min_recall, max_ece, pr
         monitor rules eval --set ../shared/data/labelled-listings --min-precision 0.9 --min-recall 0.9 --max-ece 0.1
     """
     # lazy: the engine and evaluation load only when the command runs, not for --help
-    from monitor.quality.evaluate import DEV_SPLIT, LabelledSetError, evaluate, format_report, load_labelled_set
+    from monitor.quality.evaluate import evaluate, format_report
+    from monitor.quality.labelled import DEV_SPLIT, LabelledSetError, load_labelled_set
     from monitor.rules.engine import Engine
 
     folder = Path(set_dir)
@@ -160,7 +161,7 @@ def _calibration_set(folder: Path) -> list[tuple[dict, bool]]:
     """(listing, should be flagged) from a labelled folder: the project's listings.jsonl with a
     `label` per line, or the shared format (listings.jsonl + labels.jsonl)."""
     # lazy: as in rules_calibrate
-    from monitor.quality.evaluate import load_labelled_set
+    from monitor.quality.labelled import load_labelled_set
 
     records = load_labelled_set(folder)
     return [({k: v for k, v in r.items() if k not in ("label", "line")}, bool(r["label"]["flagged"]))
@@ -222,7 +223,7 @@ def _examples_from_set(folder: Path, rules_dir):
     """(packs, calibration examples) from a labelled folder, its watchlist and prices replacing the shipped ones."""
     # lazy: as in rules_calibrate
     from monitor.quality.calibrate import Example
-    from monitor.quality.evaluate import LabelledSetError
+    from monitor.quality.labelled import LabelledSetError
     from monitor.rules.engine import Engine
 
     overrides = {name: folder / f"{name}.csv" for name in ("watchlist", "prices") if (folder / f"{name}.csv").is_file()}
