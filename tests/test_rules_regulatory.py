@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.rules.checks import fold, load_check_file, load_checks
+from monitor.rules.checks import load_check_file, load_checks
+from monitor.rules.normalise import fold
 from monitor.rules.regulatory import regulatory_signals
 from monitor.yamlfile import YamlError
 from tests.conftest import ROOT
@@ -287,7 +288,7 @@ def test_fold_is_character_by_character_and_keeps_length():
 def test_word_prefilter_and_any_of_never_miss_a_match():
     import re
 
-    from monitor.rules.checks import any_of, word_pattern, word_prefilter
+    from monitor.rules.words import any_of, word_pattern, word_prefilter
 
     words = ["anti hair loss", "SPF", "for", "轮胎", "tyre shine", "3C认证"]
     pattern = word_pattern(words)

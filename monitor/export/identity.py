@@ -62,7 +62,10 @@ def uscc_valid(code: str) -> bool:
     return USCC_CHARS[(31 - total % 31) % 31] == code[17]
 
 
-def normalise(text: str) -> str:
+def _nfkc(text: str) -> str:
+    """NFKC over the whole text, not the rules' folds (monitor.rules.normalise): identifiers are
+    reported as written, so no case folding or homoglyph key, and, unlike ``fold``, characters
+    may expand and brackets stay as they are (the licence pattern reads only ASCII brackets)."""
     return unicodedata.normalize("NFKC", text)
 
 
@@ -163,7 +166,7 @@ def _find_addresses(f: _Finds) -> None:
 def find_in_text(text: str) -> list[dict[str, Any]]:
     """Every identifier in one text: ``kind, value (normalised), text (as written, NFKC),
     context, start, end`` and for some kinds ``checksum_valid``, ``region``, ``label``."""
-    finds = _Finds(normalise(text))
+    finds = _Finds(_nfkc(text))
     _find_codes(finds)  # first: a code's digits are not read again as a phone number
     _find_contacts(finds)
     _find_addresses(finds)
@@ -194,7 +197,7 @@ def find_in_listing(listing: dict[str, Any]) -> list[dict[str, Any]]:
             found.append(hit)
         if fld.startswith("attributes.") and ADDRESS_ATTRIBUTE.search(fld) and \
                 not any(h["field"] == fld and h["kind"] == "address" for h in found):
-            value = normalise(str((listing.get("attributes") or {}).get(fld.split(".", 1)[1]) or "")).strip()
+            value = _nfkc(str((listing.get("attributes") or {}).get(fld.split(".", 1)[1]) or "")).strip()
             if 2 <= len(value) <= 120:
                 found.append({"kind": "address", "value": value, "text": value, "context": _context(text, 0, len(text)),
                               "field": fld, "listing": listing.get("id"), "site": listing.get("site"),

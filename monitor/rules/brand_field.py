@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from monitor.rules.checks import fold
+from monitor.rules.normalise import fold
 from monitor.rules.signals import Signal, span
 
 # Separators between the names of one brand field ("NIVEA/妮维雅", "倩碧（CLINIQUE）").

@@ -1,4 +1,11 @@
-"""Text normalisation for mark matching, with an offset map back to the original text.
+"""The rules' text folds: ``fold`` for text checks, ``normalise`` for mark matching.
+
+Two folds because two kinds of matching need different things. The text checks (regulatory,
+vocabulary, shop names, the brand field) run regexes over the text and report the matches'
+offsets in the original, so ``fold(text)`` never changes the text's length: it only evens
+out width, brackets and (optionally) case. The mark matcher looks for a mark however it is
+disguised, so ``normalise(text)`` makes a matching key that may differ in length and carries
+an offset map back to the original.
 
 ``normalise(text)`` runs, in order:
 
@@ -21,6 +28,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache, partial
 
 from monitor.rules.homoglyphs import DIGIT_LETTERS, confusable_table
 
@@ -35,25 +43,72 @@ _SPECIAL = re.compile(r"[^\x00-\x7f\u4e00-\u9fff]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
-class _FoldTable(dict):
-    """``str.translate`` table computed on demand: NFKC, marks dropped, case folded.
+class _CharTable(dict):
+    """``ord(ch) -> convert(ch)`` for :meth:`str.translate`, filled on first sight of each character.
 
-    ``expanding`` collects the characters whose folded form is not exactly one character;
-    a text containing none of them keeps the identity offset map.
+    ``expanding`` collects the characters whose converted form is not exactly one character
+    (for ``normalise``: a text containing none of them keeps the identity offset map).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, convert) -> None:
         super().__init__()
+        self.convert = convert
         self.expanding: set[str] = set()
 
     def __missing__(self, code: int) -> str:
         ch = chr(code)
-        out = _fold_char(ch)
+        out = self.convert(ch)
         if len(out) != 1:
             self.expanding.add(ch)
         self[code] = out
         return out
 
+
+# --------------------------------------------------------------------------- fold: same length
+
+_BRACKETS = {"〔": "(", "〕": ")", "【": "[", "】": "]", "［": "[", "］": "]", "\u3000": " ", "—": "-", "－": "-"}
+
+
+def _same_length_char(ch: str, lower: bool) -> str:
+    mapped = _BRACKETS.get(ch)
+    if mapped is None:
+        mapped = unicodedata.normalize("NFKC", ch) if ord(ch) > 0x7F else ch
+        if len(mapped) != 1:
+            mapped = ch
+    if lower:
+        low = mapped.lower()
+        mapped = low if len(low) == 1 else mapped
+    return mapped
+
+
+_SAME_LENGTH = {True: _CharTable(partial(_same_length_char, lower=True)),
+                False: _CharTable(partial(_same_length_char, lower=False))}
+
+
+def fold(text: str, lower: bool = True) -> str:
+    """Normalise for matching without changing length, so offsets stay valid in the original.
+
+    Full-width ASCII (（２０１９）, ＰＤ) becomes ASCII, 〔〕 become (), the ideographic space a
+    space; with ``lower`` letters are lower-cased. A character whose normal form is longer
+    than one character (ligatures, Ⅱ) is kept as it is.
+    """
+    # Character by character (a table per character, built once): ASCII text needs only
+    # lower-casing, which is the same one character at a time as for the whole string.
+    if text.isascii():
+        return text.lower() if lower else text
+    return text.translate(_SAME_LENGTH[bool(lower)])
+
+
+_NAME_NOISE = re.compile(r"[\s:：.。]+")
+
+
+@lru_cache(maxsize=20_000)
+def fold_name(name: str) -> str:
+    """An attribute name or label for comparison: folded, without spaces, colons and dots."""
+    return _NAME_NOISE.sub("", fold(name))
+
+
+# --------------------------------------------------------------------------- normalise: the mark key
 
 def _fold_char(ch: str) -> str:
     if ch.isascii():
@@ -65,7 +120,7 @@ def _fold_char(ch: str) -> str:
     return text.casefold()
 
 
-_FOLD = _FoldTable()
+_FOLD = _CharTable(_fold_char)
 _ASCII_FOLD = {c: chr(c).lower() for c in range(65, 91)}
 
 @dataclass
@@ -155,8 +210,3 @@ def _digits(key: str) -> str:
                 chars = list(key)
             chars[i] = DIGIT_LETTERS[key[i]]
     return key if chars is None else "".join(chars)
-
-
-def fold(text: str) -> str:
-    """The key of a text without the offset map (used for mark names and aliases)."""
-    return normalise(text).key

@@ -12,9 +12,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from monitor.rules.checks import (CategoryChecks, Checks, Identifier, Requirement, any_of, fold, fold_name,
-                                  word_prefilter)
+from monitor.rules.checks import CategoryChecks, Checks, Identifier, Requirement
+from monitor.rules.normalise import fold, fold_name
 from monitor.rules.signals import Evidence, ListingTexts, Signal, listing_texts, span, text_fields
+from monitor.rules.words import any_of, word_prefilter
 
 # Values a shop writes where it has nothing: "无", "暂无", "见包装" ...
 _NOTHING = re.compile(r"^[\s\-—/]*(?:无|暂无|没有|不详|未知|见包装|详见包装|见图|见详情|n/?a|none|null|-)?[\s\-—/。.]*$", re.I)

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from monitor.rules.checks import fold, word_pattern
+from monitor.rules.normalise import fold
+from monitor.rules.words import word_pattern
 from monitor.yamlfile import YamlError, load_located, schema_problems
 
 _STR_LIST = {"type": "array", "items": {"type": "string", "minLength": 1}}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from monitor.rules.checks import fold
+from monitor.rules.normalise import fold
 
 # Signal kinds group signals for scoring, filters and evaluation.
 KINDS = (

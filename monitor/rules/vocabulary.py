@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from monitor.rules.checks import any_of, fold, fold_name, word_pattern
+from monitor.rules.normalise import fold, fold_name
 from monitor.rules.signals import Evidence, Signal, field_text, listing_texts, span, text_fields
+from monitor.rules.words import any_of, word_pattern
 from monitor.yamlfile import YamlError, load_located, schema_problems
 
 _WEIGHT = {"type": "number", "minimum": 0, "maximum": 1}
