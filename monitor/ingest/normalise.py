@@ -14,11 +14,9 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
 
-from monitor.listing import AVAILABILITY_VALUES, LISTING_FIELDS
+# IMPORT_FIELDS: the fields of a normalised row, in the order of normalised_values' tuples.
+from monitor.listing import AVAILABILITY_VALUES, IMPORT_FIELDS
 
-# The fields of a normalised row, in the order of normalised_values' tuples: a listing's
-# fields without the HTTP status, which only a crawl has.
-IMPORT_FIELDS = tuple(f for f in LISTING_FIELDS if f != "http_status")
 SITE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 URL = re.compile(r"^https?://\S+$")
 CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")

@@ -17,7 +17,8 @@ from pathlib import Path
 from monitor.ingest.batches import read_batches
 from monitor.ingest.normalise import normalised_values
 from monitor.ingest.parse import read_pieces
-from monitor.store.listings import STAGED_GROUP, _dumps, stage_batch
+from monitor.listing import seller_key
+from monitor.store.listings import STAGED_GROUP, json_text, stage_batch
 
 # Batches the worker may run ahead of the writer (each a staging file of about 3 MB): enough
 # for a writer that is the slower side to find STAGED_GROUP batches ready at once.
@@ -32,14 +33,10 @@ def staged_row(raw: dict, site: str | None, default_time: str, csv_mode: bool, c
     (site, listing_id, url, title, description, brand, category, price, currency, currency_raw, availability,
      seller_id, seller_name, seller_url, seller_location, seller_rating, seller_rating_count, images, attributes,
      sku, mpn, gtin, observed) = normalised_values(raw, site, default_time, csv_mode, categories)
-    if not seller_id:
-        if seller_url:
-            seller_id = seller_url
-        elif seller_name:
-            seller_id = "name:" + seller_name
+    seller_id = seller_key(seller_id, seller_name, seller_url)
     return (site, listing_id, url, title, description, brand, category, price, currency, currency_raw, availability,
             seller_id, seller_name, seller_url, seller_location, seller_rating, seller_rating_count,
-            _dumps(images) if images else None, _dumps(attributes) if attributes else None, sku, mpn, gtin,
+            json_text(images) if images else None, json_text(attributes) if attributes else None, sku, mpn, gtin,
             observed, 1 if seller_id else 0, 1 if price.__class__ is float and price != price else 0)
 
 
