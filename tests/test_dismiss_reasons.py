@@ -13,9 +13,10 @@ from monitor.store import open_db, save_listings
 from monitor.store.db import write_transaction
 from monitor.store.flags import record_assessment
 from monitor.store.migrations import MIGRATIONS
-from monitor.store.migrations_review import DISMISS_REASON_LABELS, DISMISS_REASONS, REVIEW_MIGRATIONS
-from monitor.web import review
-from monitor.web.accounts import User, add_user
+from monitor.review import decisions as review
+from monitor.review.accounts import User, add_user
+from monitor.store.migrations_review import REVIEW_MIGRATIONS
+from monitor.verdicts import DISMISS_REASON_LABELS, DISMISS_REASONS
 from tests.test_web_fixtures import (PASSWORD, _assessment, _lookalike, csrf_of, http_client, live,  # noqa: F401
                                      login, store)
 

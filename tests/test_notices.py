@@ -14,8 +14,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from monitor.export.notices import acceptance_by_platform, plain, safe_url
+from monitor.export.notice_text import plain
+from monitor.review.outcomes import acceptance_by_platform
 from monitor.store import open_db
+from monitor.urls import safe_http_url as safe_url
 from tests.conftest import ROOT, run_monitor
 from tests.test_relisting import confirm
 from tests.test_web_fixtures import HOSTILE_TITLE, XSS_SCRIPT, LiveServer, build_store, http_client, login

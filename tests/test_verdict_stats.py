@@ -1,4 +1,4 @@
-"""Signals over recent verdicts and the "calibration due" rule (monitor/store/verdict_stats.py),
+"""Signals over recent verdicts and the "calibration due" rule (monitor/review/verdict_stats.py),
 on real SQLite stores built through the real service functions, and the dashboard's table over
 real HTTP."""
 
@@ -9,12 +9,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from monitor.review import decisions as review
+from monitor.review import verdict_stats
+from monitor.review.accounts import User, add_user
 from monitor.rules.signals import Evidence, Signal
-from monitor.store import open_db, save_listings, verdict_stats
+from monitor.store import open_db, save_listings
 from monitor.store.db import write_transaction
 from monitor.store.flags import record_assessment
-from monitor.web import review
-from monitor.web.accounts import User, add_user
 from tests.conftest import ROOT
 from tests.test_web_fixtures import PASSWORD, _assessment, _lookalike, http_client, live, login, store  # noqa: F401
 

@@ -10,8 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from monitor.store import open_db
-from monitor.web import accounts
-from monitor.web.render import highlight, safe_http_url
+from monitor.review import accounts
+from monitor.urls import safe_http_url
+from monitor.web.render import highlight
 from tests.web_fixtures import PASSWORD, csrf_of, http_client, live, login, store  # noqa: F401 (fixtures)
 
 
@@ -470,7 +471,7 @@ def test_queue_pages_forwards_and_backwards(live, store, monkeypatch):
     assert backward == forward[:-1][::-1]
 
     # the HTML queue: next, then previous, back to the first page
-    from monitor.web import review
+    from monitor import review
 
     monkeypatch.setattr(review, "PAGE_SIZE", 5)
     first = c.get("/", params={"status": "all"}).text
@@ -596,8 +597,8 @@ def test_site_filter_uses_the_flag_site_including_backfilled_flags(tmp_path):
     from monitor.store import save_listings
     from monitor.store.db import write_transaction
     from monitor.store.flags import record_assessment
+    from monitor import review
     from monitor.store.migrations import MIGRATIONS
-    from monitor.web import review
     from tests.web_fixtures import _assessment, _lookalike
 
     path = tmp_path / "old.db"
@@ -664,7 +665,7 @@ def test_site_filter_uses_the_flag_site_including_backfilled_flags(tmp_path):
 def test_count_cache_sends_a_kind_of_filter_set_that_ran_out_of_budget_to_the_background(store, monkeypatch):
     import time
 
-    from monitor.web import review
+    from monitor.review import counts as review
 
     calls = []
     real = review.status_counts

@@ -1,63 +1,45 @@
-"""Takedown notices to a platform, and what came of them.
+"""Takedown notices to a platform: built, checked, written, and marked with what came of them.
 
 A notice names the rights holder (a YAML file the analyst fills in, see ``rightsholder``),
 the mark with its registration numbers, and each confirmed listing of one platform with its
 URL and the reason (the verdict and the flag's signals). The wording is data: Jinja2
-templates under ``rules/notices/`` (``<platform>.<lang>.txt.j2``, else
-``default.<lang>.txt.j2``), rendered as plain text. Scraped text is written by the people the
-notice is about, so every value is flattened to one line of printable text first (no control
-or bidirectional-override characters, no line breaks that could forge a paragraph) and URLs are
-percent-encoded to ASCII; autoescaping is off because the output is not HTML.
+templates under ``rules/notices/``, rendered as plain text (``notice_text``: scraped text is
+flattened to plain lines, URLs go through the one sanitiser ``monitor.urls.safe_http_url``).
 
 A notice that would lack a required part (a listing without URL, a mark without registration
 number, a listing without a reason) is refused whole, naming each missing part and how to
 supply it; nothing is written. A written notice is a ``notices`` row (status ``drafted``) with
 one ``notice_items`` row per listing, the file's SHA-256, and an ``export`` custody entry.
-
-``acceptance_by_platform`` is the acceptance rate per platform:
-(accepted + removed) / (accepted + removed + rejected).
+``mark_notice`` records that it was sent and its outcome, with an audit row; the acceptance
+rate per platform is ``monitor.review.outcomes.acceptance_by_platform``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import tempfile
-import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
 
-import jinja2
 from sqlite_utils import Database
 
+from monitor.categories import known_categories, rules_dir
+from monitor.crawl.profile import find_profile
+from monitor.evidence import custody
+from monitor.export.notice_text import SIGNATORY_KEYS, flag_signals, party, plain, reason_for, render, template_for
+from monitor.export.rightsholder import load_rights_holder
 from monitor.listing import utc_now
+from monitor.review.audit import audit
+from monitor.review.outcomes import OUTCOMES, NoticeError, parse_when
+from monitor.rules.watchlist import load_watchlist
+from monitor.store.db import write_transaction
+from monitor.urls import safe_http_url
 from monitor.yamlfile import YamlError
 
 LANGS = ("zh", "en")
-STATUSES = ("drafted", "sent", "accepted", "rejected", "removed")
-OUTCOMES = ("sent", "accepted", "rejected", "removed")
-SUCCESS = ("accepted", "removed")
-_SITE = re.compile(r"^[A-Za-z0-9_-]+$")
-
-VERDICT_LABELS = {
-    "en": {"confirmed_counterfeit": "confirmed as counterfeit goods on review",
-           "confirmed_infringement": "confirmed as trademark infringement on review",
-           "regulatory_violation": "confirmed on review as a regulatory violation involving the mark",
-           None: "confirmed on review"},
-    "zh": {"confirmed_counterfeit": "经人工审核确认为假冒注册商标的商品",
-           "confirmed_infringement": "经人工审核确认侵犯注册商标专用权",
-           "regulatory_violation": "经人工审核确认违反监管规定（涉及该商标）",
-           None: "经人工审核确认"},
-}
-
-
-class NoticeError(ValueError):
-    """Something the store or the files refuse (unknown notice, bad date, broken template)."""
 
 
 class NoticeRefused(NoticeError):
@@ -67,49 +49,6 @@ class NoticeRefused(NoticeError):
         self.problems = problems
         super().__init__("notice not written, required parts are missing:\n"
                          + "\n".join(f"  - {p}" for p in problems))
-
-
-# -- plain text -----------------------------------------------------------------------------
-
-def plain(value: Any, limit: int = 300) -> str:
-    """One line of printable text: control, format (bidi overrides, zero-width) and separator
-    characters become spaces, runs of spaces one space; cut at ``limit`` characters."""
-    if value is None:
-        return ""
-    text = unicodedata.normalize("NFC", str(value))
-    out = []
-    for ch in text:
-        cat = unicodedata.category(ch)
-        out.append(" " if cat[0] in "CZ" or ch.isspace() else ch)
-    text = re.sub(r" {2,}", " ", "".join(out)).strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def safe_url(url: Any) -> str | None:
-    """The listing URL as printable ASCII (percent-encoded), or None when it is not http(s)."""
-    if not isinstance(url, str):
-        return None
-    url = url.strip()
-    if not url or any(unicodedata.category(c) in ("Cc", "Zl", "Zp") or c.isspace() for c in url):
-        return None  # other non-ASCII (bidi overrides included) is percent-encoded below
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    try:
-        host = parts.hostname.encode("idna").decode("ascii") if parts.hostname else ""
-    except UnicodeError:
-        return None
-    netloc = host + (f":{parts.port}" if parts.port else "")
-    safe = "/:@!$&'()*+,;=%~-._"
-    path = quote(parts.path, safe=safe)
-    query = quote(parts.query, safe=safe + "?")
-    fragment = quote(parts.fragment, safe=safe + "?")
-    text = f"{parts.scheme.lower()}://{netloc}{path}" + (f"?{query}" if parts.query else "") + \
-        (f"#{fragment}" if parts.fragment else "")
-    return text if len(text) <= 2000 else None
 
 
 # -- building a notice ----------------------------------------------------------------------
@@ -136,30 +75,11 @@ class NoticeDraft:
 
 
 def _rules_dir(req: NoticeRequest) -> Path:
-    from monitor.categories import rules_dir
-
     return Path(req.rules) if req.rules else rules_dir()
-
-
-def notices_dir(rules: Path) -> Path:
-    return rules / "notices"
-
-
-def template_for(rules: Path, platform: str, lang: str) -> Path:
-    """``<platform>.<lang>.txt.j2`` when the platform has its own wording, else the default."""
-    folder = notices_dir(rules)
-    if _SITE.match(platform):
-        own = folder / f"{platform}.{lang}.txt.j2"
-        if own.is_file():
-            return own
-    return folder / f"default.{lang}.txt.j2"
 
 
 def _watched_mark(rules: Path, name: str):
     """(the watchlist entry for ``name`` by mark or alias, None) or (None, problem)."""
-    from monitor.categories import known_categories
-    from monitor.rules.watchlist import load_watchlist
-
     path = rules / "watchlist.csv"
     if not path.exists():
         return None, None
@@ -176,8 +96,6 @@ def _watched_mark(rules: Path, name: str):
 
 def _platform_name(site: str) -> str:
     try:
-        from monitor.crawl.profile import find_profile
-
         return find_profile(site).name or site
     except Exception:  # noqa: BLE001 - no profile (an imported site) or a broken one: the site id will do
         return site
@@ -194,42 +112,8 @@ def _latest_confirmed(db: Database, listing: int) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-def _signals(flag: dict[str, Any]) -> list[dict[str, Any]]:
-    try:
-        signals = json.loads(flag.get("signals") or "[]")
-    except ValueError:
-        return []
-    return [s for s in signals if isinstance(s, dict)]
-
-
-def reason_for(flag: dict[str, Any], verdict: dict[str, Any] | None, mark: str, lang: str) -> tuple[str, list[str]]:
-    """The reason a listing is named: the verdict, then the explanations of the signals that
-    concern this mark (or no mark); mitigating context and signals about other marks are left
-    out. Returns (reason, explanations); empty explanations mean there is no reason to give."""
-    explanations = []
-    for s in _signals(flag):
-        if s.get("kind") == "mitigating" or not s.get("explanation") or float(s.get("strength") or 0) <= 0:
-            continue
-        if s.get("mark") and s["mark"].casefold() != mark.casefold():
-            continue
-        text = plain(s["explanation"], 240)
-        if text and text not in explanations:
-            explanations.append(text)
-    if not explanations:
-        return "", []
-    labels = VERDICT_LABELS[lang]
-    label = labels.get(verdict["verdict"] if verdict else None, labels[None])
-    day = verdict["decided_at"][:10] if verdict and verdict.get("decided_at") else ""
-    if lang == "zh":
-        return f"{label}{f'（{day}）' if day else ''}。依据：" + "；".join(explanations) + "。", explanations
-    return f"{label[0].upper()}{label[1:]}{f' ({day})' if day else ''}. Grounds: " + "; ".join(explanations) + ".", \
-        explanations
-
-
 def prepare_notice(db: Database, req: NoticeRequest) -> NoticeDraft:
     """Everything the notice says, checked; raises ``NoticeRefused`` listing every missing part."""
-    from monitor.export.rightsholder import load_rights_holder
-
     if req.lang not in LANGS:
         raise NoticeError(f"unknown language {req.lang!r}; one of {', '.join(LANGS)}")
     problems: list[str] = []
@@ -272,7 +156,7 @@ def prepare_notice(db: Database, req: NoticeRequest) -> NoticeDraft:
     warnings: list[str] = []
     for row, flag in rows:
         name = f"listing {row['id']} ({row['site']} {row['listing_id']})"
-        url = safe_url(row.get("url"))
+        url = safe_http_url(row.get("url"))
         if url is None:
             problems.append(f"{name} has no usable URL (stored: {plain(row.get('url'), 80)!r}; a notice must link "
                             f"every listing with an http(s) URL): re-crawl or re-import the listing with its URL, or "
@@ -315,9 +199,9 @@ def prepare_notice(db: Database, req: NoticeRequest) -> NoticeDraft:
     assert holder is not None
     context = {
         "platform": {"site": plain(req.platform, 60), "name": plain(_platform_name(req.platform), 120)},
-        "rights_holder": _party(holder["rights_holder"]),
-        "agent": _party(holder.get("agent")),
-        "signatory": _party(holder["signatory"], _SIGNATORY_KEYS),
+        "rights_holder": party(holder["rights_holder"]),
+        "agent": party(holder.get("agent")),
+        "signatory": party(holder["signatory"], SIGNATORY_KEYS),
         "mark": {"name": plain(mark, 120), "owner": plain(entry.owner, 200) if entry else "",
                  "aliases": [plain(a, 60) for a in (entry.aliases if entry else ())],
                  "registrations": registrations},
@@ -325,23 +209,6 @@ def prepare_notice(db: Database, req: NoticeRequest) -> NoticeDraft:
         "lang": req.lang,
     }
     return NoticeDraft(context=context, template=template, items=items, warnings=warnings, skipped=skipped)
-
-
-_PARTY_KEYS = ("name", "name_zh", "address", "address_zh", "authorisation", "unit")
-_SIGNATORY_KEYS = ("name", "name_zh", "title", "title_zh")
-
-
-def _party(data: dict[str, Any] | None, keys: tuple[str, ...] = _PARTY_KEYS) -> dict[str, Any] | None:
-    """Every optional key present ("" when not given), so templates can test them plainly."""
-    if not data:
-        return None
-    out = {k: plain(data.get(k), 400) for k in keys}
-    if "contact" in data or keys is _PARTY_KEYS:
-        contact = data.get("contact") or {}
-        out["contact"] = {k: plain(contact.get(k), 200) for k in ("person", "email", "phone")}
-    if "marks" in data:
-        out["marks"] = [plain(m, 120) for m in data["marks"]]
-    return out
 
 
 def _select_listings(db: Database, req: NoticeRequest, mark: str):
@@ -364,7 +231,7 @@ def _select_listings(db: Database, req: NoticeRequest, mark: str):
         found = 0
         for row in rows:
             flag = _latest_confirmed(db, row["id"])
-            if flag and folded in _flag_marks(flag, _signals(flag)):
+            if flag and folded in _flag_marks(flag, flag_signals(flag)):
                 chosen.setdefault(row["id"], (row, flag))
                 found += 1
             else:
@@ -390,7 +257,7 @@ def _select_listings(db: Database, req: NoticeRequest, mark: str):
             problems.append(f"{name} has no reason to give: no confirmed verdict ({state}). Confirm it in the review "
                             f"app (/listing/{listing}) first, or leave it out: a notice names only confirmed listings")
             continue
-        if folded not in _flag_marks(flag, _signals(flag)):
+        if folded not in _flag_marks(flag, flag_signals(flag)):
             problems.append(f"{name}: its confirmed flag does not concern {mark!r} (marks: "
                             f"{flag.get('marks') or 'none'}); send it with a notice for that mark, or leave it out")
             continue
@@ -398,39 +265,8 @@ def _select_listings(db: Database, req: NoticeRequest, mark: str):
     return sorted(chosen.values(), key=lambda rf: rf[0]["id"]), skipped, problems
 
 
-def _render(draft: NoticeDraft, notice: dict[str, Any]) -> str:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(draft.template.parent)), autoescape=False,
-                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True,
-                             lstrip_blocks=True)
-    try:
-        text = env.get_template(draft.template.name).render(**draft.context, notice=notice)
-    except jinja2.TemplateSyntaxError as exc:
-        raise NoticeError(f"{draft.template}:{exc.lineno}: template error: {exc.message}") from None
-    except jinja2.TemplateError as exc:
-        raise NoticeError(f"{draft.template}: template error: {exc}") from None
-    # A template edited by hand must still say everything a notice needs.
-    missing = []
-    ctx = draft.context
-    needed = [("the rights holder's name", ctx["rights_holder"]["name"]), ("the mark", ctx["mark"]["name"]),
-              ("the signatory", ctx["signatory"]["name"])]
-    needed += [(f"registration {r}", r) for r in ctx["mark"]["registrations"]]
-    for it in draft.items:
-        needed += [(f"the URL of listing {it['listing']}", it["url"]), (f"the reason for listing {it['listing']}",
-                                                                          it["reason"])]
-    for what, value in needed:
-        if value and value not in text:
-            missing.append(what)
-    if missing:
-        raise NoticeError(f"{draft.template}: the template leaves out {', '.join(missing)}; every notice must name "
-                          "them (see rules/notices/README.md)")
-    return text
-
-
 def write_notice(db: Database, draft: NoticeDraft, out: Path, *, actor: str = "cli") -> dict[str, Any]:
     """Record the notice (drafted), write the file, log it; all or nothing. Returns the notice row."""
-    from monitor.evidence import custody
-    from monitor.store.db import write_transaction
-
     out = Path(out)
     now = utc_now()
     ctx = draft.context
@@ -443,7 +279,7 @@ def write_notice(db: Database, draft: NoticeDraft, out: Path, *, actor: str = "c
                 "status": "drafted"}).last_pk
             notice = {"id": notice_id, "reference": f"LM-{now[:10].replace('-', '')}-{notice_id}",
                       "date": now[:10], "created_at": now, "template": draft.template.name}
-            text = _render(draft, notice)
+            text = render(draft, notice)
             data = text.encode("utf-8")
             digest = hashlib.sha256(data).hexdigest()
             db.execute("UPDATE notices SET file_sha256 = ? WHERE id = ?", [digest, notice_id])
@@ -476,64 +312,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-# -- tracking -------------------------------------------------------------------------------
-
-def parse_when(value: str | date | datetime | None, *, end: bool = False) -> str | None:
-    """YYYY-MM-DD or an ISO 8601 time as the store's UTC text; None stays None."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        dt = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-        return dt.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value).strip()
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        try:
-            date.fromisoformat(text)
-        except ValueError:
-            raise NoticeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
-        return text
-    try:
-        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise NoticeError(f"{text!r} is not a date or time; use YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
-    return parse_when(dt)
-
-
-def acceptance_by_platform(db: Database, since: str | date | None = None,
-                           until: str | date | None = None) -> list[dict[str, Any]]:
-    """Per platform: notices by status and the acceptance rate.
-
-    Counts the notices sent (those never marked sent: drafted) at or after ``since`` and
-    before ``until`` (dates as YYYY-MM-DD, ``date`` objects or ISO times; ``until`` is
-    exclusive, so ``until="2026-10-01"`` ends with September). ``acceptance_rate`` =
-    (accepted + removed) / (accepted + removed + rejected); None when no notice has an outcome.
-    One dict per platform, sorted by platform: ``platform, notices, drafted, sent, accepted,
-    removed, rejected, decided, acceptance_rate``.
-    """
-    where, params = [], []
-    start, stop = parse_when(since), parse_when(until)
-    if start:
-        where.append("coalesce(sent_at, created_at) >= ?")
-        params.append(start)
-    if stop:
-        where.append("coalesce(sent_at, created_at) < ?")
-        params.append(stop)
-    sql = (f"SELECT platform, status, count(*) FROM notices {'WHERE ' + ' AND '.join(where) if where else ''} "
-           "GROUP BY platform, status ORDER BY platform")
-    out: dict[str, dict[str, Any]] = {}
-    for platform, status, n in db.execute(sql, params):
-        row = out.setdefault(platform, {"platform": platform, "notices": 0, **{s: 0 for s in STATUSES}})
-        row["notices"] += n
-        if status in STATUSES:
-            row[status] += n
-    for row in out.values():
-        good = row["accepted"] + row["removed"]
-        row["decided"] = good + row["rejected"]
-        row["acceptance_rate"] = good / row["decided"] if row["decided"] else None
-    return list(out.values())
-
+# -- tracking: sent, and what came of it -----------------------------------------------------
 
 def list_notices(db: Database, *, platform: str | None = None, status: str | None = None,
                  limit: int = 200) -> list[dict[str, Any]]:
@@ -556,9 +335,6 @@ def mark_notice(db: Database, notice_id: int, status: str, *, note: str | None =
     """Record that a notice was sent, or its outcome. ``removed`` also copies each listing's
     ``removed_at`` (when a crawl saw it gone) onto its notice item. Returns the updated row
     with ``items`` and ``items_removed``."""
-    from monitor.store.db import write_transaction
-    from monitor.web.accounts import audit
-
     if status not in OUTCOMES:
         raise NoticeError(f"unknown status {status!r}; one of {', '.join(OUTCOMES)}")
     now = utc_now()

@@ -10,7 +10,7 @@ Definitions (also printed in the report):
   seller name count as one seller. A **repeat infringer** has confirmed listings in the period
   and, up to the period's end, confirmed listings in more than one period or on more than one site;
 - **notices sent**: notices sent in the period (not drafts), per platform with the acceptance rate
-  of ``monitor.export.notices.acceptance_by_platform``: (accepted + removed) / (accepted +
+  of ``monitor.review.outcomes.acceptance_by_platform``: (accepted + removed) / (accepted +
   removed + rejected), notices still awaiting an answer left out;
 - **time to takedown**: for listings first confirmed (counterfeit or infringement) in the period,
   hours from that verdict to the removal seen afterwards, as known when the report is made;
@@ -29,9 +29,9 @@ from sqlite_utils import Database
 
 from monitor.listing import listing_columns, seller_key, utc_now
 from monitor.report.period import Period, period_containing
+from monitor.review.outcomes import acceptance_by_platform
+from monitor.verdicts import CONFIRMING
 
-# The verdicts that set a flag to "confirmed" (monitor.web.review.VERDICT_STATUS; a test keeps them equal).
-CONFIRMING = ("confirmed_counterfeit", "confirmed_infringement", "regulatory_violation")
 HISTORY_PERIODS = 6
 TOP_SELLERS = 10
 TOP_REPEAT = 30
@@ -161,9 +161,7 @@ def _breakdown(flagged: list[dict], confirmed: list[dict], key, labels: dict[str
 
 def _notices(db: Database, period: Period) -> dict[str, Any]:
     """Notices sent in the period per platform, with the acceptance rate of
-    monitor.export.notices.acceptance_by_platform (the one definition the dashboard uses too)."""
-    from monitor.export.notices import acceptance_by_platform
-
+    monitor.review.outcomes.acceptance_by_platform (the one definition the dashboard uses too)."""
     rows = []
     for r in acceptance_by_platform(db, since=period.since, until=period.until):
         sent = r["notices"] - r["drafted"]

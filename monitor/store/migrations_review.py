@@ -19,34 +19,18 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from monitor.verdicts import DISMISS_REASONS, VERDICTS
+
 REVIEW_MIGRATIONS = Migrations("monitor-review")
 
-VERDICTS = ("confirmed_counterfeit", "confirmed_infringement", "regulatory_violation", "needs_test_purchase",
-            "escalate", "dismissed")
-# Why a flag was dismissed: what the rules must learn (a mitigating signal, an exception). The
-# reviews trigger accepts exactly these. 0001 shipped the first five; 0007 added the rest (old
-# verdicts stay valid). Adding one: a new migration that rewrites the trigger (see 0007).
+# The verdicts and dismissal reasons the reviews trigger accepts (monitor/verdicts.py). 0001
+# shipped the first five reasons; 0007 added the rest (old verdicts stay valid). Adding one: a
+# new migration that rewrites the trigger (see 0007).
 _DISMISS_REASONS_0001 = ("authorised_seller", "genuine_goods", "compatible_part", "not_our_mark", "other")
-DISMISS_REASON_LABELS = {  # in the order the verdict form lists them; "other" last
-    "authorised_seller": "authorised seller (授权经销商)",
-    "reseller": "reseller of genuine goods (正品转售)",
-    "genuine_goods": "genuine goods (正品)",
-    "sample_second_hand": "sample, travel size or second-hand at a fitting price (小样/旅行装/二手)",
-    "heritage_line": "the brand's own re-issue or heritage line (品牌复刻/经典系列)",
-    "compatible_part": "compatible part, names what it fits (兼容配件)",
-    "common_word": "mark used as an ordinary word (普通词汇)",
-    "not_our_mark": "not our mark (非我方商标)",
-    "other_brand": "honest unrelated brand (其他品牌)",
-    "model_toy": "scale model or toy (模型/玩具)",
-    "exempt_product": "product type needs no registration or certificate (免登记/免认证产品)",
-    "other": "other, say why in the note (其他)",
-}
-DISMISS_REASONS = tuple(DISMISS_REASON_LABELS)
 _DISMISS_REASONS_0007 = _DISMISS_REASONS_0001 + ("reseller", "common_word", "exempt_product", "other_brand",
                                                  "model_toy", "heritage_line", "sample_second_hand")
 if set(_DISMISS_REASONS_0007) != set(DISMISS_REASONS):  # the trigger would refuse what the form offers
     raise RuntimeError("a new dismissal reason needs a new review migration that rewrites the trigger")
-ROLES = ("analyst", "lead", "admin")
 
 
 def _append_only(db: Database, table: str) -> None:

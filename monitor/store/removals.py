@@ -8,6 +8,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from monitor.store.db import write_transaction
+from monitor.verdicts import CONFIRMING, placeholders
 
 # The monitor's own availability value for an observation of a removed listing; the
 # schema.org values describe listings that still exist.
@@ -69,16 +70,16 @@ def takedown_times(db: Database, *, since: str | None = None) -> list[dict[str, 
     """Confirmed listings (counterfeit, infringement or regulatory violation: every verdict that
     confirms a flag) with the time of the first confirming verdict and of the removal seen
     after it (NULL while still live): how long takedowns take, for reports."""
-    sql = """
+    sql = f"""
         SELECT l.id AS listing, l.site, l.listing_id, l.seller_id, l.category, min(r.decided_at) AS confirmed_at,
                l.removed_at,
                CASE WHEN l.removed_at IS NOT NULL AND l.removed_at >= min(r.decided_at)
                     THEN round((julianday(l.removed_at) - julianday(min(r.decided_at))) * 24, 2) END AS hours_to_removal
         FROM listings l JOIN flags f ON f.listing = l.id AND f.status = 'confirmed'
         JOIN reviews r ON r.flag = f.id
-             AND r.verdict IN ('confirmed_counterfeit', 'confirmed_infringement', 'regulatory_violation')
+             AND r.verdict IN ({placeholders(CONFIRMING)})
     """
-    params: list[Any] = []
+    params: list[Any] = [*CONFIRMING]
     sql += " GROUP BY l.id"
     if since:
         sql += " HAVING confirmed_at >= ?"

@@ -7,8 +7,8 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from monitor.store.migrations_review import DISMISS_REASON_LABELS, DISMISS_REASONS, VERDICTS
-from monitor.web import review
+from monitor import review
+from monitor.verdicts import DISMISS_REASON_LABELS, DISMISS_REASONS, VERDICTS
 from monitor.web.deps import ApiCtx
 from monitor.web.queue import filters_from
 

@@ -13,9 +13,9 @@ from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse,
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from monitor.web.accounts import AccountError
+from monitor.review import CountCache, ReviewError
+from monitor.review.accounts import AccountError
 from monitor.web.deps import HERE, Forbidden, LoginRequired, make_templates, render
-from monitor.web.review import CountCache, ReviewError
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: http:; "
        "connect-src 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'")

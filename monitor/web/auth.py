@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from monitor.store.migrations_review import ROLES
-from monitor.web import accounts
-from monitor.web.deps import DB, LOGIN_CSRF_COOKIE, SESSION_COOKIE, FormCtx, PageCtx, render, safe_next
+from monitor.review import accounts
+from monitor.verdicts import ROLES
+from monitor.web.deps import DB, LOGIN_CSRF_COOKIE, SESSION_COOKIE, FormCtx, PageCtx, render, safe_next, tokens_match
 
 router = APIRouter(include_in_schema=False)
 
@@ -37,7 +37,7 @@ def login_form(request: Request, next: str = "/") -> Response:
 def login(request: Request, db: DB, name: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
           csrf_token: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/") -> Response:
     next_url = safe_next(next)
-    if not accounts.tokens_match(csrf_token, request.cookies.get(LOGIN_CSRF_COOKIE)):
+    if not tokens_match(csrf_token, request.cookies.get(LOGIN_CSRF_COOKIE)):
         return _login_page(request, next_url, error="The sign-in form expired. Please try again.", name=name,
                            status=403)
     ip = request.client.host if request.client else "-"

@@ -1,7 +1,7 @@
 """The dashboard: open flags by category, site and signal; verdicts per day; time to verdict;
 throughput per analyst; the last week's alerts (failed and degraded runs, sites without runs);
 takedown notices and their acceptance rate per platform; signals over recent verdicts (precision,
-dismissal reasons) and whether calibration is due (monitor/store/verdict_stats.py)."""
+dismissal reasons) and whether calibration is due (monitor/review/verdict_stats.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from fastapi.responses import Response
 from typing import Annotated
 
 from monitor.alerts.detect import delivery_text, recent_alerts
-from monitor.export.notices import acceptance_by_platform
-from monitor.store import verdict_stats
-from monitor.web import review
+from monitor import review
+from monitor.review import verdict_stats
+from monitor.review.outcomes import acceptance_by_platform
 from monitor.web.deps import PageCtx
 
 router = APIRouter(include_in_schema=False)

@@ -3,6 +3,7 @@ role checks, templates."""
 
 from __future__ import annotations
 
+import hmac
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,10 +16,11 @@ from fastapi import Depends, Form, Header, Request
 from fastapi.responses import HTMLResponse
 
 from monitor.store.db import BUSY_TIMEOUT_SECONDS
-from monitor.store.migrations_review import DISMISS_REASON_LABELS, DISMISS_REASONS, VERDICTS
-from monitor.web import accounts
-from monitor.web.accounts import Session, User
-from monitor.web.render import path_part, safe_http_url
+from monitor.review import accounts
+from monitor.review.accounts import Session, User
+from monitor.urls import http_link
+from monitor.verdicts import DISMISS_REASON_LABELS, DISMISS_REASONS, VERDICTS
+from monitor.web.render import path_part
 
 SESSION_COOKIE = "monitor_session"
 LOGIN_CSRF_COOKIE = "monitor_login_csrf"
@@ -54,7 +56,7 @@ def make_templates() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["pathpart"] = path_part
-    env.filters["safe_url"] = safe_http_url
+    env.filters["safe_url"] = http_link
     env.globals.update(VERDICTS=VERDICTS, DISMISS_REASONS=DISMISS_REASONS, REASON_LABELS=DISMISS_REASON_LABELS)
     return env
 
@@ -117,7 +119,7 @@ def form_ctx(request: Request, db: DB, csrf_token: Annotated[str, Form()] = "") 
     session = accounts.load_session(db, request.cookies.get(SESSION_COOKIE))
     if not session:
         raise LoginRequired()
-    if not accounts.tokens_match(csrf_token, session.csrf):
+    if not tokens_match(csrf_token, session.csrf):
         raise Forbidden("The form's security token is missing or out of date. Reload the page and try again.")
     return Ctx(request, db, session, session.user)
 
@@ -135,7 +137,7 @@ def api_ctx(request: Request, db: DB, authorization: Annotated[str | None, Heade
     session = accounts.load_session(db, request.cookies.get(SESSION_COOKIE))
     if not session:
         raise LoginRequired()
-    if request.method not in ("GET", "HEAD", "OPTIONS") and not accounts.tokens_match(x_csrf_token, session.csrf):
+    if request.method not in ("GET", "HEAD", "OPTIONS") and not tokens_match(x_csrf_token, session.csrf):
         raise Forbidden("missing or wrong X-CSRF-Token header")
     return Ctx(request, db, session, session.user)
 
@@ -143,6 +145,11 @@ def api_ctx(request: Request, db: DB, authorization: Annotated[str | None, Heade
 PageCtx = Annotated[Ctx, Depends(page_ctx)]
 FormCtx = Annotated[Ctx, Depends(form_ctx)]
 ApiCtx = Annotated[Ctx, Depends(api_ctx)]
+
+
+def tokens_match(a: str | None, b: str | None) -> bool:
+    """A CSRF token as sent against the one issued, in constant time."""
+    return bool(a) and bool(b) and hmac.compare_digest(str(a).encode(), str(b).encode())
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

@@ -20,7 +20,7 @@ from monitor.evidence.paths import evidence_root, resolve
 from monitor.evidence.sanitise import inert_html
 from monitor.evidence.warcfile import read_record
 from monitor.store.db import write_transaction
-from monitor.web import review
+from monitor import review
 from monitor.web.deps import PageCtx
 
 router = APIRouter(include_in_schema=False)

@@ -11,11 +11,12 @@ from fastapi import APIRouter, Form
 from fastapi.responses import RedirectResponse, Response
 
 from monitor.evidence.records import evidence_for_listing
-from monitor.web import review
+from monitor import review
+from monitor.review import Decision
+from monitor.urls import http_link
 from monitor.web.deps import FormCtx, PageCtx
 from monitor.web.queue import filters_from, query_string
-from monitor.web.render import highlight, price_chart, safe_http_url, spans_by_field
-from monitor.web.review import Decision
+from monitor.web.render import highlight, price_chart, spans_by_field
 
 router = APIRouter(include_in_schema=False)
 
@@ -66,7 +67,7 @@ def listing_page(ctx: PageCtx, listing_id: int, images: int = 0, done: str = "")
     attributes = [(key, highlight(value, spans.get(f"attributes.{key}"))) for key, value in listing["attributes"].items()]
     other_fields = [(name, highlight(None if listing.get(name) is None else str(listing.get(name)), spans.get(name)))
                     for name in SHOWN_FIELDS]
-    image_links = [(url, safe_http_url(url)) for url in listing["images"]]
+    image_links = [(url, http_link(url)) for url in listing["images"]]
     captures = evidence_for_listing(ctx.db, listing_id)
     page_capture = next((c for c in captures if c["kind"] in ("response", "rendered") and c["offset"] is not None), None)
     shot = next((c for c in captures if c["kind"] == "screenshot"), None)
@@ -78,7 +79,7 @@ def listing_page(ctx: PageCtx, listing_id: int, images: int = 0, done: str = "")
         other_fields=other_fields, image_links=image_links, show_images=images == 1,
         chart=price_chart(detail["history"]), audit=_audit_view(detail["audit"]), prev_id=prev_id,
         next_id=next_id, captures=captures, page_capture=page_capture, shot=shot, message="Verdict recorded." if done == "verdict" else "",
-        url_ok=safe_http_url, qs=qs, q=_with(qs), this_url=f"/listing/{listing_id}" + _with(qs))
+        url_ok=http_link, qs=qs, q=_with(qs), this_url=f"/listing/{listing_id}" + _with(qs))
 
 
 @router.post("/listing/{listing_id}/verdict")

@@ -11,9 +11,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from monitor.web import review
+from monitor import review
+from monitor.review import Decision, QueueFilters
 from monitor.web.deps import FormCtx, PageCtx, safe_next
-from monitor.web.review import Decision, QueueFilters
 
 router = APIRouter(include_in_schema=False)
 

@@ -1,11 +1,11 @@
 """Server-side presentation helpers that never produce HTML: evidence highlighting as text
-segments (the template escapes each one), a price chart as numbers for an SVG, safe URLs."""
+segments (the template escapes each one), a price chart as numbers for an SVG, URL path segments (links: ``monitor.urls``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 
 @dataclass
@@ -63,22 +63,6 @@ def highlight(text: str | None, spans: list[tuple[int, int, str, str]] | None) -
     if pos < len(text):
         segments.append(Segment(text[pos:]))
     return segments
-
-
-def safe_http_url(url: Any) -> str | None:
-    """The URL if it is an absolute http(s) URL, else None (javascript:, data:, relative, junk)."""
-    if not isinstance(url, str):
-        return None
-    url = url.strip()
-    if any(ord(c) < 32 or c.isspace() for c in url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return url
 
 
 def path_part(value: Any) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from monitor.web import review
+from monitor import review
 from monitor.web.deps import FormCtx, PageCtx
 
 router = APIRouter(include_in_schema=False)

@@ -28,9 +28,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from monitor.store.migrations_review import DISMISS_REASON_LABELS
+from monitor.categories import rules_dir
+from monitor.rules.packs import load_packs, pack_files
+from monitor.verdicts import CONFIRMING, DISMISS_REASON_LABELS, DISMISSED, placeholders
 
-CONFIRMING = ("confirmed_counterfeit", "confirmed_infringement", "regulatory_violation")
 DEFAULT_DAYS = 90
 CALIBRATION_VERDICTS = 50
 MIN_SUPPORT = 10
@@ -40,7 +41,9 @@ TOP_REASONS = 2
 # The latest review of each flag (reviews_flag_id index: one lookup per review in range).
 _LATEST = ("SELECT r.flag, r.verdict, r.reason, r.decided_at FROM reviews r "
            "WHERE {where} AND r.id = (SELECT max(r2.id) FROM reviews r2 WHERE r2.flag = r.flag)")
-_DECIDED = "r.verdict IN ('dismissed', " + ", ".join(f"'{v}'" for v in CONFIRMING) + ")"
+# A flag decided one way or the other: its latest verdict confirms or dismisses it.
+_DECIDED_VERDICTS = (DISMISSED, *CONFIRMING)
+_DECIDED = f"r.verdict IN ({placeholders(_DECIDED_VERDICTS)})"
 
 
 def store_time(moment: datetime) -> str:
@@ -92,10 +95,10 @@ def signal_precision(db: Database, days: int = DEFAULT_DAYS, *, now: datetime | 
            + _LATEST.format(where="r.decided_at >= ?") + ") l JOIN flags f ON f.id = l.flag "
            "WHERE " + _DECIDED.replace("r.verdict", "l.verdict"))
     stats: dict[str, dict[str, Any]] = {}
-    for verdict, reason, signal_names, signals_json in db.execute(sql, [since]).fetchall():
+    for verdict, reason, signal_names, signals_json in db.execute(sql, [since, *_DECIDED_VERDICTS]).fetchall():
         for name in _signal_names(signal_names, signals_json):
             row = stats.setdefault(name, {"signal": name, "confirmed": 0, "dismissed": 0, "_reasons": {}})
-            if verdict == "dismissed":
+            if verdict == DISMISSED:
                 row["dismissed"] += 1
                 key = reason or "(none)"
                 row["_reasons"][key] = row["_reasons"].get(key, 0) + 1
@@ -118,7 +121,7 @@ def decided_flags_since(db: Database, since: str | None = None) -> int:
     ``since`` (a store time), or at any time."""
     where = _DECIDED + (" AND r.decided_at >= ?" if since else "")
     return int(db.execute("SELECT count(*) FROM (" + _LATEST.format(where=where) + ")",
-                          [since] if since else []).fetchone()[0])
+                          [*_DECIDED_VERDICTS, *([since] if since else [])]).fetchone()[0])
 
 
 def calibration_status(db: Database, calibrated: dict[str, Any] | None, signals: list[dict[str, Any]],
@@ -164,9 +167,6 @@ def last_calibration(folder: str | Path | None = None) -> tuple[dict[str, Any] |
     """``calibrated:`` of the loaded rule packs' scoring (None: never calibrated), and a problem
     text when the packs cannot be loaded (then None). Loaded again only when a pack file changed
     (a load takes 0.1-0.8 s; the dashboard asks on every view)."""
-    from monitor.categories import rules_dir
-    from monitor.rules.packs import load_packs, pack_files
-
     root = Path(folder) if folder else rules_dir()
     try:
         stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in pack_files(root))

@@ -1,0 +1,144 @@
+"""The words of a takedown notice: scraped text flattened to one plain line, the reason a listing
+is named, the parties, and the template (``rules/notices/<platform>.<lang>.txt.j2``, else
+``default.<lang>.txt.j2``) rendered as plain text and checked to say everything a notice needs.
+
+Scraped text is written by the people the notice is about, so every value is flattened to one
+line of printable text first (no control or bidirectional-override characters, no line breaks
+that could forge a paragraph); URLs go through ``monitor.urls.safe_http_url``. Autoescaping is off
+because the output is not HTML.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+
+from monitor.review.outcomes import NoticeError
+
+if TYPE_CHECKING:
+    from monitor.export.notices import NoticeDraft
+
+_SITE = re.compile(r"^[A-Za-z0-9_-]+$")
+
+VERDICT_LABELS = {
+    "en": {"confirmed_counterfeit": "confirmed as counterfeit goods on review",
+           "confirmed_infringement": "confirmed as trademark infringement on review",
+           "regulatory_violation": "confirmed on review as a regulatory violation involving the mark",
+           None: "confirmed on review"},
+    "zh": {"confirmed_counterfeit": "经人工审核确认为假冒注册商标的商品",
+           "confirmed_infringement": "经人工审核确认侵犯注册商标专用权",
+           "regulatory_violation": "经人工审核确认违反监管规定（涉及该商标）",
+           None: "经人工审核确认"},
+}
+
+
+def plain(value: Any, limit: int = 300) -> str:
+    """One line of printable text: control, format (bidi overrides, zero-width) and separator
+    characters become spaces, runs of spaces one space; cut at ``limit`` characters."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFC", str(value))
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        out.append(" " if cat[0] in "CZ" or ch.isspace() else ch)
+    text = re.sub(r" {2,}", " ", "".join(out)).strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def notices_dir(rules: Path) -> Path:
+    return rules / "notices"
+
+
+def template_for(rules: Path, platform: str, lang: str) -> Path:
+    """``<platform>.<lang>.txt.j2`` when the platform has its own wording, else the default."""
+    folder = notices_dir(rules)
+    if _SITE.match(platform):
+        own = folder / f"{platform}.{lang}.txt.j2"
+        if own.is_file():
+            return own
+    return folder / f"default.{lang}.txt.j2"
+
+
+def flag_signals(flag: dict[str, Any]) -> list[dict[str, Any]]:
+    try:
+        signals = json.loads(flag.get("signals") or "[]")
+    except ValueError:
+        return []
+    return [s for s in signals if isinstance(s, dict)]
+
+
+def reason_for(flag: dict[str, Any], verdict: dict[str, Any] | None, mark: str, lang: str) -> tuple[str, list[str]]:
+    """The reason a listing is named: the verdict, then the explanations of the signals that
+    concern this mark (or no mark); mitigating context and signals about other marks are left
+    out. Returns (reason, explanations); empty explanations mean there is no reason to give."""
+    explanations = []
+    for s in flag_signals(flag):
+        if s.get("kind") == "mitigating" or not s.get("explanation") or float(s.get("strength") or 0) <= 0:
+            continue
+        if s.get("mark") and s["mark"].casefold() != mark.casefold():
+            continue
+        text = plain(s["explanation"], 240)
+        if text and text not in explanations:
+            explanations.append(text)
+    if not explanations:
+        return "", []
+    labels = VERDICT_LABELS[lang]
+    label = labels.get(verdict["verdict"] if verdict else None, labels[None])
+    day = verdict["decided_at"][:10] if verdict and verdict.get("decided_at") else ""
+    if lang == "zh":
+        return f"{label}{f'（{day}）' if day else ''}。依据：" + "；".join(explanations) + "。", explanations
+    return f"{label[0].upper()}{label[1:]}{f' ({day})' if day else ''}. Grounds: " + "; ".join(explanations) + ".", \
+        explanations
+
+
+PARTY_KEYS = ("name", "name_zh", "address", "address_zh", "authorisation", "unit")
+SIGNATORY_KEYS = ("name", "name_zh", "title", "title_zh")
+
+
+def party(data: dict[str, Any] | None, keys: tuple[str, ...] = PARTY_KEYS) -> dict[str, Any] | None:
+    """Every optional key present ("" when not given), so templates can test them plainly."""
+    if not data:
+        return None
+    out = {k: plain(data.get(k), 400) for k in keys}
+    if "contact" in data or keys is PARTY_KEYS:
+        contact = data.get("contact") or {}
+        out["contact"] = {k: plain(contact.get(k), 200) for k in ("person", "email", "phone")}
+    if "marks" in data:
+        out["marks"] = [plain(m, 120) for m in data["marks"]]
+    return out
+
+
+def render(draft: NoticeDraft, notice: dict[str, Any]) -> str:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(draft.template.parent)), autoescape=False,
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True,
+                             lstrip_blocks=True)
+    try:
+        text = env.get_template(draft.template.name).render(**draft.context, notice=notice)
+    except jinja2.TemplateSyntaxError as exc:
+        raise NoticeError(f"{draft.template}:{exc.lineno}: template error: {exc.message}") from None
+    except jinja2.TemplateError as exc:
+        raise NoticeError(f"{draft.template}: template error: {exc}") from None
+    # A template edited by hand must still say everything a notice needs.
+    missing = []
+    ctx = draft.context
+    needed = [("the rights holder's name", ctx["rights_holder"]["name"]), ("the mark", ctx["mark"]["name"]),
+              ("the signatory", ctx["signatory"]["name"])]
+    needed += [(f"registration {r}", r) for r in ctx["mark"]["registrations"]]
+    for it in draft.items:
+        needed += [(f"the URL of listing {it['listing']}", it["url"]), (f"the reason for listing {it['listing']}",
+                                                                          it["reason"])]
+    for what, value in needed:
+        if value and value not in text:
+            missing.append(what)
+    if missing:
+        raise NoticeError(f"{draft.template}: the template leaves out {', '.join(missing)}; every notice must name "
+                          "them (see rules/notices/README.md)")
+    return text
+
+

@@ -1,0 +1,274 @@
+"""Accounts, the review app's users: users, password hashing (argon2id), sessions, API tokens,
+sign-in throttling. (The cookies that carry a session are the web app's: monitor/web/deps.py.)
+
+Used by the web app and by ``monitor users``. Every function takes an open
+``sqlite_utils.Database``; writes go through ``write_transaction`` (BEGIN IMMEDIATE).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlite_utils import Database
+
+from monitor.listing import utc_now
+from monitor.review.audit import audit
+from monitor.store.db import BUSY_TIMEOUT_SECONDS, write_transaction
+from monitor.verdicts import ROLES
+
+SESSION_DAYS = 7
+# A session also ends after this long without a request (sessions.last_seen). last_seen is
+# written at most every SESSION_TOUCH_SECONDS, so a page view is not a write every time.
+SESSION_IDLE_HOURS = 8
+SESSION_TOUCH_SECONDS = 300
+# Failed sign-ins within the window before further attempts are refused.
+THROTTLE_WINDOW_MINUTES = 15
+MAX_FAILURES_PER_USER = 5
+MAX_FAILURES_PER_IP = 20
+MIN_PASSWORD_LENGTH = 10
+RANK = {role: i for i, role in enumerate(ROLES)}  # analyst < lead < admin
+
+_hasher = PasswordHasher()
+# Verifying against this when the user does not exist keeps the timing the same.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+class AccountError(ValueError):
+    pass
+
+
+@dataclass
+class User:
+    id: int
+    name: str
+    role: str
+
+    def can(self, role: str) -> bool:
+        """At least ``role``: leads can do what analysts can, admins what leads can."""
+        return RANK[self.role] >= RANK[role]
+
+
+def _sha(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _iso(dt: datetime) -> str:
+    return dt.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _now_dt() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(15)
+
+
+def add_user(db: Database, name: str, role: str, password: str, *, actor: str = "cli") -> User:
+    name = name.strip()
+    if not name or len(name) > 64 or any(c.isspace() for c in name):
+        raise AccountError("a user name is 1-64 characters without spaces")
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    with write_transaction(db):
+        if db.execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchone():
+            raise AccountError(f"user {name!r} already exists")
+        user_id = db["users"].insert({"name": name, "role": role, "password_hash": _hasher.hash(password),
+                                      "created_at": utc_now()}).last_pk
+        audit(db, actor, "user_add", f"user:{name}", None, {"name": name, "role": role})
+    return User(user_id, name, role)
+
+
+def set_password(db: Database, name: str, password: str, *, actor: str) -> None:
+    """A new password; every session of the user ends."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    with write_transaction(db):
+        row = db.execute("SELECT id FROM users WHERE name = ?", [name]).fetchone()
+        if not row:
+            raise AccountError(f"no user {name!r}")
+        db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [_hasher.hash(password), row[0]])
+        db.execute("DELETE FROM sessions WHERE user = ?", [row[0]])
+        audit(db, actor, "user_password", f"user:{name}", None, None)
+
+
+def set_role(db: Database, name: str, role: str, *, actor: str) -> None:
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    with write_transaction(db):
+        row = db.execute("SELECT role FROM users WHERE name = ?", [name]).fetchone()
+        if not row:
+            raise AccountError(f"no user {name!r}")
+        db.execute("UPDATE users SET role = ? WHERE name = ?", [role, name])
+        audit(db, actor, "user_role", f"user:{name}", {"role": row[0]}, {"role": role})
+
+
+def disable_user(db: Database, name: str, *, actor: str) -> None:
+    with write_transaction(db):
+        row = db.execute("SELECT id, disabled_at FROM users WHERE name = ?", [name]).fetchone()
+        if not row:
+            raise AccountError(f"no user {name!r}")
+        now = utc_now()
+        db.execute("UPDATE users SET disabled_at = ?, api_token_hash = NULL WHERE id = ?", [now, row[0]])
+        db.execute("DELETE FROM sessions WHERE user = ?", [row[0]])
+        audit(db, actor, "user_disable", f"user:{name}", {"disabled_at": row[1]}, {"disabled_at": now})
+
+
+def new_api_token(db: Database, name: str, *, actor: str = "cli") -> str:
+    """Create (or replace) the user's API token; only its hash is stored."""
+    token = "mt_" + secrets.token_urlsafe(32)
+    with write_transaction(db):
+        row = db.execute("SELECT id FROM users WHERE name = ? AND disabled_at IS NULL", [name]).fetchone()
+        if not row:
+            raise AccountError(f"no active user {name!r}")
+        db.execute("UPDATE users SET api_token_hash = ? WHERE id = ?", [_sha(token), row[0]])
+        audit(db, actor, "api_token", f"user:{name}", None, {"created": True})
+    return token
+
+
+def user_for_token(db: Database, token: str) -> User | None:
+    row = db.execute("SELECT id, name, role FROM users WHERE api_token_hash = ? AND disabled_at IS NULL",
+                     [_sha(token)]).fetchone()
+    return User(*row) if row else None
+
+
+def list_users(db: Database) -> list[dict[str, Any]]:
+    return list(db.execute_returning_dicts(
+        "SELECT id, name, role, created_at, disabled_at, api_token_hash IS NOT NULL AS has_token "
+        "FROM users ORDER BY name"))
+
+
+# -- signing in ---------------------------------------------------------------------------
+
+def throttled(db: Database, name: str, ip: str) -> str | None:
+    """Why sign-in is refused right now, or None."""
+    since = _iso(_now_dt() - timedelta(minutes=THROTTLE_WINDOW_MINUTES))
+    by_user = db.execute("SELECT count(*) FROM login_failures WHERE name = ? AND at >= ?", [name, since]).fetchone()[0]
+    if by_user >= MAX_FAILURES_PER_USER:
+        return (f"Too many failed sign-ins for this account. Wait {THROTTLE_WINDOW_MINUTES} minutes "
+                "and try again, or ask an admin.")
+    by_ip = db.execute("SELECT count(*) FROM login_failures WHERE ip = ? AND at >= ?", [ip, since]).fetchone()[0]
+    if by_ip >= MAX_FAILURES_PER_IP:
+        return f"Too many failed sign-ins from your address. Wait {THROTTLE_WINDOW_MINUTES} minutes and try again."
+    return None
+
+
+def authenticate(db: Database, name: str, password: str, ip: str) -> User | None:
+    """Check a password; record a failure for throttling. The caller checks ``throttled`` first."""
+    row = db.execute("SELECT id, name, role, password_hash FROM users WHERE name = ? AND disabled_at IS NULL",
+                     [name]).fetchone()
+    ok = False
+    try:
+        ok = _hasher.verify(row[3] if row else _DUMMY_HASH, password) and row is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        ok = False
+    if not ok:
+        with write_transaction(db):
+            db["login_failures"].insert({"name": name, "ip": ip, "at": utc_now()})
+        return None
+    with write_transaction(db):
+        db.execute("DELETE FROM login_failures WHERE name = ?", [name])
+        if _hasher.check_needs_rehash(row[3]):
+            db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [_hasher.hash(password), row[0]])
+    return User(row[0], row[1], row[2])
+
+
+@dataclass
+class Session:
+    token: str  # the cookie value (only its hash is stored)
+    csrf: str
+    user: User
+
+
+def create_session(db: Database, user: User, *, ip: str, user_agent: str, replaces: str | None = None) -> Session:
+    """A fresh session id on every sign-in; the session the browser had before is dropped."""
+    token = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(32)
+    now = _now_dt()
+    with write_transaction(db):
+        if replaces:
+            db.execute("DELETE FROM sessions WHERE id = ?", [_sha(replaces)])
+        db.execute("DELETE FROM sessions WHERE expires_at < ?", [_iso(now)])
+        db["sessions"].insert({"id": _sha(token), "user": user.id, "csrf": csrf, "created_at": _iso(now),
+                               "last_seen": _iso(now), "expires_at": _iso(now + timedelta(days=SESSION_DAYS)),
+                               "ip": ip, "user_agent": user_agent[:300]})
+        audit(db, user.name, "login", f"user:{user.name}", ip=ip)
+    return Session(token, csrf, user)
+
+
+def load_session(db: Database, token: str | None) -> Session | None:
+    """The live session of a cookie: not past its 7 days, not idle for SESSION_IDLE_HOURS, the
+    user not disabled. Records the activity (see SESSION_TOUCH_SECONDS)."""
+    if not token or len(token) > 200:
+        return None
+    now = _now_dt()
+    row = db.execute(
+        "SELECT s.csrf, u.id, u.name, u.role, s.last_seen FROM sessions s JOIN users u ON u.id = s.user "
+        "WHERE s.id = ? AND s.expires_at > ? AND coalesce(s.last_seen, s.created_at) > ? AND u.disabled_at IS NULL",
+        [_sha(token), _iso(now), _iso(now - timedelta(hours=SESSION_IDLE_HOURS))]).fetchone()
+    if not row:
+        return None
+    if not row[4] or row[4] < _iso(now - timedelta(seconds=SESSION_TOUCH_SECONDS)):
+        _touch(db, _sha(token), _iso(now))
+    return Session(token, row[0], User(row[1], row[2], row[3]))
+
+
+def _touch(db: Database, session_id: str, now: str) -> None:
+    """Best effort: a page view must not wait behind a long import transaction for this."""
+    conn = db.conn
+    if conn.in_transaction:
+        return
+    conn.execute("PRAGMA busy_timeout = 250")
+    try:
+        conn.execute("UPDATE sessions SET last_seen = ? WHERE id = ?", [now, session_id])
+    except sqlite3.OperationalError:
+        pass  # locked: the next request tries again
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+
+
+def change_password(db: Database, session: Session, current: str, new: str, confirm: str, *, ip: str) -> int:
+    """The signed-in user changes their own password: the current one is required (a wrong one
+    counts as a failed sign-in for throttling). The user's other sessions end; this one stays.
+    Returns how many other sessions ended. Raises AccountError with a message for the form."""
+    user = session.user
+    reason = throttled(db, user.name, ip)
+    if reason:
+        raise AccountError(reason)
+    row = db.execute("SELECT password_hash FROM users WHERE id = ? AND disabled_at IS NULL", [user.id]).fetchone()
+    try:
+        ok = bool(row) and _hasher.verify(row[0], current)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        ok = False
+    if not ok:
+        with write_transaction(db):
+            db["login_failures"].insert({"name": user.name, "ip": ip, "at": utc_now()})
+        raise AccountError("The current password is wrong.")
+    if new != confirm:
+        raise AccountError("The new password and its confirmation differ.")
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    if new == current:
+        raise AccountError("The new password is the same as the current one.")
+    with write_transaction(db):
+        db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [_hasher.hash(new), user.id])
+        ended = db.execute("DELETE FROM sessions WHERE user = ? AND id != ?", [user.id, _sha(session.token)]).rowcount
+        db.execute("DELETE FROM login_failures WHERE name = ?", [user.name])
+        audit(db, user.name, "password_change", f"user:{user.name}", None, {"other_sessions_ended": ended}, ip=ip)
+    return ended
+
+
+def end_session(db: Database, session: Session, *, ip: str | None = None) -> None:
+    with write_transaction(db):
+        db.execute("DELETE FROM sessions WHERE id = ?", [_sha(session.token)])
+        audit(db, session.user.name, "logout", f"user:{session.user.name}", ip=ip)
+
