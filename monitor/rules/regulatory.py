@@ -1,204 +1,24 @@
 """Regulatory signals: identifiers missing, malformed, inconsistent or legacy; special claims; CCC; 三无.
 
-Identifiers are found by their format (``rules/checks/<category>.yaml``) anywhere in the
-title, brand, description and attribute values, whatever the shop calls the attribute,
-after full-width digits and brackets are folded to ASCII. The listing's ``category``
-picks the checks; a listing without one gets none.
+Identifiers are found by :mod:`monitor.rules.identifiers`; the checks here judge what is
+found and what is not. The listing's ``category`` picks the checks; a listing without one
+gets none.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import date
 
-from monitor.rules.checks import CategoryChecks, Checks, Identifier, Requirement
+from monitor.rules.checks import CategoryChecks, Checks, Requirement
+from monitor.rules.identifiers import CheckedListing, Found, attr_name, field_words, find_in_listing
 from monitor.rules.normalise import fold, fold_name
-from monitor.rules.signals import Evidence, ListingTexts, Signal, listing_texts, span, text_fields
-from monitor.rules.words import any_of, word_prefilter
+from monitor.rules.signals import Evidence, Signal, span
 
 # Values a shop writes where it has nothing: "无", "暂无", "见包装" ...
 _NOTHING = re.compile(r"^[\s\-—/]*(?:无|暂无|没有|不详|未知|见包装|详见包装|见图|见详情|n/?a|none|null|-)?[\s\-—/。.]*$", re.I)
-_DIGIT = re.compile(r"\d")
 # Attribute values that deny having the certificate: "无", "否", "没有", "none", "no"
 _DENIED = re.compile(r"^[\s\-—/]*(?:无|否|没有|不带|暂无|未认证|none|no|n/?a)[\s\-—/。.]*$", re.I)
 _SPACES = re.compile(r"\s+")
-
-
-@dataclass
-class Found:
-    """One identifier found in one field."""
-
-    ident: Identifier
-    field: str
-    start: int
-    end: int
-    text: str
-    groups: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def year(self) -> int | None:
-        value = self.groups.get("year")
-        return int(value) if value and value.isdigit() else None
-
-
-class _Listing:
-    """One listing under one category's checks: its texts folded once (shared with the other
-    checks of the listing through :func:`listing_texts`), the product fields, and every word
-    list's matches, each found once however many checks ask."""
-
-    __slots__ = ("listing", "checks", "texts", "fields", "_product", "_words", "vouched")
-
-    def __init__(self, listing: dict, checks: CategoryChecks, vouched: str | None = None):
-        self.listing = listing
-        self.checks = checks
-        self.vouched = vouched  # why a number not shown is no reason for suspicion (the brand's own store)
-        self.texts: ListingTexts = listing_texts(listing)
-        self.fields = self.texts.content  # title, brand, description, attribute values
-        self._product: list[tuple[str, str]] | None = None
-        self._words: dict = {}
-
-    @property
-    def product(self) -> list[tuple[str, str]]:
-        if self._product is None:
-            self._product = _product_fields(self.listing, self.checks, self.texts)
-        return self._product
-
-    def words(self, pattern: re.Pattern | None, product: bool) -> list[tuple[str, int, int]]:
-        """``_words_in(pattern, product fields or all fields)``, found once per listing."""
-        if pattern is None:
-            return []
-        key = (id(pattern), product)
-        hit = self._words.get(key)
-        if hit is None or hit[0] is not pattern:
-            fields = self.product if product else self.fields
-            texts = self.texts
-            out: list[tuple[str, int, int]] = []
-            # Every match of a word pattern contains a word of its prefilter, so no such word
-            # in the fields (joined by newlines) means no match in any field.
-            prefilter = word_prefilter(pattern)
-            if fields and (prefilter is None or prefilter.search(texts.joined(fields))):
-                for fld, _ in fields:
-                    for m in pattern.finditer(texts.folded(fld)):
-                        out.append((fld, m.start(), m.end()))
-            hit = self._words[key] = (pattern, out)
-        return hit[1]
-
-    def span(self, field_name: str, start: int, end: int) -> Evidence:
-        return self.texts.span(self.listing, field_name, start, end)
-
-
-def _fields(listing: dict) -> list[tuple[str, str]]:
-    return [(f, t) for f, t in text_fields(listing) if f != "seller_name"]
-
-
-def _product_fields(listing: dict, checks: CategoryChecks | None = None,
-                    texts: ListingTexts | None = None) -> list[tuple[str, str]]:
-    """Where product words are looked for: the title and attribute values, except the
-    manufacturer's name and address ("山东路腾轮胎有限公司" does not make a listing a tyre)."""
-    skip: tuple[str, ...] = ()
-    if checks is not None and checks.three_no is not None:
-        skip = checks.three_no.manufacturer.attributes + checks.three_no.address.attributes
-    out = []
-    for f, t in (texts.fields if texts is not None else text_fields(listing)):
-        if f == "title":
-            out.append((f, t))
-        elif f.startswith("attributes."):
-            folded = fold_name(f[11:])
-            if not any(a in folded for a in skip):
-                out.append((f, t))
-    return out
-
-
-def _attr_name(field_name: str) -> str | None:
-    return field_name.split(".", 1)[1] if field_name.startswith("attributes.") else None
-
-
-def _where(field_name: str) -> str:
-    name = _attr_name(field_name)
-    return f"attribute {name}" if name else field_name
-
-
-def _words_in(pattern: re.Pattern | None, fields: list[tuple[str, str]]) -> list[tuple[str, int, int]]:
-    if pattern is None:
-        return []
-    out = []
-    for fld, text in fields:
-        out += [(fld, m.start(), m.end()) for m in pattern.finditer(fold(text))]
-    return out
-
-
-def find_identifiers(listing: dict, checks: CategoryChecks) -> tuple[list[Found], list[Signal]]:
-    """Every identifier of the category in the listing, and malformed-looking candidates."""
-    return _find_identifiers(_Listing(listing, checks))
-
-
-def _find_in_field(ctx: _Listing, fld: str, text: str, folded: str, idents: list[Identifier],
-                   named: list[tuple[bool, bool]], found: list[Found], malformed: list[Signal],
-                   strict_spans: list[tuple[int, int]]) -> None:
-    """The identifiers (``found``) and malformed candidates (``malformed``) of one field."""
-    source = ctx.checks.source
-    for ident, (is_label, in_context) in zip(idents, named):
-        labelled = is_label or in_context
-        for m in ident.pattern.finditer(folded):
-            if ident.context and not labelled:
-                before = folded[max(0, m.start() - ident.context_window):m.start()]
-                if not ident.context.search(before):
-                    continue
-            groups = {k: v for k, v in m.groupdict().items() if v is not None}
-            found.append(Found(ident, fld, m.start(), m.end(), text[m.start():m.end()], groups))
-            strict_spans.append(m.span())
-    for ident, (labelled, _) in zip(idents, named):
-        if ident.loose is None:
-            continue
-        for m in ident.loose.finditer(folded):
-            if any(s < m.end() and m.start() < e for s, e in strict_spans):
-                continue
-            if ident.context and not labelled and not ident.context.search(
-                    folded[max(0, m.start() - ident.context_window):m.start()]):
-                continue
-            strict_spans.append(m.span())
-            malformed.append(Signal(
-                "regulatory_malformed", "regulatory", 0.9,
-                f'"{m.group(0).strip()}" in {_where(fld)} looks like a {ident.name} but does not have its format '
-                f"({source}, identifier {ident.id}, line {ident.line})",
-                [ctx.span(fld, m.start(), m.end())], details={"identifier": ident.id}))
-
-
-def _find_identifiers(ctx: _Listing) -> tuple[list[Found], list[Signal]]:
-    listing, checks, texts = ctx.listing, ctx.checks, ctx.texts
-    found: list[Found] = []
-    malformed: list[Signal] = []
-    source = checks.source
-    idents = list(checks.identifiers.values())
-    # matches in a field when some identifier's pattern or loose pattern does
-    anything = any_of(tuple(p for i in idents for p in (i.pattern, i.loose) if p is not None)) if idents else None
-    for fld, text in ctx.fields:
-        folded = texts.upper(fld)
-        attr = _attr_name(fld)
-        strict_spans: list[tuple[int, int]] = []
-        # the attribute's name is context too: "证书: 2021011105012345"
-        named = [ident.attribute_context(attr) for ident in idents] if attr else [(False, False)] * len(idents)
-        if anything is None or anything.search(folded):
-            _find_in_field(ctx, fld, text, folded, idents, named, found, malformed, strict_spans)
-        if attr:
-            labels = [i for i, (is_label, _) in zip(idents, named) if is_label]
-            if labels and not strict_spans and _DIGIT.search(folded):
-                malformed.append(Signal(
-                    "regulatory_malformed", "regulatory", 0.9,
-                    f'Attribute {attr} holds "{text.strip()}", which is not a valid '
-                    f"{' or '.join(i.name for i in labels)} ({source})",
-                    [ctx.span(fld, 0, len(text))], details={"identifier": [i.id for i in labels]}))
-    this_year = date.today().year
-    for f in found:
-        year = f.year
-        if year is not None and ((f.ident.min_year and year < f.ident.min_year) or year > this_year + 1):
-            malformed.append(Signal(
-                "regulatory_malformed", "regulatory", 0.9,
-                f'{f.ident.name} "{f.text}" in {_where(f.field)} gives the year {year}, which cannot be right '
-                f"(expected {f.ident.min_year or 'any'} to {this_year + 1}; {source})",
-                [ctx.span(f.field, f.start, f.end)], details={"identifier": f.ident.id}))
-    return found, malformed
 
 
 def _malformed_ids(malformed: list[Signal]) -> set[str]:
@@ -214,7 +34,7 @@ def _fill(template: str, values: dict) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: str(values.get(m.group(1), m.group(0))), template)
 
 
-def _legacy_signals(ctx: _Listing, found: list[Found]) -> list[Signal]:
+def _legacy_signals(ctx: CheckedListing, found: list[Found]) -> list[Signal]:
     checks = ctx.checks
     out = []
     kinds = {f.ident.id for f in found}
@@ -226,7 +46,7 @@ def _legacy_signals(ctx: _Listing, found: list[Found]) -> list[Signal]:
                 continue
             why = _fill(rule.explain, {**f.groups, "year": f.year}) if rule.explain else "this number is suspect"
             out.append(Signal(rule.signal, "regulatory", rule.strength,
-                              f'{f.ident.name} "{f.text}" in {_where(f.field)}: {why} ({checks.source} line {rule.line})',
+                              f'{f.ident.name} "{f.text}" in {field_words(f.field)}: {why} ({checks.source} line {rule.line})',
                               [ctx.span(f.field, f.start, f.end)], details={"identifier": f.ident.id}))
     reported = set()
     for f in found:
@@ -236,13 +56,13 @@ def _legacy_signals(ctx: _Listing, found: list[Found]) -> list[Signal]:
         reported.add(ident.id)
         current = " or ".join(checks.identifiers[i].name for i in ident.superseded_by if i in checks.identifiers)
         out.append(Signal("regulatory_legacy", "regulatory", ident.legacy_strength,
-                          f'Only a legacy number is shown: {ident.name} "{f.text}" in {_where(f.field)}; a product on '
+                          f'Only a legacy number is shown: {ident.name} "{f.text}" in {field_words(f.field)}; a product on '
                           f"sale today shows a current {current} ({checks.source} line {ident.line})",
                           [ctx.span(f.field, f.start, f.end)], details={"identifier": ident.id}))
     return out
 
 
-def _applies(ctx: _Listing, req: Requirement) -> tuple[bool, list[Evidence], list[Evidence]]:
+def _applies(ctx: CheckedListing, req: Requirement) -> tuple[bool, list[Evidence], list[Evidence]]:
     """(applies, trigger evidence, exempt evidence) of one requirement for this listing."""
     listing = ctx.listing
     everywhere = req.words is None and not req.attributes
@@ -271,11 +91,11 @@ def _names(checks: CategoryChecks, ids) -> str:
 
 
 def _quote(evidence: list[Evidence]) -> str:
-    words = list(dict.fromkeys(f'"{e.text}" in {_where(e.field)}' for e in evidence[:3]))
+    words = list(dict.fromkeys(f'"{e.text}" in {field_words(e.field)}' for e in evidence[:3]))
     return ", ".join(words)
 
 
-def _requirement_signals(ctx: _Listing, found: list[Found], malformed_ids: set[str]) -> list[Signal]:
+def _requirement_signals(ctx: CheckedListing, found: list[Found], malformed_ids: set[str]) -> list[Signal]:
     checks = ctx.checks
     out: list[Signal] = []
     kinds = {f.ident.id for f in found}
@@ -331,7 +151,7 @@ def _not_shown(explanation: str, evidence: list[Evidence], details: dict) -> Sig
     return Signal("regulatory_not_shown", "context", 1.0, explanation, evidence, details=details)
 
 
-def _denials(ctx: _Listing, req: Requirement) -> list[Evidence]:
+def _denials(ctx: CheckedListing, req: Requirement) -> list[Evidence]:
     """Where the listing says it has no such number or certificate (无3C, "3C认证: 无")."""
     out = [ctx.span(f, s, e) for f, s, e in ctx.words(req.denial_words, False)]
     if req.denial_attributes:
@@ -341,7 +161,7 @@ def _denials(ctx: _Listing, req: Requirement) -> list[Evidence]:
     return out
 
 
-def _prohibited_signals(ctx: _Listing) -> list[Signal]:
+def _prohibited_signals(ctx: CheckedListing) -> list[Signal]:
     out = []
     for rule in ctx.checks.prohibited:
         hits = ctx.words(rule.words, False)
@@ -357,14 +177,14 @@ def _prohibited_signals(ctx: _Listing) -> list[Signal]:
     return out
 
 
-def _cross_signals(ctx: _Listing, found: list[Found]) -> list[Signal]:
+def _cross_signals(ctx: CheckedListing, found: list[Found]) -> list[Signal]:
     checks = ctx.checks
     out = []
     for cc in checks.cross_checks:
         codes = [f for f in found if f.ident.id == cc.identifier]
         regs = [f for f in found if f.ident.id == cc.against]
         for code in codes:
-            label = _attr_name(code.field) or code.ident.name
+            label = attr_name(code.field) or code.ident.name
             digits = re.sub(r"\D", "", code.text)
             best: list[str] | None = None
             best_reg = None
@@ -405,7 +225,7 @@ def _cross_signals(ctx: _Listing, found: list[Found]) -> list[Signal]:
     return out
 
 
-def _claim_signals(ctx: _Listing, found: list[Found]) -> tuple[list[Signal], list[Evidence]]:
+def _claim_signals(ctx: CheckedListing, found: list[Found]) -> tuple[list[Signal], list[Evidence]]:
     checks = ctx.checks
     sc = checks.special_claims
     if sc is None:
@@ -444,7 +264,7 @@ def _claim_signals(ctx: _Listing, found: list[Found]) -> tuple[list[Signal], lis
                    details={"claims": [c.id for c, _ in claims], "ordinary_only": bool(ordinary)})], []
 
 
-def _has_side(ctx: _Listing, side, other_side) -> bool:
+def _has_side(ctx: CheckedListing, side, other_side) -> bool:
     for name, value in (ctx.listing.get("attributes") or {}).items():
         folded = fold_name(name)
         if any(a in folded for a in other_side.attributes) and not any(a == folded for a in side.attributes):
@@ -459,7 +279,7 @@ def _has_side(ctx: _Listing, side, other_side) -> bool:
     return False
 
 
-def _has_brand(ctx: _Listing, tn) -> bool:
+def _has_brand(ctx: CheckedListing, tn) -> bool:
     """Whether the listing names a brand (the brand field or a brand attribute, not 无品牌 / 其他)."""
     values = [ctx.listing.get("brand")]
     values += [v for k, v in (ctx.listing.get("attributes") or {}).items() if any(a in fold_name(k) for a in tn.brand_attributes)]
@@ -474,7 +294,7 @@ def _has_brand(ctx: _Listing, tn) -> bool:
     return False
 
 
-def _three_no_signal(ctx: _Listing, found: list[Found]) -> list[Signal]:
+def _three_no_signal(ctx: CheckedListing, found: list[Found]) -> list[Signal]:
     """三无: a product of unknown origin. A short text that leaves out the maker is not one:
     real listings, brands' own stores included, rarely state the maker; it takes a listing
     that names no brand, no maker, no address and no number, or says so itself (无厂名厂址)."""
@@ -516,8 +336,8 @@ def regulatory_signals(listing: dict, checks: Checks, vouched: str | None = None
     currency = str(listing.get("currency") or "").upper()
     if category.currencies and currency and currency not in category.currencies:
         return []
-    ctx = _Listing(listing, category, vouched)
-    found, malformed = _find_identifiers(ctx)
+    ctx = CheckedListing(listing, category, vouched)
+    found, malformed = find_in_listing(ctx)
     signals = list(malformed)
     signals += _prohibited_signals(ctx)
     signals += _legacy_signals(ctx, found)
@@ -550,4 +370,4 @@ def _merge(signals: list[Signal]) -> list[Signal]:
     return out
 
 
-__all__ = ["Found", "find_identifiers", "regulatory_signals"]
+__all__ = ["regulatory_signals"]
