@@ -128,63 +128,16 @@ def prepare_notice(db: Database, req: NoticeRequest) -> NoticeDraft:
     if problem:
         problems.append(problem)
     mark = entry.name if entry else req.mark.strip()
-    registrations = [plain(r, 60) for r in req.registrations if plain(r, 60)]
-    for r in registrations:
-        if not re.search(r"\d", r):
-            problems.append(f"registration {r!r} has no number in it; give it as office:number, e.g. "
-                            f"--registration CN:1234567")
-    if not registrations and entry is not None:
-        registrations = [plain(r, 60) for r in entry.registrations if plain(r, 60)]
-    if not registrations:
-        where = (f"its row in {rules / 'watchlist.csv'} (line {entry.line}) has an empty `registrations` column"
-                 if entry is not None else f"{mark!r} is not on the watchlist ({rules / 'watchlist.csv'})")
-        problems.append(f"the mark {mark!r} has no registration number: {where}. Look the number(s) up in the "
-                        f"CNIPA register or WIPO's Global Brand Database and add them to the `registrations` "
-                        f"column as office:number (CN:1234567|EU:000123456), or pass --registration NUMBER "
-                        f"(repeatable)")
-    if holder and holder["rights_holder"].get("marks"):
-        own = {m.casefold() for m in holder["rights_holder"]["marks"]}
-        aliases = {mark.casefold(), req.mark.casefold(), *(a.casefold() for a in (entry.aliases if entry else ()))}
-        if not own & aliases:
-            problems.append(f"the rights holder file lists the marks {', '.join(holder['rights_holder']['marks'])} "
-                            f"under rights_holder.marks, not {mark!r}: use the file of the mark's owner, or add the "
-                            f"mark there")
+    registrations = _registrations(req, entry, mark, rules, problems)
+    if holder:
+        _check_holder_owns(holder, req, entry, mark, problems)
 
     rows, skipped, select_problems = _select_listings(db, req, mark)
     problems += select_problems
     items: list[dict[str, Any]] = []
     warnings: list[str] = []
     for row, flag in rows:
-        name = f"listing {row['id']} ({row['site']} {row['listing_id']})"
-        url = safe_http_url(row.get("url"))
-        if url is None:
-            problems.append(f"{name} has no usable URL (stored: {plain(row.get('url'), 80)!r}; a notice must link "
-                            f"every listing with an http(s) URL): re-crawl or re-import the listing with its URL, or "
-                            f"leave it out (name the other listings with --listing ID)")
-        verdict = next(iter(db.execute_returning_dicts(
-            "SELECT verdict, reason, note, analyst, decided_at FROM reviews WHERE flag = ? ORDER BY id DESC LIMIT 1",
-            [flag["id"]])), None)
-        reason, explanations = reason_for(flag, verdict, mark, req.lang)
-        if not reason:
-            problems.append(f"{name} has no reason to give: its confirmed flag {flag['id']} carries no signal "
-                            f"explaining why (about {mark!r}); re-score it (monitor rescore) and confirm the new "
-                            f"flag in the review app, or leave it out")
-        evidence = next(iter(db.execute_returning_dicts(
-            "SELECT id, kind, sha256, captured_at FROM evidence WHERE listing = ? AND kind != 'screenshot' "
-            "ORDER BY captured_at DESC, id DESC LIMIT 1", [row["id"]])), None)
-        if row.get("removed_at"):
-            warnings.append(f"{name} was seen gone on {row['removed_at'][:10]}; a platform may reject a notice for a "
-                            f"listing it no longer shows (a rejection lowers the acceptance rate)")
-        items.append({
-            "n": len(items) + 1, "listing": row["id"], "listing_id": plain(row["listing_id"], 120), "url": url or "",
-            "title": plain(row.get("title"), 200), "seller_id": plain(row.get("seller_id"), 120),
-            "seller_name": plain(row.get("seller_name"), 120), "reason": reason, "grounds": explanations,
-            "verdict": verdict["verdict"] if verdict else None,
-            "decided_at": verdict["decided_at"] if verdict else None, "flag": flag["id"],
-            "first_seen": row.get("first_seen") or "", "last_seen": row.get("last_seen") or "",
-            "evidence": ({"captured_at": evidence["captured_at"], "sha256": evidence["sha256"],
-                          "kind": evidence["kind"]} if evidence else None),
-        })
+        items.append(_notice_item(db, row, flag, len(items) + 1, mark, req.lang, problems, warnings))
     template = template_for(rules, req.platform, req.lang)
     if not template.is_file():
         problems.append(f"no notice template {template}: write it (see rules/notices/README.md)")
@@ -209,6 +162,72 @@ def prepare_notice(db: Database, req: NoticeRequest) -> NoticeDraft:
         "lang": req.lang,
     }
     return NoticeDraft(context=context, template=template, items=items, warnings=warnings, skipped=skipped)
+
+
+def _registrations(req: NoticeRequest, entry, mark: str, rules: Path, problems: list[str]) -> list[str]:
+    """The mark's registration numbers: those given, else the watchlist's; a problem when none."""
+    registrations = [plain(r, 60) for r in req.registrations if plain(r, 60)]
+    for r in registrations:
+        if not re.search(r"\d", r):
+            problems.append(f"registration {r!r} has no number in it; give it as office:number, e.g. "
+                            f"--registration CN:1234567")
+    if not registrations and entry is not None:
+        registrations = [plain(r, 60) for r in entry.registrations if plain(r, 60)]
+    if not registrations:
+        where = (f"its row in {rules / 'watchlist.csv'} (line {entry.line}) has an empty `registrations` column"
+                 if entry is not None else f"{mark!r} is not on the watchlist ({rules / 'watchlist.csv'})")
+        problems.append(f"the mark {mark!r} has no registration number: {where}. Look the number(s) up in the "
+                        f"CNIPA register or WIPO's Global Brand Database and add them to the `registrations` "
+                        f"column as office:number (CN:1234567|EU:000123456), or pass --registration NUMBER "
+                        f"(repeatable)")
+    return registrations
+
+
+def _check_holder_owns(holder: dict[str, Any], req: NoticeRequest, entry, mark: str, problems: list[str]) -> None:
+    """A rights holder file that lists its marks must list this one (by name or alias)."""
+    if holder["rights_holder"].get("marks"):
+        own = {m.casefold() for m in holder["rights_holder"]["marks"]}
+        aliases = {mark.casefold(), req.mark.casefold(), *(a.casefold() for a in (entry.aliases if entry else ()))}
+        if not own & aliases:
+            problems.append(f"the rights holder file lists the marks {', '.join(holder['rights_holder']['marks'])} "
+                            f"under rights_holder.marks, not {mark!r}: use the file of the mark's owner, or add the "
+                            f"mark there")
+
+
+def _notice_item(db: Database, row: dict[str, Any], flag: dict[str, Any], n: int, mark: str, lang: str,
+                 problems: list[str], warnings: list[str]) -> dict[str, Any]:
+    """One listing as the notice names it: URL, reason, verdict, evidence; adds what is missing
+    to ``problems``."""
+    name = f"listing {row['id']} ({row['site']} {row['listing_id']})"
+    url = safe_http_url(row.get("url"))
+    if url is None:
+        problems.append(f"{name} has no usable URL (stored: {plain(row.get('url'), 80)!r}; a notice must link "
+                        f"every listing with an http(s) URL): re-crawl or re-import the listing with its URL, or "
+                        f"leave it out (name the other listings with --listing ID)")
+    verdict = next(iter(db.execute_returning_dicts(
+        "SELECT verdict, reason, note, analyst, decided_at FROM reviews WHERE flag = ? ORDER BY id DESC LIMIT 1",
+        [flag["id"]])), None)
+    reason, explanations = reason_for(flag, verdict, mark, lang)
+    if not reason:
+        problems.append(f"{name} has no reason to give: its confirmed flag {flag['id']} carries no signal "
+                        f"explaining why (about {mark!r}); re-score it (monitor rescore) and confirm the new "
+                        f"flag in the review app, or leave it out")
+    evidence = next(iter(db.execute_returning_dicts(
+        "SELECT id, kind, sha256, captured_at FROM evidence WHERE listing = ? AND kind != 'screenshot' "
+        "ORDER BY captured_at DESC, id DESC LIMIT 1", [row["id"]])), None)
+    if row.get("removed_at"):
+        warnings.append(f"{name} was seen gone on {row['removed_at'][:10]}; a platform may reject a notice for a "
+                        f"listing it no longer shows (a rejection lowers the acceptance rate)")
+    return {
+        "n": n, "listing": row["id"], "listing_id": plain(row["listing_id"], 120), "url": url or "",
+        "title": plain(row.get("title"), 200), "seller_id": plain(row.get("seller_id"), 120),
+        "seller_name": plain(row.get("seller_name"), 120), "reason": reason, "grounds": explanations,
+        "verdict": verdict["verdict"] if verdict else None,
+        "decided_at": verdict["decided_at"] if verdict else None, "flag": flag["id"],
+        "first_seen": row.get("first_seen") or "", "last_seen": row.get("last_seen") or "",
+        "evidence": ({"captured_at": evidence["captured_at"], "sha256": evidence["sha256"],
+                      "kind": evidence["kind"]} if evidence else None),
+    }
 
 
 def _select_listings(db: Database, req: NoticeRequest, mark: str):
