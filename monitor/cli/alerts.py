@@ -8,6 +8,16 @@ import os
 from pathlib import Path
 
 import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from monitor.alerts.check import check_and_deliver
+from monitor.alerts.config import AlertSettings, load_alert_settings
+from monitor.alerts.detect import delivery_text, recent_alerts
+from monitor.schedule.config import resolve_config_path
+from monitor.store import open_db
+from monitor.yamlfile import YamlError
 
 
 @click.group(invoke_without_command=True)
@@ -27,13 +37,6 @@ def alerts(ctx, days, limit, as_json):
     """
     if ctx.invoked_subcommand is not None:
         return
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
-    from monitor.alerts.detect import delivery_text, recent_alerts
-    from monitor.store import open_db
-
     db = open_db(ctx.obj.get("db_path"))
     try:
         rows = recent_alerts(db, days=days, limit=limit)
@@ -62,21 +65,13 @@ def alerts(ctx, days, limit, as_json):
 
 def _settings(config_path: str | None):
     """(settings, the file read or None). Raises YamlError for a bad file or alerts: section."""
-    from monitor.alerts.config import AlertSettings, load_alert_settings
-    from monitor.yamlfile import YamlError
-
     explicit = config_path or os.environ.get("MONITOR_CONFIG")
     if explicit:
         path = Path(explicit)
         if not path.exists():
             raise YamlError(path, [(None, "", "file not found")], "Give --config the scheduler's monitor.yaml.")
     else:
-        try:
-            from monitor.schedule.config import resolve_config_path
-        except ImportError:  # the scheduler is optional here
-            path = Path("monitor.yaml")
-        else:
-            path = resolve_config_path(None)
+        path = resolve_config_path(None)
         if not path.exists():
             return AlertSettings(), None
     return load_alert_settings(path), path
@@ -101,10 +96,6 @@ def check(ctx, config_path, send, as_json):
 
         monitor alerts check --config monitor.yaml --no-send
     """
-    from monitor.alerts.check import check_and_deliver
-    from monitor.store import open_db
-    from monitor.yamlfile import YamlError
-
     try:
         settings, path = _settings(config_path)
     except YamlError as exc:

@@ -6,28 +6,16 @@ import sys
 
 import click
 from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
+from monitor.cli.runs import print_run
 from monitor.crawl.browser import BrowserNotFound
-from monitor.crawl.profile import find_profile, profile_paths
+from monitor.crawl.profile import find_profile, load_profile, profile_paths
+from monitor.crawl.runner import run_crawl
 from monitor.yamlfile import YamlError
+from spiders.shop import ShopSpider
+from spiders.sites import spider_class
 
 EXIT_FAILED = 1
-
-
-def print_run(run: dict, console: Console | None = None) -> None:
-    from monitor.crawl.runner import run_summary_rows
-
-    console = console or Console()
-    table = Table(show_header=False, box=None, pad_edge=False)
-    table.add_column(style="bold")
-    table.add_column(overflow="fold")
-    for key, value in run_summary_rows(run):
-        table.add_row(key, escape(value))  # error messages quote URLs and page text: no markup
-    colour = {"completed": "green", "degraded": "yellow"}.get(run["status"], "red")
-    console.print(f"[{colour}]Crawl {run['status']}[/{colour}]")
-    console.print(table)
 
 
 @click.command()
@@ -73,8 +61,6 @@ def crawl(ctx, site, url, categories, keywords, max_pages, base_url, allow_priva
 
         monitor crawl baihuo --confirmed
     """
-    from monitor.crawl.runner import run_crawl
-
     console = Console(soft_wrap=True)
     db_path = ctx.obj.get("db_path") if ctx.obj else None
     if bool(site) == bool(url):
@@ -83,30 +69,13 @@ def crawl(ctx, site, url, categories, keywords, max_pages, base_url, allow_priva
                    "exit_with_parent": exit_with_parent}
     try:
         if url:
-            from spiders.shop import ShopSpider
-
             if categories or keywords or base_url:
                 raise click.UsageError("--category, --keyword and --base-url apply to site profiles, not --url")
             kwargs = {"url": url, "max_pages": max_pages or 200, "allow_private": allow_private}
             outcome = run_crawl(ShopSpider, kwargs, db_path=db_path, verbose=verbose, site="shop", **run_options)
         else:
-            from spiders.sites import spider_class
-
-            profile = find_profile(site)
-            unknown = [c for c in categories if c not in profile.keywords and c != profile.category]
-            if unknown:
-                raise ValueError(f"{profile.path}: no keywords for category {', '.join(unknown)}; "
-                                 f"the profile has: {', '.join(sorted(profile.keywords)) or 'none'}")
-            cls = spider_class(profile)
-            kwargs = {
-                "category": list(categories) or None,
-                "keyword": list(keywords) or None,
-                "max_pages": max_pages,
-                "base_url": base_url,
-                "allow_private": allow_private,
-                "recheck": not no_recheck,
-                "confirmed": confirmed,
-            }
+            cls, kwargs = _profile_spider(site, categories, keywords, max_pages=max_pages, base_url=base_url,
+                                          allow_private=allow_private, recheck=not no_recheck, confirmed=confirmed)
             outcome = run_crawl(cls, kwargs, db_path=db_path, verbose=verbose, site=site, **run_options)
     except (YamlError, LookupError, BrowserNotFound, ValueError) as exc:
         click.echo(f"error: {exc}", err=True)
@@ -120,6 +89,16 @@ def crawl(ctx, site, url, categories, keywords, max_pages, base_url, allow_priva
         sys.exit(EXIT_FAILED)
 
 
+def _profile_spider(site: str, categories, keywords, **options) -> tuple[type, dict]:
+    """The spider class of profile SITE and its arguments; a category without keywords is a ValueError."""
+    profile = find_profile(site)
+    unknown = [c for c in categories if c not in profile.keywords and c != profile.category]
+    if unknown:
+        raise ValueError(f"{profile.path}: no keywords for category {', '.join(unknown)}; "
+                         f"the profile has: {', '.join(sorted(profile.keywords)) or 'none'}")
+    return spider_class(profile), {"category": list(categories) or None, "keyword": list(keywords) or None, **options}
+
+
 @click.command("sites")
 def sites():
     """List the site profiles and whether each one is valid.
@@ -128,8 +107,6 @@ def sites():
 
         monitor sites
     """
-    from monitor.crawl.profile import load_profile
-
     bad = False
     for site, path in sorted(profile_paths().items()):
         try:

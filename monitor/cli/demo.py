@@ -4,26 +4,28 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections import Counter
 import sys
 import time
+from collections import Counter
 
 import click
+import uvicorn
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from monitor.demo.catalogue import ground_truth
+from monitor.demo.marketplaces import DemoMarketplaces
+from monitor.review.accounts import AccountError, add_user, generate_password, set_password
+from monitor.store import open_db, resolve_db_path
+from monitor.web import create_app
+
 DEMO_SITES = ("greenmart", "baihuo", "kuaigou")
-
-
 PLANTED = ("counterfeit", "lookalike", "regulatory")
 
 
 def report_flags(console: Console, db_path: str, day: int) -> tuple[int, int, int, int]:
     """Open flags by category and signal, and how many of the demo's planted cases were found."""
-    from monitor.demo.catalogue import ground_truth
-    from monitor.store import open_db
-
     db = open_db(db_path)
     flags = db.execute_returning_dicts(
         "SELECT l.site, l.listing_id, f.category, f.signal_names FROM flags f JOIN listings l ON l.id = f.listing "
@@ -82,44 +84,15 @@ def demo(ctx, day, max_pages, serve, port):
 
         monitor --db /tmp/demo.db demo --day 2 --no-serve
     """
-    from monitor.demo.marketplaces import DemoMarketplaces
-    from monitor.store import open_db, resolve_db_path
-
     # A pipe or a log file gets a wide table rather than 80 columns of wrapped cells.
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
     db_path = str(resolve_db_path(ctx.obj.get("db_path")))
     open_db(db_path).close()
     started = time.monotonic()
-    with DemoMarketplaces(host="127.0.0.1", base_port=None, day=day) as markets:
-        for site, url in markets.urls.items():
-            console.print(f"demo marketplace [bold]{site}[/bold] at {url}")
-        procs = {site: crawl_subprocess(site, markets.urls[site], db_path, max_pages) for site in DEMO_SITES}
-        outputs = {}
-        for site, proc in procs.items():
-            out, _ = proc.communicate()
-            outputs[site] = (proc.returncode, out)
-    failed = [site for site, (code, _) in outputs.items() if code != 0]
-    for site in failed:
-        console.print(f"[red]crawl of {site} failed (exit {outputs[site][0]}):[/red]\n{escape(outputs[site][1])}")
-
+    failed = crawl_demo_sites(console, db_path, day, max_pages)
+    print_sites(console, db_path, day)
     db = open_db(db_path)
-    table = Table("site", "listings", "last run", "status", "pages", "new", "changed", "removed", "flags", "errors",
-                  "title/price coverage",
-                  title=f"Demo, day {day} — database {db_path}")
-    total = 0
-    for site in DEMO_SITES:
-        count = db.execute("SELECT count(*) FROM listings WHERE site = ?", [site]).fetchone()[0]
-        total += count
-        found = db.execute_returning_dicts("SELECT * FROM crawl_runs WHERE site = ? ORDER BY id DESC LIMIT 1", [site])
-        run = found[0] if found else None
-        if run:
-            cov = json.loads(run["coverage"] or "{}")
-            table.add_row(site, str(count), str(run["id"]), run["status"], str(run["pages"]), str(run["listings_new"]),
-                          str(run["listings_changed"]), str(run["listings_removed"]), str(run["flags_raised"]), str(run["errors"]),
-                          f"{cov.get('title', 0):.0%} / {cov.get('price', 0):.0%}")
-        else:
-            table.add_row(site, str(count), "-", "no run", "", "", "", "", "", "", "")
-    console.print(table)
+    total = db.execute("SELECT count(*) FROM listings WHERE site IN (?, ?, ?)", list(DEMO_SITES)).fetchone()[0]
     runs = db.execute("SELECT count(*) FROM crawl_runs").fetchone()[0]
     sellers = db.execute("SELECT count(*) FROM sellers").fetchone()[0]
     db.close()
@@ -132,14 +105,45 @@ def demo(ctx, day, max_pages, serve, port):
         serve_review_app(console, db_path, port)
 
 
+def crawl_demo_sites(console: Console, db_path: str, day: int, max_pages: int | None) -> list[str]:
+    """Serve the marketplaces of DAY, crawl each in its own process; the sites whose crawl failed."""
+    with DemoMarketplaces(host="127.0.0.1", base_port=None, day=day) as markets:
+        for site, url in markets.urls.items():
+            console.print(f"demo marketplace [bold]{site}[/bold] at {url}")
+        procs = {site: crawl_subprocess(site, markets.urls[site], db_path, max_pages) for site in DEMO_SITES}
+        outputs = {}
+        for site, proc in procs.items():
+            out, _ = proc.communicate()
+            outputs[site] = (proc.returncode, out)
+    failed = [site for site, (code, _) in outputs.items() if code != 0]
+    for site in failed:
+        console.print(f"[red]crawl of {site} failed (exit {outputs[site][0]}):[/red]\n{escape(outputs[site][1])}")
+    return failed
+
+
+def print_sites(console: Console, db_path: str, day: int) -> None:
+    """Listings per demo site and its last run: status, pages, new, changed, removed, flags, coverage."""
+    db = open_db(db_path)
+    table = Table("site", "listings", "last run", "status", "pages", "new", "changed", "removed", "flags", "errors",
+                  "title/price coverage",
+                  title=f"Demo, day {day} — database {db_path}")
+    for site in DEMO_SITES:
+        count = db.execute("SELECT count(*) FROM listings WHERE site = ?", [site]).fetchone()[0]
+        found = db.execute_returning_dicts("SELECT * FROM crawl_runs WHERE site = ? ORDER BY id DESC LIMIT 1", [site])
+        run = found[0] if found else None
+        if run:
+            cov = json.loads(run["coverage"] or "{}")
+            table.add_row(site, str(count), str(run["id"]), run["status"], str(run["pages"]), str(run["listings_new"]),
+                          str(run["listings_changed"]), str(run["listings_removed"]), str(run["flags_raised"]),
+                          str(run["errors"]), f"{cov.get('title', 0):.0%} / {cov.get('price', 0):.0%}")
+        else:
+            table.add_row(site, str(count), "-", "no run", "", "", "", "", "", "", "")
+    db.close()
+    console.print(table)
+
+
 def serve_review_app(console: Console, db_path: str, port: int) -> None:
     """The review queue on the demo's flags, with a demo account (a new password each run)."""
-    import uvicorn
-
-    from monitor.store import open_db
-    from monitor.web import create_app
-    from monitor.web.accounts import AccountError, add_user, generate_password, set_password
-
     password = generate_password()
     db = open_db(db_path)
     try:

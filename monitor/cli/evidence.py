@@ -10,6 +10,17 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
+from monitor.cli.runs import parse_since
+from monitor.crawl.browser import BrowserNotFound
+from monitor.evidence import custody
+from monitor.evidence.capture import capture_flagged, capture_stem, flagged_targets
+from monitor.evidence.paths import evidence_root
+from monitor.evidence.verify import verify_store
+from monitor.export.package import verify_package
+from monitor.store import open_db, resolve_db_path
+from monitor.store.db import write_transaction
+from spiders.settings import USER_AGENT
+
 
 @click.group()
 def evidence():
@@ -44,12 +55,6 @@ def verify(ctx, package):
     if package is not None:
         _verify_package(package)
         return
-    from monitor.evidence import custody
-    from monitor.evidence.paths import evidence_root
-    from monitor.evidence.verify import verify_store
-    from monitor.store import open_db, resolve_db_path
-    from monitor.store.db import write_transaction
-
     console = Console(highlight=False, stderr=False)
     path = resolve_db_path(ctx.obj.get("db_path"))
     if not path.exists():
@@ -102,13 +107,6 @@ def capture(ctx, run_id, since, limit, allow_private, timeout):
 
         monitor evidence capture --since 24h --limit 20 --allow-private
     """
-    from monitor.cli.runs import parse_since
-    from monitor.crawl.browser import BrowserNotFound
-    from monitor.evidence.capture import capture_flagged, capture_stem, flagged_targets
-    from monitor.evidence.paths import evidence_root
-    from monitor.store import open_db, resolve_db_path
-    from spiders.settings import USER_AGENT
-
     if (run_id is None) == (since is None):
         raise click.UsageError("give --run RUN_ID or --since TIME (one of them)")
     since_utc = parse_since(since) if since else None
@@ -128,22 +126,34 @@ def capture(ctx, run_id, since, limit, allow_private, timeout):
         console.print(f"{len(targets)} newly flagged listing(s) of {which} to capture"
                       + (f" ({more} more over --limit {limit})" if more else "")
                       + (f"; {already} already have a screenshot" if already else "") + ".")
-        marks = {"captured": "[green]✓[/green]", "skipped": "[yellow]-[/yellow]", "failed": "[red]✗[/red]"}
-
-        def report(status, target, text):
-            console.print(f"{marks[status]} {escape(target.name)} {status}: {escape(text)}")
-
-        try:
-            outcome = capture_flagged(db, evidence_root(path), targets, run_id=run_id, stem=capture_stem(run_id),
-                                      user_agent=USER_AGENT, allow_private=allow_private, timeout=timeout,
-                                      report=report)
-        except BrowserNotFound as exc:
-            raise click.ClickException(str(exc)) from None
-        except Exception as exc:  # noqa: BLE001 - the browser did not start: say so, in one line
-            raise click.ClickException(f"the browser could not be started or failed: "
-                                       f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}") from None
+        outcome = _capture(console, db, evidence_root(path), targets, run_id=run_id, allow_private=allow_private,
+                           timeout=timeout)
     finally:
         db.close()
+    print_capture_outcome(console, outcome, len(targets), already)
+    if outcome.failed or outcome.interrupted:
+        sys.exit(1)
+
+
+def _capture(console: Console, db, root: Path, targets, *, run_id, allow_private: bool, timeout: int):
+    """Capture TARGETS in the browser, one line per listing; a browser that does not start is one error line."""
+    marks = {"captured": "[green]✓[/green]", "skipped": "[yellow]-[/yellow]", "failed": "[red]✗[/red]"}
+
+    def report(status, target, text):
+        console.print(f"{marks[status]} {escape(target.name)} {status}: {escape(text)}")
+
+    try:
+        return capture_flagged(db, root, targets, run_id=run_id, stem=capture_stem(run_id), user_agent=USER_AGENT,
+                               allow_private=allow_private, timeout=timeout, report=report)
+    except BrowserNotFound as exc:
+        raise click.ClickException(str(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - the browser did not start: say so, in one line
+        raise click.ClickException(f"the browser could not be started or failed: "
+                                   f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}") from None
+
+
+def print_capture_outcome(console: Console, outcome, tried: int, already: int) -> None:
+    """The batch's totals, skipped listings by kind, the files written, and what an interruption left."""
     kinds: dict[str, int] = {}
     for _, kind, _why in outcome.skipped:
         kinds[kind] = kinds.get(kind, 0) + 1
@@ -154,15 +164,11 @@ def capture(ctx, run_id, since, limit, allow_private, timeout):
                   + (f", already captured {already}" if already else "")
                   + (f" ({escape(files)})" if files else "") + ".")
     if outcome.interrupted:
-        untried = len(targets) - len(outcome.captured) - len(outcome.skipped) - len(outcome.failed)
+        untried = tried - len(outcome.captured) - len(outcome.skipped) - len(outcome.failed)
         console.print(f"[red]Interrupted[/red] ({escape(outcome.interrupted)}): {untried} listing(s) not tried.")
-    if outcome.failed or outcome.interrupted:
-        sys.exit(1)
 
 
 def _verify_package(package: Path) -> None:
-    from monitor.export.package import verify_package
-
     console = Console(highlight=False)
     report = verify_package(package)
     for problem in report.problems:

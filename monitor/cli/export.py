@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import re
 import sys
 from pathlib import Path
 
 import click
+
+from monitor.evidence import custody
+from monitor.export.case import CaseError, CaseSpec, build_case
+from monitor.export.leads import LEAD_COLUMNS, LeadFilter, lead_rows
+from monitor.export.notices import NoticeError, NoticeRefused, NoticeRequest, prepare_notice, write_notice
+from monitor.export.referral import ReferralError, ReferralSpec, build_referral, organisation_from
+from monitor.export.sheets import write_csv, write_json, write_xlsx
+from monitor.store import open_db, resolve_db_path
+from monitor.store.db import write_transaction
+from monitor.yamlfile import YamlError
 
 
 @click.group()
@@ -46,15 +58,6 @@ def leads(ctx, status, since, category, site, analyst, fmt, output):
 
         monitor export leads --analyst alice --format csv > alice.csv
     """
-    import io
-    import re
-
-    from monitor.evidence import custody
-    from monitor.export.leads import LEAD_COLUMNS, LeadFilter, lead_rows
-    from monitor.export.sheets import write_csv, write_json, write_xlsx
-    from monitor.store import open_db
-    from monitor.store.db import write_transaction
-
     if since and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", since):
         raise click.BadParameter(f"{since!r} is not a date; use YYYY-MM-DD, e.g. 2026-11-01", param_hint="--since")
     if fmt == "xlsx" and output is None:
@@ -103,11 +106,6 @@ def case(ctx, seller, site, listings, include_open, output):
 
         monitor export case --listing 12 --listing 40 -o case.zip
     """
-    from monitor.evidence import custody
-    from monitor.export.case import CaseError, CaseSpec, build_case
-    from monitor.store import open_db, resolve_db_path
-    from monitor.store.db import write_transaction
-
     if not seller and not listings:
         raise click.UsageError("name a seller (--seller ID) or listings (--listing ID ...)")
     path = resolve_db_path(ctx.obj.get("db_path"))
@@ -165,9 +163,6 @@ def notice(ctx, platform, mark, sellers, listings, rights_holder, registrations,
 
         monitor export notice --platform greenmart --mark Syngenta --listing 12 --listing 40 --rights-holder holder.yaml --lang en -o notice-en.txt
     """
-    from monitor.export.notices import NoticeError, NoticeRefused, NoticeRequest, prepare_notice, write_notice
-    from monitor.store import open_db
-
     if not sellers and not listings:
         raise click.UsageError("name the listings: --seller ID or --listing ID (repeatable)")
     db = open_db(ctx.obj.get("db_path"))
@@ -227,12 +222,6 @@ def referral(ctx, seller, site, include_open, org_file, organisation, contact, c
 
         monitor export referral --seller 10931 --site baihuo --organisation "XX市市场监督管理局" --contact "王科长 010-12345678" --case-ref XS-2026-014 -o referral.zip
     """
-    from monitor.evidence import custody
-    from monitor.export.referral import ReferralError, ReferralSpec, build_referral, organisation_from
-    from monitor.store import open_db, resolve_db_path
-    from monitor.store.db import write_transaction
-    from monitor.yamlfile import YamlError
-
     try:
         org = organisation_from(org_file, organisation, contact)
     except (ReferralError, YamlError) as exc:

@@ -7,6 +7,7 @@ import time
 import click
 
 from monitor.demo.catalogue import SITES
+from monitor.demo.marketplaces import DemoMarketplaces
 
 
 @click.command("marketplaces")
@@ -34,8 +35,6 @@ def marketplaces(host: str, port_base: int, day: int, scale: int, broken_layout:
 
         monitor marketplaces --day 2
     """
-    from monitor.demo.marketplaces import DemoMarketplaces
-
     demo = DemoMarketplaces(host=host, base_port=port_base or None, day=day, scale=scale,
                             broken_layout=broken_layout)
     try:

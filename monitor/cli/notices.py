@@ -7,8 +7,13 @@ import json
 import sys
 
 import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 
-from monitor.export.notices import OUTCOMES, STATUSES
+from monitor.export.notices import list_notices, mark_notice
+from monitor.review.outcomes import OUTCOMES, STATUSES, NoticeError, acceptance_by_platform
+from monitor.store import open_db
 
 
 def _pct(rate: float | None) -> str:
@@ -39,13 +44,6 @@ def notices(ctx, platform, status, since, until, limit, as_json):
     """
     if ctx.invoked_subcommand is not None:
         return
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
-    from monitor.export.notices import NoticeError, acceptance_by_platform, list_notices
-    from monitor.store import open_db
-
     db = open_db(ctx.obj.get("db_path"))
     try:
         rows = list_notices(db, platform=platform, status=status, limit=limit)
@@ -65,30 +63,38 @@ def notices(ctx, platform, status, since, until, limit, as_json):
                    + ". Write one with: monitor export notice --platform SITE --mark MARK --seller ID "
                      "--rights-holder FILE -o notice.txt")
     else:
-        table = Table(title="Notices")
-        for name, kw in (("id", {"no_wrap": True}), ("platform", {}), ("mark", {}), ("lang", {}),
-                         ("written", {"no_wrap": True}), ("status", {}), ("sent", {"no_wrap": True}),
-                         ("outcome", {"no_wrap": True}), ("listings", {"justify": "right"}),
-                         ("note", {"overflow": "fold", "ratio": 2})):
-            table.add_column(name, **kw)
-        for r in rows:
-            removed = f" ({r['removed']} gone)" if r["removed"] else ""
-            cells = [str(r["id"]), r["platform"], r["mark"], r["lang"] or "", (r["created_at"] or "")[:10], r["status"],
-                     (r["sent_at"] or "")[:10], (r["outcome_at"] or "")[:10], f"{r['listings']}{removed}",
-                     r["outcome_note"] or ""]
-            table.add_row(*(escape(c) for c in cells))
-        console.print(table)
+        console.print(notices_table(rows))
     if rates:
-        window = (f" (sent {since or '…'} to {until or '…'})" if since or until else "")
-        table = Table(title=f"Acceptance per platform{window}")
-        for name in ("platform", "notices", "drafted", "sent", "accepted", "removed", "rejected", "acceptance"):
-            table.add_column(name, justify="left" if name == "platform" else "right")
-        for r in rates:
-            flag = " (below 90%)" if r["acceptance_rate"] is not None and r["acceptance_rate"] < 0.9 else ""
-            table.add_row(escape(r["platform"]), *(str(r[k]) for k in ("notices", "drafted", "sent", "accepted",
-                                                                       "removed", "rejected")),
-                          _pct(r["acceptance_rate"]) + flag)
-        console.print(table)
+        console.print(rates_table(rates, since, until))
+
+
+def notices_table(rows: list[dict]) -> Table:
+    table = Table(title="Notices")
+    for name, kw in (("id", {"no_wrap": True}), ("platform", {}), ("mark", {}), ("lang", {}),
+                     ("written", {"no_wrap": True}), ("status", {}), ("sent", {"no_wrap": True}),
+                     ("outcome", {"no_wrap": True}), ("listings", {"justify": "right"}),
+                     ("note", {"overflow": "fold", "ratio": 2})):
+        table.add_column(name, **kw)
+    for r in rows:
+        removed = f" ({r['removed']} gone)" if r["removed"] else ""
+        cells = [str(r["id"]), r["platform"], r["mark"], r["lang"] or "", (r["created_at"] or "")[:10], r["status"],
+                 (r["sent_at"] or "")[:10], (r["outcome_at"] or "")[:10], f"{r['listings']}{removed}",
+                 r["outcome_note"] or ""]
+        table.add_row(*(escape(c) for c in cells))
+    return table
+
+
+def rates_table(rates: list[dict], since: str | None, until: str | None) -> Table:
+    window = (f" (sent {since or '…'} to {until or '…'})" if since or until else "")
+    table = Table(title=f"Acceptance per platform{window}")
+    for name in ("platform", "notices", "drafted", "sent", "accepted", "removed", "rejected", "acceptance"):
+        table.add_column(name, justify="left" if name == "platform" else "right")
+    for r in rates:
+        flag = " (below 90%)" if r["acceptance_rate"] is not None and r["acceptance_rate"] < 0.9 else ""
+        table.add_row(escape(r["platform"]), *(str(r[k]) for k in ("notices", "drafted", "sent", "accepted",
+                                                                   "removed", "rejected")),
+                      _pct(r["acceptance_rate"]) + flag)
+    return table
 
 
 @notices.command("mark")
@@ -109,9 +115,6 @@ def mark(ctx, notice_id, status, note, at):
 
         monitor notices mark 3 removed --at 2026-11-28
     """
-    from monitor.export.notices import NoticeError, mark_notice
-    from monitor.store import open_db
-
     db = open_db(ctx.obj.get("db_path"))
     try:
         row = mark_notice(db, notice_id, status, note=note, at=at)

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import click
 
+from monitor.report import resolve, write_report
+from monitor.store import open_db
+
 
 @click.command()
 @click.option("--period", "kind", type=click.Choice(["week", "month", "quarter", "year"]), default="month",
@@ -34,9 +37,6 @@ def report(ctx, kind, day, fmt, output):
 
         monitor report --period week    # the last complete week
     """
-    from monitor.report import resolve, write_report
-    from monitor.store import open_db
-
     if day is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
         raise click.BadParameter(f"{day!r} is not a date; use YYYY-MM-DD, e.g. 2026-05-15", param_hint="--date")
     try:

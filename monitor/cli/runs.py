@@ -12,6 +12,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from monitor.crawl.runner import run_summary_rows
+from monitor.store import open_db
+
 RUN_STATUSES = ["running", "completed", "degraded", "failed", "interrupted"]
 
 
@@ -79,9 +82,20 @@ def tail(path: str | None, lines: int) -> list[str]:
         return [f"(log not readable: {exc.strerror or exc})"]
 
 
-def show_run(db, run_id: int, log_lines: int, console: Console) -> None:
-    from monitor.cli.crawl import print_run
+def print_run(run: dict, console: Console | None = None) -> None:
+    """One run's summary: status in colour, then counts, coverage and errors."""
+    console = console or Console()
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    for key, value in run_summary_rows(run):
+        table.add_row(key, escape(value))  # error messages quote URLs and page text: no markup
+    colour = {"completed": "green", "degraded": "yellow"}.get(run["status"], "red")
+    console.print(f"[{colour}]Crawl {run['status']}[/{colour}]")
+    console.print(table)
 
+
+def show_run(db, run_id: int, log_lines: int, console: Console) -> None:
     run = db["crawl_runs"].get(run_id)
     print_run(run, console)
     console.print(f"[bold]started[/bold] {run['started_at']}  [bold]finished[/bold] {run.get('finished_at') or '-'}  "
@@ -127,8 +141,6 @@ def runs(ctx, run_id, site, status, job, since, limit, show_logs, log_lines, as_
 
         monitor runs 42 --log-lines 50
     """
-    from monitor.store import open_db
-
     db = open_db(ctx.obj.get("db_path"))
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
     try:
@@ -143,25 +155,35 @@ def runs(ctx, run_id, site, status, job, since, limit, show_logs, log_lines, as_
             else:
                 show_run(db, run_id, log_lines, console)
             return
-        where, params = [], []
-        for column, value in (("site", site), ("status", status), ("job", job)):
-            if value:
-                where.append(f"{column} = ?")
-                params.append(value)
-        if since:
-            where.append("started_at >= ?")
-            params.append(parse_since(since))
-        sql = "SELECT * FROM crawl_runs" + (" WHERE " + " AND ".join(where) if where else "")
-        rows = list(db.execute_returning_dicts(sql + " ORDER BY id DESC LIMIT ?", [*params, limit]))
-        alerts = alerts_by_run(db, [r["id"] for r in rows])
+        rows = recent_runs(db, site=site, status=status, job=job, since=since, limit=limit)
     finally:
         db.close()
-    for r in rows:
-        r["duration_seconds"] = duration_seconds(r)
-        r["alerts"] = alerts.get(r["id"], [])
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
+    print_runs_table(rows, show_logs, console)
+
+
+def recent_runs(db, *, site, status, job, since, limit) -> list[dict]:
+    """Runs newest first, filtered, each with its duration and the alerts raised about it."""
+    where, params = [], []
+    for column, value in (("site", site), ("status", status), ("job", job)):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if since:
+        where.append("started_at >= ?")
+        params.append(parse_since(since))
+    sql = "SELECT * FROM crawl_runs" + (" WHERE " + " AND ".join(where) if where else "")
+    rows = list(db.execute_returning_dicts(sql + " ORDER BY id DESC LIMIT ?", [*params, limit]))
+    alerts = alerts_by_run(db, [r["id"] for r in rows])
+    for r in rows:
+        r["duration_seconds"] = duration_seconds(r)
+        r["alerts"] = alerts.get(r["id"], [])
+    return rows
+
+
+def print_runs_table(rows: list[dict], show_logs: bool, console: Console) -> None:
     columns = ["run", "site", "job", "status", "started", "took", "pages", "listings", "new", "flags", "errors",
                "title/price cov.", "note"]
     table = Table(*columns)
@@ -187,6 +209,5 @@ def runs(ctx, run_id, site, status, job, since, limit, show_logs, log_lines, as_
             console.print(f"[red]alert[/red] run {r['id']}: {escape(alert['kind'])}: {escape(alert['message'])}{sent}")
     if rows and not show_logs:
         console.print("`monitor runs RUN_ID` shows one run in full with the end of its log; --logs lists the log files.")
-
 
 COMMANDS = [runs]

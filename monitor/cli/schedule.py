@@ -5,21 +5,27 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import click
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from monitor.schedule.campaigns import active_campaigns, apply_campaigns
+from monitor.schedule.config import load_config
+from monitor.schedule.history import iso_utc, last_events, last_runs, last_started_at
+from monitor.schedule.jobstore import jobstore_path, stored_next_run_times
+from monitor.schedule.service import ScheduleService, due_jobs, run_now
+from monitor.schedule.triggers import build_trigger, is_due, parse_utc
+from monitor.store import open_db, resolve_db_path
 from monitor.yamlfile import YamlError
+
 
 CONFIG_HELP = "Jobs file [env MONITOR_CONFIG; default monitor.yaml here, else the project's]."
 
 
 def _load(config_path):
-    from monitor.schedule.config import load_config
-
     try:
         return load_config(config_path)
     except YamlError as exc:
@@ -68,8 +74,6 @@ def schedule(ctx, config_path, once, run_jobs, check, verbose):
 
         monitor schedule --run greenmart-daily
     """
-    from monitor.store import open_db, resolve_db_path
-
     config = _load(config_path)
     if check:
         enabled = len(config.enabled_jobs)
@@ -80,37 +84,36 @@ def schedule(ctx, config_path, once, run_jobs, check, verbose):
     db_path = resolve_db_path(ctx.obj.get("db_path"))
     open_db(db_path).close()  # create and migrate first, so errors surface plainly
     if once or run_jobs:
-        from monitor.schedule.service import due_jobs, run_now
-
-        if run_jobs:
-            try:
-                chosen = [(config.job(job_id), None) for job_id in run_jobs]
-            except LookupError as exc:
-                raise click.UsageError(str(exc)) from None
-            results = run_now(config, db_path, chosen, trigger="manual")
-        else:
-            due = due_jobs(config, db_path)
-            if not due:
-                click.echo("Nothing is due.")
-                return
-            results = run_now(config, db_path, due, trigger="schedule")
-        table = Table("job", "outcome", "run", "detail", title="Scheduled crawls")
-        for result in results:
-            colour = "green" if result.ok else "red"
-            table.add_row(escape(result.job), f"[{colour}]{escape(result.outcome)}[/{colour}]",
-                          str(result.run_id or "-"), escape(result.detail))
-        Console(highlight=False, width=None if sys.stdout.isatty() else 160).print(table)
-        if not all(result.ok for result in results):
-            sys.exit(1)
+        run_once(config, db_path, run_jobs)
         return
-    from monitor.schedule.service import ScheduleService
-
     ScheduleService(config, db_path).serve()
 
 
-def _fmt_time(moment: datetime | None) -> str:
-    from monitor.schedule.history import iso_utc
+def run_once(config, db_path, run_jobs: tuple[str, ...]) -> None:
+    """Run RUN_JOBS now (or, with none named, the jobs that are due) and print how each went; exit 1 if one failed."""
+    if run_jobs:
+        try:
+            chosen = [(config.job(job_id), None) for job_id in run_jobs]
+        except LookupError as exc:
+            raise click.UsageError(str(exc)) from None
+        results = run_now(config, db_path, chosen, trigger="manual")
+    else:
+        due = due_jobs(config, db_path)
+        if not due:
+            click.echo("Nothing is due.")
+            return
+        results = run_now(config, db_path, due, trigger="schedule")
+    table = Table("job", "outcome", "run", "detail", title="Scheduled crawls")
+    for result in results:
+        colour = "green" if result.ok else "red"
+        table.add_row(escape(result.job), f"[{colour}]{escape(result.outcome)}[/{colour}]",
+                      str(result.run_id or "-"), escape(result.detail))
+    Console(highlight=False, width=None if sys.stdout.isatty() else 160).print(table)
+    if not all(result.ok for result in results):
+        sys.exit(1)
 
+
+def _fmt_time(moment: datetime | None) -> str:
     return iso_utc(moment) or "-"
 
 
@@ -131,13 +134,16 @@ def jobs(ctx, config_path, as_json):
 
         monitor jobs --config ops/monitor.yaml --json
     """
-    from monitor.schedule.history import last_events, last_runs, last_started_at
-    from monitor.schedule.jobstore import jobstore_path, stored_next_run_times
-    from monitor.schedule.triggers import build_trigger, is_due, parse_utc
-    from monitor.store import open_db, resolve_db_path
-
     config = _load(config_path)
-    db_path = resolve_db_path(ctx.obj.get("db_path"))
+    rows = job_rows(config, resolve_db_path(ctx.obj.get("db_path")))
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    print_jobs(rows, config)
+
+
+def job_rows(config, db_path) -> list[dict]:
+    """Each job with its schedule, next fire time (stored, else as if the scheduler started now), due, last run."""
     db = open_db(db_path)
     runs, events = last_runs(db), last_events(db)
     last_started = {job.id: parse_utc(last_started_at(db, job.id)) for job in config.jobs}
@@ -162,9 +168,10 @@ def jobs(ctx, config_path, as_json):
                                  "trigger": run.get("trigger"), "finish_reason": run.get("finish_reason")},
             "last_event": event and {"event": event["event"], "at": event["at"], "detail": event["detail"]},
         })
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
+    return rows
+
+
+def print_jobs(rows: list[dict], config) -> None:
     table = Table("job", "target", "schedule", "limit", "prio", "next run", "due", "last run", "status",
                   "last event", title=f"Jobs in {config.path}")
     for r in rows:
@@ -201,14 +208,10 @@ def campaigns(ctx, config_path, on_date):
 
         monitor campaigns --date 2027-03-15
     """
-    from datetime import date as date_cls
-
-    from monitor.schedule.campaigns import active_campaigns
-
     ctx.ensure_object(dict)
     config = _load(config_path)
     try:
-        day = date_cls.fromisoformat(on_date) if on_date else None
+        day = date.fromisoformat(on_date) if on_date else None
     except ValueError:
         raise click.BadParameter(f"{on_date!r} is not a date like 2027-03-15", param_hint="--date") from None
     ctx.obj["schedule_config"], ctx.obj["campaign_day"] = config, day
@@ -232,9 +235,6 @@ def campaigns_apply(ctx):
 
         monitor campaigns apply
     """
-    from monitor.schedule.campaigns import active_campaigns, apply_campaigns
-    from monitor.store import open_db
-
     config, day = ctx.obj["schedule_config"], ctx.obj["campaign_day"]
     db = open_db(ctx.obj.get("db_path"))
     counts = apply_campaigns(db, active_campaigns(config, day))

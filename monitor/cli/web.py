@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import click
+import uvicorn
+
+from monitor.review.accounts import (AccountError, add_user, disable_user, generate_password, list_users,
+                                     new_api_token, set_role)
+from monitor.store import open_db
+from monitor.store.migrations_review import REVIEW_MIGRATIONS
+from monitor.web import create_app
 
 
 def _open(ctx):
-    from monitor.store import open_db
-    from monitor.store.migrations_review import REVIEW_MIGRATIONS
-
     db = open_db(ctx.obj.get("db_path"))
     # open_db will apply the review set itself; until then (and harmless after) apply it here
     if REVIEW_MIGRATIONS.pending(db):
@@ -33,10 +37,6 @@ def serve(ctx, host, port, proxy_headers):
         monitor users add alice --role lead --generate
         monitor serve --port 8000
     """
-    import uvicorn
-
-    from monitor.web import create_app
-
     db = _open(ctx)
     path = db.conn.execute("PRAGMA database_list").fetchone()[2]
     db.close()
@@ -69,8 +69,6 @@ def users_add(ctx, name, role, generate):
 
         monitor users add alice --role admin --generate
     """
-    from monitor.web.accounts import AccountError, add_user, generate_password
-
     password = generate_password() if generate else click.prompt("Password", hide_input=True,
                                                                   confirmation_prompt=True)
     db = _open(ctx)
@@ -94,8 +92,6 @@ def users_list(ctx):
 
         monitor users list
     """
-    from monitor.web.accounts import list_users
-
     db = _open(ctx)
     rows = list_users(db)
     db.close()
@@ -115,8 +111,6 @@ def users_role(ctx, name, role):
 
         monitor users role bob lead
     """
-    from monitor.web.accounts import AccountError, set_role
-
     db = _open(ctx)
     try:
         set_role(db, name, role, actor="cli")
@@ -137,8 +131,6 @@ def users_disable(ctx, name):
 
         monitor users disable bob
     """
-    from monitor.web.accounts import AccountError, disable_user
-
     db = _open(ctx)
     try:
         disable_user(db, name, actor="cli")
@@ -160,8 +152,6 @@ def users_token(ctx, name):
         monitor users token alice
         curl -H "Authorization: Bearer mt_..." http://127.0.0.1:8000/api/queue
     """
-    from monitor.web.accounts import AccountError, new_api_token
-
     db = _open(ctx)
     try:
         token = new_api_token(db, name, actor="cli")
