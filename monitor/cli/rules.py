@@ -157,17 +157,6 @@ def _below_floors(report, min_precision, min_recall, max_ece) -> list[str]:
     return failed
 
 
-def _calibration_set(folder: Path) -> list[tuple[dict, bool]]:
-    """(listing, should be flagged) from a labelled folder: the project's listings.jsonl with a
-    `label` per line, or the shared format (listings.jsonl + labels.jsonl)."""
-    # lazy: as in rules_calibrate
-    from monitor.quality.labelled import load_labelled_set
-
-    records = load_labelled_set(folder)
-    return [({k: v for k, v in r.items() if k not in ("label", "line")}, bool(r["label"]["flagged"]))
-            for r in records]
-
-
 @rules.command("calibrate")
 @click.option("--set", "set_dir", type=click.Path(file_okay=False, exists=True),
               help="A labelled folder (listings.jsonl with labels; its watchlist.csv and prices.csv replace the shipped ones).")
@@ -220,22 +209,27 @@ def rules_calibrate(ctx, set_dir, from_store, rules_dir, shrink, target_precisio
 
 
 def _examples_from_set(folder: Path, rules_dir):
-    """(packs, calibration examples) from a labelled folder, its watchlist and prices replacing the shipped ones."""
+    """(packs, calibration examples) from a labelled folder in either format (see
+    load_labelled_set), its watchlist and prices replacing the shipped ones."""
     # lazy: as in rules_calibrate
     from monitor.quality.calibrate import Example
-    from monitor.quality.labelled import LabelledSetError
+    from monitor.quality.labelled import LabelledSetError, load_labelled_set
     from monitor.rules.engine import Engine
 
     overrides = {name: folder / f"{name}.csv" for name in ("watchlist", "prices") if (folder / f"{name}.csv").is_file()}
     packs = _load(rules_dir, **overrides)
     try:
-        labelled = _calibration_set(folder)
+        records = load_labelled_set(folder)
     except LabelledSetError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     engine = Engine(packs)
-    return packs, [Example(tuple(engine.assess(listing).signals), listing.get("category"), flag)
-                   for listing, flag in labelled]
+    examples = []
+    for record in records:
+        listing = {k: v for k, v in record.items() if k not in ("label", "line")}
+        examples.append(Example(tuple(engine.assess(listing).signals), listing.get("category"),
+                                bool(record["label"]["flagged"])))
+    return packs, examples
 
 
 def _examples_from_store(db_path, rules_dir):
