@@ -54,6 +54,10 @@ def rules_check(folder):
     click.echo(f"  categories: {', '.join(packs.categories)}")
     click.echo(f"  block list: {len(packs.blocklist)} sellers")
     click.echo(f"  files: {', '.join(str(p.relative_to(packs.folder)) for p in packs.files)}")
+    from monitor.rules.normalise import T2S_PROBLEM  # lazy: as _load above, the rules load only when asked
+
+    if T2S_PROBLEM:
+        click.echo(f"  warning: {T2S_PROBLEM}")
 
 
 DEFAULT_EVAL_SET = Path(__file__).resolve().parents[2] / "tests" / "data" / "eval"

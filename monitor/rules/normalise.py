@@ -25,6 +25,7 @@ characters that expand) keep the identity map and cost a few ``str.translate`` c
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -32,12 +33,33 @@ from functools import lru_cache, partial
 
 from monitor.rules.homoglyphs import DIGIT_LETTERS, confusable_table
 
-try:  # OpenCC with its C library (the "opencc" package on PyPI).
-    import opencc as _opencc
+logger = logging.getLogger("monitor.rules")
 
-    _T2S = _opencc.OpenCC("t2s")
-except Exception:  # pragma: no cover - environment without opencc
-    _T2S = None
+T2S_CONFIG = "t2s"  # OpenCC's Traditional to Simplified conversion
+
+
+def load_t2s(config: str = T2S_CONFIG):
+    """OpenCC's converter for ``config`` and None, or None and what is degraded without it.
+
+    Without the converter the fold leaves Traditional characters as they are: the monitor still
+    runs, but never silently so. The problem is logged here, recorded in ``T2S_PROBLEM`` for
+    ``monitor rules check``, and the scheduler raises it as an alert at start-up.
+    """
+    try:
+        # lazy: a broken OpenCC C library fails at import, and that must degrade the fold (loudly)
+        # rather than stop every command
+        import opencc
+
+        return opencc.OpenCC(config), None
+    except Exception as exc:  # noqa: BLE001 - the C library raises RuntimeError, a bad wheel ImportError
+        problem = (f"OpenCC's {config!r} conversion did not load ({type(exc).__name__}: {exc}): Traditional "
+                   "Chinese is not folded to Simplified, so Traditional-script look-alikes of watched marks are "
+                   "not found; reinstall the opencc package (pip install --force-reinstall opencc)")
+        logger.warning("%s", problem)
+        return None, problem
+
+
+_T2S, T2S_PROBLEM = load_t2s()
 
 _SPECIAL = re.compile(r"[^\x00-\x7f\u4e00-\u9fff]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
