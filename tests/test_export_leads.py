@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from monitor.flagging import engine_for, score_keys
+from monitor.scoring.score import engine_for, score_keys
 from monitor.rules.packs import load_packs
 from monitor.store import open_db, save_listings
 from tests.conftest import ROOT, run_monitor

@@ -16,7 +16,7 @@ from datetime import date
 
 import pytest
 
-from monitor.flagging import engine_for, score_keys
+from monitor.scoring.score import engine_for, score_keys
 from monitor.report import build_report
 from monitor.report.period import Period, last_complete, period_containing, resolve
 from monitor.rules.packs import load_packs
