@@ -97,7 +97,7 @@ def test_the_queue_ranks_campaign_flags_first_and_names_the_campaign(tmp_path):
 
     from monitor.store import open_db
     from tests.test_web_app import signed_in
-    from tests.test_web_fixtures import LiveServer, build_store
+    from tests.web_fixtures import LiveServer, build_store
 
     path = tmp_path / "monitor.db"
     build_store(path)

@@ -17,7 +17,7 @@ from monitor.review import decisions as review
 from monitor.review.accounts import User, add_user
 from monitor.store.migrations_review import REVIEW_MIGRATIONS
 from monitor.verdicts import DISMISS_REASON_LABELS, DISMISS_REASONS
-from tests.test_web_fixtures import (PASSWORD, _assessment, _lookalike, csrf_of, http_client, live,  # noqa: F401
+from tests.web_fixtures import (PASSWORD, _assessment, _lookalike, csrf_of, http_client, live,  # noqa: F401
                                      login, store)
 
 OLD_REASONS = ("authorised_seller", "genuine_goods", "compatible_part", "not_our_mark", "other")

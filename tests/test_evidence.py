@@ -17,7 +17,7 @@ from monitor.evidence.warcfile import read_record
 from monitor.store import open_db
 from monitor.store.db import write_transaction
 from tests.conftest import run_monitor
-from tests.test_web_fixtures import HOSTILE_CAPTURE, build_store
+from tests.web_fixtures import HOSTILE_CAPTURE, build_store
 
 
 @pytest.fixture

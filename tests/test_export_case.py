@@ -13,7 +13,7 @@ from monitor.export.package import PackageWriter, unsafe_name, verify_package
 from monitor.store import open_db
 from tests.conftest import run_monitor
 from tests.test_relisting import confirm
-from tests.test_web_fixtures import build_store
+from tests.web_fixtures import build_store
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from monitor.store import open_db
 from monitor.urls import safe_http_url as safe_url
 from tests.conftest import ROOT, run_monitor
 from tests.test_relisting import confirm
-from tests.test_web_fixtures import HOSTILE_TITLE, XSS_SCRIPT, LiveServer, build_store, http_client, login
+from tests.web_fixtures import HOSTILE_TITLE, XSS_SCRIPT, LiveServer, build_store, http_client, login
 
 HOLDER = """\
 rights_holder:

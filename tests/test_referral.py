@@ -21,7 +21,7 @@ from monitor.store.db import write_transaction
 from monitor.store.flags import record_assessment
 from tests.conftest import ROOT, run_monitor
 from tests.test_relisting import confirm
-from tests.test_web_fixtures import XSS_SCRIPT, _assessment, build_store
+from tests.web_fixtures import XSS_SCRIPT, _assessment, build_store
 
 ORG = """\
 rights_holder:

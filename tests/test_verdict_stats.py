@@ -17,7 +17,7 @@ from monitor.store import open_db, save_listings
 from monitor.store.db import write_transaction
 from monitor.store.flags import record_assessment
 from tests.conftest import ROOT
-from tests.test_web_fixtures import PASSWORD, _assessment, _lookalike, http_client, live, login, store  # noqa: F401
+from tests.web_fixtures import PASSWORD, _assessment, _lookalike, http_client, live, login, store  # noqa: F401
 
 ANA = User(id=1, name="ana", role="analyst")
 
