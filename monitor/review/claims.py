@@ -11,7 +11,7 @@ from monitor.review.audit import audit
 from monitor.review.errors import ReviewError
 from monitor.store.db import write_transaction
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # a type only: importing accounts hashes a dummy password (argon2)
     from monitor.review.accounts import User
 
 

@@ -13,7 +13,7 @@ from sqlite_utils import Database
 from monitor.review.filters import FLAG_STATUSES, QueueFilters, search_ids
 from monitor.store.db import open_db
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # a type only: importing accounts hashes a dummy password (argon2)
     from monitor.review.accounts import User
 
 

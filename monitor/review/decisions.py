@@ -13,7 +13,7 @@ from monitor.review.errors import ReviewError
 from monitor.store.db import write_transaction
 from monitor.verdicts import DISMISS_REASONS, DISMISSED, VERDICT_STATUS, VERDICTS
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # a type only: importing accounts hashes a dummy password (argon2)
     from monitor.review.accounts import User
 
 

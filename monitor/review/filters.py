@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # a type only: importing accounts hashes a dummy password (argon2)
     from monitor.review.accounts import User
 
 FLAG_STATUSES = ("open", "confirmed", "dismissed", "superseded")

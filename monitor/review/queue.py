@@ -12,7 +12,7 @@ from sqlite_utils import Database
 from monitor.review.counts import CountCache, status_counts
 from monitor.review.filters import QueueFilters, search_ids
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # a type only: importing accounts hashes a dummy password (argon2)
     from monitor.review.accounts import User
 
 PAGE_SIZE = 50

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from monitor.review import CountCache, ReviewError
 from monitor.review.accounts import AccountError
+from monitor.web import api, auth, dashboard, evidence, listing, queue, seller
 from monitor.web.deps import HERE, Forbidden, LoginRequired, make_templates, render
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: http:; "
@@ -160,8 +161,6 @@ def create_app(db_path: str | os.PathLike) -> FastAPI:
             return JSONResponse({"error": "invalid request", "detail": jsonable(exc.errors())}, status_code=422)
         return render(request, "error.html", status_code=400, title="Invalid request",
                       message="Some fields of the request are missing or invalid.")
-
-    from monitor.web import api, auth, dashboard, evidence, listing, queue, seller
 
     for module in (auth, queue, listing, seller, dashboard, evidence, api):
         app.include_router(module.router)

@@ -11,6 +11,10 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from monitor import review
+from monitor.evidence import custody
+from monitor.export.case import CaseError, CaseSpec, build_case
+from monitor.export.package import safe_part
+from monitor.store.db import write_transaction
 from monitor.web.deps import FormCtx, PageCtx
 
 router = APIRouter(include_in_schema=False)
@@ -27,11 +31,6 @@ def seller_page(ctx: PageCtx, site: str, seller_id: str) -> Response:
 @router.post("/case/{site}/{seller_id:path}")
 def case_package(ctx: FormCtx, site: str, seller_id: str) -> Response:
     """A POST (it writes a custody entry and builds a file), leads only, like other exports."""
-    from monitor.evidence import custody
-    from monitor.export.case import CaseError, CaseSpec, build_case
-    from monitor.export.package import safe_part
-    from monitor.store.db import write_transaction
-
     ctx.require("lead")
     db_path = ctx.request.app.state.db_path
     with tempfile.TemporaryDirectory() as tmp:
