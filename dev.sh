@@ -60,7 +60,10 @@ setup() {
   if [ ! -f "$stamp" ]; then
     echo "== installing Python packages"
     "$VENV/bin/python" -m pip install -q --upgrade pip
-    "$VENV/bin/python" -m pip install -q -e ".[test]"
+    # setuptools reports, as a warning, that the editable install maps monitor/ and spiders/
+    # with an import hook: information about how, not a problem; the one filter drops only it.
+    PYTHONWARNINGS="ignore:Editable installation:UserWarning" \
+      "$VENV/bin/python" -m pip install -q -e ".[test]"
     rm -f "$VENV"/.installed-*
     touch "$stamp"
   fi
