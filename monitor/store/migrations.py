@@ -308,7 +308,7 @@ def schedule_alerts_relisting(db: Database) -> None:
         {
             "id": int,
             "at": str,
-            "kind": str,  # failed | degraded | no_runs
+            "kind": str,  # failed | degraded | no_runs | setup
             "key": str,  # dedup key, e.g. "run:12" or "no_runs:greenmart:2026-11-24"
             "site": str,
             "job": str,
