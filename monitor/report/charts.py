@@ -9,6 +9,7 @@ matplotlib's per-glyph font fallback. Labels are scraped text: control character
 from __future__ import annotations
 
 import io
+import logging
 import math
 import unicodedata
 from functools import lru_cache
@@ -20,8 +21,11 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 
+from monitor.export.pdf import body_font
+
 FLAGGED, CONFIRMED, OTHER, DISMISSED = "#60a5fa", "#dc2626", "#a3a3a3", "#16a34a"
 WIDTH_IN = 7.2  # 183 mm: the text width of an A4 page with 13.5 mm margins
+logger = logging.getLogger(__name__)
 DPI = 150
 MAX_BARS = 15
 _CJK_NAMES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK TC", "Noto Sans CJK KR", "Noto Sans CJK HK",
@@ -36,17 +40,20 @@ def cjk_font() -> str | None:
     for name in _CJK_NAMES:
         if name in known:
             return name
-    from monitor.export.pdf import body_font
-
     found = body_font()
+    name = None
     if found and "CJK" in found[0]:
         try:
             font_manager.fontManager.addfont(found[0])
-        except (OSError, RuntimeError, ValueError):
-            return None
+        except (OSError, RuntimeError, ValueError) as exc:
+            logger.warning("the CJK font %s could not be loaded for charts (%s)", found[0], exc)
         known = {f.name for f in font_manager.fontManager.ttflist}
-        return next((n for n in _CJK_NAMES if n in known), None)
-    return None
+        name = next((n for n in _CJK_NAMES if n in known), None)
+    if name is None:
+        # cached, so said once a process: charts still draw, Chinese labels as empty boxes
+        logger.warning("no CJK font for report charts: Chinese labels will not render; "
+                       "install fonts-noto-cjk (apt-get install fonts-noto-cjk)")
+    return name
 
 
 def families() -> list[str]:
