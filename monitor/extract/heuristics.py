@@ -147,28 +147,10 @@ def price_candidates(sel: Selector) -> list[PriceCandidate]:
                         PriceCandidate(10.0 - _distance_penalty(index, anchor), parsed.amount, None, content, False)
                     )
                     continue
-        emphasised = False
-        if labelled:
-            text = _text(el)
-        else:
-            # Unlabelled text counts only when it looks like a price by itself: a currency in
-            # its own text, or a bare number with the currency in the element right beside it.
-            own = clean_text(el.text) if el.text else None
-            if not own:
-                continue
-            full = _text(el)
-            if len(full) <= 20 and len(el) <= 2 and _CURRENCY_HINT.search(full) and _DIGIT.search(full):
-                text = full
-            elif len(own) > _MAX_PRICE_TEXT or not _DIGIT.search(own):
-                continue
-            elif _BARE_NUMBER.fullmatch(own) and len(el) == 0:
-                currency = _adjacent_currency(el)
-                if not currency:
-                    continue
-                text = f"{own} {currency}"
-                emphasised = _emphasised(el)
-            else:
-                continue
+        shown = _price_text(el, labelled)
+        if shown is None:
+            continue
+        text, emphasised = shown
         if not text or len(text) > _MAX_PRICE_TEXT or not _DIGIT.search(text):
             continue
         if len(_NUMBERS.findall(text)) > 1 or len(_residue(text)) > (_MAX_LABEL if labelled else _MAX_WORD):
@@ -184,30 +166,61 @@ def price_candidates(sel: Selector) -> list[PriceCandidate]:
             score += 2.0
         if emphasised:
             score += 1.0
-        if _NOT_NOW.search(words):
-            score -= 3.0
-        elif _NOW.search(words):
-            score += 1.0
-        if tag in ("del", "s", "strike"):
-            score -= 6.0
-        for depth, anc in enumerate(_ancestors(el)):
-            if not isinstance(anc.tag, str):
-                continue
-            if anc.tag.lower() in ("del", "s", "strike"):
-                score -= 6.0
-            anc_words = _attr_words(anc)
-            if anc_words:
-                if _ELSEWHERE.search(anc_words):
-                    score -= 4.0
-                    break
-                if depth < 3 and _NOT_NOW.search(anc_words) and _PRICE_WORD.search(anc_words):
-                    score -= 2.0
-            if anc.tag.lower() in ("footer", "nav", "header", "aside"):
-                score -= 4.0
-                break
+        score += _placement_score(el, tag, words)
         score -= _distance_penalty(index, anchor)
         candidates.append(PriceCandidate(score, parsed.amount, parsed.currency_raw, text, True))
     return candidates
+
+
+def _price_text(el, labelled: bool) -> tuple[str, bool] | None:
+    """(the element's text as a price, whether it is emphasised), or None when it does not
+    look like a price."""
+    if labelled:
+        return _text(el), False
+    # Unlabelled text counts only when it looks like a price by itself: a currency in
+    # its own text, or a bare number with the currency in the element right beside it.
+    own = clean_text(el.text) if el.text else None
+    if not own:
+        return None
+    full = _text(el)
+    if len(full) <= 20 and len(el) <= 2 and _CURRENCY_HINT.search(full) and _DIGIT.search(full):
+        return full, False
+    if len(own) > _MAX_PRICE_TEXT or not _DIGIT.search(own):
+        return None
+    if _BARE_NUMBER.fullmatch(own) and len(el) == 0:
+        currency = _adjacent_currency(el)
+        if not currency:
+            return None
+        return f"{own} {currency}", _emphasised(el)
+    return None
+
+
+def _placement_score(el, tag: str, words: str) -> float:
+    """What the element's and its ancestors' names say: now or before, struck through,
+    another product's price, page furniture."""
+    score = 0.0
+    if _NOT_NOW.search(words):
+        score -= 3.0
+    elif _NOW.search(words):
+        score += 1.0
+    if tag in ("del", "s", "strike"):
+        score -= 6.0
+    for depth, anc in enumerate(_ancestors(el)):
+        if not isinstance(anc.tag, str):
+            continue
+        if anc.tag.lower() in ("del", "s", "strike"):
+            score -= 6.0
+        anc_words = _attr_words(anc)
+        if anc_words:
+            if _ELSEWHERE.search(anc_words):
+                score -= 4.0
+                break
+            if depth < 3 and _NOT_NOW.search(anc_words) and _PRICE_WORD.search(anc_words):
+                score -= 2.0
+        if anc.tag.lower() in ("footer", "nav", "header", "aside"):
+            score -= 4.0
+            break
+    return score
 
 
 def _residue(text: str) -> str:
