@@ -270,6 +270,23 @@ def _denied(vocab: Vocabulary, folded: str, start: int, kept: list) -> bool:
     return bool(vocab.negators.search(before))
 
 
+def _outermost_terms(terms: list[Term], folded: str) -> list[tuple[int, int, Term]]:
+    """(start, end, term) of the terms in a folded text, in text order, leaving out a term
+    inside a longer one (厂货 inside 工厂货, AAA inside AAA+)."""
+    hits: list[tuple[int, int, Term]] = []
+    for term in terms:
+        for m in term.pattern.finditer(folded):
+            if m.end() > m.start():
+                hits.append((m.start(), m.end(), term))
+    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    kept: list[tuple[int, int, Term]] = []
+    for h in hits:
+        if any(k[0] <= h[0] and h[1] <= k[1] for k in kept):
+            continue
+        kept.append(h)
+    return kept
+
+
 def counterfeit_signals(listing: dict, vocab: Vocabulary, mark_spans: list[Any] | None = None,
                         official: bool = False) -> list[Signal]:
     """One ``counterfeit_terms`` signal for all counterfeit words of the listing.
@@ -290,17 +307,7 @@ def counterfeit_signals(listing: dict, vocab: Vocabulary, mark_spans: list[Any] 
         folded = texts.folded(fld)
         if any_term is not None and not any_term.search(folded):
             continue  # no term at all in this field
-        hits: list[tuple[int, int, Term]] = []
-        for term in terms:
-            for m in term.pattern.finditer(folded):
-                if m.end() > m.start():
-                    hits.append((m.start(), m.end(), term))
-        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
-        kept: list[tuple[int, int, Term]] = []
-        for h in hits:
-            if any(k[0] <= h[0] and h[1] <= k[1] for k in kept):
-                continue  # 厂货 inside 工厂货, AAA inside AAA+
-            kept.append(h)
+        kept = _outermost_terms(terms, folded)
         for start, end, term in kept:
             if _denied(vocab, folded, start, kept):
                 continue
@@ -381,6 +388,29 @@ def _direct(gap: str, window: int) -> bool:
     return len(gap) <= window and not _STOP.search(gap) and not re.search(r"\s", gap.strip())
 
 
+def _fits_wording(listing: dict, ev: Evidence, folded: str, comp, earlier: list[Evidence]):
+    """(the wording that names the mark as what the part fits, the span it covers with the
+    mark), or None: "适用于 X" before it, "X 专用" after it, or a list continuing an earlier
+    compatible mark of the field ("fits Toyota / Honda")."""
+    wording, region = None, (ev.start, ev.end)
+    for m in (comp.before.finditer(folded) if comp.before else []):
+        if m.end() <= ev.start and _direct(folded[m.end():ev.start], comp.window):
+            wording, region = span(listing, ev.field, m.start(), m.end()), (m.start(), ev.end)
+    if wording is None and comp.after:
+        for m in comp.after.finditer(folded, ev.end):
+            gap = folded[ev.end:m.start()]
+            if len(gap) <= comp.window and not re.search(r"\s", gap) and not _STOP.search(gap):
+                wording, region = span(listing, ev.field, m.start(), m.end()), (ev.start, m.end())
+                break
+    if wording is None:
+        for prev in earlier:
+            if prev.end <= ev.start and ev.start - prev.end <= comp.window and _SEPARATOR.match(
+                    folded[prev.end:ev.start]):
+                wording, region = prev, (prev.start, ev.end)
+                break
+    return None if wording is None else (wording, region)
+
+
 def context_signals(listing: dict, vocab: Vocabulary, mark_spans: list[Any] | None = None) -> list[Signal]:
     """``compatible_part`` (mitigating) for each mark the listing names as what it fits."""
     comp = vocab.compatibility
@@ -399,26 +429,12 @@ def context_signals(listing: dict, vocab: Vocabulary, mark_spans: list[Any] | No
         if attr and any(a in fold_name(attr) for a in comp.attributes):
             reason = f'{name} is named in attribute {attr}, which lists what the part fits'
         else:
-            reason = ""
-            for m in (comp.before.finditer(folded) if comp.before else []):
-                if m.end() <= ev.start and _direct(folded[m.end():ev.start], comp.window):
-                    wording, region = span(listing, ev.field, m.start(), m.end()), (m.start(), ev.end)
-            if wording is None and comp.after:
-                for m in comp.after.finditer(folded, ev.end):
-                    gap = folded[ev.end:m.start()]
-                    if len(gap) <= comp.window and not re.search(r"\s", gap) and not _STOP.search(gap):
-                        wording, region = span(listing, ev.field, m.start(), m.end()), (ev.start, m.end())
-                        break
-            if wording is None:
-                for prev in compatible_in.get(ev.field, []):
-                    if prev.end <= ev.start and ev.start - prev.end <= comp.window and _SEPARATOR.match(
-                            folded[prev.end:ev.start]):
-                        wording, region = prev, (prev.start, ev.end)
-                        break
-            if wording is None:
+            fits = _fits_wording(listing, ev, folded, comp, compatible_in.get(ev.field, []))
+            if fits is None:
                 if ev.field in ("title", "brand"):
                     own.append(name)
                 continue
+            wording, region = fits
             reason = f'"{wording.text}" and "{ev.text}" in {_where(ev.field)}: the listing names {name} as what it fits'
         if comp.genuine:
             lo, hi = max(0, region[0] - comp.genuine_window), region[1] + comp.genuine_window
