@@ -455,14 +455,14 @@ def _writer(path: Path, role: str, seed: int, pause: float) -> None:
       (``record_assessment`` for each, one transaction), as the crawl's scoring process does.
     * rescore: 500 stored listings per batch in id order with ``monitor.scoring.score.score_rows``
       (as ``monitor rescore``), then a bulk verdict on 10 open flags with
-      ``monitor.web.review.record_verdicts`` (as an analyst's bulk triage).
+      ``monitor.review.decisions.record_verdicts`` (as an analyst's bulk triage).
     """
     import signal
 
     from monitor.scoring.score import score_keys, score_rows
     from monitor.store import finish_run, open_db, save_listings, start_run
-    from monitor.web.accounts import User
-    from monitor.web.review import Decision, ReviewError, record_verdicts
+    from monitor.review import Decision, ReviewError, record_verdicts
+    from monitor.review.accounts import User
 
     stop = False
 
@@ -588,7 +588,7 @@ def _stop_writers(procs: list) -> list[dict]:
 
 def _explain(path: Path) -> None:
     from monitor.store import open_db
-    from monitor.web import review
+    from monitor import review
 
     db = open_db(path, migrate=False)
     for label, filters in (("no filter", review.QueueFilters()), ("category", review.QueueFilters(category="toys")),

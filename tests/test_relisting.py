@@ -11,8 +11,8 @@ from monitor.scoring.score import engine_for, score_keys
 from monitor.rules.packs import load_packs
 from monitor.store import save_listings
 from monitor.store.migrations_review import REVIEW_MIGRATIONS
-from monitor.web.accounts import User, add_user
-from monitor.web.review import Decision, record_verdicts
+from monitor.review.accounts import User, add_user
+from monitor.review import Decision, record_verdicts
 from tests.conftest import ROOT, run_monitor
 
 

@@ -84,8 +84,9 @@ def _eval_listing(title: str) -> dict:
 def build_store(db, monkeypatch) -> dict[str, int]:
     """The two quarters of data; returns listing pks by key."""
     from monitor.store.migrations_review import REVIEW_MIGRATIONS
-    from monitor.web.accounts import add_user
-    from monitor.web.review import Decision, User, record_verdicts
+    from monitor.review.accounts import add_user
+    from monitor.review import Decision, record_verdicts
+    from monitor.review.accounts import User
 
     engine = engine_for(db, load_packs(ROOT / "rules"))
     for key, title, site, seller_id, seller_name, at in LISTINGS:
@@ -108,7 +109,7 @@ def build_store(db, monkeypatch) -> dict[str, int]:
     users = {name: add_user(db, name, "analyst", "correct horse battery") for name in ("ana", "bo")}
     for key, analyst, verdict, reason, at in VERDICTS:
         flag = db.execute("SELECT id FROM flags WHERE listing = ? AND status = 'open'", [pks[key]]).fetchone()[0]
-        monkeypatch.setattr("monitor.web.review.utc_now", lambda at=at: at)
+        monkeypatch.setattr("monitor.review.decisions.utc_now", lambda at=at: at)
         user = users[analyst]
         record_verdicts(db, User(user.id, user.name, user.role), [Decision(flag, verdict, reason, None)])
     for key, at in REMOVED.items():
@@ -171,7 +172,7 @@ def test_period_boundaries_utc_monday_weeks_calendar_quarters():
 
 def test_confirming_verdicts_are_the_review_apps():
     from monitor.report.figures import CONFIRMING
-    from monitor.web.review import VERDICT_STATUS
+    from monitor.verdicts import VERDICT_STATUS
 
     assert set(CONFIRMING) == {v for v, s in VERDICT_STATUS.items() if s == "confirmed"}
 

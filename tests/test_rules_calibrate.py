@@ -140,8 +140,8 @@ def test_from_store_uses_the_latest_verdicts(tmp_path):
     from monitor.rules.packs import load_packs
     from monitor.store import open_db, save_listings
     from monitor.store.migrations_review import REVIEW_MIGRATIONS
-    from monitor.web.accounts import User, add_user
-    from monitor.web.review import Decision, record_verdicts
+    from monitor.review.accounts import User, add_user
+    from monitor.review import Decision, record_verdicts
 
     db_path = tmp_path / "monitor.db"
     db = open_db(db_path)

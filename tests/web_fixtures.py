@@ -19,7 +19,7 @@ from monitor.store import open_db, save_listings
 from monitor.store.db import write_transaction
 from monitor.store.flags import record_assessment
 from monitor.store.migrations_review import REVIEW_MIGRATIONS
-from monitor.web.accounts import add_user
+from monitor.review.accounts import add_user
 
 PASSWORD = "correct horse battery"
 XSS_SCRIPT = "<script>alert('xss-title')</script>"
