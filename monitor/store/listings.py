@@ -54,9 +54,6 @@ if c_make_encoder is not None and c_encode_basestring is not None:
         return _join(_encode(value, 0))
 
 
-_dumps = json_text  # TODO(issue 12): remove after hand-off (monitor/ingest/worker.py imports _dumps)
-
-
 # A batch is first written to a per-connection temporary table, then each of the store's
 # tables is written by ONE INSERT ... SELECT from it. One statement per batch instead of one
 # per row matters for the FTS5 index: its triggers would otherwise flush FTS5's pending
