@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from monitor.listing import listing_columns
 from monitor.review.sellers import seller_summary
 
 
@@ -21,7 +22,7 @@ def _json(text: str | None, default):
 
 
 def listing_detail(db: Database, listing_id: int) -> dict[str, Any] | None:
-    rows = list(db.execute_returning_dicts("SELECT * FROM listings WHERE id = ?", [listing_id]))
+    rows = list(db.execute_returning_dicts(f"SELECT {listing_columns('l')} FROM listings l WHERE l.id = ?", [listing_id]))
     if not rows:
         return None
     listing = rows[0]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
+from monitor.listing import listing_columns
 from monitor.review.counts import CountCache, status_counts
 from monitor.review.filters import QueueFilters, search_ids
 
@@ -32,10 +33,11 @@ def decode_cursor(cursor: str) -> tuple[int, str, int] | None:
         return None
 
 
-_QUEUE_COLUMNS = """
+_QUEUE_LISTING = ("id", "site", "title", "price", "currency", "seller_id", "seller_name", "first_seen", "last_seen",
+                  "removed_at", "relisted_of")
+_QUEUE_COLUMNS = f"""
 SELECT f.id AS flag_id, f.status, f.score, f.priority, f.campaign, f.category, f.signal_names, f.marks, f.created_at,
-       l.id AS listing_id, l.site, l.title, l.price, l.currency, l.seller_id, l.seller_name, l.first_seen,
-       l.last_seen, l.removed_at, l.relisted_of, a.analyst AS claimed_by, a.claimed_at,
+       {listing_columns("l", _QUEUE_LISTING, {"id": "listing_id"})}, a.analyst AS claimed_by, a.claimed_at,
        (SELECT r.verdict FROM reviews r WHERE r.flag = f.id ORDER BY r.id DESC LIMIT 1) AS verdict
 """
 # Queue order: priority desc (the score, raised by an active campaign: monitor/schedule/campaigns.py),

@@ -7,10 +7,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from monitor.listing import listing_columns
 
-_SELLER_LISTINGS = """
-SELECT l.id, l.site, l.listing_id, l.title, l.price, l.currency, l.seller_id, l.seller_name, l.first_seen,
-       l.last_seen, l.removed_at, l.score,
+
+_SELLER_LISTING = ("id", "site", "listing_id", "title", "price", "currency", "seller_id", "seller_name", "first_seen",
+                   "last_seen", "removed_at", "score")
+_SELLER_LISTINGS = f"""
+SELECT {listing_columns("l", _SELLER_LISTING)},
        (SELECT f.status FROM flags f WHERE f.listing = l.id AND f.status != 'superseded' ORDER BY f.id DESC LIMIT 1)
          AS flag_status,
        (SELECT r.verdict FROM reviews r WHERE r.listing = l.id ORDER BY r.id DESC LIMIT 1) AS verdict,
