@@ -11,6 +11,7 @@ from urllib.parse import urljoin, urlsplit
 from parsel import Selector
 
 from monitor.extract.blocks import jsonld_items, microdata_items
+from monitor.extract.heuristics import best_candidate, dom_fallbacks, price_candidates
 from monitor.extract.prices import currency_code, parse_price
 from monitor.extract.text import clean_text, strip_html
 
@@ -370,8 +371,6 @@ def structured_from_selector(sel: Selector, url: str, *, no_guess: frozenset[str
     profile says where a field is, a guess would hide the profile's selector breaking
     (a layout change must show up as falling field coverage, not as guessed values).
     """
-    from monitor.extract.heuristics import dom_fallbacks
-
     result: dict[str, Any] = {}
 
     def merge(fields: dict[str, Any]) -> None:
@@ -437,8 +436,6 @@ def _settle_price(sel: Selector, sources: list[dict]) -> None:
     A printed price never overrules structured data that all agrees: it may be loaded by
     script, and the text near the title is then some other product's price.
     """
-    from monitor.extract.heuristics import best_candidate, price_candidates
-
     priced = [f for f in sources if f.get("price") is not None]
     if len({round(f["price"], 2) for f in priced}) < 2:
         return

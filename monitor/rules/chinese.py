@@ -41,6 +41,7 @@ ORDINARY_ZIPF = 1.5
 
 @functools.cache
 def _chinese_words() -> dict[str, float]:
+    # lazy: wordfreq costs 0.1 s to import and only the ordinary-word filter of Chinese marks needs it
     from wordfreq import get_frequency_dict
 
     return get_frequency_dict("zh", wordlist="best")

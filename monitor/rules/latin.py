@@ -25,6 +25,7 @@ ORDINARY_ZIPF = 3.0  # a word this frequent in English (wordfreq Zipf scale) is 
 
 @functools.cache
 def _english() -> dict[str, float]:
+    # lazy: wordfreq costs 0.1 s to import and only the ordinary-word filter of Latin marks needs it
     from wordfreq import get_frequency_dict
 
     return get_frequency_dict("en", wordlist="small")

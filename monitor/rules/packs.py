@@ -7,7 +7,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from monitor.categories import RULES_DIR, rules_dir
+from monitor.categories import RULES_DIR, load_categories, rules_dir
+from monitor.rules.checks import load_checks
+from monitor.rules.marks import Mark, MarkIndex
+from monitor.rules.prices import load_prices
+from monitor.rules.scoring import load_scoring
+from monitor.rules.seller_signals import load_blocklist
+from monitor.rules.shops import load_shops
+from monitor.rules.vocabulary import load_vocabulary
+from monitor.rules.watchlist import load_watchlist
 from monitor.yamlfile import YamlError
 
 # Every file that changes how listings are scored; the version hash covers exactly these.
@@ -60,16 +68,6 @@ def load_packs(folder: str | Path | None = None, *, watchlist: str | Path | None
     """Load and validate every pack; all errors of all files are collected, then raised
     together, so a broken pack never half-applies. ``watchlist`` / ``prices`` replace the
     folder's files for this load (``monitor score --watchlist``)."""
-    from monitor.categories import load_categories
-    from monitor.rules.checks import load_checks
-    from monitor.rules.marks import Mark, MarkIndex
-    from monitor.rules.prices import load_prices
-    from monitor.rules.scoring import load_scoring
-    from monitor.rules.seller_signals import load_blocklist
-    from monitor.rules.shops import load_shops
-    from monitor.rules.vocabulary import load_vocabulary
-    from monitor.rules.watchlist import load_watchlist
-
     folder = Path(folder) if folder else rules_dir()
     if not folder.is_dir():
         raise RulePackError([YamlError(folder, [(None, "", "not a folder of rule packs")])])
