@@ -31,7 +31,7 @@ from monitor.crawl.profile import find_profile
 from monitor.evidence import custody
 from monitor.export.notice_text import SIGNATORY_KEYS, flag_signals, party, plain, reason_for, render, template_for
 from monitor.export.rightsholder import load_rights_holder
-from monitor.listing import utc_now
+from monitor.listing import listing_columns, utc_now
 from monitor.review.audit import audit
 from monitor.review.outcomes import OUTCOMES, NoticeError, parse_when
 from monitor.rules.watchlist import load_watchlist
@@ -240,7 +240,7 @@ def _select_listings(db: Database, req: NoticeRequest, mark: str):
         return [], 0, ["no listing named: pass --seller ID or --listing ID (repeatable)"]
     for seller in req.sellers:
         rows = list(db.execute_returning_dicts(
-            "SELECT * FROM listings WHERE site = ? AND seller_id = ? ORDER BY id", [req.platform, seller]))
+            f"SELECT {listing_columns('l')} FROM listings l WHERE l.site = ? AND l.seller_id = ? ORDER BY l.id", [req.platform, seller]))
         if not rows:
             elsewhere = [r[0] for r in db.execute("SELECT DISTINCT site FROM listings WHERE seller_id = ?", [seller])]
             problems.append(f"seller {seller!r} has no listing on {req.platform!r}"
@@ -260,7 +260,7 @@ def _select_listings(db: Database, req: NoticeRequest, mark: str):
                             f"confirmed verdict concerning {mark!r}, so there is no reason to give for any: confirm "
                             f"them in the review app first (a notice names only confirmed listings)")
     for listing in req.listings:
-        row = next(iter(db.execute_returning_dicts("SELECT * FROM listings WHERE id = ?", [listing])), None)
+        row = next(iter(db.execute_returning_dicts(f"SELECT {listing_columns('l')} FROM listings l WHERE l.id = ?", [listing])), None)
         if row is None:
             problems.append(f"no listing with id {listing}; see `monitor export leads --site {req.platform}`")
             continue

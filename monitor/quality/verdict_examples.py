@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from monitor.listing import listing_columns
 from monitor.rules.engine import Engine
 from monitor.scoring.score import as_listing
 from monitor.store.flags import comparable_prices, confirmed_verdicts
@@ -45,7 +46,7 @@ def reviewed_listings(db: Database) -> list[ReviewedListing]:
           AND id = (SELECT max(l2.id) FROM latest l2 WHERE l2.listing = latest.listing
                     AND l2.verdict IN ({decided}))
         )
-        SELECT d.flag AS _flag, d.verdict AS _verdict, l.* FROM decided d JOIN listings l ON l.id = d.listing
+        SELECT d.flag AS _flag, d.verdict AS _verdict, {listing_columns("l")} FROM decided d JOIN listings l ON l.id = d.listing
         ORDER BY l.id
         """, [*_DECIDED, *_DECIDED])
     out = []

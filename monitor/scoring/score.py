@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from sqlite_utils import Database
 
+from monitor.listing import listing_columns
 from monitor.rules.engine import Engine
 from monitor.store.db import write_transaction
 from monitor.store.flags import comparable_prices, confirmed_verdicts, record_assessment
@@ -51,7 +52,7 @@ def score_keys(db: Database, engine: Engine, keys: Iterable[tuple[str, str]]) ->
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start:start + _CHUNK]
             rows = db.execute_returning_dicts(
-                f"SELECT * FROM listings WHERE site = ? AND listing_id IN ({', '.join('?' * len(chunk))})",
+                f"SELECT {listing_columns('l')} FROM listings l WHERE l.site = ? AND l.listing_id IN ({', '.join('?' * len(chunk))})",
                 [site, *chunk])
             outcomes += score_rows(db, engine, rows)
     return outcomes
@@ -72,7 +73,7 @@ def rescore(db: Database, engine: Engine, *, site: str | None = None, category: 
     last = 0
     while True:
         rows = db.execute_returning_dicts(
-            f"SELECT * FROM listings WHERE {' AND '.join(where)} AND id > ? ORDER BY id LIMIT ?",
+            f"SELECT {listing_columns('l')} FROM listings l WHERE {' AND '.join(where)} AND l.id > ? ORDER BY l.id LIMIT ?",
             [*params, last, batch])
         if not rows:
             return outcomes
