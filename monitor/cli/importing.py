@@ -6,6 +6,10 @@ import sys
 
 import click
 
+from monitor.ingest.importing import import_file
+from monitor.scoring.active import active_engine
+from monitor.store import open_db
+
 
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
@@ -28,11 +32,6 @@ def import_(ctx, file, site, no_score):
 
         monitor import exports/platform-2026-11.csv --site taobao
     """
-    # lazy: the importer, store and rule engine load only when the command runs, not for --help
-    from monitor.ingest.importing import import_file
-    from monitor.scoring.active import active_engine
-    from monitor.store import open_db
-
     db = open_db(ctx.obj.get("db_path"))
     engine = None
     if not no_score:

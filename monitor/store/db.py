@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # imported where a store is opened: the import worker never o
 
 DEFAULT_DB_PATH = Path("data") / "monitor.db"
 
-# Several processes (crawls, the importer, later the web app and scheduler) share one file.
+# Several processes (crawls, imports, the web app and the scheduler) share one file.
 # A long busy timeout turns lock contention into waiting instead of "database is locked".
 BUSY_TIMEOUT_SECONDS = 60.0
 

@@ -164,7 +164,7 @@ INSERT OR IGNORE INTO {_OBSERVATION_TARGET}
 # New and changed listings of a batch, counted by SQL before the batch is written (the staged
 # path, whose rows the writing process never holds). Same rule as save_listings' Python loop:
 # changed = a CHANGE_COLUMNS value given and different from the stored one. Staged rows are
-# importer rows (str / float / None values), for which SQL's IS NOT equals Python's !=.
+# import rows (str / float / None values, from monitor.ingest), for which SQL's IS NOT equals Python's !=.
 def _count_sql(table: str) -> str:
     differs = " OR ".join(f"(b.{c} IS NOT NULL AND b.{c} IS NOT l.{c})" for c in CHANGE_COLUMNS)
     return (f"SELECT count(*) - count(l.id), coalesce(sum(l.id IS NOT NULL AND ({differs} OR b.price_nan)), 0) "
@@ -268,7 +268,7 @@ _STAGE_FILLED = tuple(c for c in _BATCH_COLUMNS if c not in ("n", "first_seen", 
 
 
 def stage_rows(values: Iterable[tuple]) -> list[tuple]:
-    """_batch_rows(items, None) for importer rows given as tuples of monitor.listing.IMPORT_FIELDS,
+    """_batch_rows(items, None) for import rows given as tuples of monitor.listing.IMPORT_FIELDS,
     without n, first_seen, http_status and last_run_id (see _STAGE_FILLED). The import worker
     makes these rows itself (monitor.ingest.worker.staged_row; tests/test_import.py compares)."""
     rows: dict[tuple[str, str], tuple] = {}
@@ -342,7 +342,7 @@ def stage_batch(path: str, rows: Iterable[tuple]) -> int:
     """Write a batch of imported rows (in _STAGE_FILLED order, as ``stage_rows`` makes them) to
     a new staging file for ``save_staged``; returns the number of listings in it. A listing
     given more than once is stored once, the last sighting at the place of the first (as
-    ``stage_rows`` and ``_batch_rows`` keep them). Runs in the importer's worker."""
+    ``stage_rows`` and ``_batch_rows`` keep them). Runs in the import's parse worker (monitor.ingest.worker)."""
     rows = list({(row[0], row[1]): row for row in rows}.values())
     conn = sqlite3.connect(path, isolation_level=None)
     try:
