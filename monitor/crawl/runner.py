@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from monitor.listing import utc_now
 from monitor.store import open_db, resolve_db_path
+from monitor.store.runs import tag_run
 
 
 @dataclass
@@ -28,6 +32,7 @@ class CrawlOutcome:
 
 
 def project_settings(db_path: Path, *, log_file: Path | None, log_level: str, extra: dict | None = None):
+    # lazy: Scrapy (and Twisted) cost ~0.5 s; `monitor runs` imports this module only to read runs
     from scrapy.settings import Settings
 
     settings = Settings()
@@ -54,6 +59,7 @@ def run_crawl(spider_cls, spider_kwargs: dict[str, Any], *, db_path: str | os.Pa
               verbose: bool = False, extra_settings: dict | None = None, site: str = "crawl",
               job: str | None = None, trigger: str | None = None, time_limit: int | None = None,
               exit_with_parent: bool = False) -> CrawlOutcome:
+    # lazy: Scrapy (and Twisted) cost ~0.5 s; `monitor runs` imports this module only to read runs
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
 
@@ -75,8 +81,6 @@ def run_crawl(spider_cls, spider_kwargs: dict[str, Any], *, db_path: str | os.Pa
         def tag(spider):
             run_id = getattr(spider, "run_id", None)
             if run_id is not None:
-                from monitor.store.runs import tag_run
-
                 db = open_db(path)
                 try:
                     tag_run(db, run_id, job=job, trigger=trigger)
@@ -112,10 +116,6 @@ def watch_parent() -> None:
     is still alive a minute later its process group is killed and the next scheduler start
     marks the run interrupted.
     """
-    import signal
-    import threading
-    import time
-
     parent = os.getppid()
     main_thread = threading.main_thread().ident
 

@@ -14,7 +14,11 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from monitor.evidence import custody
+from monitor.report.figures import report_data
 from monitor.report.period import KINDS, Period, resolve
+from monitor.report.render_html import render_html
+from monitor.store.db import write_transaction
 
 FORMATS = ("html", "pdf")
 
@@ -23,17 +27,16 @@ __all__ = ["FORMATS", "KINDS", "Period", "build_report", "resolve", "write_repor
 
 def build_report(db: Database, period: Period, fmt: str) -> tuple[bytes, dict[str, Any]]:
     """The report's bytes and the data it shows."""
+    # lazy: matplotlib costs ~0.8 s, which `monitor report --help` should not pay
     from monitor.report.charts import report_charts
-    from monitor.report.figures import report_data
 
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r}; use html or pdf")
     data = report_data(db, period)
     charts = report_charts(data)
     if fmt == "html":
-        from monitor.report.render_html import render_html
-
         return render_html(data, charts), data
+    # lazy: fpdf2 costs ~0.5 s, needed only for the PDF format
     from monitor.report.render_pdf import render_pdf
 
     return render_pdf(data, charts), data
@@ -41,9 +44,6 @@ def build_report(db: Database, period: Period, fmt: str) -> tuple[bytes, dict[st
 
 def write_report(db: Database, period: Period, fmt: str, output: Path, *, actor: str = "cli") -> str:
     """Write the report to ``output`` and log it in the custody log with its SHA-256 (returned)."""
-    from monitor.evidence import custody
-    from monitor.store.db import write_transaction
-
     content, data = build_report(db, period, fmt)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_bytes(content)

@@ -25,11 +25,14 @@ from collections import Counter, defaultdict
 from datetime import date
 from typing import Any
 
+import yaml
 from sqlite_utils import Database
 
+from monitor.categories import rules_dir
 from monitor.listing import listing_columns, seller_key, utc_now
 from monitor.report.period import Period, period_containing
 from monitor.review.outcomes import acceptance_by_platform
+from monitor.store.removals import takedown_times
 from monitor.verdicts import CONFIRMING
 
 HISTORY_PERIODS = 6
@@ -39,10 +42,6 @@ TOP_REPEAT = 30
 
 def category_labels() -> dict[str, str]:
     """Category id -> "Name 中文名" from rules/categories.yaml (ids when the file cannot be read)."""
-    import yaml
-
-    from monitor.categories import rules_dir
-
     try:
         data = yaml.safe_load((rules_dir() / "categories.yaml").read_text(encoding="utf-8")) or {}
         cats = data.get("categories") or {}
@@ -182,8 +181,6 @@ def _notices(db: Database, period: Period) -> dict[str, Any]:
 
 
 def _takedown(db: Database, period: Period) -> dict[str, Any]:
-    from monitor.store.removals import takedown_times
-
     rows = [r for r in takedown_times(db, since=period.since) if r["confirmed_at"] < period.until]
     hours = [float(r["hours_to_removal"]) for r in rows if r["hours_to_removal"] is not None]
     return {"confirmed": len(rows), "removed": len(hours),

@@ -9,6 +9,7 @@ import unicodedata
 from typing import Any
 
 from fpdf.fonts import FontFace
+from PIL import Image
 
 from monitor import __version__
 from monitor.export.pdf import SummaryPDF
@@ -52,8 +53,6 @@ class ReportPDF(SummaryPDF):
         """Width and height in mm of a chart drawn at its natural size (or the text width)."""
         if not png:
             return 0.0, 0.0
-        from PIL import Image
-
         with Image.open(io.BytesIO(png)) as im:
             w_px, h_px = im.size
         width = min(self.epw, 183.0)
