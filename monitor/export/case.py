@@ -4,6 +4,7 @@ screenshots, the extracted fields, the signals and the verdict history."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from sqlite_utils import Database
 
 from monitor import __version__
 from monitor.evidence.paths import evidence_root, resolve
+from monitor.evidence.warcfile import read_record
 from monitor.export.package import PackageWriter, safe_part
 from monitor.listing import utc_now
 
@@ -89,10 +91,6 @@ def pack_listing(db: Database, writer: PackageWriter, root: Path, row: dict[str,
     ``listing.json`` (fields, flags, verdicts, observations, evidence). Returns that record
     with ``folder`` (the listing's folder in the package). Evidence that no longer matches
     its recorded hash is still packed (it is what there is), marked ``intact_at_packing: false``."""
-    import hashlib
-
-    from monitor.evidence.warcfile import read_record
-
     folder = f"listings/{row['id']}-{safe_part(row['site'])}-{safe_part(row['listing_id'])}"
     record = _listing_record(db, row)
     kept = []
@@ -124,10 +122,6 @@ def pack_listing(db: Database, writer: PackageWriter, root: Path, row: dict[str,
 def build_case(db: Database, db_path: Path, spec: CaseSpec, out: Path, *, actor: str = "cli") -> dict[str, Any]:
     """Write the package; returns its manifest. Evidence that no longer matches its recorded
     hash is still packed (it is what there is) but marked so in listing.json and the summary."""
-    import hashlib
-
-    from monitor.evidence.warcfile import read_record
-
     rows = case_listings(db, spec)
     root = evidence_root(db_path)
     created = utc_now()
@@ -145,9 +139,7 @@ def build_case(db: Database, db_path: Path, spec: CaseSpec, out: Path, *, actor:
                                  undefined=jinja2.StrictUndefined)
         html = env.get_template("case.html").render(meta=meta, items=summary_items)
         writer.add("summary.html", html.encode(), describes="readable summary")
-        pdf = case_pdf(meta, summary_items)
-        if pdf is not None:
-            writer.add("summary.pdf", pdf, describes="readable summary (PDF)")
+        writer.add("summary.pdf", case_pdf(meta, summary_items), describes="readable summary (PDF)")
     except BaseException:
         writer.zip.close()
         out.unlink(missing_ok=True)  # never leave half a package behind
@@ -155,10 +147,9 @@ def build_case(db: Database, db_path: Path, spec: CaseSpec, out: Path, *, actor:
     return writer.close()
 
 
-def case_pdf(meta: dict[str, Any], items: list[dict[str, Any]]) -> bytes | None:
-    """The summary as PDF (monitor/export/pdf.py), or None when no PDF library is present."""
-    try:
-        from monitor.export.pdf import case_summary_pdf
-    except ImportError:
-        return None
+def case_pdf(meta: dict[str, Any], items: list[dict[str, Any]]) -> bytes:
+    """The summary as PDF (monitor/export/pdf.py; fpdf2 is a required dependency)."""
+    # lazy: fpdf2 costs ~0.5 s; the web app and `monitor export` import this module at start-up
+    from monitor.export.pdf import case_summary_pdf
+
     return case_summary_pdf(meta, items)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jsonschema import Draft202012Validator
 from sqlite_utils import Database
 
 from monitor import __version__
@@ -29,6 +30,7 @@ from monitor.evidence.paths import evidence_root
 from monitor.export.case import CaseError, CaseSpec, case_listings, pack_listing
 from monitor.export.identity import find_in_listing, group_identifiers
 from monitor.export.package import PackageWriter, safe_part
+from monitor.export.rightsholder import issuing_organisation, load_rights_holder
 from monitor.listing import utc_now
 
 HERE = Path(__file__).parent
@@ -47,8 +49,6 @@ def referral_schema() -> dict[str, Any]:
 
 def schema_errors(document: dict[str, Any]) -> list[str]:
     """Where ``document`` breaks the referral schema: ``path: message`` each (empty: valid)."""
-    from jsonschema import Draft202012Validator
-
     validator = Draft202012Validator(referral_schema())
     return [f"{'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}"
             for e in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))]
@@ -67,8 +67,6 @@ def organisation_from(rights_holder: Path | None = None, name: str | None = None
                       contact: str | None = None) -> dict[str, Any]:
     """The issuing organisation: from the YAML file (its organisation:, else agent:, else
     rights_holder:), or a name with a contact given on the command line (which win)."""
-    from monitor.export.rightsholder import issuing_organisation, load_rights_holder
-
     org: dict[str, Any] = {}
     if rights_holder is not None:
         org = issuing_organisation(load_rights_holder(rights_holder))  # YamlError names file, line and field
@@ -197,7 +195,7 @@ def _notices(db: Database, ids: list[int]) -> list[dict[str, Any]]:
 
 
 def referral_document(db: Database, spec: ReferralSpec, rows: list[dict[str, Any]], items: list[dict[str, Any]],
-                      *, created: str, actor: str, reference: str, pdf: bool) -> dict[str, Any]:
+                      *, created: str, actor: str, reference: str) -> dict[str, Any]:
     hits = []
     for item in items:
         listing = dict(item["listing"])
@@ -231,7 +229,7 @@ def referral_document(db: Database, spec: ReferralSpec, rows: list[dict[str, Any
         "identifiers": identifiers,
         "listings": listings,
         "notices": _notices(db, sorted(ids)),
-        "files": {"summary_html": "summary.html", "summary_pdf": "summary.pdf" if pdf else None,
+        "files": {"summary_html": "summary.html", "summary_pdf": "summary.pdf",
                   "manifest": "manifest.json"},
     }
 
@@ -262,8 +260,7 @@ def build_referral(db: Database, db_path: Path, spec: ReferralSpec, out: Path,
     try:
         root = evidence_root(db_path)
         items = [pack_listing(db, writer, root, row) for row in rows]
-        document = referral_document(db, spec, rows, items, created=created, actor=actor, reference=reference,
-                                     pdf=_pdf_available())
+        document = referral_document(db, spec, rows, items, created=created, actor=actor, reference=reference)
         errors = schema_errors(document)
         if errors:
             raise ReferralError("referral.json would not match its schema (nothing written):\n  "
@@ -275,8 +272,7 @@ def build_referral(db: Database, db_path: Path, spec: ReferralSpec, out: Path,
                                  undefined=jinja2.StrictUndefined)
         html = env.get_template("referral.html").render(doc=document, meta=meta, items=items)
         writer.add("summary.html", html.encode(), describes="readable summary")
-        if document["files"]["summary_pdf"]:
-            writer.add("summary.pdf", referral_pdf(document), describes="readable summary (PDF)")
+        writer.add("summary.pdf", referral_pdf(document), describes="readable summary (PDF)")
         manifest = writer.close()
         os.replace(tmp, out)
     except BaseException:
@@ -288,14 +284,6 @@ def build_referral(db: Database, db_path: Path, spec: ReferralSpec, out: Path,
     return manifest, document
 
 
-def _pdf_available() -> bool:
-    try:
-        import fpdf  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 _KIND_LABELS = {"phone": "phone", "wechat": "WeChat", "qq": "QQ", "email": "e-mail",
                 "uscc": "credit code (统一社会信用代码)", "business_registration": "business registration no.",
                 "licence": "licence", "address": "address"}
@@ -303,6 +291,7 @@ _KIND_LABELS = {"phone": "phone", "wechat": "WeChat", "qq": "QQ", "email": "e-ma
 
 def referral_pdf(doc: dict[str, Any]) -> bytes:
     """The summary as PDF with the system's CJK font (monitor/export/pdf.py)."""
+    # lazy: fpdf2 costs ~0.5 s; `monitor export` imports this module for every export format
     from monitor.export.pdf import SummaryPDF
 
     org = doc["issuing_organisation"]

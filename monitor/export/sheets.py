@@ -59,6 +59,7 @@ def _http(url: Any) -> bool:
 def write_xlsx(rows: Iterable[dict[str, Any]], columns: Sequence[str], path: Path, *, title: str = "leads",
                link_columns: Sequence[str] = ("url",)) -> int:
     """A sheet an analyst can use at once: frozen header, filters, links, readable widths."""
+    # lazy: openpyxl costs ~0.2 s, needed only for --format xlsx
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
