@@ -8,6 +8,7 @@ midnight (windows open and close); ``monitor campaigns apply`` does it by hand.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from monitor.schedule.config import Campaign, ScheduleConfig
+from monitor.store import open_db
 from monitor.store.db import write_transaction
 
 
@@ -51,10 +53,6 @@ def apply_campaigns(db: Database, campaigns: list[Campaign], *, batch: int = 500
 
 def refresh(config: ScheduleConfig, db_path) -> None:
     """Apply the campaigns active today; logged, never raised (the scheduler must go on)."""
-    import logging
-
-    from monitor.store import open_db
-
     logger = logging.getLogger("monitor.schedule")
     try:
         db = open_db(db_path)

@@ -42,8 +42,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.triggers.cron import CronTrigger
 
 from monitor.alerts.config import located_alert_problems
+from monitor.crawl.profile import load_profile, profile_paths
 from monitor.settings import env, yaml_default
 from monitor.yamlfile import LocatedYaml, YamlError, load_located, schema_problems
 
@@ -292,8 +296,6 @@ def _in_year(day: date, year: int) -> date:
 
 
 def _timezone_problem(name: str) -> str | None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -303,8 +305,6 @@ def _timezone_problem(name: str) -> str | None:
 
 def cron_problem(expression: str, timezone: str) -> str | None:
     """Why a crontab expression is unusable, in APScheduler's words, or None."""
-    from apscheduler.triggers.cron import CronTrigger
-
     try:
         CronTrigger.from_crontab(expression, timezone=timezone)
     except ValueError as exc:
@@ -314,8 +314,6 @@ def cron_problem(expression: str, timezone: str) -> str | None:
 
 def _job_problems(raw: dict, i: int, located: LocatedYaml, timezone: str) -> tuple[list, tuple[str, ...]]:
     """Checks JSON Schema cannot express; also the categories the job covers."""
-    from monitor.crawl.profile import load_profile, profile_paths
-
     problems: list[tuple[int | None, str, str]] = []
     where = ("jobs", i)
 

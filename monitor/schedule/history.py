@@ -7,7 +7,7 @@ night?" is answered from the store, not from a log that has rotated away.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlite_utils import Database
@@ -21,8 +21,6 @@ EVENTS = ("started", "finished", "skipped_running", "missed", "killed_timeout", 
 def iso_utc(moment: datetime | None) -> str | None:
     if moment is None:
         return None
-    from datetime import timezone
-
     return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 

@@ -38,6 +38,7 @@ def open_db(path: str | os.PathLike | None = None, *, migrate: bool = True) -> s
     # SQLITE_BUSY_SNAPSHOT in WAL mode, which the busy timeout does not cure).
     conn = sqlite3.connect(str(db_path), timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
     conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+    # lazy: sqlite-utils pulls in numpy (~0.1 s); the import worker imports this module, never opens a store
     import sqlite_utils
 
     db = sqlite_utils.Database(conn)
@@ -68,6 +69,7 @@ def _schema_lock(db_path: Path) -> Iterator[None]:
 
 def apply_migrations(db: sqlite_utils.Database, db_path: Path) -> None:
     """Apply pending migrations, serialised across processes by a lock file."""
+    # lazy: the migrations import sqlite-utils, which the import worker never needs (see open_db)
     from monitor.store.migrations import MIGRATIONS
     from monitor.store.migrations_review import REVIEW_MIGRATIONS
 
