@@ -12,6 +12,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from w3lib.url import add_or_replace_parameter
 
+from monitor.crawl import browser
 from monitor.crawl.profile import Profile
 from monitor.crawl.errors import describe_failure
 from monitor.extract.page import extract_listing
@@ -78,8 +79,6 @@ class ProfileSpider(scrapy.Spider):
         self.allowed_domains = list(profile.allowed_domains)
         self.allow_private = profile.allow_private or str(allow_private).lower() in ("1", "true", "yes")
         if profile.render == "browser":
-            from monitor.crawl import browser
-
             browser.ALLOW_PRIVATE = self.allow_private  # the page's own sub-requests (see abort_heavy_resources)
         self.categories = _as_list(category)
         self.keywords = _as_list(keyword)

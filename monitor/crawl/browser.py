@@ -7,6 +7,7 @@ import os
 import shutil
 from pathlib import Path
 
+from monitor.crawl.netguard import BlockedURL, check_url
 from monitor.settings import env
 
 CHROMIUM_ENV = "MONITOR_CHROMIUM"
@@ -90,8 +91,6 @@ async def abort_heavy_resources(request) -> bool:
     url = request.url
     if not url.startswith(("http://", "https://")):
         return False  # data:, blob: and about: never leave the browser
-    from monitor.crawl.netguard import BlockedURL, check_url
-
     try:
         await check_url(url, allow_private=ALLOW_PRIVATE, cache=_RESOLVED)
     except BlockedURL as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from OpenSSL.SSL import Error as TLSError  # pyOpenSSL is a dependency of Scrapy
+
 
 def _describe(exc: BaseException) -> str:
     # Scrapy re-raises Twisted's errors as its own (DownloadFailedError, CannotResolveHostError)
@@ -10,25 +12,17 @@ def _describe(exc: BaseException) -> str:
     reasons = getattr(exc, "reasons", None)
     if reasons:
         return "; ".join(dict.fromkeys(_describe(r.value) for r in reasons))
-    if exc.__cause__ is not None and not isinstance(exc, _tls_error()):
+    if exc.__cause__ is not None and not isinstance(exc, TLSError):
         inner = _describe(exc.__cause__)
         if inner:
             return inner
-    if isinstance(exc, _tls_error()):
+    if isinstance(exc, TLSError):
         parts = exc.args[0] if exc.args and isinstance(exc.args[0], list) else []
         details = [str(p[-1]) for p in parts if isinstance(p, tuple) and p[-1]]
         return f"TLS error: {', '.join(details) or exc}; the site's certificate could not be verified"
     name = type(exc).__name__
     message = str(exc) or name
     return message if name in message or "DNS" in message else f"{name}: {message}"
-
-
-def _tls_error() -> tuple[type, ...]:
-    try:
-        from OpenSSL.SSL import Error
-    except ImportError:  # pragma: no cover - pyOpenSSL comes with Scrapy
-        return ()
-    return (Error,)
 
 
 def describe_failure(failure) -> str:

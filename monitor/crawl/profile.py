@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlparse
 
+from parsel import Selector
+
 from monitor.listing import LISTING_FIELDS
 from monitor.settings import env
 from monitor.yamlfile import YamlError, load_located, schema_problems
@@ -171,8 +173,6 @@ class Profile:
 
 def _selector_problems(spec: dict, where: str, located, path: tuple) -> list[tuple[int | None, str, str]]:
     """Compile css/xpath/regex now, so a typo fails before any request is sent."""
-    from parsel import Selector
-
     probe = Selector(text="<html><body></body></html>")
     problems = []
     for key, value in spec.items():

@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import socket
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -231,14 +232,13 @@ def _decode(raw: bytes, encoding: str) -> bytes:
         if encoding in ("gzip", "x-gzip"):
             return gzip.decompress(raw)
         if encoding == "deflate":
-            import zlib
-
             try:
                 return zlib.decompress(raw)
             except zlib.error:
                 return zlib.decompress(raw, -zlib.MAX_WBITS)
         if encoding == "br":
-            import brotli  # Scrapy's optional dependency; present when Scrapy could decode it
+            # lazy: brotli is Scrapy's optional dependency, present when Scrapy could decode br
+            import brotli
 
             return brotli.decompress(raw)
     except Exception:  # noqa: BLE001 - a damaged body is shown as stored, never crashes the page

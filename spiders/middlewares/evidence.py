@@ -10,7 +10,10 @@ listing item and the store pipeline links it to the listing.
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from pathlib import Path
+
+from scrapy import signals
 
 from monitor.evidence.paths import evidence_root
 from monitor.evidence.warcfile import RunWarc
@@ -31,8 +34,6 @@ class EvidenceMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        from scrapy import signals
-
         middleware = cls(crawler)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
@@ -86,8 +87,6 @@ def _screenshot(request) -> bytes | None:
 
 
 def _reason(status: int) -> str:
-    from http import HTTPStatus
-
     try:
         return HTTPStatus(status).phrase
     except ValueError:
