@@ -33,6 +33,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from monitor.settings import named_secret, yaml_default
+from monitor.yamlfile import YamlError, load_located
 
 # Each key's type, default and meaning: monitor/settings.py (the README's table comes from there).
 DEFAULT_NO_RUNS_HOURS = yaml_default("alerts.no_runs_hours")
@@ -355,8 +356,6 @@ def load_alert_settings(path: Any) -> AlertSettings:
     Raises ``monitor.yamlfile.YamlError`` naming file, line and field. A file without an
     ``alerts:`` section gives the defaults (no channels, no_runs after 24 hours).
     """
-    from monitor.yamlfile import YamlError, load_located
-
     located = load_located(path)
     data = located.data
     if data is None:

@@ -184,6 +184,7 @@ def send_email(settings: EmailSettings, alerts: list[dict]) -> list[str]:
 
 def send_webhook(settings: WebhookSettings, alerts: list[dict]) -> None:
     """POST ``{"alerts": [...], "text": "..."}``; raises unless the answer is 2xx."""
+    # lazy: httpx costs ~50 ms and only the webhook channel needs it (`monitor schedule` loads this module)
     import httpx
 
     problem = webhook_url_problem(settings.url)

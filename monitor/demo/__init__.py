@@ -18,8 +18,8 @@ __all__ = ["CATEGORIES", "SITES", "TRUTH_LABELS", "Catalogue", "ground_truth", "
 
 
 def __getattr__(name: str):
-    # The servers are imported lazily so that importing the catalogue stays light.
     if name == "DemoMarketplaces":
+        # lazy: the servers (http.server, the shop apps) only serve; the catalogue alone needs none of them
         from monitor.demo.marketplaces import DemoMarketplaces
 
         return DemoMarketplaces
