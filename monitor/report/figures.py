@@ -33,7 +33,7 @@ from monitor.listing import listing_columns, seller_key, utc_now
 from monitor.report.period import Period, period_containing
 from monitor.review.outcomes import acceptance_by_platform
 from monitor.store.removals import takedown_times
-from monitor.verdicts import CONFIRMING
+from monitor.verdicts import CONFIRMING, placeholders
 
 HISTORY_PERIODS = 6
 TOP_SELLERS = 10
@@ -133,7 +133,7 @@ def _flagged(db: Database, period: Period) -> list[dict[str, Any]]:
 
 def _confirmed_until(db: Database, until: str) -> list[dict[str, Any]]:
     """One row per listing confirmed before ``until``: its first confirming verdict."""
-    marks = ", ".join("?" * len(CONFIRMING))
+    marks = placeholders(CONFIRMING)
     first: dict[int, dict[str, Any]] = {}
     for r in _rows(db, f"""
             SELECT r.listing, r.decided_at AS confirmed_at, r.verdict, f.category, f.site, f.signal_names,
@@ -217,13 +217,10 @@ def _reviews(db: Database, period: Period) -> dict[str, Any]:
             "median_hours": _median(all_hours), "mean_hours": _mean(all_hours)}
 
 
-def period_figures(db: Database, period: Period, labels: dict[str, str] | None = None) -> dict[str, Any]:
-    labels = category_labels() if labels is None else labels
-    flagged = _flagged(db, period)
-    confirmed_all = _confirmed_until(db, period.until)
-    confirmed = [r for r in confirmed_all if r["confirmed_at"] >= period.since]
-
-    # sellers: accounts seen in this period's rows and in all confirmations up to its end
+def _seller_groups(period: Period, flagged: list[dict], confirmed_all: list[dict]) -> tuple[list[dict], list[dict]]:
+    """The period's sellers (flagged or confirmed in it) and its repeat offenders (confirmed in
+    it and in another period or on another site), one row per group of linked accounts."""
+    # accounts seen in this period's rows and in all confirmations up to its end
     sellers = _Sellers()
     for r in (*flagged, *confirmed_all):
         r["account"] = sellers.account(r["site"], r["seller_id"], r["seller_name"])
@@ -261,6 +258,15 @@ def period_figures(db: Database, period: Period, labels: dict[str, str] | None =
             repeat.append(row)
     seller_rows.sort(key=lambda r: (-r["confirmed"], -r["flagged"], r["name"]))
     repeat.sort(key=lambda r: (-r["confirmed_total"], r["name"]))
+    return seller_rows, repeat
+
+
+def period_figures(db: Database, period: Period, labels: dict[str, str] | None = None) -> dict[str, Any]:
+    labels = category_labels() if labels is None else labels
+    flagged = _flagged(db, period)
+    confirmed_all = _confirmed_until(db, period.until)
+    confirmed = [r for r in confirmed_all if r["confirmed_at"] >= period.since]
+    seller_rows, repeat = _seller_groups(period, flagged, confirmed_all)
 
     timeline = []
     for label, since, until in period.buckets():
