@@ -316,10 +316,22 @@ def referral_pdf(doc: dict[str, Any]) -> bytes:
              [[x["site"], x["seller_id"], "; ".join(x["shop_names"]), "; ".join(x["shop_urls"]),
                "; ".join(x["locations"]), f"{(x['first_seen'] or '')[:10]} to {(x['last_seen'] or '')[:10]}",
                x["listings"]] for x in doc["sellers"]], (18, 22, 35, 40, 30, 30, 15))
+    _identity_section(pdf, doc["identifiers"])
+    _listings_section(pdf, doc["listings"])
+    if doc["notices"]:
+        pdf.heading("Takedown notices sent about these listings", 12)
+        pdf.grid(["notice", "listing", "platform", "status", "sent", "outcome"],
+                 [[n["notice"], n["listing"], n["platform"], n["status"], n["sent_at"] or "", n["outcome_at"] or ""]
+                  for n in doc["notices"]], (18, 18, 30, 24, 50, 50))
+    return bytes(pdf.output())
+
+
+def _identity_section(pdf, identifiers: list[dict[str, Any]]) -> None:
+    """Each identifier found, where, and what its check character and region code say."""
     pdf.heading("Identity data found in the listings", 12)
-    if doc["identifiers"]:
+    if identifiers:
         rows = []
-        for g in doc["identifiers"]:
+        for g in identifiers:
             note = []
             if g["checksum_valid"] is not None:
                 note.append("check character right" if g["checksum_valid"] else "CHECK CHARACTER WRONG (as written)")
@@ -336,16 +348,20 @@ def referral_pdf(doc: dict[str, Any]) -> bytes:
         pdf.grid(["kind", "value", "found in (listing, field: context)", "notes"], rows, (28, 40, 80, 42))
     else:
         pdf.para("No phone number, WeChat / QQ id, e-mail, credit code, licence number or address in the listings' text.")
+
+
+def _listings_section(pdf, listings: list[dict[str, Any]]) -> None:
+    """The listings table, then per listing its signals and the evidence captured."""
     pdf.heading("Listings", 12)
     rows = []
-    for l in doc["listings"]:
+    for l in listings:
         v = l["verdicts"][-1] if l["verdicts"] else None
         rows.append([l["id"], l["site"], l["title"] or "", l["url"],
                      f"{l['price']} {l['currency'] or ''}" if l["price"] is not None else "",
                      (v["verdict"] + f" ({v['analyst']}, {v['decided_at'][:10]})") if v else "not decided",
                      l["removed_at"] or ""])
     pdf.grid(["#", "site", "title", "URL", "price", "verdict", "removed"], rows, (8, 16, 48, 46, 16, 38, 18))
-    for l in doc["listings"]:
+    for l in listings:
         pdf.heading(f"Listing {l['id']}: {l['title'] or '(no title)'}", 10)
         pdf.para(f"{l['url']}\nseller {l['seller_name'] or ''} ({l['seller_id'] or ''}); first seen {l['first_seen']}, "
                  f"last seen {l['last_seen']}" + (f", removed {l['removed_at']}" if l["removed_at"] else "")
@@ -358,9 +374,3 @@ def referral_pdf(doc: dict[str, Any]) -> bytes:
             pdf.grid(["captured", "kind", "HTTP", "SHA-256 at capture", "intact"],
                      [[e["captured_at"], e["kind"], e["http_status"] or "", e["sha256"],
                        "yes" if e["intact_at_packing"] else "NO"] for e in l["evidence"]], (34, 20, 12, 110, 14))
-    if doc["notices"]:
-        pdf.heading("Takedown notices sent about these listings", 12)
-        pdf.grid(["notice", "listing", "platform", "status", "sent", "outcome"],
-                 [[n["notice"], n["listing"], n["platform"], n["status"], n["sent_at"] or "", n["outcome_at"] or ""]
-                  for n in doc["notices"]], (18, 18, 30, 24, 50, 50))
-    return bytes(pdf.output())
