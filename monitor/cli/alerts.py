@@ -4,7 +4,6 @@ or webhook (the `alerts:` section of monitor.yaml)."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import click
@@ -16,6 +15,7 @@ from monitor.alerts.check import check_and_deliver
 from monitor.alerts.config import AlertSettings, load_alert_settings
 from monitor.alerts.detect import delivery_text, recent_alerts
 from monitor.schedule.config import resolve_config_path
+from monitor.settings import env
 from monitor.store import open_db
 from monitor.yamlfile import YamlError
 
@@ -65,7 +65,7 @@ def alerts(ctx, days, limit, as_json):
 
 def _settings(config_path: str | None):
     """(settings, the file read or None). Raises YamlError for a bad file or alerts: section."""
-    explicit = config_path or os.environ.get("MONITOR_CONFIG")
+    explicit = config_path or env("MONITOR_CONFIG")
     if explicit:
         path = Path(explicit)
         if not path.exists():
