@@ -84,7 +84,7 @@ ENV: tuple[EnvSetting, ...] = (
     EnvSetting("MONITOR_CONFIRMED_RECHECK_LIMIT", "int", 1000, "`monitor crawl --confirmed`: at most this many "
                "listings with a confirmed verdict are re-fetched.", kind="scrapy"),
     EnvSetting("MONITOR_REQUIRE_SHARED", "bool", False, "Tests that read ../shared fail instead of skipping when "
-               "it is absent (`.ci/run` sets 1).", kind="test"),
+               "it is absent (`.ci/run` sets 1 when ../shared is there, as on CI).", kind="test"),
     EnvSetting("CI", "bool", False, "Set by CI (`.ci/run` exports CI=true): tests that need Chromium fail "
                "instead of skipping when none is found.", kind="test"),
     EnvSetting("PLAYWRIGHT_BROWSERS_PATH", "path", None, "Playwright's own variable: where `playwright install "
