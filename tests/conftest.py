@@ -23,7 +23,7 @@ def shared_or_skip(path: Path) -> Path:
     turns the skip into a failure so that a missing folder cannot pass unnoticed."""
     if path.exists():
         return path
-    reason = f"{path} is not present (the independent data kept beside the project, outside the repository; README "Evaluation")"
+    reason = f"{path} is not present (the independent data kept beside the project, outside the repository; the README's Evaluation section)"
     if settings.env("MONITOR_REQUIRE_SHARED"):
         pytest.fail(f"MONITOR_REQUIRE_SHARED=1 but {reason}")
     pytest.skip(reason)
