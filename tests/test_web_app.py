@@ -102,6 +102,34 @@ def test_throttling_per_ip(tmp_path):
     db.close()
 
 
+@pytest.mark.parametrize("password, problem", [
+    ("password123", "at least 12 characters"),  # the audit's example (issue 13, defect 6)
+    ("password1234", "common password"),
+    ("qwertyuiop123", "common password"),
+    ("aaaaaaaaaaaaaaaa", "too easy to guess"),
+    ("alice-alice-alice", "too easy to guess"),  # the user's own name, repeated
+    ("x" * (accounts.MAX_PASSWORD_LENGTH + 1), "at most 128 characters"),
+])
+def test_weak_and_common_passwords_are_refused(tmp_path, password, problem):
+    from monitor.store.migrations_review import REVIEW_MIGRATIONS
+
+    assert problem in accounts.password_problem(password, name="alice")
+    db = open_db(tmp_path / "p.db")
+    REVIEW_MIGRATIONS.apply(db)
+    with pytest.raises(accounts.AccountError, match=problem):
+        accounts.add_user(db, "alice", "analyst", password)
+    accounts.add_user(db, "alice", "analyst", "violet anchor drifts slowly")
+    with pytest.raises(accounts.AccountError, match=problem):
+        accounts.set_password(db, "alice", password, actor="test")
+    assert not db.execute("SELECT count(*) FROM audit WHERE action = 'user_password'").fetchone()[0]
+    db.close()
+
+
+def test_strong_passwords_pass_the_policy():
+    for password in (PASSWORD, "violet anchor drifts slowly", accounts.generate_password(), "y" * 12 + "Q7#kd!"):
+        assert accounts.password_problem(password) is None, password
+
+
 def test_login_form_needs_its_csrf_token(client):
     r = client.post("/login", data={"name": "ana", "password": PASSWORD})
     assert r.status_code == 403 and client.cookies.get("monitor_session") is None
@@ -437,13 +465,25 @@ def test_users_cli(tmp_path):
                       input="a long password\na long password\n")
     assert r.exit_code == 0, r.output
     r = runner.invoke(group, ["users", "add", "carl"], obj={"db_path": db_path}, input="short\nshort\n")
-    assert r.exit_code != 0 and "at least" in r.output
+    assert r.exit_code != 0 and "at least 12 characters" in r.output
+    # a common password is refused however long (issue 13, defect 6)
+    r = runner.invoke(group, ["users", "add", "carl"], obj={"db_path": db_path},
+                      input="password1234\npassword1234\n")
+    assert r.exit_code != 0 and "too easy to guess" in r.output and "common password" in r.output, r.output
+    r = runner.invoke(group, ["users", "password", "bob"], obj={"db_path": db_path},
+                      input="qwertyuiop123\nqwertyuiop123\n")
+    assert r.exit_code != 0 and "too easy to guess" in r.output, r.output
+    r = runner.invoke(group, ["users", "password", "bob"], obj={"db_path": db_path},
+                      input="violet anchor drifts slowly\nviolet anchor drifts slowly\n")
+    assert r.exit_code == 0 and "New password set for bob" in r.output, r.output
+    r = runner.invoke(group, ["users", "password", "nobody", "--generate"], obj={"db_path": db_path})
+    assert r.exit_code != 0 and "no user 'nobody'" in r.output
     r = runner.invoke(group, ["users", "token", "alice"], obj={"db_path": db_path})
     assert r.exit_code == 0 and r.output.startswith("mt_")
     r = runner.invoke(group, ["users", "list"], obj={"db_path": db_path})
     assert "alice\tlead\tactive\ttoken=yes" in r.output and "bob\tanalyst" in r.output
     for path in (["serve"], ["users"], ["users", "add"], ["users", "list"], ["users", "token"], ["users", "role"],
-                 ["users", "disable"]):
+                 ["users", "disable"], ["users", "password"]):
         r = runner.invoke(group, [*path, "--help"])
         assert r.exit_code == 0 and "Example:" in r.output, path
 
@@ -569,6 +609,9 @@ def test_change_password(live, store):
     assert r.status_code == 400 and "differ" in r.text
     r = c.post("/account/password", data={**data, "new": "short", "confirm": "short", "csrf_token": token})
     assert r.status_code == 400 and "at least" in r.text
+    r = c.post("/account/password", data={**data, "new": "password1234", "confirm": "password1234",
+                                          "csrf_token": token})
+    assert r.status_code == 400 and "too easy to guess" in r.text
     assert not rows(store, "SELECT * FROM audit WHERE action = 'password_change'")
     r = c.post("/account/password", data={**data, "csrf_token": token})
     assert r.status_code == 303 and r.headers["location"] == "/account/password?done=1"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 import uvicorn
 
-from monitor.review.accounts import (AccountError, add_user, disable_user, generate_password, list_users,
-                                     new_api_token, set_role)
+from monitor.review.accounts import (MIN_PASSWORD_LENGTH, AccountError, add_user, disable_user,
+                                     generate_password, list_users, new_api_token, set_password, set_role)
 from monitor.store import open_db
 from monitor.store.migrations_review import REVIEW_MIGRATIONS
 from monitor.web import create_app
@@ -47,7 +47,7 @@ def serve(ctx, host, port, proxy_headers):
 
 @click.group()
 def users():
-    """Manage review accounts: add, list, set roles, disable, API tokens.
+    """Manage review accounts: add, list, passwords, set roles, disable, API tokens.
 
     Example:
 
@@ -65,6 +65,9 @@ def users():
 def users_add(ctx, name, role, generate):
     """Add an account. The password is asked twice (or generated with --generate).
 
+    A password has at least 12 characters and is not easy to guess: common and leaked
+    passwords, keyboard walks and the like are refused (OWASP ASVS 2.1).
+
     Example:
 
         monitor users add alice --role admin --generate
@@ -79,6 +82,33 @@ def users_add(ctx, name, role, generate):
     finally:
         db.close()
     click.echo(f"Added {name} ({role}).")
+    if generate:
+        click.echo(f"Password: {password}")
+
+
+@users.command("password")
+@click.argument("name")
+@click.option("--generate", is_flag=True, help="Generate a password and print it instead of asking for one.")
+@click.pass_context
+def users_password(ctx, name, generate):
+    """Set a new password for an account (asked twice, or generated); its sessions end.
+
+    At least 12 characters, not a common or leaked password (OWASP ASVS 2.1).
+
+    Example:
+
+        monitor users password bob --generate
+    """
+    password = generate_password() if generate else click.prompt(
+        f"New password (at least {MIN_PASSWORD_LENGTH} characters)", hide_input=True, confirmation_prompt=True)
+    db = _open(ctx)
+    try:
+        set_password(db, name, password, actor="cli")
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        db.close()
+    click.echo(f"New password set for {name}; their sessions ended.")
     if generate:
         click.echo(f"Password: {password}")
 

@@ -17,6 +17,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlite_utils import Database
+from zxcvbn import zxcvbn
 
 from monitor.listing import utc_now
 from monitor.review.audit import audit
@@ -28,11 +29,21 @@ SESSION_DAYS = 7
 # written at most every SESSION_TOUCH_SECONDS, so a page view is not a write every time.
 SESSION_IDLE_HOURS = 8
 SESSION_TOUCH_SECONDS = 300
-# Failed sign-ins within the window before further attempts are refused.
+# Failed sign-ins within the window before further attempts are refused. Each attempt is written
+# to login_failures before its password is checked (and removed on success), in the same
+# BEGIN IMMEDIATE transaction that counts the earlier ones: parallel guesses cannot all pass the
+# count before any of them is recorded, so at most these many passwords are ever checked.
 THROTTLE_WINDOW_MINUTES = 15
 MAX_FAILURES_PER_USER = 5
 MAX_FAILURES_PER_IP = 20
-MIN_PASSWORD_LENGTH = 10
+# OWASP ASVS 4.0 2.1.1 (at least 12 characters), 2.1.2 (64 and more allowed), 2.1.7 (not a
+# breached or common password: zxcvbn's lists of leaked passwords, words and names, and its
+# patterns: keyboard walks, dates, repeats, l33t). Score 3 of 0-4 is "safely unguessable" for an
+# online attack and most offline ones (< 10^10 guesses is 0-2). No composition rules (2.1.9).
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 128
+MIN_PASSWORD_SCORE = 3
+ZXCVBN_MAX_LENGTH = 72  # zxcvbn refuses longer input; the first 72 characters decide
 RANK = {role: i for i, role in enumerate(ROLES)}  # analyst < lead < admin
 
 _hasher = PasswordHasher()
@@ -42,6 +53,10 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 class AccountError(ValueError):
     pass
+
+
+class Throttled(AccountError):
+    """Sign-in refused for now: too many recent failures for the account or the address (429)."""
 
 
 @dataclass
@@ -68,7 +83,33 @@ def _now_dt() -> datetime:
 
 
 def generate_password() -> str:
-    return secrets.token_urlsafe(15)
+    while True:  # 20 random characters: the policy refuses one in never, but the rule is the rule
+        password = secrets.token_urlsafe(15)
+        if password_problem(password) is None:
+            return password
+
+
+def password_problem(password: str, *, name: str = "") -> str | None:
+    """Why ``password`` may not be used (a sentence for a form or the command line), or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return (f"A password needs at least {MIN_PASSWORD_LENGTH} characters (this one has {len(password)}); "
+                "a phrase of several unrelated words is easiest to remember.")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"A password may have at most {MAX_PASSWORD_LENGTH} characters (this one has {len(password)})."
+    result = zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=[name, "monitor", "listing", "review"])
+    if result["score"] >= MIN_PASSWORD_SCORE:
+        return None
+    feedback = result["feedback"]
+    why = (feedback.get("warning") or "it follows a pattern that is quick to guess").rstrip(".")
+    hints = " ".join(feedback.get("suggestions") or [])
+    return (f"This password is too easy to guess: {why[0].lower() + why[1:]}. Choose another one, for example "
+            f"a phrase of four or more unrelated words. {hints}").strip()
+
+
+def _check_password(password: str, name: str) -> None:
+    problem = password_problem(password, name=name)
+    if problem:
+        raise AccountError(problem)
 
 
 def add_user(db: Database, name: str, role: str, password: str, *, actor: str = "cli") -> User:
@@ -77,8 +118,7 @@ def add_user(db: Database, name: str, role: str, password: str, *, actor: str = 
         raise AccountError("a user name is 1-64 characters without spaces")
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    _check_password(password, name)
     with write_transaction(db):
         if db.execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchone():
             raise AccountError(f"user {name!r} already exists")
@@ -90,8 +130,7 @@ def add_user(db: Database, name: str, role: str, password: str, *, actor: str = 
 
 def set_password(db: Database, name: str, password: str, *, actor: str) -> None:
     """A new password; every session of the user ends."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    _check_password(password, name)
     with write_transaction(db):
         row = db.execute("SELECT id FROM users WHERE name = ?", [name]).fetchone()
         if not row:
@@ -150,7 +189,7 @@ def list_users(db: Database) -> list[dict[str, Any]]:
 # -- signing in ---------------------------------------------------------------------------
 
 def throttled(db: Database, name: str, ip: str) -> str | None:
-    """Why sign-in is refused right now, or None."""
+    """Why sign-in is refused right now, or None. (A look only: ``authenticate`` decides.)"""
     since = _iso(_now_dt() - timedelta(minutes=THROTTLE_WINDOW_MINUTES))
     by_user = db.execute("SELECT count(*) FROM login_failures WHERE name = ? AND at >= ?", [name, since]).fetchone()[0]
     if by_user >= MAX_FAILURES_PER_USER:
@@ -162,19 +201,34 @@ def throttled(db: Database, name: str, ip: str) -> str | None:
     return None
 
 
+def _reserve_attempt(db: Database, name: str, ip: str) -> int:
+    """Count the recent failures and record this attempt as one more, in one write transaction
+    (BEGIN IMMEDIATE: one at a time across threads and processes), before its password is
+    checked. Raises Throttled instead when a limit is reached. Returns the attempt's row id."""
+    with write_transaction(db):
+        reason = throttled(db, name, ip)
+        if reason:
+            raise Throttled(reason)
+        return db["login_failures"].insert({"name": name, "ip": ip, "at": utc_now()}).last_pk
+
+
+def _verify(password_hash: str | None, password: str) -> bool:
+    try:
+        # with no user, a dummy hash: the answer takes as long as for a real one
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
 def authenticate(db: Database, name: str, password: str, ip: str) -> User | None:
-    """Check a password; record a failure for throttling. The caller checks ``throttled`` first."""
+    """Check a password, throttled: raises Throttled when the account or the address had too
+    many recent failures (the password is not checked then). The attempt counts as a failure
+    from before the check until it succeeds, when the account's failures are cleared."""
+    _reserve_attempt(db, name, ip)
     row = db.execute("SELECT id, name, role, password_hash FROM users WHERE name = ? AND disabled_at IS NULL",
                      [name]).fetchone()
-    ok = False
-    try:
-        ok = _hasher.verify(row[3] if row else _DUMMY_HASH, password) and row is not None
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        ok = False
-    if not ok:
-        with write_transaction(db):
-            db["login_failures"].insert({"name": name, "ip": ip, "at": utc_now()})
-        return None
+    if not _verify(row[3] if row else None, password):
+        return None  # the reserved row stays: it is this failure
     with write_transaction(db):
         db.execute("DELETE FROM login_failures WHERE name = ?", [name])
         if _hasher.check_needs_rehash(row[3]):
@@ -238,27 +292,19 @@ def _touch(db: Database, session_id: str, now: str) -> None:
 
 def change_password(db: Database, session: Session, current: str, new: str, confirm: str, *, ip: str) -> int:
     """The signed-in user changes their own password: the current one is required (a wrong one
-    counts as a failed sign-in for throttling). The user's other sessions end; this one stays.
+    counts as a failed sign-in for throttling, checked as in ``authenticate``). The user's other sessions end; this one stays.
     Returns how many other sessions ended. Raises AccountError with a message for the form."""
     user = session.user
-    reason = throttled(db, user.name, ip)
-    if reason:
-        raise AccountError(reason)
-    row = db.execute("SELECT password_hash FROM users WHERE id = ? AND disabled_at IS NULL", [user.id]).fetchone()
-    try:
-        ok = bool(row) and _hasher.verify(row[0], current)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        ok = False
-    if not ok:
-        with write_transaction(db):
-            db["login_failures"].insert({"name": user.name, "ip": ip, "at": utc_now()})
-        raise AccountError("The current password is wrong.")
+    # the new password first: a form refused anyway spends none of the attempts on the current one
     if new != confirm:
         raise AccountError("The new password and its confirmation differ.")
-    if len(new) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
     if new == current:
         raise AccountError("The new password is the same as the current one.")
+    _check_password(new, user.name)
+    _reserve_attempt(db, user.name, ip)  # raises Throttled (its message is for the form)
+    row = db.execute("SELECT password_hash FROM users WHERE id = ? AND disabled_at IS NULL", [user.id]).fetchone()
+    if not _verify(row[0] if row else None, current):
+        raise AccountError("The current password is wrong.")
     with write_transaction(db):
         db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [_hasher.hash(new), user.id])
         ended = db.execute("DELETE FROM sessions WHERE user = ? AND id != ?", [user.id, _sha(session.token)]).rowcount

@@ -42,10 +42,10 @@ def login(request: Request, db: DB, name: Annotated[str, Form()] = "", password:
                            status=403)
     ip = request.client.host if request.client else "-"
     name = name.strip()[:64]
-    reason = accounts.throttled(db, name, ip)
-    if reason:
-        return _login_page(request, next_url, error=reason, name=name, status=429)
-    user = accounts.authenticate(db, name, password, ip)
+    try:
+        user = accounts.authenticate(db, name, password, ip)
+    except accounts.Throttled as exc:
+        return _login_page(request, next_url, error=str(exc), name=name, status=429)
     if not user:
         return _login_page(request, next_url, error="Wrong user name or password.", name=name, status=401)
     session = accounts.create_session(db, user, ip=ip, user_agent=request.headers.get("user-agent", ""),
@@ -79,7 +79,7 @@ def change_password(ctx: FormCtx, current: Annotated[str, Form()] = "", new: Ann
     try:
         accounts.change_password(ctx.db, ctx.session, current, new, confirm, ip=ctx.ip)
     except accounts.AccountError as exc:
-        status = 429 if "Too many" in str(exc) else 400
+        status = 429 if isinstance(exc, accounts.Throttled) else 400
         return ctx.render("password.html", status_code=status, error=str(exc), message="")
     return RedirectResponse("/account/password?done=1", status_code=303)
 
