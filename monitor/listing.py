@@ -11,7 +11,8 @@ Field names follow zyte-common-items' ``Product`` where one fits, in snake_case:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, TypedDict
@@ -191,3 +192,153 @@ def is_filled(value: Any) -> bool:
     if isinstance(value, (str, list, dict, tuple)):
         return len(value) > 0
     return True
+
+
+# -- text that can be stored ------------------------------------------------------------
+# The one repair of characters a listing's text must not carry (issue 13).
+#
+# Scraped pages and import files are hostile. A JSON value may hold a lone surrogate
+# ("\ud800"), which no UTF-8 encoder accepts (SQLite's binding raised UnicodeEncodeError and
+# lost the whole batch), and NUL or other C0 control characters, which XML, spreadsheets and
+# terminals refuse or misread. Every path where listings become rows (the crawl's store
+# batches in monitor.store.listings, `monitor import` in monitor.ingest.parse) repairs text
+# here, so crawl and import store the same text for the same input:
+#
+# - a lone surrogate becomes U+FFFD REPLACEMENT CHARACTER (what a UTF-8 decoder gives for a
+#   broken sequence); two surrogate halves that form a pair become the one character they encode;
+# - C0 control characters other than tab, line feed and carriage return (U+0000-U+0008,
+#   U+000B, U+000C, U+000E-U+001F) are removed: they show nothing on the shop's page, and
+#   removed, a word split by them ("Ni<NUL>ke") reads as the shopper saw it, so rules match it;
+# - everything else is kept as it is, DEL and C1 controls included (SQLite, JSON, XML 1.0 and
+#   spreadsheet files accept them).
+#
+# A repair is never silent: repair_fields says, per field, what it did, and its callers
+# report it (`monitor import` per line, the crawl in its log). The WARC evidence keeps the
+# bytes as the shop sent them.
+
+# What must not be stored: controls other than \t \n \r, and surrogates (lone or halves of a pair).
+UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# In JSON text, the escapes that decode to an unstorable character: \u0000-\u001f (\t \n \r
+# included, a harmless false alarm), \b, \f and \ud800-\udfff. An escaped backslash before
+# "u0000" is a false alarm too; only a line that matches is decoded and checked value by value.
+JSON_ESCAPE = re.compile(r"\\(?:u00[01]|u[dD][89a-fA-F]|[bf])")
+_SHOWN_CODES = 5  # control characters named in a repair note, at most
+
+
+class _Tally:
+    """What the repairs of one field did."""
+
+    __slots__ = ("lone", "joined", "controls")
+
+    def __init__(self):
+        self.lone = 0
+        self.joined = 0
+        self.controls: list[str] = []
+
+    def note(self) -> str | None:
+        parts = []
+        if self.lone:
+            parts.append(f"{self.lone} lone surrogate{'s' if self.lone > 1 else ''} replaced by U+FFFD")
+        if self.joined:
+            parts.append(f"{self.joined} surrogate pair{'s' if self.joined > 1 else ''} joined into one character")
+        if self.controls:
+            n = len(self.controls)
+            codes = list(dict.fromkeys(f"U+{ord(c):04X}" for c in self.controls))
+            shown = ", ".join(codes[:_SHOWN_CODES]) + (", ..." if len(codes) > _SHOWN_CODES else "")
+            parts.append(f"{n} control character{'s' if n > 1 else ''} removed ({shown})")
+        return ", ".join(parts) or None
+
+
+def _repair_str(text: str, tally: _Tally) -> str:
+    if not UNSTORABLE.search(text):
+        return text
+    halves = len(_SURROGATE.findall(text))
+    if halves:
+        before = text.count("\ufffd")
+        # UTF-16 with surrogatepass writes each half as its two bytes; decoding joins the pairs
+        # and turns each half without its partner into one U+FFFD.
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+        lone = text.count("\ufffd") - before
+        tally.lone += lone
+        tally.joined += (halves - lone) // 2
+    controls = _CONTROL.findall(text)
+    if controls:
+        tally.controls += controls
+        text = _CONTROL.sub("", text)
+    return text
+
+
+def _repair(value: Any, tally: _Tally) -> Any:
+    cls = value.__class__
+    if cls is str or isinstance(value, str):
+        return _repair_str(str(value), tally)
+    if isinstance(value, dict):
+        return {_repair(k, tally): _repair(v, tally) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return cls(_repair(v, tally) for v in value) if cls in (list, tuple) else [_repair(v, tally) for v in value]
+    return value
+
+
+def clean_text(text: str) -> str:
+    """``text`` with lone surrogates replaced by U+FFFD and C0 controls (but tab, line feed and
+    carriage return) removed; ``text`` itself when there is nothing to repair."""
+    return _repair_str(text, _Tally())
+
+
+def repair_value(value: Any) -> tuple[Any, str | None]:
+    """(repaired value, what was done or None): a string, or the strings inside a list, tuple
+    or dict (keys too), repaired as ``clean_text`` does; other values as they are."""
+    tally = _Tally()
+    repaired = _repair(value, tally)
+    return repaired, tally.note()
+
+
+def needs_repair(value: Any) -> bool:
+    """Whether ``value`` (a string, or a list, tuple or dict holding strings) has anything to repair."""
+    if value.__class__ is str:
+        return UNSTORABLE.search(value) is not None
+    if isinstance(value, str):
+        return UNSTORABLE.search(str(value)) is not None
+    if isinstance(value, dict):
+        return any(needs_repair(k) or needs_repair(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(needs_repair(v) for v in value)
+    return False
+
+
+def repair_fields(row: MutableMapping[str, Any], skip: tuple[str, ...] = ()) -> list[str]:
+    """Repair every field of ``row`` in place (but those in ``skip``); returns one note per
+    repaired field, ``"title: 1 lone surrogate replaced by U+FFFD"``, in the row's order."""
+    notes = []
+    for name, value in list(row.items()):
+        if name in skip or not needs_repair(value):
+            continue
+        repaired, note = repair_value(value)
+        row[name] = repaired
+        if note:
+            notes.append(f"{name}: {note}")
+    return notes
+
+
+_unstorable = UNSTORABLE.search
+
+
+def repair_listing(item: Mapping[str, Any]) -> tuple[Mapping[str, Any], list[str]]:
+    """(item, notes): a Listing-shaped mapping with its text repaired (``repair_fields``; its
+    evidence records are not listing text and stay as captured), in place when it is a dict,
+    and what was done; the item itself and no notes when nothing needed repair (the usual case,
+    checked without copying)."""
+    for name, value in item.items():
+        cls = value.__class__
+        if cls is str:
+            if _unstorable(value):
+                break
+        elif value is not None and cls is not float and cls is not int and name != "evidence" \
+                and needs_repair(value):
+            break
+    else:
+        return item, []
+    target = item if isinstance(item, dict) else dict(item)
+    return target, repair_fields(target, skip=("evidence",))

@@ -8,6 +8,7 @@ import os
 import pytest
 
 from monitor.ingest.importing import import_file
+from monitor.listing import needs_repair
 from tests.conftest import run_monitor
 
 CSV = (
@@ -120,13 +121,20 @@ def _odd_rows():
     rows[17]["observed_at"] = "2026-13-01T00:00:00Z"
     rows[23]["category"] = "toys"
     rows[29]["title"] = ""
+    # Hostile text (issue 13): repaired and reported, or (nothing left of the title) skipped.
+    rows[3]["title"] = "先正达 \ud800 3"
+    rows[9]["seller_name"] = "农\x00资店"
+    rows[13]["attributes"] = {"n\x1b": "v\ud800"}
+    rows[15]["description"] = "多行\x0b描述\u0085\u2028"
+    rows[31]["title"] = "\x00\x01"
     return rows
 
 
 def _write_odd_files(tmp_path):
     rows = _odd_rows()
     jsonl = tmp_path / "odd.jsonl"
-    lines = [json.dumps(r, ensure_ascii=False) for r in rows]
+    # Every other line with \\u escapes (a lone surrogate can only be written so).
+    lines = [json.dumps(r, ensure_ascii=n % 2 == 1 or "\ud800" in str(r)) for n, r in enumerate(rows)]
     lines[5:5] = ["not json", "", "  ", "[1, 2]"]
     jsonl.write_text("\ufeff" + "\r\n".join(lines) + "\r\n", encoding="utf-8")
     csv_path = tmp_path / "odd.csv"
@@ -137,7 +145,9 @@ def _write_odd_files(tmp_path):
         cells = [r["site"], r["id"], r["url"], r["title"], r["description"] or "", r["price"], r["currency"],
                  r["seller_id"], r["seller_name"] or "", r["seller_url"], images, json.dumps(r["attributes"], ensure_ascii=False),
                  r["observed_at"] or "", ""]
-        out.append(",".join('"' + str("" if c is None else c).replace('"', '""') + '"' for c in cells))
+        # UTF-8 holds no lone surrogate: in the CSV a unit separator (a control) stands in for it.
+        out.append(",".join('"' + str("" if c is None else c).replace('"', '""').replace("\ud800", "\x1f") + '"'
+                            for c in cells))
         if n % 9 == 4:
             out.append("")  # a blank line
         if n == 20:
@@ -158,7 +168,7 @@ def test_parallel_import_stores_and_reports_exactly_what_the_sequential_one_does
             reports, dumps = [], []
             for _ in range(2):  # the second import must change nothing, both ways
                 r = import_file(db, path, parallel=parallel)
-                reports.append((r.rows, r.skipped, r.stored, r.unknown_columns))
+                reports.append((r.rows, r.skipped, r.stored, r.unknown_columns, r.repaired))
                 dumps.append(dump(db))
             # (Re-import counts as "changed" the listings whose last row in a batch is an
             # older sighting than the stored state, as it always has; the store is unchanged.)
@@ -168,6 +178,15 @@ def test_parallel_import_stores_and_reports_exactly_what_the_sequential_one_does
         assert results[0] == results[1]
         reports = results[0][0]
         assert reports[0][2].seen > 20 and reports[0][2].changed > 0 and len(reports[0][1]) >= 5
+        repaired = dict(reports[0][4])
+        assert len(repaired) >= 4 and all(note.count(":") >= 1 for note in repaired.values()), repaired
+        assert any("title: 1 " in note for note in repaired.values())
+        for table in results[0][1].values():  # nothing unstorable left anywhere, JSON decoded too
+            for row in table:
+                for value in row.values():
+                    if isinstance(value, str):
+                        decoded = json.loads(value) if value[:1] in "[{" and value[:2] != "[]" else value
+                        assert not needs_repair(decoded), row
 
 
 def test_parallel_import_refuses_unreadable_files_before_storing(tmp_path, db):

@@ -39,3 +39,39 @@ def test_seller_key_falls_back_to_url_then_name():
     assert seller_key("", "Shop") == "name:Shop"
     assert seller_key("", None) == ""
     assert seller_key(None, "") is None
+
+
+def test_clean_text_repairs_surrogates_and_controls_and_keeps_the_rest():
+    from monitor.listing import clean_text
+
+    assert clean_text("a\ud800b") == "a\ufffdb"  # a lone half
+    assert clean_text("\udc00") == "\ufffd"
+    assert clean_text("x\ud83d\ude00y") == "x\U0001f600y"  # two halves of a pair: the character
+    assert clean_text("N\x00i\x1bk\x07e\x0b\x0c\x1f") == "Nike"
+    assert clean_text("tab\tline\ncr\r del\x7f c1\x85 ls\u2028 \ufffd") == "tab\tline\ncr\r del\x7f c1\x85 ls\u2028 \ufffd"
+    plain = "先正达 阿米西达"
+    assert clean_text(plain) is plain
+    # The result can be encoded as UTF-8 (what SQLite's binding needs).
+    clean_text("\ud800\udbff\udfff\x00").encode("utf-8")
+
+
+def test_repair_notes_say_what_was_done_per_field():
+    from monitor.listing import repair_fields, repair_listing, repair_value
+
+    assert repair_value(["ok", {"k\ud800": ("v\x00", 3)}]) == (["ok", {"k\ufffd": ("v", 3)}],
+                                                                 "1 lone surrogate replaced by U+FFFD, "
+                                                                 "1 control character removed (U+0000)")
+    assert repair_value("plain") == ("plain", None)
+    row = {"title": "a\ud800\ud801", "price": 3.0, "brand": "\x00\x00\x1b\x01\x02\x03\x04\x05", "sku": "x"}
+    assert repair_fields(row) == ["title: 2 lone surrogates replaced by U+FFFD",
+                                  "brand: 8 control characters removed (U+0000, U+001B, U+0001, U+0002, U+0003, ...)"]
+    assert row == {"title": "a\ufffd\ufffd", "price": 3.0, "brand": "", "sku": "x"}
+    assert repair_value("\ud83d\ude00")[1] == "1 surrogate pair joined into one character"
+    # A listing: repaired in place (a dict), its evidence records left as captured.
+    item = {"site": "s", "listing_id": "1\x00", "images": ["https://i/\x01"], "evidence": [{"url": "\x00"}]}
+    same, notes = repair_listing(item)
+    assert same is item and item["listing_id"] == "1" and item["images"] == ["https://i/"]
+    assert item["evidence"] == [{"url": "\x00"}] and notes == ["listing_id: 1 control character removed (U+0000)",
+                                                             "images: 1 control character removed (U+0001)"]
+    clean = {"site": "s", "listing_id": "1", "price": 2, "evidence": [{"url": "\x00"}]}
+    assert repair_listing(clean) == (clean, [])

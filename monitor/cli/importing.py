@@ -26,7 +26,10 @@ def import_(ctx, file, site, no_score):
     availability, seller_rating, seller_rating_count, sku, mpn, gtin.
 
     Bad rows are reported with their line number and skipped; good rows are stored.
-    Importing the same file twice changes nothing. Exit code 1 if any row was skipped.
+    Text that cannot be stored as it is, is repaired and the row reported with its
+    line number ("repaired"): lone surrogates become U+FFFD, control characters
+    other than tab and line breaks are removed. Importing the same file twice
+    changes nothing. Exit code 1 if any row was skipped.
 
     Example:
 
@@ -49,11 +52,14 @@ def import_(ctx, file, site, no_score):
     # Plain lines, never wrapped: "FILE:LINE: reason" is what editors and grep understand.
     for line, reason in report.skipped:
         click.echo(f"{file}:{line}: skipped: {reason}")
+    for line, what in report.repaired:
+        click.echo(f"{file}:{line}: repaired: {what}")
     if report.unknown_columns:
         click.echo(f"note: ignored unknown columns: {', '.join(report.unknown_columns)}")
     s = report.stored
     click.echo(
         f"{report.rows} rows: {s.seen} stored ({s.new} new, {s.changed} changed), {len(report.skipped)} skipped"
+        + (f", {len(report.repaired)} repaired" if report.repaired else "")
     )
     if engine is not None:
         click.echo(f"scored with rules {engine.packs.version}: {report.flags['flagged']} new flags")

@@ -8,12 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from monitor.ingest.normalise import RowError, normalise_row
 from monitor.ingest.parse import read_records
 
 # Good rows per batch: each batch is stored (and scored) in one transaction.
 BATCH = 5000
+
+
+class Batch(NamedTuple):
+    rows: int  # records read
+    skipped: list[tuple[int, str]]  # (line, reason) of the bad ones
+    repaired: list[tuple[int, str]]  # (line, "field: what was done; ...") of good rows repaired
+    good: list  # the good rows
 
 
 def _as_dict(raw, site, default_time, csv_mode, categories) -> dict:
@@ -23,17 +31,19 @@ def _as_dict(raw, site, default_time, csv_mode, categories) -> dict:
 
 def read_batches(path: Path, text: str | Iterator[str], fmt: str, *, site: str | None, default_time: str,
                  categories: tuple[str, ...], row: Callable = _as_dict,
-                 size: int | None = None) -> Iterator[tuple[int, list[tuple[int, str]], list]]:
-    """(records read, bad rows, good rows) per batch of ``size`` (default BATCH) good rows, the
-    last one short. A good row is ``row(raw, site, default_time, csv_mode, categories)``:
-    a normalise_row dict by default; the parse worker makes staging rows instead."""
+                 size: int | None = None) -> Iterator[Batch]:
+    """A Batch per ``size`` (default BATCH) good rows, the last one short. A good row is
+    ``row(raw, site, default_time, csv_mode, categories)``: a normalise_row dict by default;
+    the parse worker makes staging rows instead. Rows whose text was repaired (``monitor.listing.repair_fields``)
+    are good rows, and are listed in the batch's ``repaired`` too."""
     csv_mode = fmt == "csv"
     size = size or BATCH
     batch: list = []
     skipped: list[tuple[int, str]] = []
+    repaired: list[tuple[int, str]] = []  # read_records adds to this one list; each Batch gets a copy
     rows = 0
     append = batch.append
-    for line, raw, error in read_records(path, text, fmt):
+    for line, raw, error in read_records(path, text, fmt, repaired):
         rows += 1
         if error:
             skipped.append((line, error))
@@ -42,9 +52,12 @@ def read_batches(path: Path, text: str | Iterator[str], fmt: str, *, site: str |
             append(row(raw, site, default_time, csv_mode, categories))
         except RowError as exc:
             skipped.append((line, str(exc)))
+            if repaired and repaired[-1][0] == line:
+                repaired.pop()  # skipped after all: reported once, as skipped
             continue
         if len(batch) >= size:
-            yield rows, skipped, batch
+            yield Batch(rows, skipped, repaired[:], batch)
             batch, skipped, rows = [], [], 0
+            repaired.clear()
             append = batch.append
-    yield rows, skipped, batch
+    yield Batch(rows, skipped, repaired[:], batch)

@@ -51,10 +51,11 @@ def import_file(db: Database, path: str | Path, *, site: str | None = None, engi
 def _import_here(db: Database, path: Path, *, site, engine, default_time: str, categories) -> ImportReport:
     text, fmt, unknown = read_file(path)
     report = ImportReport(path=str(path), unknown_columns=unknown)
-    for rows, skipped, batch in read_batches(path, text, fmt, site=site, default_time=default_time,
-                                             categories=categories):
+    for rows, skipped, repaired, batch in read_batches(path, text, fmt, site=site, default_time=default_time,
+                                                       categories=categories):
         report.rows += rows
         report.skipped += skipped
+        report.repaired += repaired
         if batch:
             saved, flags = write_batch(db, batch, source="import", engine=engine)
             report.stored.add(saved)

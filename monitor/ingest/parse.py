@@ -17,6 +17,8 @@ from itertools import chain, tee
 from pathlib import Path
 from typing import Any
 
+from monitor.listing import JSON_ESCAPE, UNSTORABLE, repair_fields
+
 COLUMNS = (
     "site", "id", "url", "title", "description", "brand", "category", "price", "currency",
     "seller_id", "seller_name", "seller_url", "seller_location", "images", "attributes", "observed_at",
@@ -49,10 +51,29 @@ def _pieces(text: str | Iterator[str], size: int = 1 << 20) -> Iterator[str]:
         start = cut
 
 
+# str.splitlines also breaks at U+0085, U+2028 and U+2029, which JSON allows unescaped inside
+# a string (json.dumps(..., ensure_ascii=False) writes them as they are): a title holding one
+# was cut in two and its line refused as "not valid JSON". Those three are no line break of a
+# JSON Lines file; the other breaks splitlines knows are kept (inside a JSON string they are
+# invalid anyway), so line numbers stay as they were.
+_JSON_LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e]")
+_NOT_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
+def _json_lines(piece: str) -> list[str]:
+    """piece.splitlines(), but not at U+0085, U+2028 or U+2029."""
+    if piece.isascii() or not any(c in piece for c in _NOT_BREAKS):
+        return piece.splitlines()
+    lines = _JSON_LINE_BREAK.split(piece)
+    if lines and not lines[-1]:
+        lines.pop()  # splitlines gives no empty line after a final line break
+    return lines
+
+
 def _splitlines(text: str | Iterator[str]) -> Iterator[str]:
-    """text.splitlines(), a megabyte at a time: the first rows are read without splitting the
-    whole file first (≈ 0.2 s for 138 MB, which the writer would wait for)."""
-    return chain.from_iterable(map(str.splitlines, _pieces(text)))
+    """The JSON Lines of text (_json_lines), a megabyte at a time: the first rows are read
+    without splitting the whole file first (≈ 0.2 s for 138 MB, which the writer would wait for)."""
+    return chain.from_iterable(map(_json_lines, _pieces(text)))
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
@@ -81,9 +102,14 @@ def _csv_lines(text: str | Iterator[str], newline: str = "") -> Iterator[str]:
 _scan_json = json.JSONDecoder().scan_once
 
 
-def read_records(path: Path, text: str | Iterator[str], fmt: str) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
+def read_records(path: Path, text: str | Iterator[str], fmt: str,
+                 repairs: list[tuple[int, str]] | None = None,
+                 ) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
     """(line number, row or None, error) for each record; ``text`` is the file's text, or its
-    pieces (see _pieces)."""
+    pieces (see _pieces). A record's text that cannot be stored as it is (lone surrogates,
+    control characters) is repaired (``monitor.listing.repair_fields``) and, with ``repairs``, reported there as
+    (line, "field: what was done; ...")."""
+    repair_row = _row_repair(repairs)
     if fmt == "jsonl":
         loads = json.loads
         scan = _scan_json
@@ -107,6 +133,11 @@ def read_records(path: Path, text: str | Iterator[str], fmt: str) -> Iterator[tu
             if row.__class__ is not dict and not isinstance(row, dict):
                 yield number, None, "a line must be a JSON object"
                 continue
+            # JSON text holds no raw control character (json refuses them) and, decoded from
+            # UTF-8, no surrogate: only an escape can put one in a value, so a line without a
+            # backslash is clean (one substring test; most lines of an export).
+            if "\\" in line and JSON_ESCAPE.search(line):
+                repair_row(number, row)
             yield number, row, None
         return
     # csv.DictReader, without its per-row Python layers: the same rows, the same line numbers.
@@ -134,10 +165,44 @@ def read_records(path: Path, text: str | Iterator[str], fmt: str) -> Iterator[tu
                 for name in header[len(cells):]:
                     row[name] = None
             if any(row.values()):  # else every value is None or "": an empty row, skipped
+                # A CSV cell may hold any character but a surrogate (the text is decoded UTF-8),
+                # and an images or attributes cell JSON escapes of the rest.
+                joined = "".join(cells)
+                if _unstorable(joined) or ("\\" in joined and JSON_ESCAPE.search(joined)):
+                    repair_row(start, row)
                 yield start, row, None
         # As before: the next record is numbered from the end of this one, so a record after
         # blank lines is reported at the first blank line (DictReader numbering, kept as is).
         start = reader.line_num + 1
+
+
+_unstorable = UNSTORABLE.search
+
+
+# The fields whose text may itself be JSON (normalise decodes it): an escape in it can hide a
+# control character or a lone surrogate from the check of the record's own text.
+_JSON_FIELDS = ("images", "attributes")
+
+
+def _row_repair(repairs: list[tuple[int, str]] | None):
+    """A function repairing a record in place and noting (line, what) in ``repairs``."""
+    def repair(number: int, row: dict[str, Any]) -> None:
+        for name in _JSON_FIELDS:
+            value = row.get(name)
+            if value.__class__ is str and value.lstrip()[:1] in ("[", "{") and (
+                    JSON_ESCAPE.search(value) or _unstorable(value)):
+                try:
+                    # strict=False: a raw control character inside the JSON's strings is
+                    # decoded too, and then removed with the rest.
+                    decoded = json.loads(value, strict=False)
+                except ValueError:
+                    continue  # normalise refuses it, naming the field
+                if isinstance(decoded, (list, dict)):
+                    row[name] = decoded  # what normalise would decode, repaired below like any value
+        notes = repair_fields(row)
+        if notes and repairs is not None:
+            repairs.append((number, "; ".join(notes)))
+    return repair
 
 
 def read_file(path: Path) -> tuple[str, str, list[str]]:

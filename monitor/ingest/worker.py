@@ -42,7 +42,7 @@ def staged_row(raw: dict, site: str | None, default_time: str, csv_mode: bool, c
 
 def worker_main() -> None:
     """Read the job from stdin, then send ("header", unknown columns), one ("batch", rows,
-    skipped, staging file, listings, keys) per batch and ("done",) as pickles on stdout; an
+    skipped, repaired, staging file, listings, keys) per batch and ("done",) as pickles on stdout; an
     exception is sent as ("error", exception) for the writer to raise. After AHEAD batches,
     each further batch waits for the writer's acknowledgement (a byte on stdin)."""
     # The worker's objects (decoded rows, their batch) hold no reference cycles and are freed
@@ -79,7 +79,7 @@ def _stage_file(job: tuple, send, acks) -> None:
     send(("header", unknown))
     batches = read_batches(Path(path), text, fmt, site=site, default_time=default_time, categories=categories,
                            row=staged_row, size=size)
-    for number, (rows, skipped, batch) in enumerate(batches):
+    for number, (rows, skipped, repaired, batch) in enumerate(batches):
         if number >= AHEAD and not acks.read(1):
             return  # the writer has gone
         stage, seen, keys = None, 0, None
@@ -88,5 +88,5 @@ def _stage_file(job: tuple, send, acks) -> None:
             seen = stage_batch(stage, batch)
             if want_keys:
                 keys = [(r[0], r[1]) for r in batch]
-        send(("batch", rows, skipped, stage, seen, keys))
+        send(("batch", rows, skipped, repaired, stage, seen, keys))
     send(("done",))

@@ -41,6 +41,8 @@ class ImportReport:
     stored: SaveResult = field(default_factory=SaveResult)
     rows: int = 0
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+    # (line, "field: what was done; ..."): stored, with text repaired as monitor.listing.repair_fields says
+    repaired: list[tuple[int, str]] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
     flags: Counter = field(default_factory=Counter)  # scoring outcomes: flagged, unchanged, clear ...
 
@@ -60,12 +62,13 @@ def write_batch(db: Database, items: list[Mapping[str, Any]], *, source: str, ru
 
 
 def write_staged(db: Database, batches: list[tuple], report: ImportReport, engine) -> None:
-    """Report, store and score staged batches (``("batch", rows, skipped, stage, seen, keys)``
-    messages of the parse worker), in order; the staging files are removed."""
+    """Report, store and score staged batches (``("batch", rows, skipped, repaired, stage, seen,
+    keys)`` messages of the parse worker), in order; the staging files are removed."""
     staged = []
-    for _, rows, skipped, stage, seen, _keys in batches:
+    for _, rows, skipped, repaired, stage, seen, _keys in batches:
         report.rows += rows
         report.skipped += skipped
+        report.repaired += repaired
         if stage is not None:
             staged.append((stage, seen))
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -11,8 +12,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-from monitor.listing import LISTING_COLUMNS, LISTING_FIELDS, StoredListing, listing_columns, seller_key, utc_now
+from monitor.listing import (LISTING_COLUMNS, LISTING_FIELDS, StoredListing, listing_columns, repair_listing,
+                             seller_key, utc_now)
 from monitor.store.db import write_transaction
+
+logger = logging.getLogger(__name__)
 
 # Columns of `listings` filled from a listing; the rest (id, first/last seen, run) are ours.
 STATE_COLUMNS = tuple(f for f in LISTING_FIELDS if f not in ("site", "listing_id", "observed_at"))
@@ -26,11 +30,13 @@ class SaveResult:
     seen: int = 0
     new: int = 0
     changed: int = 0
+    repaired: int = 0  # listings stored with their text repaired (monitor.listing.repair_fields)
 
     def add(self, other: "SaveResult") -> None:
         self.seen += other.seen
         self.new += other.new
         self.changed += other.changed
+        self.repaired += other.repaired
 
 
 # Images and attributes as the store keeps them: JSON text, non-ASCII characters as they are.
@@ -227,11 +233,21 @@ def _upsert_listings(conn: sqlite3.Connection, upsert_sql: str) -> None:
         conn.execute(_RESUME_FTS)
 
 
-def _batch_rows(items: Iterable[Mapping[str, Any]], run_id: int | None) -> list[tuple]:
+def _batch_rows(items: Iterable[Mapping[str, Any]], run_id: int | None, result: SaveResult | None = None) -> list[tuple]:
     """The batch table's rows: one per listing, the last sighting in a batch winning at the
-    position of the first (as a dict keyed by listing keeps it)."""
+    position of the first (as a dict keyed by listing keeps it). Text SQLite cannot store
+    (a lone surrogate) or that nothing should carry (C0 controls) is repaired first, so that
+    one hostile listing never loses its batch; ``result.repaired`` counts those listings."""
     rows: dict[tuple[str, str], tuple] = {}
     for item in items:
+        # In place for a dict: whoever holds the batch (the crawl's store pipeline sends its
+        # keys to scoring and links its evidence after the save) sees the listing as stored.
+        item, notes = repair_listing(item)
+        if notes:
+            logger.warning("listing %s/%s stored with its text repaired: %s", item.get("site"),
+                           item.get("listing_id"), "; ".join(notes))
+            if result is not None:
+                result.repaired += 1
         get = item.get
         seller_name = get("seller_name")
         seller_url = get("seller_url")
@@ -417,12 +433,15 @@ def save_listings(
     """Store a batch of listings in one transaction.
 
     ``items`` are Listing-shaped mappings (``site``, ``listing_id`` and ``url`` required).
+    Text that cannot be stored as given is repaired as ``monitor.listing.repair_fields``
+    says, in the item itself when it is a dict, and logged; the rest of the batch is stored.
     With a ``run_id`` each listing gets one observation for that run (seen twice in a run,
     the later sighting wins); without one (imports) observations are keyed by their time,
     so storing the same batch twice changes nothing.
     """
-    batch = _batch_rows(items, run_id)
-    result = SaveResult(seen=len(batch))
+    result = SaveResult()
+    batch = _batch_rows(items, run_id, result)
+    result.seen = len(batch)
     if not batch:
         return result
     with write_transaction(db):
