@@ -271,3 +271,59 @@ def test_a_hanging_browser_crawl_is_killed_with_its_browser(tmp_path, db_path, m
     wait_for(lambda: not [p for p in browsers if alive(p)], 10, "the crawl's Chromium to be gone")
     (run,) = runs_of(db_path, "js")
     assert run["status"] == "failed" and run["finish_reason"] == "killed at its time limit of 10 s", run
+
+
+def test_the_running_scheduler_closes_dead_runs_checkpoints_and_keeps_its_job_store_private(
+        tmp_path, db_path, monkeypatch):
+    """The timers of a running scheduler (in this process, on short intervals): a run whose crawl
+    was SIGKILLed outside the scheduler is interrupted without waiting for the next crawl, the
+    WAL is emptied, and the job store of pickles is readable by its owner only."""
+    import os
+    import stat
+    import sys
+    import threading
+
+    from monitor.schedule import service as service_module
+    from monitor.schedule.config import load_config
+    from monitor.store import open_db, start_run
+    from monitor.store.runs import tag_run
+
+    config = write_config(tmp_path, "  - id: gm\n    site: greenmart\n    base_url: http://127.0.0.1:9\n"
+                                    "    cron: \"0 3 1 1 *\"\n")
+    crawl = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    db = open_db(db_path)
+    run_id = start_run(db, site="greenmart", spider="greenmart", kind="profile")
+    db["crawl_runs"].update(run_id, {"pid": crawl.pid, "process_start": None})  # that process's run
+    tag_run(db, run_id, job="gm", trigger="manual")
+    db.close()
+
+    monkeypatch.setattr(service_module, "SWEEP_EVERY_SECONDS", 0.5)
+    monkeypatch.setattr(service_module, "CHECK_EVERY_SECONDS", 0.5)
+    old_umask = os.umask(0o022)
+    service = service_module.ScheduleService(load_config(config), db_path)
+    try:
+        service.start()
+        loop = threading.Thread(target=service.loop, daemon=True)
+        loop.start()
+        time.sleep(1.5)
+        assert runs_of(db_path, "gm")[0]["status"] == "running"  # its crawl is alive: left alone
+        crawl.kill()
+        crawl.wait()
+        wait_for(lambda: runs_of(db_path, "gm")[0]["status"] == "interrupted", 10, "the sweep to close the run")
+        store = jobstore_path(db_path)
+        assert stat.S_IMODE(store.stat().st_mode) == 0o600
+        wal = db_path.with_name(db_path.name + "-wal")
+        holder = open_db(db_path)  # keeps the WAL file in place (the last connection to close deletes it)
+        holder["probe"].insert({"x": 1})
+        assert wal.stat().st_size > 0
+        wait_for(lambda: wal.stat().st_size == 0, 10, "a checkpoint to empty the WAL")
+        holder.close()
+    finally:
+        os.umask(old_umask)
+        service.request_stop()
+        loop.join(10)
+        service.stop()
+        if crawl.poll() is None:
+            crawl.kill()
+    (event,) = events_of(db_path, "gm", "interrupted")
+    assert event["run_id"] == run_id and "while the scheduler ran" in event["detail"]

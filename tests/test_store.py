@@ -46,7 +46,7 @@ def test_migrations_upgrade_an_existing_database_and_keep_its_data(db_path):
                                                         "0005_fts_update_on_text_change", "0006_flags_site",
                                                         "0007_evidence_custody", "0008_schedule_alerts_relisting",
                                                         "0009_notices", "0010_flag_priority_campaign",
-                                                        "0011_fts_insert_deferrable"]
+                                                        "0011_fts_insert_deferrable", "0012_run_failure_counts"]
     old.close()
 
     db = open_db(db_path)
@@ -274,3 +274,90 @@ def test_processes_opening_a_new_database_at_once_do_not_collide(tmp_path):
         for p in procs:
             p.join(60)
         assert [p.exitcode for p in procs] == [0, 0, 0, 0]
+
+
+def test_a_run_whose_pid_now_belongs_to_another_process_is_interrupted(db):
+    from monitor.store.runs import mark_stale_runs_interrupted
+
+    alive = start_run(db, site="shop", spider="shop", kind="profile")  # this process: still running
+    reused = start_run(db, site="other", spider="shop", kind="profile")
+    # Its crawl died and the kernel gave the pid to this process: same pid, another start time.
+    db["crawl_runs"].update(reused, {"process_start": "another-boot:12345"})
+    assert mark_stale_runs_interrupted(db) == [reused]
+    assert db["crawl_runs"].get(reused)["status"] == "interrupted"
+    assert db["crawl_runs"].get(alive)["status"] == "running"
+
+
+def test_store_files_and_folders_are_private_whatever_the_umask(tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        path = tmp_path / "new" / "monitor.db"
+        db = open_db(path)
+        db["probe"].insert({"x": 1})  # the -wal and -shm files exist while the store is open
+        modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in path.parent.iterdir()
+                 if p.name.startswith("monitor.db") and not p.name.endswith(".lock")}
+        db.close()
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert modes == {"monitor.db": 0o600, "monitor.db-wal": 0o600, "monitor.db-shm": 0o600}
+
+
+def test_an_existing_store_keeps_the_mode_its_owner_chose(tmp_path):
+    import os
+    import stat
+
+    path = tmp_path / "shared.db"
+    open_db(path).close()
+    os.chmod(path, 0o640)  # shared with a group on purpose
+    open_db(path).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+def test_a_durable_transaction_commits_at_full_sync_and_restores_normal(db):
+    from monitor.store.db import durable_transaction, write_transaction
+
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    with durable_transaction(db):
+        assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL: the commit is fsynced
+        db["custody_probe"].insert({"entry": 1})
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 1
+    with durable_transaction(db):
+        with durable_transaction(db):  # nested: a savepoint of the durable one
+            db["custody_probe"].insert({"entry": 2})
+    with write_transaction(db):  # inside an ordinary one it cannot be durable: said, not ignored
+        with pytest.raises(RuntimeError, match="open durable_transaction first"):
+            with durable_transaction(db):
+                pass
+    assert db["custody_probe"].count == 2
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 1
+
+
+def test_checkpoint_empties_the_wal_and_gives_up_quickly_on_a_reader(db, db_path):
+    import time
+
+    from monitor.store.db import checkpoint
+
+    save_listings(db, [listing(i) for i in range(300)], source="import")
+    wal = db_path.with_name(db_path.name + "-wal")
+    assert wal.stat().st_size > 0
+    result = checkpoint(db, "TRUNCATE")
+    assert not result.busy and wal.stat().st_size == 0
+
+    save_listings(db, [listing(i, price=1.0) for i in range(300)], source="import")
+    reader = sqlite3.connect(db_path)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM listings").fetchone()  # holds its snapshot
+    save_listings(db, [listing(i, price=2.0) for i in range(300)], source="import")
+    started = time.monotonic()
+    result = checkpoint(db, "TRUNCATE", wait_seconds=0.5)
+    assert result.busy and time.monotonic() - started < 5  # not the store's 60 s busy timeout
+    assert checkpoint(db, "PASSIVE").checkpointed < checkpoint(db, "PASSIVE").log_frames
+    reader.rollback()
+    reader.close()
+    assert not checkpoint(db, "TRUNCATE").busy and wal.stat().st_size == 0
+    with pytest.raises(ValueError, match="unknown checkpoint mode"):
+        checkpoint(db, "SOMETIMES")

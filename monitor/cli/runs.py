@@ -13,7 +13,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from monitor.crawl.runner import run_summary_rows
-from monitor.store import open_db
+from monitor.store import mark_stale_runs_interrupted, open_db
+from monitor.store.runs import FAILURE_COUNTS
 
 RUN_STATUSES = ["running", "completed", "degraded", "failed", "interrupted"]
 
@@ -129,6 +130,11 @@ def show_run(db, run_id: int, log_lines: int, console: Console) -> None:
 def runs(ctx, run_id, site, status, job, since, limit, show_logs, log_lines, as_json):
     """List crawl runs, newest first: job, status, duration, listings, flags, errors, coverage.
 
+    The failures column adds up what a crawl gave up on: pages given up after their retries,
+    pages dropped at the size cap (DOWNLOAD_MAXSIZE), requests refused by robots.txt, offsite
+    requests and redirects, failed items; any of them makes a run degraded and the note names
+    them. A run whose crawl process is gone is marked interrupted first.
+
     With RUN_ID, show that run in full: counts, errors, reason, its alerts and scheduler
     events, and the end of its log. Alerts raised about listed runs are printed below the
     table.
@@ -144,6 +150,8 @@ def runs(ctx, run_id, site, status, job, since, limit, show_logs, log_lines, as_
     db = open_db(ctx.obj.get("db_path"))
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
     try:
+        # A run whose crawl process is gone (killed, crashed) is shown as what it is, not 'running'.
+        mark_stale_runs_interrupted(db)
         if run_id is not None:
             if db["crawl_runs"].count_where("id = ?", [run_id]) == 0:
                 raise click.UsageError(f"no run {run_id}")
@@ -183,9 +191,16 @@ def recent_runs(db, *, site, status, job, since, limit) -> list[dict]:
     return rows
 
 
+def failures_cell(run: dict) -> str:
+    """The total of the run's failure counts (the note names them); "-" for a run from before
+    they were counted."""
+    values = [run.get(name) for name in FAILURE_COUNTS]
+    return "-" if all(v is None for v in values) else str(sum(v or 0 for v in values))
+
+
 def print_runs_table(rows: list[dict], show_logs: bool, console: Console) -> None:
     columns = ["run", "site", "job", "status", "started", "took", "pages", "listings", "new", "flags", "errors",
-               "title/price cov.", "note"]
+               "failures", "title/price cov.", "note"]
     table = Table(*columns)
     if show_logs:
         table.add_column("log", overflow="fold")
@@ -197,8 +212,8 @@ def print_runs_table(rows: list[dict], show_logs: bool, console: Console) -> Non
             else (r.get("job") or "")
         cells = [str(r["id"]), r["site"], job_text, r["status"], r["started_at"],
                  format_duration(r["duration_seconds"]), str(r["pages"] or 0), str(r["listings_seen"] or 0),
-                 str(r["listings_new"] or 0), str(r.get("flags_raised") or 0), str(r["errors"] or 0), cov_text,
-                 note or ""]
+                 str(r["listings_new"] or 0), str(r.get("flags_raised") or 0), str(r["errors"] or 0),
+                 failures_cell(r), cov_text, note or ""]
         if show_logs:
             cells.append(r.get("log_path") or "")
         table.add_row(*(escape(c) for c in cells))  # reasons quote page text and URLs: never markup

@@ -17,7 +17,8 @@ from typing import Any
 
 from monitor.listing import utc_now
 from monitor.store import open_db, resolve_db_path
-from monitor.store.runs import tag_run
+from monitor.store.db import private_dir
+from monitor.store.runs import FAILURE_COUNTS, failure_counts, failure_text, tag_run
 
 
 @dataclass
@@ -49,8 +50,7 @@ def project_settings(db_path: Path, *, log_file: Path | None, log_level: str, ex
 
 def run_log_path(db_path: Path, site: str) -> Path:
     """Logs live beside the database, one file per crawl, linked from the run record."""
-    folder = db_path.parent / "logs"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_dir(db_path.parent / "logs")  # logs quote pages and URLs: the store's owner only
     stamp = utc_now().replace(":", "").replace("-", "")
     return folder / f"{stamp}-{site}-{os.getpid()}.log"
 
@@ -146,6 +146,7 @@ def run_summary_rows(run: dict[str, Any]) -> list[tuple[str, str]]:
         ("coverage", ", ".join(f"{k} {v:.0%}" for k, v in sorted(coverage.items())) or "-"),
         ("flags", f"{run.get('flags_raised') or 0} raised"),
         ("errors", str(run.get("errors") or 0)),
+        ("failures", failures_summary(run)),
     ]
     if run.get("degraded_reason"):
         rows.append(("degraded", run["degraded_reason"]))
@@ -155,3 +156,11 @@ def run_summary_rows(run: dict[str, Any]) -> list[tuple[str, str]]:
     if run.get("log_path"):
         rows.append(("log", run["log_path"]))
     return rows
+
+
+def failures_summary(run: dict[str, Any]) -> str:
+    """The run's failure counts in words with their sources; "none", or "-" for a run from before
+    they were counted."""
+    if all(run.get(name) is None for name in FAILURE_COUNTS):
+        return "-"
+    return failure_text(failure_counts(run), sources=True) or "none"

@@ -22,6 +22,8 @@ from apscheduler.job import Job
 from apscheduler.jobstores.base import BaseJobStore, ConflictingIdError, JobLookupError
 from apscheduler.util import datetime_to_utc_timestamp, utc_timestamp_to_datetime
 
+from monitor.store.db import private_dir, private_file
+
 TABLE = "apscheduler_jobs"
 
 
@@ -60,7 +62,9 @@ class SQLiteJobStore(BaseJobStore):
     # -- connection --------------------------------------------------------------------
     def start(self, scheduler, alias):
         super().start(scheduler, alias)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Pickles of the jobs: private like the store beside it (and its -wal/-shm follow its mode).
+        private_dir(self.path.parent)
+        private_file(self.path)
         conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA busy_timeout = 30000")
         conn.execute("PRAGMA journal_mode = WAL")

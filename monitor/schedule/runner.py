@@ -39,7 +39,7 @@ from monitor.schedule.alerting import check_alerts
 from monitor.schedule.config import JobSpec, ScheduleConfig
 from monitor.schedule.history import record_event
 from monitor.store import finish_run, mark_stale_runs_interrupted, open_db, start_run
-from monitor.store.db import write_transaction
+from monitor.store.db import checkpoint, write_transaction
 from monitor.store.runs import close_run, run_of_process, tag_run
 
 logger = logging.getLogger("monitor.schedule")
@@ -401,9 +401,9 @@ class JobRunner:
         return db["crawl_runs"].get(run_id)
 
 
-def recover_interrupted_runs(db_path: str | Path) -> list[int]:
-    """At scheduler start: runs left 'running' by a crawl whose process is gone (the scheduler,
-    or the machine, died under it) become interrupted, and their jobs say so."""
+def recover_interrupted_runs(db_path: str | Path, when: str = "at scheduler start") -> list[int]:
+    """At scheduler start and on its timer: runs left 'running' by a crawl whose process is gone
+    (the scheduler, or the machine, died under it) become interrupted, and their jobs say so."""
     db = open_db(db_path)
     try:
         stale = mark_stale_runs_interrupted(db)
@@ -411,7 +411,24 @@ def recover_interrupted_runs(db_path: str | Path) -> list[int]:
             run = db["crawl_runs"].get(run_id)
             if run.get("job"):
                 record_event(db, run["job"], "interrupted", run_id=run_id, pid=run.get("pid"),
-                             detail="the crawl process was gone at scheduler start; run marked interrupted")
+                             detail=f"the crawl process was gone {when}; run marked interrupted")
         return stale
     finally:
         db.close()
+
+
+def checkpoint_store(db_path: str | Path) -> None:
+    """Fold the write-ahead log back into the database and empty it (see monitor.store.db);
+    from the scheduler's timer, so that a store that is never idle still gets its WAL emptied.
+    Never raises."""
+    try:
+        db = open_db(db_path)
+        try:
+            result = checkpoint(db, "TRUNCATE")
+        finally:
+            db.close()
+    except Exception:  # noqa: BLE001 - a checkpoint problem must never stop the scheduler
+        logger.exception("Checkpointing the store's write-ahead log failed")
+        return
+    if result.busy:
+        logger.info("WAL checkpoint: %s", result)

@@ -35,7 +35,7 @@ from monitor.schedule.alerting import CHECK_EVERY_SECONDS, check_alerts, startup
 from monitor.schedule.config import JobSpec, ScheduleConfig
 from monitor.schedule.history import iso_utc, last_started_at, record_event
 from monitor.schedule.jobstore import SQLiteJobStore, jobstore_path
-from monitor.schedule.runner import JobResult, JobRunner, recover_interrupted_runs
+from monitor.schedule.runner import JobResult, JobRunner, checkpoint_store, recover_interrupted_runs
 from monitor.schedule.triggers import build_trigger, is_due, next_fire_after, parse_utc, schedule_fingerprint
 from monitor.store import open_db
 
@@ -47,6 +47,8 @@ logger = logging.getLogger("monitor.schedule")
 _ACTIVE: "ScheduleService | None" = None
 _fire_time = threading.local()
 MAX_CATCH_UP_SCAN = 10_000
+# How often the running scheduler looks for runs whose crawl process is gone: one indexed query.
+SWEEP_EVERY_SECONDS = 60
 
 
 def fire(job_id: str, schedule: str | None = None) -> None:
@@ -198,13 +200,37 @@ class ScheduleService:
         self.start()
         logger.info("Scheduler running with %d job(s) from %s; job store %s", len(self.jobs), self.config.path,
                     jobstore_path(self.db_path))
+        self.loop()
+        self.stop()
+
+    def loop(self) -> None:
+        """The main thread's work until a stop is requested: the timers (runs whose crawl is gone,
+        alerts, campaign windows, WAL checkpoints); the jobs fire in APScheduler's threads."""
         next_alert_check = time.monotonic() + CHECK_EVERY_SECONDS
+        next_sweep = time.monotonic() + SWEEP_EVERY_SECONDS
         while not self._stop.wait(1.0):
+            if time.monotonic() >= next_sweep:
+                self.sweep()
+                next_sweep = time.monotonic() + SWEEP_EVERY_SECONDS
             if time.monotonic() >= next_alert_check:
                 check_alerts(self.config, self.db_path, self.problems)
                 campaigns.refresh(self.config, self.db_path)  # windows open and close at midnight
+                checkpoint_store(self.db_path)
                 next_alert_check = time.monotonic() + CHECK_EVERY_SECONDS
-        self.stop()
+
+    def sweep(self) -> list[int]:
+        """Runs left 'running' by a crawl that is gone (killed by hand, the OOM killer, a crash
+        of a crawl started outside this scheduler) become interrupted and their jobs say so:
+        on the timer, not only when the next crawl starts. Never raises: the scheduler keeps
+        running."""
+        try:
+            stale = recover_interrupted_runs(self.db_path, when="while the scheduler ran")
+        except Exception:  # noqa: BLE001 - a locked or broken store must not stop the scheduler
+            logger.exception("Looking for runs whose crawl is gone failed")
+            return []
+        if stale:
+            logger.warning("Runs %s were left running by a crawl that is gone; marked interrupted", stale)
+        return stale
 
     def stop(self) -> None:
         """No new firings; the running crawls' groups get SIGTERM, then SIGKILL after the grace,

@@ -390,3 +390,19 @@ def fts_insert_deferrable(db: Database) -> None:
         END
         """
     )
+
+
+@MIGRATIONS(name="0012_run_failure_counts")
+def run_failure_counts(db: Database) -> None:
+    # Failures that used to vanish from the run record (issue 13): each is a count taken from the
+    # crawl's Scrapy stats or signals when it closes, and any of them makes the run degraded.
+    # NULL on runs from before this migration (not counted), 0 on later runs without the failure.
+    for column in ("retries_exhausted",  # retry/max_reached: pages given up after RETRY_TIMES
+                   "pages_dropped",  # cancelled at DOWNLOAD_MAXSIZE (transfer or decompression)
+                   "robots_refused",  # robotstxt/forbidden
+                   "offsite_filtered",  # offsite/filtered: offsite requests and redirects
+                   "items_failed"):  # callback errors, items a pipeline dropped or refused
+        db["crawl_runs"].add_column(column, int)
+    # "<boot id>:<start time in clock ticks>" of the crawl process: a pid reused by another
+    # process after the crawl died no longer keeps its run 'running'.
+    db["crawl_runs"].add_column("process_start", str)

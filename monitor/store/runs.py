@@ -16,6 +16,45 @@ from monitor.store.db import write_transaction
 RUN_STATUSES = ("running", "completed", "degraded", "failed", "interrupted")
 MAX_ERROR_MESSAGES = 20
 
+# The failures a crawl counts (crawl_runs columns, migration 0012), each with the words a run
+# summary uses and where the count comes from. Any of them above 0 makes a run degraded.
+FAILURE_COUNTS = {
+    "retries_exhausted": ("given up after retries", "Scrapy stat retry/max_reached"),
+    "pages_dropped": ("dropped at the size cap", "DOWNLOAD_MAXSIZE, in transfer or decompression"),
+    "robots_refused": ("refused by robots.txt", "Scrapy stat robotstxt/forbidden"),
+    "offsite_filtered": ("offsite requests or redirects filtered", "Scrapy stat offsite/filtered"),
+    "items_failed": ("items failed", "callback errors, items dropped or refused by the store"),
+}
+
+
+def failure_counts(run: dict[str, Any]) -> dict[str, int]:
+    """The run's non-zero failure counts, in FAILURE_COUNTS order ({} for a run from before they
+    were counted)."""
+    return {name: int(run[name]) for name in FAILURE_COUNTS if run.get(name)}
+
+
+def failure_text(counts: dict[str, int], *, sources: bool = False) -> str:
+    """``2 given up after retries, 1 refused by robots.txt``; "" when nothing failed."""
+    parts = []
+    for name, (words, source) in FAILURE_COUNTS.items():
+        if counts.get(name):
+            parts.append(f"{counts[name]} {words}" + (f" ({source})" if sources else ""))
+    return ", ".join(parts)
+
+
+def process_start(pid: int) -> str | None:
+    """``<boot id>:<start time>`` of process ``pid``, which no later process with the same pid
+    shares; None where /proc does not tell (not Linux, the process is gone)."""
+    try:
+        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as handle:
+            boot = handle.read().strip()
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            stat = handle.read()
+    except OSError:
+        return None
+    fields = stat[stat.rfind(")") + 2:].split()
+    return f"{boot}:{fields[19]}" if len(fields) > 19 else None  # field 22 of proc(5): starttime
+
 
 def start_run(db: Database, *, site: str, spider: str, kind: str, args: dict[str, Any] | None = None,
               log_path: str | None = None) -> int:
@@ -37,6 +76,7 @@ def start_run(db: Database, *, site: str, spider: str, kind: str, args: dict[str
                 "listings_changed": 0,
                 "errors": 0,
                 "log_path": log_path,
+                "process_start": process_start(os.getpid()),
             }
         )
         return int(table.last_pk)
@@ -46,7 +86,12 @@ def finish_run(db: Database, run_id: int, *, status: str, finish_reason: str | N
                pages: int = 0, listings_seen: int = 0, listings_new: int = 0, listings_changed: int = 0,
                listings_removed: int = 0, flags_raised: int = 0,
                errors: list[str] | None = None, error_count: int | None = None,
-               coverage: dict[str, float] | None = None, degraded_reason: str | None = None) -> None:
+               coverage: dict[str, float] | None = None, degraded_reason: str | None = None,
+               failures: dict[str, int] | None = None) -> None:
+    """Close run ``run_id``; ``failures`` holds the FAILURE_COUNTS (those not given are 0)."""
+    unknown = set(failures or {}) - set(FAILURE_COUNTS)
+    if unknown:
+        raise ValueError(f"unknown failure counts {sorted(unknown)}; expected some of {', '.join(FAILURE_COUNTS)}")
     if status not in RUN_STATUSES:
         raise ValueError(f"unknown run status {status!r}; expected one of {', '.join(RUN_STATUSES)}")
     errors = errors or []
@@ -67,6 +112,7 @@ def finish_run(db: Database, run_id: int, *, status: str, finish_reason: str | N
                 "error_messages": json.dumps(errors[:MAX_ERROR_MESSAGES], ensure_ascii=False),
                 "coverage": json.dumps(coverage or {}, sort_keys=True),
                 "degraded_reason": degraded_reason,
+                **{name: int((failures or {}).get(name) or 0) for name in FAILURE_COUNTS},
             },
         )
 
@@ -88,18 +134,31 @@ def _pid_alive(pid: int) -> bool:
     return stat[stat.rfind(")") + 2:][:1] != "Z"
 
 
+def _process_gone(pid: int | None, started: str | None) -> bool:
+    """Whether the crawl process that opened a run is gone: no such pid, a zombie, or a pid now
+    held by a later process (its start time differs from the one the run recorded)."""
+    if not pid or not _pid_alive(int(pid)):
+        return True
+    if not started:  # a run from before start times were kept: the pid alone decides
+        return False
+    now = process_start(int(pid))
+    return now is not None and now != started
+
+
 def mark_stale_runs_interrupted(db: Database) -> list[int]:
     """Close runs left 'running' by a crawl process that no longer exists (killed, crashed).
 
-    Only runs started on this host are judged: a pid means nothing on another machine.
+    Only runs started on this host are judged: a pid means nothing on another machine. Every
+    site's runs are judged, whoever calls: the next crawl to start, `monitor runs`, and the
+    scheduler at start, after each crawl and on its timer.
     """
     host = socket.gethostname()
     stale = [
         row["id"]
         for row in db.execute_returning_dicts(
-            "SELECT id, pid FROM crawl_runs WHERE status = 'running' AND hostname = ?", [host]
+            "SELECT * FROM crawl_runs WHERE status = 'running' AND hostname = ?", [host]
         )
-        if not row["pid"] or not _pid_alive(int(row["pid"]))
+        if _process_gone(row["pid"], row.get("process_start"))
     ]
     if stale:
         with write_transaction(db):

@@ -13,8 +13,10 @@ from monitor.ingest.write import listing_keys, write_batch
 from monitor.listing import COVERAGE_FIELDS, Removal, is_filled
 from monitor.scoring.active import active_engine, fallback_note
 from monitor.store import finish_run, mark_stale_runs_interrupted, open_db, start_run
+from monitor.store.db import checkpoint
 from monitor.store.listings import SaveResult
 from monitor.store.removals import record_removals
+from monitor.store.runs import FAILURE_COUNTS, failure_text
 from spiders.pipelines.scoring import ScoringWorker
 
 logger = logging.getLogger(__name__)
@@ -22,6 +24,28 @@ logger = logging.getLogger(__name__)
 # Close reasons that mean someone stopped the crawl rather than it ending by itself.
 INTERRUPTED_REASONS = {"shutdown", "cancelled"}
 FAILED_REASONS = {"closespider_timeout": "stopped at its time limit (CLOSESPIDER_TIMEOUT)"}
+
+# Scrapy's own stats for the failures a run counts (monitor.store.runs.FAILURE_COUNTS).
+STAT_OF = {"retries_exhausted": "retry/max_reached", "robots_refused": "robotstxt/forbidden",
+           "offsite_filtered": "offsite/filtered"}
+# A download cancelled at DOWNLOAD_MAXSIZE (announced or streamed) ends as this exception, which
+# Scrapy's DownloaderStats counts; nothing else in a crawl cancels a download.
+SIZE_CAP_STAT = "downloader/exception_type_count/scrapy.exceptions.DownloadCancelledError"
+# A body over DOWNLOAD_MAXSIZE once decompressed is dropped by HttpCompressionMiddleware with a
+# warning and an IgnoreRequest that no stat counts: the warning is counted (SizeCapLog).
+DECOMPRESSION_LOGGER = "scrapy.downloadermiddlewares.httpcompression"
+
+
+class SizeCapLog(logging.Handler):
+    """Counts HttpCompressionMiddleware's "exceeded DOWNLOAD_MAXSIZE" warnings."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record):
+        if "DOWNLOAD_MAXSIZE" in record.getMessage():
+            self.count += 1
 
 
 class StorePipeline:
@@ -38,6 +62,8 @@ class StorePipeline:
         self.filled = {name: 0 for name in COVERAGE_FIELDS}
         self.pages = 0
         self.callback_errors: list[str] = []
+        self.items_failed = 0  # items a later pipeline raised on or dropped (item_error, item_dropped)
+        self.size_cap_log = SizeCapLog()
         self.db = None
         self.run_id: int | None = None
         self.engine = None
@@ -50,12 +76,15 @@ class StorePipeline:
         pipeline = cls(crawler)
         crawler.signals.connect(pipeline.response_received, signal=signals.response_received)
         crawler.signals.connect(pipeline.spider_error, signal=signals.spider_error)
+        crawler.signals.connect(pipeline.item_failed, signal=signals.item_error)
+        crawler.signals.connect(pipeline.item_failed, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     # -- lifecycle ---------------------------------------------------------------------
     def open_spider(self):
         spider = self.crawler.spider
+        logging.getLogger(DECOMPRESSION_LOGGER).addHandler(self.size_cap_log)
         self.db = open_db(self.db_path)
         stale = mark_stale_runs_interrupted(self.db)
         if stale:
@@ -94,6 +123,22 @@ class StorePipeline:
 
     def spider_error(self, failure, response, spider):
         self.callback_errors.append(f"{response.url}: {failure.getErrorMessage()}")
+
+    def item_failed(self, item, spider, **_kwargs):
+        self.items_failed += 1
+
+    def failures(self) -> dict[str, int]:
+        """This crawl's FAILURE_COUNTS, from Scrapy's stats and what this pipeline saw."""
+        stats = self.crawler.stats
+        counts = {name: int(stats.get_value(stat, 0) or 0) for name, stat in STAT_OF.items()}
+        counts["pages_dropped"] = int(stats.get_value(SIZE_CAP_STAT, 0) or 0) + self.size_cap_log.count
+        refused = getattr(self.saved, "refused", 0)  # listings the store refused (invalid text)
+        refused = refused if isinstance(refused, int) else len(refused or ())
+        counts["items_failed"] = len(self.callback_errors) + self.items_failed + refused
+        assert set(counts) == set(FAILURE_COUNTS)
+        for name, value in counts.items():
+            stats.set_value(f"monitor/{name}", value)
+        return counts
 
     def process_item(self, item):
         if isinstance(item, Removal):
@@ -161,12 +206,16 @@ class StorePipeline:
             self.worker = None
         seen = len(self.keys)
         coverage = {name: round(count / seen, 4) for name, count in self.filled.items()} if seen else {}
+        logging.getLogger(DECOMPRESSION_LOGGER).removeHandler(self.size_cap_log)
         errors = [*getattr(spider, "crawl_errors", []), *self.callback_errors]
+        crawl_errors = len(errors)  # a broken rule pack, added next, is reported but degrades nothing
         if self.rules_problem:
             errors.append(self.rules_problem)
         threshold = getattr(getattr(spider, "profile", None), "coverage_threshold", 0.9)
+        failures = self.failures()
         status, why, degraded = self.judge(reason, seen, errors, coverage, threshold,
-                                           kind=getattr(spider, "kind", "profile"))
+                                           kind=getattr(spider, "kind", "profile"), failures=failures,
+                                           crawl_errors=crawl_errors)
         finish_run(
             self.db,
             self.run_id,
@@ -181,28 +230,48 @@ class StorePipeline:
             errors=errors,
             coverage=coverage,
             degraded_reason=degraded,
+            failures=failures,
         )
         self.crawler.stats.set_value("monitor/run_status", status)
+        # A crawl writes hundreds of batches; fold its WAL into the database while no one waits.
+        logger.info("WAL checkpoint after the crawl: %s", checkpoint(self.db, "PASSIVE"))
         self.db.close()
 
     @staticmethod
     def judge(reason: str, seen: int, errors: list[str], coverage: dict[str, float], threshold: float,
-              kind: str = "profile"):
-        """(status, finish reason, degraded reason) for a finished crawl."""
+              kind: str = "profile", failures: dict[str, int] | None = None, crawl_errors: int | None = None):
+        """(status, finish reason, degraded reason) for a finished crawl.
+
+        Storing listings is not enough to be completed: a page given up after its retries, one
+        dropped at the size cap, a robots.txt refusal, an offsite redirect, a failed item or a
+        download error (``crawl_errors`` of ``errors``; all of them when not given) each make
+        the run degraded, its reason naming the counts.
+        """
         if reason in INTERRUPTED_REASONS:
             return "interrupted", f"stopped before the end ({reason})", None
         if reason in FAILED_REASONS:
             return "failed", FAILED_REASONS[reason], None
+        failed_text = failure_text(failures or {})
         if seen == 0 and errors:
             return "failed", f"no listings stored; first error: {errors[0]}", None
+        if seen == 0 and failed_text:
+            return "failed", f"no listings stored; {failed_text}", None
         if kind == "recheck" and seen == 0:  # every confirmed listing is gone, or there were none
             return "completed", reason, None
         if seen == 0:
             return "degraded", reason, "no listings found: check the start URLs, keywords and listing_links selector"
+        problems = []
         low = [f"{name} {coverage.get(name, 0):.0%}" for name in ("title", "price") if coverage.get(name, 0) < threshold]
         if low:
-            return "degraded", reason, (
+            problems.append(
                 f"field coverage below {threshold:.0%}: {', '.join(low)}; the site's layout may have changed, "
                 "check the profile's selectors with `monitor extract`"
             )
+        if failed_text:
+            problems.append(f"failures: {failed_text}")
+        download_errors = len(errors) if crawl_errors is None else crawl_errors
+        if download_errors:
+            problems.append(f"{download_errors} error{'s' if download_errors != 1 else ''}, first: {errors[0]}")
+        if problems:
+            return "degraded", reason, "; ".join(problems)
         return "completed", reason, None
