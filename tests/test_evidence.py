@@ -16,7 +16,7 @@ from monitor.evidence.sanitise import inert_html
 from monitor.evidence.warcfile import read_record
 from monitor.store import open_db
 from monitor.store.db import write_transaction
-from tests.conftest import run_monitor
+from tests.conftest import ROOT, run_monitor
 from tests.web_fixtures import HOSTILE_CAPTURE, build_store
 
 
@@ -132,3 +132,133 @@ def test_inert_html_keeps_text_and_drops_everything_live():
     assert 'title="link: javascript:alert(' in html
     # text that looks like markup stays text
     assert "&lt;script&gt;" in inert_html("<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>")
+
+
+def _all_records(warc):
+    # lazy: only these tests walk whole files
+    from warcio.archiveiterator import ArchiveIterator
+
+    with open(warc, "rb") as f:
+        return [(r.rec_type, r.rec_headers.protocol) for r in ArchiveIterator(f)]
+
+
+def test_every_record_says_warc_1_1_like_its_warcinfo(kept):
+    path, _ = kept
+    warc = next((evidence_root(path) / "warc").rglob("*.warc.gz"))
+    kinds = _all_records(warc)
+    assert [k for k, _ in kinds] == ["warcinfo", "response", "request", "resource", "metadata"]
+    assert {v for _, v in kinds} == {"WARC/1.1"}
+    assert b"format: WARC File Format 1.1" in gzip.decompress(warc.read_bytes())
+
+
+def seal_rows(path):
+    db = open_db(path, migrate=False)
+    try:
+        return custody.seals(db)
+    finally:
+        db.close()
+
+
+def test_closing_a_warc_file_seals_it_and_its_screenshot_in_the_custody_log(kept):
+    import hashlib
+
+    path, _ = kept
+    root = evidence_root(path)
+    warc = next((root / "warc").rglob("*.warc.gz"))
+    shot = next((root / "screenshots").rglob("*.png"))
+    seals = seal_rows(path)
+    rel = warc.relative_to(root).as_posix()
+    assert set(seals) == {rel, shot.relative_to(root).as_posix()}
+    (entry,) = seals[rel]
+    assert entry["sha256"] == hashlib.sha256(warc.read_bytes()).hexdigest()
+    assert entry["size"] == warc.stat().st_size and entry["records"] == 5
+    (shot_entry,) = seals[shot.relative_to(root).as_posix()]
+    assert shot_entry["sha256"] == hashlib.sha256(shot.read_bytes()).hexdigest() and shot_entry["records"] is None
+
+
+def test_a_file_appended_to_gets_a_seal_per_closing_and_its_sealed_start_stays_checked(tmp_path):
+    from monitor.evidence.warcfile import RunWarc
+
+    path = tmp_path / "monitor.db"
+    open_db(path).close()
+    root = evidence_root(path)
+    for n in range(2):  # a crawl resumed under the same run id appends to the run's file
+        warc = RunWarc(root, "shop", 7, "listing-monitor/test")
+        warc.write_exchange(url=f"https://shop.example/{n}", method="GET", request_headers={}, request_body=b"",
+                            status=200, reason="OK", protocol="HTTP/1.1", response_headers={}, body=b"page %d" % n,
+                            server_ip=None)
+        sealed = warc.close()
+    assert sealed[0].records == 6 and sealed[0].detail["appended_to"]["records"] == 3
+    first, second = seal_rows(path)["warc/shop/run-7.warc.gz"]
+    assert first["size"] < second["size"] == warc.path.stat().st_size
+    assert verify(path).returncode == 0
+    # A byte changed in the part the first closing sealed: that seal names it, not only the last one.
+    data = bytearray(warc.path.read_bytes())
+    data[first["size"] // 2] ^= 0x01
+    warc.path.write_bytes(bytes(data))
+    out = " ".join(verify(path).stdout.split())
+    assert f"changed since it was sealed (custody entry {first['id']}" in out, out
+
+
+def test_evidence_and_custody_commit_with_full_sync(kept):
+    """Stores run with synchronous=NORMAL; evidence rows, their custody entries and seals commit with FULL."""
+    path, _ = kept
+    db = open_db(path, migrate=False)
+    statements = []
+    db.conn.set_trace_callback(statements.append)
+    from monitor.evidence.records import record_evidence
+
+    listing = db.execute("SELECT site, listing_id FROM listings LIMIT 1").fetchone()
+    cap = {"kind": "response", "url": "https://shop.example/x", "path": "warc/x.warc.gz", "offset": 0, "length": 1,
+           "sha256": "00" * 32, "captured_at": "2026-12-01T00:00:00Z"}
+    record_evidence(db, [{"site": listing[0], "listing_id": listing[1], "evidence": [cap]}], run_id=None,
+                    user_agent="t")
+    db.conn.set_trace_callback(None)
+    begin, commit = statements.index("BEGIN IMMEDIATE"), statements.index("COMMIT")
+    assert "PRAGMA synchronous = FULL" in statements[:begin], statements
+    assert any(s.startswith("PRAGMA synchronous = 1") for s in statements[commit:]), statements
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 1  # the connection keeps its own setting
+    db.close()
+
+
+def test_verify_streams_a_large_record(tmp_path):
+    """A 256 MiB page (a few hundred KB of gzip) is checked without holding it in memory."""
+    import hashlib
+
+    from monitor.evidence.warcfile import RunWarc
+
+    path = tmp_path / "monitor.db"
+    open_db(path).close()
+    big = tmp_path / "zeros"
+    size = 256 << 20
+    with open(big, "wb") as f:
+        f.truncate(size)  # sparse: no disk used, reads as zeros
+    warc = RunWarc(evidence_root(path), "shop", 1, "listing-monitor/test")
+    writer = warc._open()
+    with open(big, "rb") as payload:
+        record = writer.create_warc_record("https://shop.example/big", "resource", payload=payload, length=size,
+                                           warc_content_type="text/html")
+        offset, length = warc._write(record)
+    warc.close()
+    zeros = hashlib.sha256()
+    for _ in range(size >> 20):
+        zeros.update(bytes(1 << 20))
+    db = open_db(path)
+    with write_transaction(db):
+        db["evidence"].insert({"kind": "rendered", "url": "https://shop.example/big", "path": warc.relative,
+                               "record_id": record.rec_headers.get_header("WARC-Record-ID"), "offset": offset,
+                               "length": length, "sha256": zeros.hexdigest(),
+                               "captured_at": "2026-12-01T00:00:00Z"})
+    db.close()
+    # The real command in its own process, waited for with wait4 to read that process's peak RSS.
+    env = {k: v for k, v in os.environ.items() if k != "MONITOR_DB"}
+    with open(tmp_path / "out.txt", "w+") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "monitor", "--db", str(path), "evidence", "verify"],
+                                stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read()
+    assert proc.returncode == 0 and "2 WARC records" in text, text
+    peak_mib = usage.ru_maxrss / 1024
+    assert peak_mib < 200, f"verify peaked at {peak_mib:.0f} MiB for a 256 MiB record"

@@ -18,7 +18,7 @@ from monitor.evidence.paths import evidence_root
 from monitor.evidence.verify import verify_store
 from monitor.export.package import verify_package
 from monitor.store import open_db, resolve_db_path
-from monitor.store.db import write_transaction
+from monitor.store.db import durable_transaction
 from spiders.settings import USER_AGENT
 
 
@@ -38,13 +38,17 @@ def evidence():
 @click.argument("package", required=False, type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.pass_context
 def verify(ctx, package):
-    """Recompute the SHA-256 of every kept record and screenshot and check the custody chain;
-    or, given a PACKAGE.zip (a case or referral package), check that package on its own.
+    """Check every evidence file, every WARC record and the custody chain; or, given a
+    PACKAGE.zip (a case or referral package), check that package on its own.
 
-    Names each record whose file is missing, unreadable or changed, and each custody entry
-    that was edited, removed or reordered. A package is checked against its manifest.json:
-    every file's SHA-256, the manifest's own hash, no unlisted or missing file, no unsafe
-    entry name. Exit code 1 when anything is wrong. A store check is written to the custody log.
+    Streams every file under the evidence folder: its SHA-256 against the seal the custody log
+    took when the file was finished (nothing appended, nothing cut), every WARC record's block
+    and payload digests, the record count; files on disk the log does not know and sealed files
+    that are gone; each evidence row's record; and the custody chain. Names the file, the record
+    (offset, WARC-Record-ID) or the custody entry of each problem, and what to do. A package
+    is checked against its manifest.json: every file's SHA-256, the manifest's own hash, no
+    unlisted or missing file, no unsafe entry name. Exit code 1 when anything is wrong. A
+    store check is written to the custody log.
 
     Example:
 
@@ -55,25 +59,29 @@ def verify(ctx, package):
     if package is not None:
         _verify_package(package)
         return
-    console = Console(highlight=False, stderr=False)
+    console = Console(highlight=False, stderr=False, soft_wrap=True)  # a problem is one whole line
     path = resolve_db_path(ctx.obj.get("db_path"))
     if not path.exists():
         raise click.ClickException(f"no database at {path}; pass --db or set MONITOR_DB")
     db = open_db(path)
-    root = evidence_root(path)
-    report = verify_store(db, root)
-    with write_transaction(db):
-        custody.append(db, actor="cli", action="verify", obj=f"store:{path.name}",
-                       detail={"checked": report.checked, "files": len(report.files),
-                               "problems": len(report.problems)})
-    db.close()
+    try:
+        root = evidence_root(path)
+        report = verify_store(db, root)
+        with durable_transaction(db):
+            custody.append(db, actor="cli", action="verify", obj=f"store:{path.name}",
+                           detail={"checked": report.checked, "records": report.records,
+                                   "files": len(report.files), "problems": len(report.problems)})
+    finally:
+        db.close()
     for problem in report.problems:
         console.print(f"[red]✗[/red] {escape(problem)}")
+    counts = (f"{len(report.files)} files under {escape(str(root))}, {report.records} WARC records, "
+              f"{report.checked} evidence rows")
     if report.ok:
-        console.print(f"[green]OK[/green]: {report.checked} records in {len(report.files)} files under {escape(str(root))} "
-                      "match their SHA-256; the custody chain is intact.")
+        console.print(f"[green]OK[/green]: {counts}: every file matches its seal in the custody log, every record "
+                      "its digests, every row its record; the custody chain is intact.")
         return
-    console.print(f"[red]{len(report.problems)} problem(s)[/red] in {report.checked} records.")
+    console.print(f"[red]{len(report.problems)} problem(s)[/red] in {counts}.")
     sys.exit(1)
 
 

@@ -3,7 +3,12 @@
 Each entry's hash covers its own fields and the previous entry's hash, so deleting,
 reordering or editing an entry (with the triggers dropped) breaks the chain from there on,
 which ``verify_chain`` reports. Entries are appended inside the caller's write transaction
-(BEGIN IMMEDIATE), so two processes never chain onto the same predecessor.
+(BEGIN IMMEDIATE), so two processes never chain onto the same predecessor; the evidence writers
+use ``monitor.store.db.durable_transaction`` (full sync), so an entry survives a power cut.
+
+A finished evidence file (a WARC file closed, a screenshot written) gets a "seal" entry with
+its whole-file SHA-256, size and record count (``seal``); ``monitor evidence verify`` checks
+the files against their seals (``seals``).
 """
 
 from __future__ import annotations
@@ -35,6 +40,34 @@ def append(db: Database, *, actor: str, action: str, obj: str, sha256: str | Non
     db.execute("INSERT INTO custody (at, actor, action, object, sha256, detail, prev_hash, entry_hash) "
                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [at, actor, action, obj, sha256, detail_text, prev, digest])
     return digest
+
+
+SEAL = "seal"
+
+
+def seal(db: Database, *, actor: str, relative: str, sha256: str, size: int, records: int | None,
+         detail: dict[str, Any] | None = None) -> str:
+    """A finished evidence file (path relative to the evidence root): its SHA-256, size and
+    number of WARC records (None for a plain file). Call inside ``durable_transaction``."""
+    return append(db, actor=actor, action=SEAL, obj=f"file:{relative}", sha256=sha256,
+                  detail={"size": size, "records": records, **(detail or {})})
+
+
+def seals(db: Database) -> dict[str, list[dict[str, Any]]]:
+    """Every seal entry, by file (relative path), oldest first; each with its custody ``id``,
+    ``at``, ``sha256``, ``size`` and ``records``. A file appended to after a seal has one seal
+    per closing, each covering the file up to its ``size``."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for id_, at, obj, sha, detail in db.execute(
+            "SELECT id, at, object, sha256, detail FROM custody WHERE action = ? AND object LIKE 'file:%' ORDER BY id",
+            [SEAL]):
+        try:
+            info = json.loads(detail or "{}")
+        except ValueError:
+            info = {}
+        out.setdefault(obj[len("file:"):], []).append(
+            {"id": id_, "at": at, "sha256": sha, "size": info.get("size"), "records": info.get("records")})
+    return out
 
 
 def verify_chain(db: Database) -> Iterator[str]:

@@ -8,9 +8,21 @@ from pathlib import Path
 from monitor.settings import env
 
 
-def evidence_root(db_path: str | os.PathLike) -> Path:
+class EvidenceRoot(type(Path())):
+    """The evidence folder of one store, knowing that store (``store``: its database file), so
+    whatever writes a file under it (``RunWarc``) seals the finished file in that store's custody
+    log without each caller having to pass the database along. A path derived from it
+    (``root / "warc"``) is a plain path again: only the root itself names a store."""
+
+    store: Path | None = None
+
+
+def evidence_root(db_path: str | os.PathLike) -> EvidenceRoot:
     """``MONITOR_EVIDENCE_DIR``, or the ``evidence`` folder beside the database file."""
-    return env("MONITOR_EVIDENCE_DIR") or Path(db_path).resolve().parent / "evidence"
+    store = Path(db_path).resolve()
+    root = EvidenceRoot(env("MONITOR_EVIDENCE_DIR") or store.parent / "evidence")
+    root.store = store
+    return root
 
 
 def resolve(root: Path, relative: str) -> Path:

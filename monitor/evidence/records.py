@@ -9,7 +9,7 @@ from sqlite_utils import Database
 
 from monitor import __version__
 from monitor.evidence import custody
-from monitor.store.db import write_transaction
+from monitor.store.db import durable_transaction
 
 _COLUMNS = ("kind", "url", "path", "record_id", "offset", "length", "sha256", "http_status", "content_type",
             "server_ip", "captured_at")
@@ -19,12 +19,12 @@ def record_evidence(db: Database, items: Iterable[Mapping[str, Any]], *, run_id:
                     user_agent: str | None, actor: str = "crawler") -> int:
     """Store the evidence carried by listing/removal items (``item["evidence"]``: a list of
     captured records) linked to their listing, each with a custody "capture" entry. One write
-    transaction. Returns the number of rows.
+    transaction, committed with full sync (``durable_transaction``). Returns the number of rows.
 
     A screenshot refers to the record before it; a record may name what it refers to itself
     (``"refers_to"``: an evidence id), as a later browser capture refers to the crawl's response."""
     count = 0
-    with write_transaction(db):
+    with durable_transaction(db):
         for item in items:
             captured = item.get("evidence") or []
             if not captured:

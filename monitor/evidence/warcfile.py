@@ -8,7 +8,13 @@ the screenshot itself is a PNG file beside the WARC.
 
 Digests are SHA-256 (warcio's default is SHA-1): ``WARC-Payload-Digest`` and
 ``WARC-Block-Digest`` as ``sha256:BASE32``, which ``warcio check`` verifies. The evidence
-table keeps the payload's SHA-256 in hex, as ``sha256sum`` prints it.
+table keeps the payload's SHA-256 in hex, as ``sha256sum`` prints it. Every record is
+``WARC/1.1``, as the warcinfo record's ``format`` says.
+
+Closing a file seals it: the SHA-256 of the whole file (hashed as the bytes were written, so a
+change made on disk during the run is not blessed), its size and record count go into the
+store's custody log as a "seal" entry, and so does each screenshot written; ``monitor evidence
+verify`` checks the files against their seals.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import socket
 import zlib
 from dataclasses import dataclass
@@ -25,13 +32,20 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlite_utils import Database
+
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
 from monitor import __version__
+from monitor.evidence import custody
 from monitor.listing import utc_now
+from monitor.store.db import durable_transaction, open_db
+
+WARC_VERSION = "1.1"
+_CHUNK = 1 << 20  # bytes read at a time when hashing a file: memory stays bounded
 
 # Headers that describe the transfer rather than the bytes we keep: Scrapy has already
 # removed the chunked framing, so a reader must not try to undo it again.
@@ -43,9 +57,48 @@ _RENDERED_DROP = {"transfer-encoding", "content-encoding", "content-length"}
 class Sha256WarcWriter(WARCWriter):
     """warcio's writer with SHA-256 digests instead of SHA-1 (SHA-1 is no longer collision-safe)."""
 
+    def __init__(self, filebuf, *args, **kwargs):
+        kwargs.setdefault("warc_version", WARC_VERSION)
+        super().__init__(filebuf, *args, **kwargs)
+
     @staticmethod
     def _create_digester():
         return Digester("sha256")
+
+
+class _HashingFile:
+    """The WARC file as warcio writes to it (``write``/``flush``), hashing every byte on its way
+    out, so the seal is the hash of what this process wrote, not of what is on disk at the end."""
+
+    def __init__(self, file, digest, size: int):
+        self._file = file
+        self.digest = digest
+        self.size = size
+
+    def write(self, data) -> int:
+        self.digest.update(data)
+        self.size += len(data)
+        return self._file.write(data)
+
+    def flush(self) -> None:
+        self._file.flush()
+
+    def tell(self) -> int:
+        return self.size
+
+    def close(self) -> None:
+        self._file.close()
+
+
+@dataclass
+class Sealed:
+    """A finished evidence file, as sealed in the custody log."""
+
+    relative: str
+    sha256: str
+    size: int
+    records: int | None  # WARC records in the file; None for a plain file (or a damaged start)
+    detail: dict[str, Any]
 
 
 @dataclass
@@ -83,16 +136,27 @@ def _header_pairs(headers) -> list[tuple[str, str]]:
 
 class RunWarc:
     """The WARC file of one crawl run, opened on the first record. ``stem`` names the file
-    instead of the run (``monitor evidence capture`` writes ``capture-…`` files beside the runs')."""
+    instead of the run (``monitor evidence capture`` writes ``capture-…`` files beside the runs').
 
-    def __init__(self, root: Path, site: str, run_id: int | None, user_agent: str, stem: str | None = None):
+    ``close`` seals the file and the screenshots written into the custody log of ``store`` (a
+    database file or an open ``Database``), by default the store the root belongs to
+    (``evidence_root(db_path)`` knows it); without a store nothing is sealed and ``monitor
+    evidence verify`` reports the files as unknown to custody."""
+
+    def __init__(self, root: Path, site: str, run_id: int | None, user_agent: str, stem: str | None = None, *,
+                 store: Database | str | os.PathLike | None = None, actor: str = "crawler"):
         self.root = root
+        self.store = store if store is not None else getattr(root, "store", None)
+        self.actor = actor
+        self.run_id = run_id
+        self._appended_to: dict[str, Any] | None = None
+        self._shots_written: list[Sealed] = []
         if stem is None:
             stem = f"run-{run_id}" if run_id is not None else f"run-{utc_now().replace(':', '')}-{socket.gethostname()}"
         self.relative = f"warc/{site}/{stem}.warc.gz"
         self.shots = f"screenshots/{site}/{stem}"
         self.user_agent = user_agent
-        self._file = None
+        self._file: _HashingFile | None = None
         self._writer: Sha256WarcWriter | None = None
         self.records = 0
 
@@ -103,8 +167,13 @@ class RunWarc:
     def _open(self) -> Sha256WarcWriter:
         if self._writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            # Append: a crawl resumed under the same run id adds records, never truncates.
-            self._file = open(self.path, "ab")
+            # Append: a crawl resumed under the same run id adds records, never truncates. The
+            # bytes already there are hashed first, so the seal covers the whole file.
+            raw = open(self.path, "ab")
+            digest, size = hashlib.sha256(), raw.tell()
+            if size:
+                self._appended_to = _existing(self.path, size, digest)
+            self._file = _HashingFile(raw, digest, size)
             self._writer = Sha256WarcWriter(self._file, gzip=True)
             info = {"software": f"listing-monitor/{__version__} (warcio)", "format": "WARC File Format 1.1",
                     "http-header-user-agent": self.user_agent, "robots": "obey",
@@ -189,16 +258,66 @@ class RunWarc:
             path.parent.mkdir(parents=True, exist_ok=True)
             if not path.exists():
                 path.write_bytes(screenshot)
+                self._shots_written.append(Sealed(shot_rel, shot_sha, len(screenshot), None,
+                                                  {"kind": "screenshot", "run": self.run_id}))
             captured.append(Captured(kind="screenshot", url=url, path=shot_rel, record_id=None, offset=None,
                                      length=len(screenshot), sha256=shot_sha, http_status=status,
                                      content_type="image/png", server_ip=server_ip, captured_at=now))
         return captured
 
-    def close(self) -> None:
+    def close(self) -> list[Sealed]:
+        """Close the file and seal it (and the screenshots written) in the custody log; returns
+        the seals. A seal that cannot be recorded raises, after the file is closed."""
+        sealed = list(self._shots_written)
         if self._file is not None:
-            self._file.close()
+            file = self._file
+            file.close()
             self._file = None
             self._writer = None
+            before = self._appended_to
+            if before is None:
+                records: int | None = self.records
+            else:
+                records = None if before["records"] is None else before["records"] + self.records
+            detail = {"kind": "warc", "run": self.run_id, "records_written": self.records}
+            if before:
+                detail["appended_to"] = before
+            sealed.insert(0, Sealed(self.relative, file.digest.hexdigest(), file.size, records, detail))
+        self._shots_written = []
+        if sealed and self.store is not None:
+            _record_seals(self.store, self.actor, sealed)
+        return sealed
+
+
+def _existing(path: Path, size: int, digest) -> dict[str, Any]:
+    """The file as it was before appending: hash it into ``digest`` and count its records (None
+    when they cannot be read: a crawl killed mid-record leaves a torn last record)."""
+    with open(path, "rb") as f:
+        while len(chunk := f.read(min(_CHUNK, size - f.tell()))):
+            digest.update(chunk)
+    try:
+        with open(path, "rb") as f:
+            records = sum(1 for _ in ArchiveIterator(f))
+    except Exception:  # noqa: BLE001 - a damaged file is still appended to; the seal says its records are unknown
+        records = None
+    return {"size": size, "sha256": digest.copy().hexdigest(), "records": records}
+
+
+def _record_seals(store, actor: str, sealed: list[Sealed]) -> None:
+    db = store if isinstance(store, Database) else open_db(store, migrate=False)
+    try:
+        with durable_transaction(db):
+            for s in sealed:
+                custody.seal(db, actor=actor, relative=s.relative, sha256=s.sha256, size=s.size,
+                             records=s.records, detail=s.detail)
+    except Exception as exc:
+        names = ", ".join(s.relative for s in sealed)
+        raise RuntimeError(f"evidence files closed but not sealed in the custody log ({names}): "
+                           f"{type(exc).__name__}: {exc}. `monitor evidence verify` will report them "
+                           "as unknown to custody") from exc
+    finally:
+        if db is not store:
+            db.close()
 
 
 @dataclass
