@@ -86,3 +86,63 @@ def test_json_filters_and_custody(store, tmp_path):
     exports = list(db.execute_returning_dicts("SELECT * FROM custody WHERE action = 'export'"))
     db.close()
     assert exports and json.loads(exports[-1]["detail"])["rows"] == len(rows) and len(exports[-1]["sha256"]) == 64
+
+
+# Text a store written before issue 13 may hold (save_listings now removes C0 controls):
+# openpyxl refused the sheet (IllegalCharacterError, no
+# file) and a CSV cell beginning with NUL escaped the formula guard.
+CONTROL_TITLES = ["\x00=HYPERLINK(\"http://evil.invalid/\",\"x\")", "\x1b[31m+cmd|' /C calc'!A0", "\x07\x00-2+3",
+                  "plain\x00 text\x1b here"]
+
+
+def _put_controls(store):
+    db = open_db(store)
+    ids = [r[0] for r in db.execute("SELECT id FROM listings ORDER BY id")]
+    with db.conn:
+        for pk, title in zip(ids, CONTROL_TITLES):
+            db.execute("UPDATE listings SET title = ?, seller_name = ?, url = url || ? WHERE id = ?",
+                       [title, "shop\x0b\x0cname", "?q=\x01", pk])
+    db.close()
+
+
+def test_control_characters_are_removed_and_formulas_still_guarded_in_xlsx(store, tmp_path):
+    from openpyxl import load_workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    _put_controls(store)
+    out = tmp_path / "leads.xlsx"
+    proc = run_monitor("export", "leads", "--status", "all", "--format", "xlsx", "-o", str(out), db_path=store)
+    assert proc.returncode == 0 and out.exists(), proc.stderr
+    ws = load_workbook(out).active
+    header = [c.value for c in ws[1]]
+    titles = [ws.cell(r, header.index("title") + 1).value for r in range(2, ws.max_row + 1)]
+    assert "'=HYPERLINK(\"http://evil.invalid/\",\"x\")" in titles
+    assert "[31m+cmd|' /C calc'!A0" in titles  # removed ESC: "[31m" is no formula start
+    assert "'-2+3" in titles and "plain text here" in titles
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not [c.coordinate for c in cells if ILLEGAL_CHARACTERS_RE.search(c.value)]
+    assert not [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert {ws.cell(r, header.index("seller_name") + 1).value for r in range(2, ws.max_row + 1)} >= {"shopname"}
+    links = [ws.cell(r, header.index("url") + 1).hyperlink for r in range(2, ws.max_row + 1)]
+    assert all(link.target.startswith("https://shop.example/") and "\x01" not in link.target for link in links)
+
+
+def test_a_csv_cell_beginning_with_a_control_character_gets_the_formula_guard(store, tmp_path):
+    _put_controls(store)
+    out = tmp_path / "leads.csv"
+    run_monitor("export", "leads", "--status", "all", "--format", "csv", "-o", str(out), db_path=store, check=True)
+    text = out.read_text(encoding="utf-8")
+    assert not [c for c in text if c < " " and c not in "\t\r\n"], "no C0 control left in the CSV"
+    titles = [r["title"] for r in csv.DictReader(io.StringIO(text))]
+    assert "'=HYPERLINK(\"http://evil.invalid/\",\"x\")" in titles and "'-2+3" in titles
+    assert all(not t.startswith(("=", "+", "-", "@", "\t", "\r")) for t in titles)
+
+
+def test_the_cell_rule_itself():
+    from monitor.export.sheets import sheet_text
+
+    assert sheet_text("\x00=1+1") == "'=1+1"
+    assert sheet_text("\x00\t=1") == "'\t=1"
+    assert sheet_text("a\x00b") == "ab" and sheet_text("tab\tand\nlines") == "tab\tand\nlines"
+    assert sheet_text(["=a", "b\x1b"]) == "'=a; b" and sheet_text({"k": "\x00v"}) == '{"k": "v"}'
+    assert sheet_text(3.5) == 3.5 and sheet_text(None) is None

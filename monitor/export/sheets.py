@@ -4,7 +4,14 @@ Scraped text is written by the people under investigation. A cell that starts wi
 ``+``, ``-``, ``@``, a tab or a carriage return is a formula to Excel and LibreOffice (and
 openpyxl turns such a string into a formula cell by itself), so text cells get a leading
 apostrophe (OWASP's CSV injection advice) in every format meant for spreadsheets, and XLSX
-cells are typed as strings besides. Numbers stay numbers. JSON is data, not a sheet: kept as is.
+cells are typed as strings besides. Numbers stay numbers. JSON is data, not a sheet: kept as is
+(JSON escapes control characters itself).
+
+``sheet_text`` is the one rule for a spreadsheet's text cell, CSV and XLSX alike: first the
+text is repaired as the store repairs it (``monitor.listing.clean_text``: C0 control
+characters but tab and line breaks removed, lone surrogates made U+FFFD; XLSX cannot hold
+those characters at all, and a store written before issue 13 may still have them), then the
+formula guard looks at what is left, so a NUL or ESC before ``=`` hides no formula.
 """
 
 from __future__ import annotations
@@ -17,21 +24,29 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from monitor.listing import clean_text, repair_value
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = ("csv", "xlsx", "json")
 
 
 def neutralise(value: Any) -> Any:
+    """A string that a spreadsheet would take for a formula, with a leading apostrophe.
+    Expects text already repaired (``sheet_text`` does both)."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
 
-def _cell_text(value: Any) -> Any:
+def sheet_text(value: Any) -> Any:
+    """A value as a spreadsheet's text cell: lists joined with "; ", objects as JSON, text
+    repaired (``clean_text``), then formulas guarded (``neutralise``). Numbers and None as they are."""
     if isinstance(value, (list, tuple)):
-        value = "; ".join(str(v) for v in value)
+        value = "; ".join(str(v) for v in repair_value(list(value))[0])
     elif isinstance(value, dict):
-        value = json.dumps(value, ensure_ascii=False)
+        value = json.dumps(repair_value(value)[0], ensure_ascii=False)
+    elif isinstance(value, str):
+        value = clean_text(value)
     return neutralise(value)
 
 
@@ -40,7 +55,7 @@ def write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str], out: io.Te
     writer.writerow(columns)
     n = 0
     for row in rows:
-        writer.writerow(["" if row.get(c) is None else _cell_text(row.get(c)) for c in columns])
+        writer.writerow(["" if row.get(c) is None else sheet_text(row.get(c)) for c in columns])
         n += 1
     return n
 
@@ -80,12 +95,12 @@ def write_xlsx(rows: Iterable[dict[str, Any]], columns: Sequence[str], path: Pat
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 cell.value = value
             elif value is not None:
-                text = _cell_text(value)
+                text = sheet_text(value)
                 text = str(text)[:32000]  # Excel's cell limit is 32,767 characters
                 cell.value = text
                 cell.data_type = "s"  # never a formula, whatever openpyxl guessed
                 if column in link_columns and _http(value):
-                    cell.hyperlink = value
+                    cell.hyperlink = clean_text(value)  # a link's target is XML text as well
                     cell.style = "Hyperlink"
             widths[j - 1] = max(widths[j - 1], min(60, len(str(cell.value or ""))))
     ws.freeze_panes = "A2"
