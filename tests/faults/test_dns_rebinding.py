@@ -1,0 +1,231 @@
+"""DNS answers that change: the address a crawl connects to is the address it checked.
+
+A scripted name server on 127.0.0.1 (UDP, a few lines of wire format) answers a name first
+with a "public" address and then with 127.0.0.1, where the hostile shop listens. No traffic
+leaves the machine: the "public" address is 127.0.0.2, also loopback, where a stand-in of
+the real shop listens on the hostile shop's port. The crawl lets 127.0.0.2 through with
+MONITOR_ALLOWED_NETWORKS=127.0.0.2/32 (the operator's allow-list of networks, a real
+setting) while every other private address, 127.0.0.1 included, stays refused: so 127.0.0.2
+plays a public host without an address outside being contacted, and without a test-only
+switch in the guard. A TEST-NET address (192.0.2.x) would not do: it is reserved, so the
+guard refuses it, and were it allowed a connection would be sent off the machine.
+
+The crawl points at the name server with MONITOR_DNS_SERVERS and runs through the crawl
+runner in a subprocess, as `monitor crawl --url` does.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import socket
+import struct
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.faults.hostile import links_html, product_html, reply
+
+STAND_IN = "127.0.0.2"
+A, AAAA = 1, 28
+
+
+class ScriptedNameServer:
+    """Answers A queries for ``script[name]`` in turn (the last answer repeats; a tuple is an
+    answer of several records; None is NXDOMAIN); AAAA queries get no record. Every query is
+    kept in ``queries``."""
+
+    def __init__(self, script: dict[str, list[str | tuple[str, ...] | None]]):
+        self.script = {name: list(answers) for name, answers in script.items()}
+        self.asked: dict[str, int] = {}
+        self.queries: list[tuple[str, int]] = []
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.stopping = threading.Event()
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.sock.getsockname()[1]}"
+
+    def a_queries(self, name: str) -> int:
+        return sum(1 for n, t in self.queries if n == name and t == A)
+
+    def _answer(self, packet: bytes) -> bytes:
+        query_id, _, qdcount = struct.unpack("!HHH", packet[:6])
+        labels, at = [], 12
+        while packet[at]:
+            labels.append(packet[at + 1: at + 1 + packet[at]].decode("ascii").lower())
+            at += 1 + packet[at]
+        qtype = struct.unpack("!H", packet[at + 1: at + 3])[0]
+        question = packet[12: at + 5]
+        name = ".".join(labels)
+        self.queries.append((name, qtype))
+        records, rcode = [], 0
+        if name not in self.script:
+            rcode = 3
+        elif qtype == A:
+            answers = self.script[name]
+            index = self.asked.get(name, 0)
+            self.asked[name] = index + 1
+            answer = answers[min(index, len(answers) - 1)]
+            if answer is None:
+                rcode = 3
+            for address in (answer,) if isinstance(answer, str) else answer or ():
+                # a pointer to the question's name, type A, class IN, TTL 0, four bytes
+                records.append(struct.pack("!HHHIH", 0xC00C, A, 1, 0, 4) + socket.inet_aton(address))
+        header = struct.pack("!HHHHHH", query_id, 0x8180 | rcode, qdcount, len(records), 0, 0)
+        return header + question + b"".join(records)
+
+    def _serve(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                packet, peer = self.sock.recvfrom(512)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.sock.sendto(self._answer(packet), peer)
+
+    def __enter__(self):
+        threading.Thread(target=self._serve, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping.set()
+        self.sock.close()
+
+
+class StandInShop:
+    """The "public" shop on 127.0.0.2, on the hostile shop's port. HTTP/1.0: each response
+    closes its connection, so every request makes a new connection (and, without the DNS
+    cache, a new lookup)."""
+
+    def __init__(self, port: int, routes: dict):
+        self.hits: list[str] = []
+        shop = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                shop.hits.append(self.path)
+                routes.get(self.path, reply(404, "not found"))(self)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer((STAND_IN, port), Handler)
+        self.server.daemon_threads = True
+
+    def __enter__(self):
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def shop_routes() -> dict:
+    return {
+        "/robots.txt": reply(200, "User-agent: *\nAllow: /\n", content_type="text/plain"),
+        "/": reply(200, links_html(["/item/1", "/item/2"])),
+        "/item/1": reply(200, product_html("Sprayer one")),
+        "/item/2": reply(200, product_html("Sprayer two")),
+    }
+
+
+CRAWL = """
+import json, sys
+from monitor.crawl.runner import run_crawl
+from spiders.shop import ShopSpider
+url, db, settings = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+outcome = run_crawl(ShopSpider, {"url": url, "max_pages": 10}, db_path=db, extra_settings=settings, site="shop")
+print(json.dumps({"run": outcome.run, "blocked": outcome.stats.get("netguard/blocked", 0)}))
+"""
+
+
+def crawl(url: str, db_path, dns: ScriptedNameServer, **settings) -> dict:
+    settings = {"MONITOR_DNS_SERVERS": dns.address, "MONITOR_ALLOWED_NETWORKS": f"{STAND_IN}/32",
+                "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 1, "DNS_TIMEOUT": 5,
+                "MONITOR_EVIDENCE": False, "MONITOR_SCORE": False, "MONITOR_RECHECK_LIMIT": 0, **settings}
+    proc = subprocess.run([sys.executable, "-c", CRAWL, url, str(db_path), json.dumps(settings)],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def errors_of(result: dict) -> str:
+    run = result["run"]
+    return " ".join([run.get("error_messages") or "", run.get("finish_reason") or ""])
+
+
+@pytest.fixture
+def stand_in(hostile):
+    for path, behaviour in shop_routes().items():
+        hostile.routes[path] = behaviour  # the same shop, had the crawl been let through to it
+    try:
+        with StandInShop(hostile.server.server_port, shop_routes()) as shop:
+            yield shop
+    except OSError as exc:  # pragma: no cover - a loopback with 127.0.0.1 only
+        pytest.skip(f"cannot listen on {STAND_IN} ({exc}); the loopback network here is not 127.0.0.0/8")
+
+
+def test_a_name_rebound_to_127_0_0_1_after_the_check_never_reaches_it(tmp_path, hostile, stand_in):
+    """Without the DNS cache every connection looks the name up: the first answer (the stand-in)
+    is fetched, the next (127.0.0.1) is refused at connection time, with the reason."""
+    port = hostile.server.server_port
+    with ScriptedNameServer({"rebind.test": [STAND_IN, "127.0.0.1"]}) as dns:
+        result = crawl(f"http://rebind.test:{port}/", tmp_path / "m.db", dns, DNSCACHE_ENABLED=False)
+    assert hostile.hits == [], f"the hostile shop at 127.0.0.1 was reached: {hostile.paths()}"
+    assert stand_in.hits[:1] == ["/robots.txt"]
+    assert dns.a_queries("rebind.test") >= 2  # the name was looked up again, and answered 127.0.0.1
+    errors = errors_of(result)
+    assert "rebind.test resolves to a private, loopback or link-local address (127.0.0.1); refused" in errors
+    assert "--allow-private" in errors and result["blocked"] >= 1
+
+
+def test_the_vetted_answer_is_the_one_connected_to(tmp_path, hostile, stand_in):
+    """With the cache (the default) the name is resolved once; every page comes from the
+    vetted address though the name server would answer 127.0.0.1 from the second query on."""
+    port = hostile.server.server_port
+    with ScriptedNameServer({"rebind.test": [STAND_IN, "127.0.0.1"]}) as dns:
+        result = crawl(f"http://rebind.test:{port}/", tmp_path / "m.db", dns)
+    assert hostile.hits == []
+    assert set(stand_in.hits) == {"/", "/item/1", "/item/2", "/robots.txt"}
+    assert dns.a_queries("rebind.test") == 1
+    assert result["run"]["listings_seen"] == 2 and result["blocked"] == 0
+
+
+def test_one_private_record_in_the_answer_refuses_the_name(tmp_path, hostile, stand_in):
+    """A public and a private record in one answer: the connection could take either, so
+    neither is used."""
+    port = hostile.server.server_port
+    with ScriptedNameServer({"mixed.test": [(STAND_IN, "127.0.0.1")]}) as dns:
+        result = crawl(f"http://mixed.test:{port}/", tmp_path / "m.db", dns)
+    assert hostile.hits == [] and stand_in.hits == []
+    assert "mixed.test resolves to a private, loopback or link-local address (127.0.0.1); refused" \
+        in errors_of(result)
+    assert result["run"]["status"] == "failed"
+
+
+def test_a_failed_lookup_is_reported_not_passed(tmp_path, hostile):
+    port = hostile.server.server_port
+    with ScriptedNameServer({"gone.test": [None]}) as dns:
+        result = crawl(f"http://gone.test:{port}/", tmp_path / "m.db", dns)
+    assert hostile.hits == []
+    errors = errors_of(result)
+    assert "DNS lookup failed for gone.test" in errors and "not fetched: no address could be checked" in errors
+    assert result["run"]["status"] == "failed"
+
+
+def test_allow_private_still_reaches_a_rebound_name_per_run(tmp_path, hostile):
+    """The site allowed on private addresses (the demo, a shop on the intranet) still works."""
+    for path, behaviour in shop_routes().items():
+        hostile.routes[path] = behaviour
+    port = hostile.server.server_port
+    with ScriptedNameServer({"local.test": ["127.0.0.1"]}) as dns:
+        result = crawl(f"http://local.test:{port}/", tmp_path / "m.db", dns, MONITOR_ALLOW_PRIVATE=True)
+    assert "/item/1" in hostile.paths() and result["run"]["listings_seen"] == 2
