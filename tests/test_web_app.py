@@ -415,8 +415,8 @@ def test_api_tokens_and_csrf(live, store):
         detail = api.get(f"/api/listing/{lid}").json()
         assert detail["listing"]["id"] == lid and detail["flag"]["signals"][0]["evidence"][0]["text"] == "B0SCH"
         assert api.get("/api/seller/shopa/seller0").json()["listings"]
-        r = api.post("/api/verdict", json={"flags": [flag], "verdict": "dismissed"})
-        assert r.status_code == 400 and "reason" in r.json()["error"]
+        r = api.post("/api/verdict", json={"flags": [flag], "verdict": "dismissed"})  # the schema says: reason
+        assert r.status_code == 422 and "dismissing needs a reason" in r.json()["detail"][0]["msg"], r.text
         r = api.post("/api/verdict", json={"flags": [flag], "verdict": "needs_test_purchase"})
         assert r.status_code == 200 and r.json()["listings"] == [lid]
         assert rows(store, "SELECT analyst FROM reviews WHERE flag = ?", [flag]) == [{"analyst": "lea"}]

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from monitor.review import CountCache, ReviewError
@@ -80,8 +81,9 @@ class SecurityMiddleware:
             await self.app(scope, receive, send)
             return
         if scope["method"] in UNSAFE_METHODS and not _same_origin(scope):
-            response = PlainTextResponse("Cross-site request refused (Origin/Referer is another site).",
-                                         status_code=403)
+            message = "Cross-site request refused (Origin/Referer is another site)."
+            response = (JSONResponse({"error": message}, status_code=403) if _is_api(scope["path"])
+                        else PlainTextResponse(message, status_code=403))
             await response(scope, receive, self._with_headers(send, scope))
             return
         await self.app(scope, receive, self._with_headers(send, scope))
@@ -102,6 +104,11 @@ class SecurityMiddleware:
             await send(message)
 
         return wrapped
+
+
+def _is_api(path: str) -> bool:
+    """The JSON API answers errors with its ErrorOut body (monitor/web/api.py), the pages with HTML."""
+    return path == "/api" or path.startswith("/api/")
 
 
 def _same_origin(scope: Scope) -> bool:
@@ -131,8 +138,9 @@ def create_app(db_path: str | os.PathLike) -> FastAPI:
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": "authentication required"}, status_code=401,
+        if _is_api(request.url.path):
+            return JSONResponse({"error": "authentication required: send Authorization: Bearer <token> "
+                                          "(monitor users token NAME) or sign in at /login"}, status_code=401,
                                 headers={"WWW-Authenticate": "Bearer"})
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         if request.method != "GET":
@@ -141,13 +149,13 @@ def create_app(db_path: str | os.PathLike) -> FastAPI:
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
-        if request.url.path.startswith("/api/"):
+        if _is_api(request.url.path):
             return JSONResponse({"error": exc.message}, status_code=403)
         return render(request, "error.html", status_code=403, title="Not allowed", message=exc.message)
 
     @app.exception_handler(ReviewError)
     async def review_error(request: Request, exc: ReviewError) -> Response:
-        if request.url.path.startswith("/api/"):
+        if _is_api(request.url.path):
             return JSONResponse({"error": str(exc)}, status_code=exc.status)
         return render(request, "error.html", status_code=exc.status, title="Not done", message=str(exc))
 
@@ -155,10 +163,22 @@ def create_app(db_path: str | os.PathLike) -> FastAPI:
     async def account_error(request: Request, exc: AccountError) -> Response:
         return render(request, "error.html", status_code=400, title="Not done", message=str(exc))
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """Routing's own answers (404 no such path, 405 with its Allow header): ErrorOut in the API."""
+        if _is_api(request.url.path):
+            return JSONResponse({"error": f"{exc.detail} ({request.method} {request.url.path})"},
+                                status_code=exc.status_code, headers=exc.headers)
+        page = render(request, "error.html", status_code=exc.status_code, title=str(exc.detail),
+                      message=f"{request.method} {request.url.path}: {exc.detail}.")
+        page.headers.update(exc.headers or {})
+        return page
+
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": "invalid request", "detail": jsonable(exc.errors())}, status_code=422)
+        if _is_api(request.url.path):
+            return JSONResponse({"error": "invalid request: see detail for each parameter or field to correct",
+                                 "detail": jsonable(exc.errors())}, status_code=422)
         return render(request, "error.html", status_code=400, title="Invalid request",
                       message="Some fields of the request are missing or invalid.")
 

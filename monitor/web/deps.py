@@ -12,8 +12,9 @@ from typing import Annotated, Any
 
 import jinja2
 import sqlite_utils
-from fastapi import Depends, Form, Header, Request
+from fastapi import Depends, Form, Header, Path as PathParam, Request, Security
 from fastapi.responses import HTMLResponse
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from monitor.store.db import BUSY_TIMEOUT_SECONDS
 from monitor.review import accounts
@@ -25,6 +26,25 @@ from monitor.web.render import path_part
 SESSION_COOKIE = "monitor_session"
 LOGIN_CSRF_COOKIE = "monitor_login_csrf"
 HERE = Path(__file__).parent
+# Ids are SQLite integers: a larger number in a URL or a form would overflow in the query (a 500),
+# so every id parameter is bounded and a number out of range is refused as invalid (422/400).
+SQLITE_INT_MAX = 2**63 - 1
+
+
+def row_id(what: str) -> Any:
+    """The FastAPI parameter of an id of ``what`` in a path: 1 to 2**63-1."""
+    return PathParam(ge=1, le=SQLITE_INT_MAX, description=f"the {what}'s id", examples=[1])
+
+
+ListingId = Annotated[int, row_id("listing")]
+EvidenceId = Annotated[int, row_id("evidence record")]
+# The API's two ways in, as OpenAPI security schemes (either one); auto_error=False: the
+# dependency below answers 401 itself, with the API's error body.
+BEARER = HTTPBearer(auto_error=False, scheme_name="apiToken",
+                    description="An API token: `monitor users token NAME` prints one.")
+SESSION = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, scheme_name="sessionCookie",
+                       description="The review app's session cookie (sign in at /login); writes also need "
+                                   "the X-CSRF-Token header (GET /api/me gives it).")
 
 
 class LoginRequired(Exception):
@@ -100,12 +120,6 @@ def open_request_db(request: Request) -> Iterator[sqlite_utils.Database]:
 DB = Annotated[sqlite_utils.Database, Depends(open_request_db)]
 
 
-def _bearer(authorization: str | None) -> str | None:
-    if authorization and authorization.lower().startswith("bearer "):
-        return authorization[7:].strip()
-    return None
-
-
 def page_ctx(request: Request, db: DB) -> Ctx:
     """A signed-in user for a page (GET); otherwise a redirect to /login."""
     session = accounts.load_session(db, request.cookies.get(SESSION_COOKIE))
@@ -124,17 +138,20 @@ def form_ctx(request: Request, db: DB, csrf_token: Annotated[str, Form()] = "") 
     return Ctx(request, db, session, session.user)
 
 
-def api_ctx(request: Request, db: DB, authorization: Annotated[str | None, Header()] = None,
-            x_csrf_token: Annotated[str | None, Header()] = None) -> Ctx:
+def api_ctx(request: Request, db: DB,
+            bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None,
+            cookie: Annotated[str | None, Security(SESSION)] = None,
+            x_csrf_token: Annotated[str | None, Header(max_length=200, description=(
+                "With the session cookie, writes need the session's CSRF token (GET /api/me gives it); "
+                "not needed with an API token."))] = None) -> Ctx:
     """The API: an API token (``Authorization: Bearer ...``) or the session cookie; with the
     cookie, writes need the session's CSRF token in ``X-CSRF-Token``."""
-    token = _bearer(authorization)
-    if token:
-        user = accounts.user_for_token(db, token)
+    if bearer:
+        user = accounts.user_for_token(db, bearer.credentials.strip())
         if not user:
             raise LoginRequired()
         return Ctx(request, db, None, user)
-    session = accounts.load_session(db, request.cookies.get(SESSION_COOKIE))
+    session = accounts.load_session(db, cookie)
     if not session:
         raise LoginRequired()
     if request.method not in ("GET", "HEAD", "OPTIONS") and not tokens_match(x_csrf_token, session.csrf):

@@ -21,7 +21,7 @@ from monitor.evidence.sanitise import inert_html
 from monitor.evidence.warcfile import read_record
 from monitor.store.db import write_transaction
 from monitor import review
-from monitor.web.deps import PageCtx
+from monitor.web.deps import EvidenceId, PageCtx
 
 router = APIRouter(include_in_schema=False)
 
@@ -45,7 +45,7 @@ def _notice(text: str) -> str:
 
 
 @router.get("/capture/{evidence_id}")
-def captured_page(ctx: PageCtx, evidence_id: int) -> Response:
+def captured_page(ctx: PageCtx, evidence_id: EvidenceId) -> Response:
     row = _row(ctx, evidence_id)
     if row["kind"] not in ("response", "rendered") or row["offset"] is None:
         raise review.ReviewError(f"evidence {evidence_id} is not a captured page", 404)
@@ -66,7 +66,7 @@ def captured_page(ctx: PageCtx, evidence_id: int) -> Response:
 
 
 @router.get("/evidence/{evidence_id}/screenshot.png")
-def screenshot(ctx: PageCtx, evidence_id: int) -> Response:
+def screenshot(ctx: PageCtx, evidence_id: EvidenceId) -> Response:
     row = _row(ctx, evidence_id)
     if row["kind"] != "screenshot":
         raise review.ReviewError(f"evidence {evidence_id} is not a screenshot", 404)

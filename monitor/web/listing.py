@@ -7,14 +7,14 @@ import json
 from typing import Annotated
 from urllib.parse import parse_qsl, urlencode
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, Query
 from fastapi.responses import RedirectResponse, Response
 
 from monitor.evidence.records import evidence_for_listing
 from monitor import review
 from monitor.review import Decision
 from monitor.urls import http_link
-from monitor.web.deps import FormCtx, PageCtx
+from monitor.web.deps import SQLITE_INT_MAX, FormCtx, ListingId, PageCtx
 from monitor.web.queue import filters_from, query_string
 from monitor.web.render import highlight, price_chart, spans_by_field
 
@@ -55,7 +55,8 @@ def _with(qs: str, **extra: str) -> str:
 
 
 @router.get("/listing/{listing_id}")
-def listing_page(ctx: PageCtx, listing_id: int, images: int = 0, done: str = "") -> Response:
+def listing_page(ctx: PageCtx, listing_id: ListingId, images: Annotated[int, Query(ge=0, le=1)] = 0,
+                 done: Annotated[str, Query(max_length=20)] = "") -> Response:
     """The listing; the query string may carry the queue filters the analyst came from
     (status, category, site, ...): previous/next (k/j) then walk that filtered queue."""
     detail = review.listing_detail(ctx.db, listing_id)
@@ -83,7 +84,7 @@ def listing_page(ctx: PageCtx, listing_id: int, images: int = 0, done: str = "")
 
 
 @router.post("/listing/{listing_id}/verdict")
-def verdict(ctx: FormCtx, listing_id: int, flag: Annotated[int, Form()], verdict: Annotated[str, Form()] = "",
+def verdict(ctx: FormCtx, listing_id: ListingId, flag: Annotated[int, Form(ge=1, le=SQLITE_INT_MAX)], verdict: Annotated[str, Form()] = "",
             reason: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
             then: Annotated[str, Form()] = "next", queue: Annotated[str, Form()] = "") -> Response:
     row = ctx.db.execute("SELECT listing, priority, category, id FROM flags WHERE id = ?", [flag]).fetchone()

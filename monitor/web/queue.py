@@ -9,23 +9,34 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
+from pydantic import Field
 from fastapi.responses import RedirectResponse, Response
 
 from monitor import review
 from monitor.review import Decision, QueueFilters
-from monitor.web.deps import FormCtx, PageCtx, safe_next
+from monitor.web.deps import SQLITE_INT_MAX, FormCtx, ListingId, PageCtx, safe_next
 
 router = APIRouter(include_in_schema=False)
 
+FormFlagId = Annotated[int, Field(ge=1, le=SQLITE_INT_MAX)]
 FILTER_KEYS = ("status", "category", "mark", "site", "seller", "signal", "min_score", "max_score", "seen_from",
                "seen_to", "q", "mine")
 
 
 def _int(value: str | None) -> int | None:
+    """A number filter of the query string; not a number, or one SQLite cannot hold: no filter."""
     try:
-        return int(value) if value not in (None, "") else None
+        number = int(value) if value not in (None, "") and len(value) <= 20 else None
     except ValueError:
         return None
+    return number if number is not None and abs(number) <= SQLITE_INT_MAX else None
+
+
+def _score(value: str | None) -> int | None:
+    """Scores are 0 to 100: a bound beyond them is held just outside (-1 or 101), which selects the
+    same flags and keeps the query's arithmetic (the campaign boost is added) inside SQLite's integers."""
+    number = _int(value)
+    return None if number is None else max(-1, min(number, 101))
 
 
 def filters_from(source: Request | Mapping[str, str]) -> QueueFilters:
@@ -36,7 +47,7 @@ def filters_from(source: Request | Mapping[str, str]) -> QueueFilters:
         status=status if status in (*review.FLAG_STATUSES, "all") else "open",
         category=p.get("category", "")[:100], mark=p.get("mark", "")[:100], site=p.get("site", "")[:100],
         seller=p.get("seller", "")[:300], signal=p.get("signal", "")[:100],
-        min_score=_int(p.get("min_score")), max_score=_int(p.get("max_score")),
+        min_score=_score(p.get("min_score")), max_score=_score(p.get("max_score")),
         seen_from=p.get("seen_from", "")[:10], seen_to=p.get("seen_to", "")[:10], q=p.get("q", "")[:200],
         mine=p.get("mine") == "1")
 
@@ -56,7 +67,8 @@ def count_cache(request: Request) -> review.CountCache:
 
 @router.get("/")
 def queue_page(ctx: PageCtx, after: Annotated[str, Query(max_length=200)] = "",
-               before: Annotated[str, Query(max_length=200)] = "", done: str = "", n: int = 0) -> Response:
+               before: Annotated[str, Query(max_length=200)] = "", done: Annotated[str, Query(max_length=20)] = "",
+               n: Annotated[int, Query(ge=0, le=100_000)] = 0) -> Response:
     filters = filters_from(ctx.request)
     page = review.queue_page(ctx.db, filters, ctx.user, after=after, before=before, limit=review.PAGE_SIZE,
                              count_cache=count_cache(ctx.request))
@@ -69,7 +81,7 @@ def queue_page(ctx: PageCtx, after: Annotated[str, Query(max_length=200)] = "",
 
 
 @router.post("/bulk")
-def bulk_verdict(ctx: FormCtx, flag: Annotated[list[int], Form()] = [],  # noqa: B006 (FastAPI form default)
+def bulk_verdict(ctx: FormCtx, flag: Annotated[list[FormFlagId], Form()] = [],  # noqa: B006 (FastAPI form default)
                  verdict: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
                  note: Annotated[str, Form()] = "", back: Annotated[str, Form()] = "/") -> Response:
     if not flag:
@@ -83,7 +95,7 @@ def bulk_verdict(ctx: FormCtx, flag: Annotated[list[int], Form()] = [],  # noqa:
 
 
 @router.post("/listing/{listing_id}/claim")
-def claim(ctx: FormCtx, listing_id: int, action: Annotated[str, Form()] = "claim",
+def claim(ctx: FormCtx, listing_id: ListingId, action: Annotated[str, Form()] = "claim",
           assignee: Annotated[str, Form()] = "", back: Annotated[str, Form()] = "") -> Response:
     review.claim(ctx.db, ctx.user, listing_id, assignee=assignee.strip() or None, release=action == "release",
                  ip=ctx.ip)
