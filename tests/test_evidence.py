@@ -262,3 +262,60 @@ def test_verify_streams_a_large_record(tmp_path):
     assert proc.returncode == 0 and "2 WARC records" in text, text
     peak_mib = usage.ru_maxrss / 1024
     assert peak_mib < 200, f"verify peaked at {peak_mib:.0f} MiB for a 256 MiB record"
+
+
+KILLED_CRAWL = """
+import os, signal, sys
+from monitor.evidence.paths import evidence_root
+from monitor.evidence.warcfile import RunWarc
+warc = RunWarc(evidence_root(sys.argv[1]), "shop", 5, "listing-monitor/test")
+for n in range(int(sys.argv[2])):
+    warc.write_exchange(url=f"https://shop.example/{n}", method="GET", request_headers={}, request_body=b"",
+                        status=200, reason="OK", protocol="HTTP/1.1", response_headers={}, body=b"page %d" % n,
+                        server_ip=None)
+    if n == 0 and sys.argv[3] == "close-first":
+        warc.close()
+os.kill(os.getpid(), signal.SIGKILL)  # the crawl dies before closing its file
+"""
+
+
+def killed_crawl(path, pages, mode=""):
+    done = subprocess.run([sys.executable, "-c", KILLED_CRAWL, str(path), str(pages), mode or "-"], cwd=ROOT)
+    assert done.returncode == -9
+
+
+def test_a_killed_crawls_file_is_reported_then_sealed_late_after_its_records_pass(tmp_path):
+    path = tmp_path / "monitor.db"
+    open_db(path).close()
+    killed_crawl(path, 3)
+    out = " ".join(verify(path).stdout.split())
+    assert "warc/shop/run-5.warc.gz: unknown to the custody log" in out and "monitor evidence seal" in out
+    dry = run_monitor("evidence", "seal", "--dry-run", db_path=path)
+    assert dry.returncode == 0 and "warc/shop/run-5.warc.gz: would seal" in dry.stdout, dry.stdout + dry.stderr
+    assert verify(path).returncode == 1  # a dry run writes nothing
+    sealed = run_monitor("evidence", "seal", db_path=path)
+    assert sealed.returncode == 0 and "7 records" in sealed.stdout, sealed.stdout + sealed.stderr
+    ok = verify(path)
+    assert ok.returncode == 0, ok.stdout
+    assert "1 file(s) were sealed late (`monitor evidence seal`), not when captured: warc/shop/run-5.warc.gz" \
+        in " ".join(ok.stdout.split())
+    (entry,) = seal_rows(path)["warc/shop/run-5.warc.gz"]
+    assert entry["late"] and entry["records"] == 7
+
+
+def test_only_the_unsealed_end_of_a_resumed_file_is_sealed_late_and_junk_is_refused(tmp_path):
+    path = tmp_path / "monitor.db"
+    open_db(path).close()
+    killed_crawl(path, 2, "close-first")  # the first closing sealed 3 records, then 2 more and a kill
+    out = " ".join(verify(path).stdout.split())
+    assert "byte(s) after the end sealed by custody entry" in out and "monitor evidence seal" in out, out
+    assert "records were added" not in out  # the length is the finding; the count says nothing more
+    sealed = run_monitor("evidence", "seal", db_path=path)
+    assert sealed.returncode == 0 and "sealed late (bytes " in sealed.stdout, sealed.stdout
+    assert verify(path).returncode == 0
+    warc = evidence_root(path) / "warc/shop/run-5.warc.gz"
+    with open(warc, "ab") as f:
+        f.write(b"not a record")
+    refused = run_monitor("evidence", "seal", db_path=path)
+    assert refused.returncode == 1 and "refused: warc/shop/run-5.warc.gz @" in refused.stdout, refused.stdout
+    assert verify(path).returncode == 1

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import getpass
 import sys
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from monitor.crawl.browser import BrowserNotFound
 from monitor.evidence import custody
 from monitor.evidence.capture import capture_flagged, capture_stem, flagged_targets
 from monitor.evidence.paths import evidence_root
-from monitor.evidence.verify import verify_store
+from monitor.evidence.verify import seal_late, verify_store
 from monitor.export.package import verify_package
 from monitor.store import open_db, resolve_db_path
 from monitor.store.db import durable_transaction
@@ -77,12 +78,55 @@ def verify(ctx, package):
         console.print(f"[red]✗[/red] {escape(problem)}")
     counts = (f"{len(report.files)} files under {escape(str(root))}, {report.records} WARC records, "
               f"{report.checked} evidence rows")
+    late = (f" {len(report.late)} file(s) were sealed late (`monitor evidence seal`), not when captured: "
+            f"{escape(', '.join(sorted(report.late)[:5]))}{' …' if len(report.late) > 5 else ''}.") if report.late else ""
     if report.ok:
         console.print(f"[green]OK[/green]: {counts}: every file matches its seal in the custody log, every record "
-                      "its digests, every row its record; the custody chain is intact.")
+                      f"its digests, every row its record; the custody chain is intact.{late}")
         return
-    console.print(f"[red]{len(report.problems)} problem(s)[/red] in {counts}.")
+    console.print(f"[red]{len(report.problems)} problem(s)[/red] in {counts}.{late}")
     sys.exit(1)
+
+
+@evidence.command()
+@click.option("--dry-run", is_flag=True, help="List what would be sealed and what is refused; write nothing.")
+@click.pass_context
+def seal(ctx, dry_run):
+    """Seal evidence files the custody log does not cover, after checking them.
+
+    A file without a seal (kept before seals were, or by a crawl killed before it closed its
+    file) and the unsealed end of a file whose sealed start is intact are sealed in the custody
+    log, marked late, with who sealed them: only when every WARC record passes its digests. A
+    file whose sealed part changed, or whose records do not pass, is refused and named (restore
+    it from a backup). `monitor evidence verify` then passes, and says which files were sealed
+    late. Exit code 1 when any file is refused.
+
+    Example:
+
+        monitor evidence seal --dry-run
+
+        monitor --db data/monitor.db evidence seal
+    """
+    console = Console(highlight=False, soft_wrap=True)
+    path = resolve_db_path(ctx.obj.get("db_path"))
+    if not path.exists():
+        raise click.ClickException(f"no database at {path}; pass --db or set MONITOR_DB")
+    db = open_db(path)
+    try:
+        done, refused = seal_late(db, evidence_root(path), actor="cli", apply=not dry_run,
+                                  detail={"os_user": getpass.getuser(), "by": "monitor evidence seal"})
+    finally:
+        db.close()
+    verb = "would seal" if dry_run else "sealed late"
+    for late in done:
+        part = f"bytes {late.sealed_before}-{late.size}" if late.sealed_before else f"{late.size} bytes"
+        records = f", {late.records} records" if late.records is not None else ""
+        console.print(f"[green]✓[/green] {escape(late.relative)}: {verb} ({part}{records}, SHA-256 {late.sha256})")
+    for problem in refused:
+        console.print(f"[red]✗[/red] refused: {escape(problem)}")
+    console.print(f"{len(done)} file(s) {verb}, {len(refused)} refused.")
+    if refused:
+        sys.exit(1)
 
 
 @evidence.command()

@@ -56,7 +56,8 @@ def seal(db: Database, *, actor: str, relative: str, sha256: str, size: int, rec
 def seals(db: Database) -> dict[str, list[dict[str, Any]]]:
     """Every seal entry, by file (relative path), oldest first; each with its custody ``id``,
     ``at``, ``sha256``, ``size`` and ``records``. A file appended to after a seal has one seal
-    per closing, each covering the file up to its ``size``."""
+    per closing, each covering the file up to its ``size``. ``late``: sealed after capture, by
+    ``monitor evidence seal``, not when the file was finished."""
     out: dict[str, list[dict[str, Any]]] = {}
     for id_, at, obj, sha, detail in db.execute(
             "SELECT id, at, object, sha256, detail FROM custody WHERE action = ? AND object LIKE 'file:%' ORDER BY id",
@@ -66,7 +67,8 @@ def seals(db: Database) -> dict[str, list[dict[str, Any]]]:
         except ValueError:
             info = {}
         out.setdefault(obj[len("file:"):], []).append(
-            {"id": id_, "at": at, "sha256": sha, "size": info.get("size"), "records": info.get("records")})
+            {"id": id_, "at": at, "sha256": sha, "size": info.get("size"), "records": info.get("records"),
+             "late": bool(info.get("late"))})
     return out
 
 

@@ -29,11 +29,13 @@ from warcio.archiveiterator import ArchiveIterator
 
 from monitor.evidence import custody
 from monitor.evidence.paths import resolve
+from monitor.store.db import durable_transaction
 
 _CHUNK = 1 << 20
 # Compressed bytes inflated at a time: deflate expands at most ~1032 times, so a record that is
 # all zeros (a few KB of gzip) never inflates to more than ~4 MiB at once (warcio reads 16 KiB).
 _INFLATE = 4096
+_TAIL = "after the end sealed"  # the one finding `seal_late` may cure
 RESTORE = "restore the file from a backup, or set it aside: it no longer proves what was captured"
 
 
@@ -42,6 +44,7 @@ class Report:
     checked: int = 0  # evidence rows checked
     records: int = 0  # WARC records checked
     files: set[str] = field(default_factory=set)
+    late: set[str] = field(default_factory=set)  # files (or their ends) sealed after capture
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -56,9 +59,14 @@ def verify_store(db: Database, root: Path, progress=None) -> Report:
     for relative, path in _files_under(root, report):
         on_disk.add(relative)
         report.files.add(relative)
+        if any(seal.get("late") for seal in sealed.get(relative, [])):
+            report.late.add(relative)
         report.problems.extend(_check_seals(path, relative, sealed.get(relative, [])))
         if relative.endswith((".warc", ".warc.gz")):
-            report.problems.extend(_check_records(path, relative, sealed.get(relative, []), report))
+            # The count is compared only where the length is the sealed one (else that is the finding).
+            seals = sealed.get(relative, [])
+            same_length = bool(seals) and path.stat().st_size == seals[-1]["size"]
+            report.problems.extend(_check_records(path, relative, seals if same_length else [], report))
         if progress:
             progress()
     for relative in sorted(sealed.keys() - on_disk):
@@ -73,6 +81,53 @@ def verify_store(db: Database, root: Path, progress=None) -> Report:
     report.problems.extend(f"{p}: restore the database from a backup; the files' seals are only as good as the log"
                            for p in custody.verify_chain(db))
     return report
+
+
+@dataclass
+class LateSeal:
+    relative: str
+    sha256: str
+    size: int
+    records: int | None
+    sealed_before: int  # bytes an earlier seal covered (0: none)
+
+
+def seal_late(db: Database, root: Path, *, actor: str, detail: dict, apply: bool = True
+              ) -> tuple[list[LateSeal], list[str]]:
+    """Seal what the custody log does not cover: files without a seal (from before seals were
+    kept, or a crawl killed before closing its file) and the unsealed end of a file whose sealed
+    start is intact. A file is sealed only when its sealed start still matches and every record
+    passes its digests; the others are refused with the reason. Each seal says ``late``. Returns
+    (sealed, refused); with ``apply`` false, only what would be sealed."""
+    sealed = custody.seals(db)
+    done: list[LateSeal] = []
+    refused: list[str] = []
+    for relative, path in _files_under(root, Report()):
+        seals = sealed.get(relative, [])
+        problems = list(_check_seals(path, relative, seals))
+        covered = max((s["size"] or 0) for s in seals) if seals else 0
+        if not problems:
+            continue  # fully sealed
+        if seals and not (len(problems) == 1 and _TAIL in problems[0]):
+            refused.extend(problems)  # its sealed part changed or was cut: not ours to bless
+            continue
+        count = Report()
+        is_warc = relative.endswith((".warc", ".warc.gz"))
+        records = list(_check_records(path, relative, [], count)) if is_warc else []
+        if records:
+            refused.extend(records)
+            continue
+        # Hashed after the record check: a change in between would need write access to the
+        # evidence during the operator's own command, and would show in the next verify's records.
+        done.append(LateSeal(relative, _file_sha256(path), path.stat().st_size, count.records if is_warc else None,
+                             covered))
+    if apply and done:
+        with durable_transaction(db):
+            for late in done:
+                custody.seal(db, actor=actor, relative=late.relative, sha256=late.sha256, size=late.size,
+                             records=late.records,
+                             detail={"late": True, "sealed_before": late.sealed_before, **detail})
+    return done, refused
 
 
 def _files_under(root: Path, report: Report) -> Iterator[tuple[str, Path]]:
@@ -95,9 +150,10 @@ def _files_under(root: Path, report: Report) -> Iterator[tuple[str, Path]]:
 def _check_seals(path: Path, relative: str, seals: list[dict]) -> Iterator[str]:
     """The file's SHA-256 up to each sealed size, in one pass; then its length against the last seal."""
     if not seals:
-        yield (f"{relative}: unknown to the custody log (no seal): no capture of this store finished it, or "
-               "a crawl was killed before closing it. Find out where it came from; if it does not belong, "
-               "move it out of the evidence folder")
+        yield (f"{relative}: unknown to the custody log (no seal): no capture of this store finished it, a "
+               "crawl was killed before closing it, or it predates seals. Find out where it came from: if it "
+               "belongs, `monitor evidence seal` checks its records and seals it late (the log says so); if "
+               "not, move it out of the evidence folder")
         return
     checkpoints = sorted((s["size"] or 0, s["id"], s["sha256"], s["at"]) for s in seals)
     digest, pos, i = hashlib.sha256(), 0, 0
@@ -124,9 +180,11 @@ def _check_seals(path: Path, relative: str, seals: list[dict]) -> Iterator[str]:
     elif pos < last_size:
         yield (f"{relative}: truncated: {pos} bytes, but custody entry {last_id} sealed {last_size}: {RESTORE}")
     elif pos > last_size:
-        yield (f"{relative}: {pos - last_size} byte(s) after the end sealed by custody entry {last_id} (from offset "
-               f"{last_size}): junk appended, or a write that was never sealed. Restore the file from a backup, "
-               f"or cut it back to its sealed length (truncate -s {last_size}) and verify again")
+        yield (f"{relative}: {pos - last_size} byte(s) {_TAIL} by custody entry {last_id} (from offset "
+               f"{last_size}): junk appended, or a write that was never sealed (a crawl killed before closing the "
+               f"file). Restore the file from a backup, or cut it back to its sealed length (truncate -s "
+               f"{last_size}); if the end holds a killed crawl's last records, `monitor evidence seal` checks "
+               "them and seals them late")
 
 
 def _check_records(path: Path, relative: str, seals: list[dict], report: Report) -> Iterator[str]:
