@@ -21,6 +21,7 @@ from monitor import __version__
 # offers; tests/test_cli_help.py fails when this table and those lists differ.
 COMMANDS = {
     "alerts": "monitor.cli.alerts:alerts",
+    "backup": "monitor.cli.backup:backup",
     "campaigns": "monitor.cli.schedule:campaigns",
     "crawl": "monitor.cli.crawl:crawl",
     "demo": "monitor.cli.demo:demo",
@@ -33,6 +34,7 @@ COMMANDS = {
     "notices": "monitor.cli.notices:notices",
     "prices": "monitor.cli.rules:prices",
     "report": "monitor.cli.report:report",
+    "restore": "monitor.cli.backup:restore",
     "rescore": "monitor.cli.rules:rescore_cmd",
     "rules": "monitor.cli.rules:rules",
     "runs": "monitor.cli.runs:runs",
