@@ -9,6 +9,9 @@ a minute. The audit's overflowing ids are checked by name too, on the API and on
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 import schemathesis  # the test extra schemathesis>=4 (hypothesis comes with it)
 from hypothesis import HealthCheck, settings
@@ -81,6 +84,11 @@ def test_ids_past_sqlite_integers_are_refused_not_a_500(live_api, store):
             assert r.status_code == 422, (path, r.status_code, r.text)
             error = r.json()
             assert error["error"].startswith("invalid request") and error["detail"][0]["loc"], error
+        # a cursor is opaque, but a client can forge one: numbers past SQLite's give the first page
+        forged = base64.urlsafe_b64encode(json.dumps([10**30, "", 10**30]).encode()).decode().rstrip("=")
+        for key in ("after", "before"):
+            r = api.get("/api/queue", params={key: forged, "status": "all"})
+            assert r.status_code == 200 and r.json()["prev"] is None, (key, r.status_code, r.text)
         r = api.get("/api/listing/999999")
         assert r.status_code == 404 and r.json() == {"error": "listing 999999 not found"}
         r = api.get("/api/nothing-here")
@@ -93,7 +101,7 @@ def test_ids_past_sqlite_integers_are_refused_not_a_500(live_api, store):
     lid = store.listings["L1"]
     for path in (f"/listing/{HUGE}", f"/capture/{HUGE}", f"/evidence/{HUGE}/screenshot.png",
                  f"/?max_score={HUGE}", "/?min_score=9223372036854775806&max_score=9223372036854775806",
-                 f"/?n={HUGE}"):
+                 f"/?n={HUGE}", f"/?after={forged}", f"/?before={forged}"):
         r = c.get(path)
         assert r.status_code in (200, 400), (path, r.status_code)
     for path, data in ((f"/listing/{HUGE}/claim", {"action": "claim"}),

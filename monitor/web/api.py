@@ -15,7 +15,7 @@ from pydantic_core import PydanticCustomError
 from monitor import review
 from monitor.verdicts import DISMISS_REASON_LABELS, DISMISS_REASONS, DISMISSED, VERDICTS
 from monitor.web.deps import ApiCtx, ListingId
-from monitor.web.queue import filters_from
+from monitor.web.queue import cursor, filters_from
 
 router = APIRouter(prefix="/api", tags=["review"])
 
@@ -162,7 +162,7 @@ def queue(ctx: ApiCtx, request: Request,
              "signal": signal, "min_score": min_score, "max_score": max_score, "seen_from": seen_from,
              "seen_to": seen_to, "q": q}
     filters = filters_from({k: str(v) for k, v in given.items() if v is not None})
-    return review.queue_page(ctx.db, filters, ctx.user, after=after, before=before, limit=limit,
+    return review.queue_page(ctx.db, filters, ctx.user, after=cursor(after), before=cursor(before), limit=limit,
                              count_cache=request.app.state.counts)
 
 

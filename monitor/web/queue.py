@@ -52,6 +52,15 @@ def filters_from(source: Request | Mapping[str, str]) -> QueueFilters:
         mine=p.get("mine") == "1")
 
 
+def cursor(value: str) -> str:
+    """A queue cursor sent back by a client. One whose numbers SQLite cannot hold is dropped (the
+    first page), as an undecodable one is (review.decode_cursor); it would overflow in the query."""
+    decoded = review.decode_cursor(value) if value else None
+    if decoded and any(abs(n) > SQLITE_INT_MAX for n in (decoded[0], decoded[2])):
+        return ""
+    return value
+
+
 def query_string(request: Request | Mapping[str, str], **changes) -> str:
     """The queue filters of the request (only those set) as a query string, with changes."""
     source = request.query_params if isinstance(request, Request) else request
@@ -70,7 +79,8 @@ def queue_page(ctx: PageCtx, after: Annotated[str, Query(max_length=200)] = "",
                before: Annotated[str, Query(max_length=200)] = "", done: Annotated[str, Query(max_length=20)] = "",
                n: Annotated[int, Query(ge=0, le=100_000)] = 0) -> Response:
     filters = filters_from(ctx.request)
-    page = review.queue_page(ctx.db, filters, ctx.user, after=after, before=before, limit=review.PAGE_SIZE,
+    page = review.queue_page(ctx.db, filters, ctx.user, after=cursor(after), before=cursor(before),
+                             limit=review.PAGE_SIZE,
                              count_cache=count_cache(ctx.request))
     message = {"verdict": f"Recorded {n} verdict{'s' if n != 1 else ''}.", "claim": "Claimed.",
                "release": "Released."}.get(done, "")
