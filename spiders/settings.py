@@ -42,9 +42,17 @@ RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 RETRY_BACKOFF_BASE = 1.0  # seconds; doubled each retry unless the server sends Retry-After
 RETRY_BACKOFF_MAX = 60.0
 
+# robots.txt as RFC 9309 says (an unreachable one disallows everything; Scrapy's allows it all)
+# and its Crawl-delay kept per host: spiders/middlewares/robots.py, policy in monitor/crawl/robots.py.
+# The longest Crawl-delay (seconds) kept between two requests to one host; a longer one is cut
+# to this, with a warning.
+MONITOR_CRAWL_DELAY_MAX = 60
+
 DOWNLOADER_MIDDLEWARES = {
     # Before the robots.txt middleware (100) so even robots.txt is never fetched from a blocked host.
     "spiders.middlewares.netguard.NetGuardMiddleware": 50,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "spiders.middlewares.robots.RobotsMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "spiders.middlewares.retry_after.RetryAfterMiddleware": 550,
     # Between the HTTP cache (900) and decompression (590): the bytes as the server sent them.

@@ -8,10 +8,11 @@ and a full-page screenshot. The ``rendered`` row refers to the listing's latest 
 row, the screenshot to the rendered row; ``record_evidence`` writes the custody entries.
 
 It fetches as politely and as safely as the crawler: the crawler's User-Agent, robots.txt
-obeyed (for that User-Agent), the network guard on the listing URL, on robots.txt and on
-every request the page makes (a redirect the guard refuses voids the capture), images, fonts
-and media not loaded, one page at a time with a pause between pages of one host, and a
-navigation timeout. One browser serves the batch; every listing gets a fresh context (no
+obeyed (for that User-Agent) by the crawl's own policy (``monitor/crawl/robots.py``: RFC 9309,
+an unreachable robots.txt refuses the whole host, Crawl-delay kept), the network guard on the
+listing URL, on robots.txt (and each of its redirects) and on every request the page makes (a
+redirect the guard refuses voids the capture), images, fonts and media not loaded, one page
+at a time with a pause between pages of one host, and a navigation timeout. One browser serves the batch; every listing gets a fresh context (no
 cookies carried between pages), and page, context and browser are closed whatever happens.
 A listing that fails is reported and the batch goes on.
 """
@@ -30,12 +31,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
-from urllib.robotparser import RobotFileParser
 
 from sqlite_utils import Database
 
 from monitor.crawl.browser import find_chromium, is_heavy, launch_options
 from monitor.crawl.netguard import BlockedURL, check_url
+from monitor.crawl.robots import (
+    DEFAULT_CRAWL_DELAY_MAX,
+    MAX_REDIRECTS,
+    ROBOTS_MAX_BYTES,
+    ROBOTS_RETRIES,
+    ROBOTS_TIMEOUT,
+    RobotsRules,
+    host_delay,
+    rules_for_status,
+    unreachable,
+)
 from monitor.evidence.records import record_evidence
 from monitor.evidence.warcfile import RunWarc
 from monitor.listing import utc_now
@@ -46,8 +57,7 @@ CUSTODY_ACTOR = "capture"
 DEFAULT_TIMEOUT = 30  # seconds for the navigation (and again for the screenshot)
 SETTLE_MS = 3_000  # after "load", wait at most this long for the network to go quiet (scripted shops)
 HOST_DELAY = 0.5  # seconds between two pages of one host (the crawler's DOWNLOAD_DELAY); robots' Crawl-delay wins
-MAX_HOST_DELAY = 30.0
-ROBOTS_MAX_BYTES = 512 * 1024
+MAX_HOST_DELAY = DEFAULT_CRAWL_DELAY_MAX  # a longer Crawl-delay is cut to this (as the crawl does)
 VIEWPORT = {"width": 1280, "height": 1000}
 
 
@@ -136,7 +146,9 @@ def flagged_targets(db: Database, *, run_id: int | None = None, since: str | Non
 
 
 class _GuardedRedirects(urllib.request.HTTPRedirectHandler):
-    """robots.txt redirects go through the network guard too."""
+    """robots.txt redirects go through the network guard too, at most MAX_REDIRECTS of them."""
+
+    max_redirections = MAX_REDIRECTS
 
     def __init__(self, allow_private: bool):
         self.allow_private = allow_private
@@ -146,35 +158,38 @@ class _GuardedRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def fetch_robots(origin: str, user_agent: str, *, allow_private: bool,
-                 timeout: float) -> tuple[RobotFileParser | None, str | None]:
-    """The origin's robots.txt read as ``urllib.robotparser`` reads it (401/403: nothing
-    allowed; another 4xx: everything allowed), fetched with our User-Agent. When it cannot be
-    had (5xx, no answer) nothing is captured from that host: (None, why)."""
+def fetch_robots(origin: str, user_agent: str, *, allow_private: bool, timeout: float) -> RobotsRules:
+    """The origin's robots.txt, fetched with our User-Agent and read by the crawl's policy
+    (``monitor.crawl.robots``): 2xx parsed, 4xx everything allowed, and when it cannot be had
+    (5xx or 429 after one more try, no answer, a redirect refused or past the fifth) nothing
+    is captured from that host (``rules.reachable`` is False, ``rules.why`` says why)."""
     url = origin + "/robots.txt"
-    parser = RobotFileParser(url)
+    rules = _fetch_robots_once(url, user_agent, allow_private=allow_private, timeout=min(timeout, ROBOTS_TIMEOUT))
+    for _ in range(ROBOTS_RETRIES):
+        if rules.reachable:
+            break
+        rules = _fetch_robots_once(url, user_agent, allow_private=allow_private,
+                                   timeout=min(timeout, ROBOTS_TIMEOUT))
+    if not rules.reachable:
+        logger.warning("robots.txt %s unreachable (%s): nothing captured from %s", url, rules.why, origin)
+    return rules
+
+
+def _fetch_robots_once(url: str, user_agent: str, *, allow_private: bool, timeout: float) -> RobotsRules:
     opener = urllib.request.build_opener(_GuardedRedirects(allow_private))
     request = urllib.request.Request(url, headers={"User-Agent": user_agent})
     try:
         with opener.open(request, timeout=timeout) as answer:
-            raw = answer.read(ROBOTS_MAX_BYTES)
+            # One byte past the limit tells the policy the file was cut (it drops the cut line).
+            return rules_for_status(url, answer.status, answer.read(ROBOTS_MAX_BYTES + 1))
     except BlockedURL as exc:
-        return None, f"robots.txt redirected to a refused address: {exc}"
-    except urllib.error.HTTPError as exc:
+        return unreachable(url, f"it redirected to a refused address: {exc}")
+    except urllib.error.HTTPError as exc:  # 4xx, 5xx, and a redirect past the fifth or without Location
         exc.close()
-        if exc.code in (401, 403):
-            parser.disallow_all = True
-        elif 400 <= exc.code < 500:
-            parser.allow_all = True
-        else:
-            return None, f"robots.txt answered {exc.code}; not fetching pages of {origin} without it"
-        parser.modified()
-        return parser, None
+        return rules_for_status(url, exc.code)
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
-        return None, f"robots.txt could not be fetched ({reason}); not fetching pages of {origin} without it"
-    parser.parse(raw.decode("utf-8", errors="replace").splitlines())
-    return parser, None
+        return unreachable(url, f"it could not be fetched: {reason}")
 
 
 # --- the browser -----------------------------------------------------------------------------
@@ -286,7 +301,7 @@ async def _capture_all(db: Database, root: Path, targets: list[Target], outcome:
                        report: Callable[[str, Target, str], None]) -> None:
     timeout_ms = int(timeout * 1000)
     dns_cache: dict[str, list[str]] = {}
-    robots: dict[str, tuple[RobotFileParser | None, str | None]] = {}
+    robots: dict[str, RobotsRules] = {}
 
     def skip(target: Target, kind: str, why: str) -> None:
         outcome.skipped.append((target, kind, why))
@@ -309,12 +324,9 @@ async def _capture_all(db: Database, root: Path, targets: list[Target], outcome:
         if origin not in robots:
             robots[origin] = await asyncio.to_thread(fetch_robots, origin, user_agent, allow_private=allow_private,
                                                      timeout=timeout)
-        parser, why = robots[origin]
-        if parser is None:
-            skip(target, "robots.txt", why)
-            continue
-        if not parser.can_fetch(user_agent, url):
-            skip(target, "robots.txt", f"{origin}/robots.txt disallows {parts.path or '/'} for our User-Agent")
+        rules = robots[origin]
+        if not rules.allowed(url, user_agent):
+            skip(target, "robots.txt", rules.refusal(parts.path or "/"))
             continue
         todo.append(target)
     if not todo:
@@ -383,10 +395,10 @@ async def _browse(db: Database, root: Path, todo: list[Target], outcome: Outcome
 
 
 async def _keep_host_delay(target: Target, robots: dict, last_fetch: dict[str, float], user_agent: str) -> None:
-    """Wait out the host's crawl delay (robots.txt's, within HOST_DELAY and MAX_HOST_DELAY)."""
+    """Wait out the host's crawl delay (robots.txt's, at least HOST_DELAY, at most MAX_HOST_DELAY)."""
     parts = urlsplit(target.url)
-    parser, _ = robots[f"{parts.scheme}://{parts.netloc}"]
-    delay = min(MAX_HOST_DELAY, max(HOST_DELAY, float(parser.crawl_delay(user_agent) or 0)))
+    rules = robots[f"{parts.scheme}://{parts.netloc}"]
+    delay, _capped = host_delay(rules.crawl_delay(user_agent), floor=HOST_DELAY, ceiling=MAX_HOST_DELAY)
     wait = last_fetch.get(parts.netloc, 0.0) + delay - time.monotonic()
     if wait > 0:
         await asyncio.sleep(wait)
