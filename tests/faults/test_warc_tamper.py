@@ -201,3 +201,16 @@ def test_an_unknown_file(store):
     assert code == 1
     assert f"warc/{warc.parent.name}/run-99.warc.gz: unknown to the custody log" in out, out
     assert "warc/notes.txt: unknown to the custody log" in out
+
+
+def test_a_truncated_file_and_a_symbolic_link(store):
+    db_path, warc, _ = store
+    data = warc.read_bytes()
+    last = records(warc)[-1]
+    warc.write_bytes(data[:last[0]])  # the last record cut off: every byte left is as sealed
+    (warc.parent / "link.warc.gz").symlink_to("/etc/hostname")
+    code, out = verify(db_path)
+    assert code == 1
+    rel = warc.relative_to(db_path.parent / "evidence").as_posix()
+    assert f"{rel}: truncated: {last[0]} bytes, but custody entry" in out, out
+    assert f"warc/{warc.parent.name}/link.warc.gz: a symbolic link (to /etc/hostname)" in out
