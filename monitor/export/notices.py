@@ -35,7 +35,7 @@ from monitor.listing import listing_columns, utc_now
 from monitor.review.audit import audit
 from monitor.review.outcomes import OUTCOMES, NoticeError, parse_when
 from monitor.rules.watchlist import load_watchlist
-from monitor.store.db import write_transaction
+from monitor.store.db import durable_transaction
 from monitor.urls import safe_http_url
 from monitor.yamlfile import YamlError
 
@@ -291,7 +291,7 @@ def write_notice(db: Database, draft: NoticeDraft, out: Path, *, actor: str = "c
     ctx = draft.context
     written = False
     try:
-        with write_transaction(db):
+        with durable_transaction(db):
             notice_id = db["notices"].insert({
                 "platform": ctx["platform"]["site"], "lang": ctx["lang"], "mark": ctx["mark"]["name"],
                 "rights_holder": ctx["rights_holder"]["name"], "created_at": now, "created_by": actor,
@@ -364,7 +364,7 @@ def mark_notice(db: Database, notice_id: int, status: str, *, note: str | None =
     if when > now:
         raise NoticeError(f"{at} is in the future")
     note = plain(note, 2000) or None if note is not None else None
-    with write_transaction(db):
+    with durable_transaction(db):
         row = next(iter(db.execute_returning_dicts("SELECT * FROM notices WHERE id = ?", [notice_id])), None)
         if row is None:
             raise NoticeError(f"no notice {notice_id}; `monitor notices` lists them")

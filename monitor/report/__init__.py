@@ -18,7 +18,7 @@ from monitor.evidence import custody
 from monitor.report.figures import report_data
 from monitor.report.period import KINDS, Period, resolve
 from monitor.report.render_html import render_html
-from monitor.store.db import write_transaction
+from monitor.store.db import durable_transaction
 
 FORMATS = ("html", "pdf")
 
@@ -48,7 +48,7 @@ def write_report(db: Database, period: Period, fmt: str, output: Path, *, actor:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_bytes(content)
     digest = hashlib.sha256(content).hexdigest()
-    with write_transaction(db):
+    with durable_transaction(db):
         custody.append(db, actor=actor, action="export", obj=f"report:{output.name}", sha256=digest,
                        detail={"kind": "statistics report", "period": period.kind, "label": period.label,
                                "since": period.since, "until": period.until, "format": fmt,
