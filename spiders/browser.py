@@ -5,7 +5,8 @@ from __future__ import annotations
 from scrapy.settings import BaseSettings
 from scrapy_playwright.page import PageMethod
 
-from monitor.crawl.browser import find_chromium, launch_options
+from monitor.crawl.browser import crawl_proxy, find_chromium, launch_options
+from monitor.crawl.netguard import parse_networks, parse_servers
 
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 WAIT_TIMEOUT_MS = 15_000
@@ -13,15 +14,19 @@ WAIT_TIMEOUT_MS = 15_000
 
 def apply_browser_settings(settings: BaseSettings, priority: str = "spider") -> None:
     """Route downloads through scrapy-playwright. Only requests with meta playwright=True use
-    the browser; the rest still go through Scrapy's own HTTP handler."""
+    the browser; the rest still go through Scrapy's own HTTP handler. Chromium connects only
+    through the crawl's guard proxy (``monitor.crawl.browser.GuardProxy``), which vets each
+    address where the connection is made, as the crawl's resolver does for Scrapy."""
     executable = find_chromium(settings.get("MONITOR_CHROMIUM"))
+    proxy = crawl_proxy(servers=parse_servers(settings.get("MONITOR_DNS_SERVERS")),
+                        allowed=parse_networks(settings.get("MONITOR_ALLOWED_NETWORKS")))
     settings.set(
         "DOWNLOAD_HANDLERS",
         {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER},
         priority=priority,
     )
     settings.set("PLAYWRIGHT_BROWSER_TYPE", "chromium", priority=priority)
-    settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch_options(executable), priority=priority)
+    settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch_options(executable, proxy=proxy.url), priority=priority)
 
 
 def browser_meta(wait_for: str | None, screenshot: bool = False) -> dict:

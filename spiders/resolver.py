@@ -31,7 +31,7 @@ from twisted.internet.interfaces import IHostnameResolver, IHostResolution
 from zope.interface import implementer
 
 from monitor.crawl.netguard import (BlockedURL, LookupFailed, Policy, lookup_failure_message, parse_networks,
-                                    vet_addresses)
+                                    parse_servers, query_name_servers, vet_addresses)
 
 logger = logging.getLogger(__name__)
 WHERE = "at connection time"
@@ -71,19 +71,6 @@ def _proxy_hosts() -> set[str]:
     return hosts
 
 
-def _parse_servers(value) -> list[tuple[str, int]]:
-    items = value.split(",") if isinstance(value, str) else list(value or [])
-    servers = []
-    for item in (str(i).strip() for i in items):
-        if not item:
-            continue
-        host, _, port = item.rpartition(":") if item.count(":") == 1 else (item, "", "53")
-        if not port.isdigit():
-            raise ValueError(f"MONITOR_DNS_SERVERS: {item!r} is not HOST:PORT (for example 127.0.0.1:53)")
-        servers.append((host.strip("[]") or item, int(port)))
-    return servers
-
-
 @implementer(IHostnameResolver)
 class GuardedResolver:
     def __init__(self, reactor, crawler_or_process, settings):
@@ -95,13 +82,7 @@ class GuardedResolver:
         self.cache: dict[str, list[str]] = {}
         self.allowed = parse_networks(settings.get("MONITOR_ALLOWED_NETWORKS"))
         self.exempt = _proxy_hosts()
-        servers = _parse_servers(settings.get("MONITOR_DNS_SERVERS"))
-        self.names = None
-        if servers:
-            # lazy: twisted.names is only needed when the crawl is pointed at its own name servers
-            from twisted.names import client
-
-            self.names = client.Resolver(servers=servers, reactor=reactor, timeout=(max(1, int(self.timeout)),))
+        self.servers = parse_servers(settings.get("MONITOR_DNS_SERVERS"))
 
     @classmethod
     def from_crawler(cls, crawler, reactor):
@@ -127,43 +108,21 @@ class GuardedResolver:
         return Policy(allow_private=allow, allowed=self.allowed)
 
     # -- lookups -------------------------------------------------------------------------
-    def _system_lookup(self, host: str) -> defer.Deferred:
+    def _lookup(self, host: str) -> defer.Deferred:
+        """getaddrinfo (the system's resolver), or the MONITOR_DNS_SERVERS, in a thread."""
         def lookup():
+            if self.servers:
+                return query_name_servers(host, self.servers, self.timeout)
             infos = socket.getaddrinfo(host, None, 0, socket.SOCK_STREAM)
             return sorted({info[4][0] for info in infos if info[0] in (socket.AF_INET, socket.AF_INET6)})
         return threads.deferToThreadPool(self.reactor, self.reactor.getThreadPool(), lookup)
-
-    def _names_lookup(self, host: str) -> defer.Deferred:
-        # lazy: as above, only with MONITOR_DNS_SERVERS
-        from twisted.names import dns
-
-        def addresses(results):
-            found = []
-            for ok, result in results:
-                if not ok:
-                    continue
-                for record in result[0]:
-                    if record.type == dns.A:
-                        found.append(record.payload.dottedQuad())
-                    elif record.type == dns.AAAA:
-                        found.append(socket.inet_ntop(socket.AF_INET6, record.payload.address))
-            if not found:
-                failures = [r for ok, r in results if not ok]
-                if failures:
-                    return failures[0]
-            return sorted(set(found))
-        lookups = [self.names.lookupAddress(host), self.names.lookupIPV6Address(host)]
-        return defer.DeferredList(lookups, consumeErrors=True).addCallback(addresses)
 
     def vetted(self, host: str) -> defer.Deferred:
         """Deferred list of the addresses a connection to ``host`` may use; fails with
         ``BlockedURL`` (its message says why and how to allow it) otherwise."""
         if host in self.cache:
             return defer.succeed(self.cache[host])
-        if self.names is not None and not _is_literal(host):
-            d = self._names_lookup(host)
-        else:
-            d = self._system_lookup(host)
+        d = self._lookup(host)
         d.addTimeout(self.timeout, self.reactor)
 
         def failed(failure):
@@ -207,25 +166,7 @@ class GuardedResolver:
         return resolution
 
 
-# twisted.names' errors carry the whole DNS message as their text; say what the rcode means.
-_NAMES_ERRORS = {"DomainError": "no such host name (NXDOMAIN)", "AuthoritativeDomainError": "no such host name (NXDOMAIN)",
-                 "DNSNameError": "no such host name (NXDOMAIN)", "DNSServerError": "the name server failed (SERVFAIL)",
-                 "DNSQueryRefusedError": "the name server refused the query (REFUSED)",
-                 "DNSFormatError": "the name server could not read the query (FORMERR)",
-                 "DNSNotImplementedError": "the name server does not implement the query (NOTIMP)",
-                 "DNSUnknownError": "the name server answered with an unknown error"}
-
-
 def _lookup_reason(failure, timeout: float) -> str:
     if failure.check(defer.TimeoutError):
         return f"no answer within {timeout:g} s (DNS_TIMEOUT)"
-    name = type(failure.value).__name__
-    return _NAMES_ERRORS.get(name) or str(failure.value) or name
-
-
-def _is_literal(host: str) -> bool:
-    try:
-        socket.inet_pton(socket.AF_INET6 if ":" in host else socket.AF_INET, host.strip("[]"))
-    except OSError:
-        return False
-    return True
+    return str(failure.value) or type(failure.value).__name__

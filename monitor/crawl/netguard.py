@@ -8,15 +8,17 @@ resolves the name first and lets the download resolve it again is beaten by DNS
 rebinding (a public answer for the check, 127.0.0.1 a moment later for the connection).
 So Scrapy's downloads resolve through ``spiders.resolver.GuardedResolver``, which looks a
 name up once, vets every answer with ``vet_addresses`` and hands only vetted answers to
-the connection; the browser goes through ``monitor.crawl.guardproxy``, a local proxy that
-does the same. ``check_url`` (resolve, then check) remains for early, readable refusals.
+the connection; the browser goes through ``monitor.crawl.browser.GuardProxy``, a local
+proxy that does the same. ``check_url`` (resolve, then check) remains for early, readable refusals.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
+import os
 import socket
+import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -197,3 +199,91 @@ async def check_url(url: str, *, allow_private: bool, cache: dict[str, list[str]
         if cache is not None:
             cache[host] = addresses
     vet_addresses(url, host, addresses, policy)
+
+
+# -- asking a given name server (MONITOR_DNS_SERVERS) -------------------------------------------
+
+_RCODES = {1: "the name server could not read the query (FORMERR)", 2: "the name server failed (SERVFAIL)",
+           3: "no such host name (NXDOMAIN)", 4: "the name server does not implement the query (NOTIMP)",
+           5: "the name server refused the query (REFUSED)"}
+_A, _AAAA = 1, 28
+
+
+def parse_servers(value) -> list[tuple[str, int]]:
+    """MONITOR_DNS_SERVERS: "127.0.0.1:5353, 10.0.0.53" (port 53 unless given)."""
+    items = value.split(",") if isinstance(value, str) else list(value or [])
+    servers = []
+    for item in (str(i).strip() for i in items):
+        if not item:
+            continue
+        host, port = (item.rsplit(":", 1) if item.count(":") == 1 else (item, "53"))
+        if not port.isdigit() or literal_address(host) is None:
+            raise ValueError(f"MONITOR_DNS_SERVERS: {item!r} is not ADDRESS[:PORT] (for example 127.0.0.1:53)")
+        servers.append((literal_address(host), int(port)))
+    return servers
+
+
+def _skip_name(packet: bytes, at: int) -> int:
+    while True:
+        length = packet[at]
+        if length & 0xC0 == 0xC0:  # a compression pointer ends the name
+            return at + 2
+        if length == 0:
+            return at + 1
+        at += 1 + length
+
+
+def _query(host: str, qtype: int, server: tuple[str, int], timeout: float) -> list[str]:
+    query_id = int.from_bytes(os.urandom(2), "big")
+    name = b"".join(bytes([len(label)]) + label for label in host.rstrip(".").encode("idna").split(b".")) + b"\0"
+    packet = struct.pack("!HHHHHH", query_id, 0x0100, 1, 0, 0, 0) + name + struct.pack("!HH", qtype, 1)
+    family = socket.AF_INET6 if ":" in server[0] else socket.AF_INET
+    with socket.socket(family, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(timeout)
+        sock.connect(server)
+        sock.send(packet)
+        while True:
+            answer = sock.recv(4096)
+            if len(answer) >= 12 and struct.unpack("!H", answer[:2])[0] == query_id:
+                break  # anything else is a stray or spoofed datagram
+    _, flags, qdcount, ancount, _, _ = struct.unpack("!HHHHHH", answer[:12])
+    if flags & 0xF:
+        raise OSError(_RCODES.get(flags & 0xF, f"the name server answered with error code {flags & 0xF}"))
+    at = 12
+    for _ in range(qdcount):
+        at = _skip_name(answer, at) + 4
+    found = []
+    for _ in range(ancount):
+        at = _skip_name(answer, at)
+        rtype, _, _, length = struct.unpack("!HHIH", answer[at: at + 10])
+        data = answer[at + 10: at + 10 + length]
+        at += 10 + length
+        if rtype == _A and length == 4:
+            found.append(socket.inet_ntop(socket.AF_INET, data))
+        elif rtype == _AAAA and length == 16:
+            found.append(socket.inet_ntop(socket.AF_INET6, data))
+    return found
+
+
+def query_name_servers(host: str, servers: list[tuple[str, int]], timeout: float) -> list[str]:
+    """The A and AAAA answers for ``host`` from the first of ``servers`` that answers (UDP;
+    blocking, so run it in a thread). ``OSError`` says why none did."""
+    literal = literal_address(host)
+    if literal is not None:
+        return [literal]
+    last: OSError = OSError("no name server configured")
+    for server in servers:
+        try:
+            found = _query(host, _A, server, timeout)
+            try:
+                found += _query(host, _AAAA, server, timeout)
+            except OSError:
+                pass  # an A answer is enough; some servers fail AAAA queries
+            return sorted(set(found))
+        except TimeoutError:
+            last = OSError(f"no answer from {server[0]}:{server[1]} within {timeout:g} s")
+        except OSError as exc:
+            last = exc
+            if "NXDOMAIN" in str(exc):
+                break  # the name does not exist; another server of the same zone says the same
+    raise last

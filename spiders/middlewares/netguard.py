@@ -16,6 +16,7 @@ from scrapy import Request, signals
 from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
 from twisted.internet.error import DNSLookupError
 
+from monitor.crawl.browser import crawl_refusal
 from monitor.crawl.netguard import BlockedURL, Policy, check_literal, parse_networks
 from spiders.resolver import GUARD, GuardedResolver
 
@@ -72,12 +73,25 @@ class NetGuardMiddleware:
             self._refuse(f"{request.url}: {refused}")
         return None
 
+    def process_response(self, request: Request, response):
+        """A browser page the guard proxy refused (its 403, for a host it did refuse)."""
+        if request.meta.get("playwright") and response.headers.get("X-Monitor-Netguard") == b"refused":
+            reason = crawl_refusal(urlsplit(request.url).hostname or "")
+            if reason:
+                self._refuse(f"{request.url}: {reason}")
+        return response
+
     def process_exception(self, request: Request, exception: BaseException):
-        """After the retries: a DNS error the resolver explained is reported in its words
-        (a refused name, or a lookup that failed: never a silent pass)."""
-        if not isinstance(exception, DNS_ERRORS) and not isinstance(exception.__cause__, DNS_ERRORS):
-            return None
-        reason = self.guard.reason(urlsplit(request.url).hostname or "")
+        """After the retries: a DNS error the resolver explained, or a browser navigation the
+        guard proxy refused (https: Chromium only says the tunnel failed), is reported in the
+        guard's words (a refused name, or a lookup that failed: never a silent pass)."""
+        host = urlsplit(request.url).hostname or ""
+        if request.meta.get("playwright"):
+            reason = crawl_refusal(host)
+        elif isinstance(exception, DNS_ERRORS) or isinstance(exception.__cause__, DNS_ERRORS):
+            reason = self.guard.reason(host)
+        else:
+            reason = None
         if reason:
             self._refuse(f"{request.url}: {reason}")
         return None

@@ -139,10 +139,16 @@ def shop_routes() -> dict:
 
 CRAWL = """
 import json, sys
+from monitor.crawl.profile import load_profile
 from monitor.crawl.runner import run_crawl
 from spiders.shop import ShopSpider
+from spiders.sites import spider_class
 url, db, settings = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
-outcome = run_crawl(ShopSpider, {"url": url, "max_pages": 10}, db_path=db, extra_settings=settings, site="shop")
+if url.endswith(".yaml"):  # a site profile
+    spider, kwargs = spider_class(load_profile(url)), {"category": "cosmetics", "max_pages": 1, "recheck": False}
+else:
+    spider, kwargs = ShopSpider, {"url": url, "max_pages": 10}
+outcome = run_crawl(spider, kwargs, db_path=db, extra_settings=settings, site="rebind")
 print(json.dumps({"run": outcome.run, "blocked": outcome.stats.get("netguard/blocked", 0)}))
 """
 
@@ -152,7 +158,7 @@ def crawl(url: str, db_path, dns: ScriptedNameServer, **settings) -> dict:
                 "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 1, "DNS_TIMEOUT": 5,
                 "MONITOR_EVIDENCE": False, "MONITOR_SCORE": False, "MONITOR_RECHECK_LIMIT": 0, **settings}
     proc = subprocess.run([sys.executable, "-c", CRAWL, url, str(db_path), json.dumps(settings)],
-                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+                          capture_output=True, text=True, timeout=240, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -229,3 +235,108 @@ def test_allow_private_still_reaches_a_rebound_name_per_run(tmp_path, hostile):
     with ScriptedNameServer({"local.test": ["127.0.0.1"]}) as dns:
         result = crawl(f"http://local.test:{port}/", tmp_path / "m.db", dns, MONITOR_ALLOW_PRIVATE=True)
     assert "/item/1" in hostile.paths() and result["run"]["listings_seen"] == 2
+
+
+# -- the browser: Chromium resolves by itself, so it connects only through the guard proxy ----
+
+def browser_page(port: int) -> str:
+    """A page whose scripts reach for the operator's network by name and by address."""
+    return ("<html><body><h1>shop</h1><script>"
+            f"fetch('http://inside.test:{port}/by-name').catch(() => 0);"
+            f"fetch('http://127.0.0.1:{port}/by-address').catch(() => 0);"
+            f"</script><script src='http://inside.test:{port}/script.js'></script></body></html>")
+
+
+def test_the_browser_connects_only_to_vetted_addresses(hostile, chromium):
+    from playwright.sync_api import sync_playwright
+
+    from monitor.crawl.browser import GuardProxy, launch_options
+    from monitor.crawl.netguard import Policy, parse_networks
+
+    port = hostile.server.server_port
+    routes = {"/": reply(200, browser_page(port))}
+    with StandInShop(port, routes) as shop, \
+            ScriptedNameServer({"rebind.test": [STAND_IN, "127.0.0.1"], "inside.test": ["127.0.0.1"]}) as dns, \
+            GuardProxy(Policy(allowed=parse_networks(f"{STAND_IN}/32")), servers=[dns.sock.getsockname()]) as guard, \
+            sync_playwright() as playwright:
+        browser = playwright.chromium.launch(**launch_options(chromium, proxy=guard.url))
+        try:
+            page = browser.new_page()
+            for _ in range(2):  # the second visit asks no name server: the vetted answer is kept
+                page.goto(f"http://rebind.test:{port}/", wait_until="load")
+                page.wait_for_load_state("networkidle")
+            refused = page.goto(f"http://127.0.0.1:{port}/", wait_until="load")
+        finally:
+            browser.close()
+    assert hostile.hits == [], f"the browser reached 127.0.0.1: {hostile.paths()}"
+    assert shop.hits.count("/") == 2 and guard.connected["rebind.test"] == STAND_IN
+    assert dns.a_queries("rebind.test") == 1
+    assert refused.status == 403 and refused.headers.get("x-monitor-netguard") == "refused"
+    said = " ".join(guard.refusals)
+    assert "inside.test resolves to a private, loopback or link-local address (127.0.0.1); refused" in said
+    assert "127.0.0.1 resolves to a private" in said and "--allow-private" in said
+
+
+def test_the_browser_reaches_private_addresses_when_the_run_allows_them(hostile, chromium):
+    from playwright.sync_api import sync_playwright
+
+    from monitor.crawl.browser import GuardProxy, launch_options
+    from monitor.crawl.netguard import Policy
+
+    hostile.routes["/"] = reply(200, "<html><body>demo shop</body></html>")
+    # Chromium's own background requests (update checks) ask this name server, not the world's.
+    with ScriptedNameServer({}) as dns, GuardProxy(Policy(allow_private=True), servers=[dns.sock.getsockname()]) \
+            as guard, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(**launch_options(chromium, proxy=guard.url))
+        try:
+            answer = browser.new_page().goto(hostile.url("/"), wait_until="load")
+        finally:
+            browser.close()
+    assert answer.status == 200 and hostile.paths()[0] == "/" and guard.connected[hostile.server.server_address[0]]
+
+
+def test_a_tunnel_to_a_refused_host_is_never_opened(hostile):
+    """CONNECT (https, wss): refused before any byte reaches the host; a vetted one is piped."""
+    from monitor.crawl.browser import GuardProxy
+    from monitor.crawl.netguard import Policy
+
+    hostile.routes["/"] = reply(200, "tunnelled")
+    port = hostile.server.server_port
+
+    def connect(guard, target: str) -> bytes:
+        with socket.create_connection(("127.0.0.1", guard.port), timeout=10) as sock:
+            sock.sendall(f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\n".encode())
+            first = sock.recv(4096)
+            if b" 200 " in first.split(b"\r\n", 1)[0]:
+                sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                while chunk := sock.recv(4096):
+                    first += chunk
+            return first
+
+    with GuardProxy(Policy()) as strict:
+        answer = connect(strict, f"127.0.0.1:{port}")
+    assert answer.startswith(b"HTTP/1.1 403") and b"127.0.0.1 resolves to a private" in answer
+    assert hostile.hits == []
+    with GuardProxy(Policy(allow_private=True)) as allowed:
+        answer = connect(allowed, f"127.0.0.1:{port}")
+    assert answer.startswith(b"HTTP/1.1 200") and answer.endswith(b"tunnelled") and hostile.paths() == ["/"]
+
+
+def test_a_browser_crawl_refuses_the_rebound_name_the_crawl_resolved_first(tmp_path, hostile, stand_in, chromium):
+    """A JavaScript shop (render: browser): Scrapy's resolver gets the stand-in for robots.txt,
+    Chromium's guard proxy asks again and gets 127.0.0.1: the page is refused, with the reason."""
+    port = hostile.server.server_port
+    profile = (ROOT / "spiders" / "profiles" / "kuaigou.yaml").read_text(encoding="utf-8")
+    profile = profile.replace("allow_private: true", "allow_private: false")
+    profile = profile.replace("allowed_domains: [127.0.0.1]", "allowed_domains: [rebind.test]")
+    profile = profile.replace("base_url: http://127.0.0.1:8103", f"base_url: http://rebind.test:{port}")
+    path = tmp_path / "rebind.yaml"
+    path.write_text(profile.replace("site: kuaigou", "site: rebind"), encoding="utf-8")
+    with ScriptedNameServer({"rebind.test": [STAND_IN, "127.0.0.1"]}) as dns:
+        result = crawl(str(path), tmp_path / "m.db", dns)
+    assert hostile.hits == [], f"the browser reached 127.0.0.1: {hostile.paths()}"
+    assert stand_in.hits[:1] == ["/robots.txt"] and dns.a_queries("rebind.test") == 2
+    errors = errors_of(result)
+    assert "/search?q=" in errors and "at connection time (browser)" in errors
+    assert "rebind.test resolves to a private, loopback or link-local address (127.0.0.1); refused" in errors
+    assert result["blocked"] >= 1 and result["run"]["status"] == "failed"
