@@ -13,7 +13,7 @@ import pytest
 from monitor.review import accounts
 from monitor.store import open_db
 from monitor.store.migrations_review import REVIEW_MIGRATIONS
-from tests.web_fixtures import PASSWORD, LiveServer, csrf_of, http_client
+from tests.web_fixtures import PASSWORD, LiveServer, csrf_of, http_client, login
 
 PARALLEL = 60
 
@@ -87,6 +87,35 @@ def test_parallel_guesses_from_one_address_get_at_most_the_address_limit(server)
     checks = _checks(server.path, "ip", "127.0.0.1")
     assert checks <= accounts.MAX_FAILURES_PER_IP, f"{checks} password checks from one address"
     assert statuses.count(401) == checks and statuses.count(429) == PARALLEL - checks, statuses
+
+
+def test_parallel_wrong_current_passwords_in_a_password_change_get_at_most_the_account_limit(server):
+    """The password change checks the current password the same way: a stolen session cannot
+    guess it faster than the sign-in form."""
+    with http_client(server.url) as c:
+        assert login(c, "victim").status_code == 200
+        cookies = dict(c.cookies)
+        token = csrf_of(c.get("/account/password").text)
+    barrier = threading.Barrier(PARALLEL)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def attempt() -> None:
+        with httpx.Client(base_url=server.url, timeout=60, cookies=cookies) as c:
+            barrier.wait()
+            r = c.post("/account/password", data={"current": "wrong guess", "new": "violet anchor drifts slowly",
+                                                   "confirm": "violet anchor drifts slowly", "csrf_token": token})
+        with lock:
+            statuses.append(r.status_code)
+
+    threads = [threading.Thread(target=attempt) for _ in range(PARALLEL)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    checks = _checks(server.path, "name", "victim")
+    assert checks <= accounts.MAX_FAILURES_PER_USER, f"{checks} checks of the current password"
+    assert statuses.count(400) == checks and statuses.count(429) == PARALLEL - checks, statuses
 
 
 def test_a_right_password_clears_the_reservation(tmp_path):
