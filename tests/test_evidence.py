@@ -4,6 +4,7 @@ custody log, `monitor evidence verify` catching one changed byte, the sanitiser.
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import subprocess
 import sys
@@ -268,7 +269,8 @@ KILLED_CRAWL = """
 import os, signal, sys
 from monitor.evidence.paths import evidence_root
 from monitor.evidence.warcfile import RunWarc
-warc = RunWarc(evidence_root(sys.argv[1]), "shop", 5, "listing-monitor/test")
+warc = RunWarc(evidence_root(sys.argv[1]), "shop", 5, "listing-monitor/test",
+               seal_every=float(sys.argv[4]) if len(sys.argv) > 4 else 300)
 for n in range(int(sys.argv[2])):
     warc.write_exchange(url=f"https://shop.example/{n}", method="GET", request_headers={}, request_body=b"",
                         status=200, reason="OK", protocol="HTTP/1.1", response_headers={}, body=b"page %d" % n,
@@ -279,8 +281,9 @@ os.kill(os.getpid(), signal.SIGKILL)  # the crawl dies before closing its file
 """
 
 
-def killed_crawl(path, pages, mode=""):
-    done = subprocess.run([sys.executable, "-c", KILLED_CRAWL, str(path), str(pages), mode or "-"], cwd=ROOT)
+def killed_crawl(path, pages, mode="", *seal_every: str):
+    done = subprocess.run([sys.executable, "-c", KILLED_CRAWL, str(path), str(pages), mode or "-", *seal_every],
+                          cwd=ROOT)
     assert done.returncode == -9
 
 
@@ -319,3 +322,33 @@ def test_only_the_unsealed_end_of_a_resumed_file_is_sealed_late_and_junk_is_refu
     refused = run_monitor("evidence", "seal", db_path=path)
     assert refused.returncode == 1 and "refused: warc/shop/run-5.warc.gz @" in refused.stdout, refused.stdout
     assert verify(path).returncode == 1
+
+
+def test_an_open_file_is_sealed_as_it_grows_so_a_kill_leaves_only_the_last_records_unsealed(tmp_path):
+    path = tmp_path / "monitor.db"
+    open_db(path).close()
+    killed_crawl(path, 3, "-", "0")  # a checkpoint after every record
+    ok = verify(path)
+    assert ok.returncode == 0, ok.stdout  # nothing written before the kill is left unsealed
+    checkpoints = seal_rows(path)["warc/shop/run-5.warc.gz"]
+    assert len(checkpoints) == 7 and checkpoints[-1]["records"] == 7
+    db = open_db(path, migrate=False)
+    details = [json.loads(r[0]) for r in db.execute("SELECT detail FROM custody WHERE action = 'seal'")]
+    db.close()
+    assert all(d["open"] for d in details)  # each says the file was still being written
+
+
+def test_a_file_closed_and_written_again_counts_its_records_once(tmp_path):
+    from monitor.evidence.warcfile import RunWarc
+
+    path = tmp_path / "monitor.db"
+    open_db(path).close()
+    warc = RunWarc(evidence_root(path), "shop", 8, "listing-monitor/test")
+    for n in range(2):
+        warc.write_exchange(url=f"https://shop.example/{n}", method="GET", request_headers={}, request_body=b"",
+                            status=200, reason="OK", protocol="HTTP/1.1", response_headers={}, body=b"page",
+                            server_ip=None)
+        warc.close()
+    first, second = seal_rows(path)["warc/shop/run-8.warc.gz"]
+    assert (first["records"], second["records"]) == (3, 6)
+    assert verify(path).returncode == 0

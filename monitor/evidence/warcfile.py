@@ -24,8 +24,10 @@ import gzip
 import hashlib
 import io
 import json
+import logging
 import os
 import socket
+import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +46,11 @@ from monitor.evidence import custody
 from monitor.listing import utc_now
 from monitor.store.db import durable_transaction, open_db
 
+logger = logging.getLogger(__name__)
+
 WARC_VERSION = "1.1"
+# While a WARC file is open it is sealed this often, so a killed crawl leaves little unsealed.
+SEAL_EVERY_SECONDS = 300.0
 _CHUNK = 1 << 20  # bytes read at a time when hashing a file: memory stays bounded
 
 # Headers that describe the transfer rather than the bytes we keep: Scrapy has already
@@ -141,13 +147,18 @@ class RunWarc:
     ``close`` seals the file and the screenshots written into the custody log of ``store`` (a
     database file or an open ``Database``), by default the store the root belongs to
     (``evidence_root(db_path)`` knows it); without a store nothing is sealed and ``monitor
-    evidence verify`` reports the files as unknown to custody."""
+    evidence verify`` reports the files as unknown to custody. While the file is open it is also
+    sealed every ``seal_every`` seconds (after the record that passes the mark), so a crawl
+    killed before closing its file leaves only its last minutes unsealed."""
 
     def __init__(self, root: Path, site: str, run_id: int | None, user_agent: str, stem: str | None = None, *,
-                 store: Database | str | os.PathLike | None = None, actor: str = "crawler"):
+                 store: Database | str | os.PathLike | None = None, actor: str = "crawler",
+                 seal_every: float | None = SEAL_EVERY_SECONDS):
         self.root = root
         self.store = store if store is not None else getattr(root, "store", None)
         self.actor = actor
+        self.seal_every = seal_every
+        self._last_seal = 0.0
         self.run_id = run_id
         self._appended_to: dict[str, Any] | None = None
         self._shots_written: list[Sealed] = []
@@ -174,6 +185,7 @@ class RunWarc:
             if size:
                 self._appended_to = _existing(self.path, size, digest)
             self._file = _HashingFile(raw, digest, size)
+            self._last_seal = time.monotonic()
             self._writer = Sha256WarcWriter(self._file, gzip=True)
             info = {"software": f"listing-monitor/{__version__} (warcio)", "format": "WARC File Format 1.1",
                     "http-header-user-agent": self.user_agent, "robots": "obey",
@@ -186,7 +198,34 @@ class RunWarc:
         self._writer.write_record(record)
         self._file.flush()
         self.records += 1
+        if (self.store is not None and self.seal_every is not None
+                and time.monotonic() - self._last_seal >= self.seal_every):
+            self._checkpoint()
         return start, self._file.tell() - start
+
+    def _checkpoint(self) -> None:
+        """Seal the file as written so far (and the screenshots since the last seal). A failure is
+        logged, not raised: the crawl goes on, and closing the file seals it all."""
+        self._last_seal = time.monotonic()
+        try:
+            _record_seals(self.store, self.actor, [self._seal_of_file(open_=True), *self._shots_written])
+        except Exception as exc:  # noqa: BLE001 - a locked or full store must not stop the crawl
+            logger.error("%s", exc)
+            return
+        self._shots_written = []
+
+    def _seal_of_file(self, *, open_: bool) -> Sealed:
+        before = self._appended_to
+        if before is None:
+            records: int | None = self.records
+        else:
+            records = None if before["records"] is None else before["records"] + self.records
+        detail: dict[str, Any] = {"kind": "warc", "run": self.run_id, "records_written": self.records}
+        if open_:
+            detail["open"] = True  # a checkpoint: the file was still being written
+        if before:
+            detail["appended_to"] = before
+        return Sealed(self.relative, self._file.digest.copy().hexdigest(), self._file.size, records, detail)
 
     def write_exchange(self, *, url: str, method: str, request_headers, request_body: bytes, status: int,
                        reason: str, protocol: str, response_headers, body: bytes, server_ip: str | None) -> Captured:
@@ -270,19 +309,10 @@ class RunWarc:
         the seals. A seal that cannot be recorded raises, after the file is closed."""
         sealed = list(self._shots_written)
         if self._file is not None:
-            file = self._file
-            file.close()
-            self._file = None
-            self._writer = None
-            before = self._appended_to
-            if before is None:
-                records: int | None = self.records
-            else:
-                records = None if before["records"] is None else before["records"] + self.records
-            detail = {"kind": "warc", "run": self.run_id, "records_written": self.records}
-            if before:
-                detail["appended_to"] = before
-            sealed.insert(0, Sealed(self.relative, file.digest.hexdigest(), file.size, records, detail))
+            self._file.close()
+            sealed.insert(0, self._seal_of_file(open_=False))
+            # A later record opens the file again, appending, as a resumed run does.
+            self._file, self._writer, self._appended_to, self.records = None, None, None, 0
         self._shots_written = []
         if sealed and self.store is not None:
             _record_seals(self.store, self.actor, sealed)
