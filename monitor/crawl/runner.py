@@ -18,7 +18,7 @@ from typing import Any
 from monitor.listing import utc_now
 from monitor.store import open_db, resolve_db_path
 from monitor.store.db import private_dir
-from monitor.store.runs import FAILURE_COUNTS, failure_counts, failure_text, tag_run
+from monitor.store.runs import FAILURE_COUNTS, failure_counts, failure_text, mark_stale_runs_interrupted, tag_run
 
 
 @dataclass
@@ -64,7 +64,13 @@ def run_crawl(spider_cls, spider_kwargs: dict[str, Any], *, db_path: str | os.Pa
     from scrapy.crawler import CrawlerProcess
 
     path = resolve_db_path(db_path)
-    open_db(path).close()  # create and migrate before Scrapy starts, so errors surface plainly
+    db = open_db(path)  # create and migrate before Scrapy starts, so errors surface plainly
+    try:
+        # Runs of crawls that died (any site's) are closed by the next start, even one whose
+        # spider never opens (a Scrapy start-up error); the store pipeline looks again.
+        mark_stale_runs_interrupted(db)
+    finally:
+        db.close()
     log_file = None if verbose else run_log_path(path, site)
     extra = dict(extra_settings or {})
     if time_limit:
