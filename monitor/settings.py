@@ -83,6 +83,22 @@ ENV: tuple[EnvSetting, ...] = (
                "and link-local addresses (per site: the profile's `allow_private`, `monitor crawl --allow-private`).", kind="scrapy"),
     EnvSetting("MONITOR_CONFIRMED_RECHECK_LIMIT", "int", 1000, "`monitor crawl --confirmed`: at most this many "
                "listings with a confirmed verdict are re-fetched.", kind="scrapy"),
+    # Case and referral packages (monitor/export/wacz.py, issue 13): signing, timestamping, limits of verify.
+    EnvSetting("MONITOR_SIGNING_KEY", "path", None, "The deployment's Ed25519 private key (PEM) that signs case "
+               "and referral packages; `monitor evidence keygen` creates it (mode 0600) and prints the fingerprint "
+               "to publish. No key there: packages say \"not signed\", with a warning.",
+               default_text="signing-key.pem beside the database file"),
+    EnvSetting("MONITOR_TSA_URL", "str", "", "An RFC 3161 time-stamping authority: each package's digest is "
+               "timestamped there. Unset: packages say \"not timestamped\", with a warning."),
+    EnvSetting("MONITOR_TSA_CA", "path", None, "The CA certificates (PEM) the TSA's certificate must chain to; "
+               "`monitor evidence verify PACKAGE` checks the timestamp against them (same as `--tsa-ca`)."),
+    EnvSetting("MONITOR_PACKAGE_MAX_ENTRY_MB", "int", 4096, "`monitor evidence verify PACKAGE`: an entry (or a "
+               "WARC file's records, unpacked) larger than this many MiB is refused.", minimum=1),
+    EnvSetting("MONITOR_PACKAGE_MAX_ENTRIES", "int", 100000, "`monitor evidence verify PACKAGE`: a package with "
+               "more entries (or WARC records) than this is refused.", minimum=1),
+    EnvSetting("MONITOR_PACKAGE_MAX_RATIO", "int", 200, "`monitor evidence verify PACKAGE`: an entry (or a "
+               "WARC file) that unpacks to more than this many times its packed size is refused (a zip bomb).",
+               minimum=1),
     EnvSetting("MONITOR_REQUIRE_SHARED", "bool", False, "Tests that read ../shared fail instead of skipping when "
                "it is absent (`.ci/run` sets 1 when ../shared is there, as on CI).", kind="test"),
     EnvSetting("CI", "bool", False, "Set by CI (`.ci/run` exports CI=true): tests that need Chromium fail "

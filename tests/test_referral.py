@@ -1,7 +1,8 @@
 """Referral packages for regulators and police: referral.json valid against its schema, the
 seller's identity data found in listing text and attributes (each with its listing), the
-listings with verdicts and their evidence, a readable summary; `monitor evidence verify` passes
-on the zip and fails after one changed byte."""
+listings with verdicts and their evidence, a readable summary; the package is a signed,
+timestamped WACZ that `wacz validate` accepts; `monitor evidence verify` passes on it and fails
+after one changed byte."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from monitor.store import open_db, save_listings
 from monitor.store.db import write_transaction
 from monitor.store.flags import record_assessment
 from tests.conftest import ROOT, run_monitor
+from tests.test_export_case import entries, package_env, rezip, tsa, verify, wacz_validate  # noqa: F401 - tsa: fixture
 from tests.test_relisting import confirm
 from tests.web_fixtures import XSS_SCRIPT, _assessment, build_store
 
@@ -57,7 +59,7 @@ def add_listing(db, site, lid, seller, description, attributes=None, title=None)
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(tmp_path, tsa):
     path = tmp_path / "monitor.db"
     info = build_store(path)
     db = open_db(path, migrate=False)
@@ -70,17 +72,20 @@ def store(tmp_path):
     db.close()
     org = tmp_path / "org.yaml"
     org.write_text(ORG, encoding="utf-8")
-    return SimpleNamespace(path=path, org=org, tmp=tmp_path, l20=l20, l21=l21, other=other, **info)
+    run_monitor("evidence", "keygen", db_path=path, check=True)
+    return SimpleNamespace(path=path, org=org, tmp=tmp_path, l20=l20, l21=l21, other=other, env=package_env(tsa),
+                           **info)
 
 
 @pytest.fixture
 def referral(store):
-    out = store.tmp / "referral.zip"
+    out = store.tmp / "referral.wacz"
     proc = run_monitor("export", "referral", "--seller", "s-evil", "--rights-holder", str(store.org),
-                       "--case-ref", "XS-2026-014", "-o", str(out), db_path=store.path, check=True)
+                       "--case-ref", "XS-2026-014", "-o", str(out), db_path=store.path, env=store.env, check=True)
     assert "referral XS-2026-014, 3 listing(s), 2 seller account(s)" in proc.stdout
+    assert "signed by key" in proc.stdout and "timestamped" in proc.stdout and not proc.stderr.strip(), proc.stderr
     with zipfile.ZipFile(out) as z:
-        doc = json.loads(z.read("referral.json"))
+        doc = json.loads(z.read("package/referral.json"))
     return out, doc
 
 
@@ -139,13 +144,14 @@ def test_summary_is_readable_and_inert(referral):
     out, doc = referral
     with zipfile.ZipFile(out) as z:
         names = set(z.namelist())
-        html = z.read("summary.html").decode()
-        pdf = z.read("summary.pdf")
-        manifest = json.loads(z.read("manifest.json"))
-    assert {"referral.json", "summary.html", "summary.pdf", "manifest.json"} <= names
-    assert any(n.endswith("-response.warc.gz") for n in names) and any(n.endswith("/listing.json") for n in names)
+        html = z.read("package/summary.html").decode()
+        pdf = z.read("package/summary.pdf")
+        manifest = json.loads(z.read("datapackage.json"))
+    assert {"package/referral.json", "package/summary.html", "package/summary.pdf", "datapackage.json",
+            "datapackage-digest.json", "archive/data.warc.gz"} <= names
+    assert sum(n.endswith("/listing.json") for n in names) == 3 and doc["files"]["manifest"] == "datapackage.json"
     assert manifest["case_reference"] == "XS-2026-014" and manifest["package"] == "listing-monitor referral"
-    assert {f["path"] for f in manifest["files"]} == names - {"manifest.json"}
+    assert {f["path"] for f in manifest["resources"]} == names - {"datapackage.json", "datapackage-digest.json"}
     assert "XS-2026-014" in html and "Example City Market Regulation Bureau" in html and "13812345678" in html
     assert "<script>alert(" not in html and "&lt;script&gt;alert(" in html  # the hostile title, escaped
     assert "<img" not in html and "<script" not in html and "&lt;img src=x onerror=alert" in html
@@ -161,31 +167,30 @@ def test_summary_is_readable_and_inert(referral):
 
 def test_evidence_verify_passes_then_fails_after_one_changed_byte(referral, tmp_path, store):
     out, _ = referral
-    ok = run_monitor("evidence", "verify", str(out))
-    assert ok.returncode == 0 and "OK" in ok.stdout, ok.stdout + ok.stderr
-    with zipfile.ZipFile(out) as z:
-        entries = {n: z.read(n) for n in z.namelist()}
-    data = bytearray(entries["referral.json"])
+    checked = wacz_validate(out)
+    assert checked.returncode == 0 and "Validation succeeded" in checked.stdout, checked.stdout + checked.stderr
+    ok = verify(out, store=store, env=store.env)
+    assert ok.returncode == 0 and "OK" in ok.stdout and "recorded in the custody log" in ok.stdout, ok.stdout
+    items = entries(out)
+    kind, data = items["package/referral.json"]
+    data = bytearray(data)
     data[len(data) // 2] ^= 0x01
-    entries["referral.json"] = bytes(data)
-    tampered = tmp_path / "tampered.zip"
-    with zipfile.ZipFile(tampered, "w", zipfile.ZIP_DEFLATED) as z:  # a clean re-zip: CRCs match the new bytes
-        for n, d in entries.items():
-            z.writestr(n, d)
-    bad = run_monitor("evidence", "verify", str(tampered))
-    assert bad.returncode == 1 and "referral.json: content changed" in bad.stdout, bad.stdout
+    items["package/referral.json"] = (kind, bytes(data))
+    bad = verify(rezip(items, tmp_path / "tampered.wacz"), store=store, env=store.env)  # a clean re-zip
+    assert bad.returncode == 1 and "package/referral.json: content changed" in bad.stdout, bad.stdout
     raw = bytearray(out.read_bytes())  # one byte of the zip itself
     raw[len(raw) // 3] ^= 0x01
-    (tmp_path / "raw.zip").write_bytes(bytes(raw))
-    assert run_monitor("evidence", "verify", str(tmp_path / "raw.zip")).returncode == 1
+    (tmp_path / "raw.wacz").write_bytes(bytes(raw))
+    assert verify(tmp_path / "raw.wacz", store=store, env=store.env).returncode == 1
     db = open_db(store.path, migrate=False)
-    entry = db.execute("SELECT detail FROM custody WHERE action = 'export' AND object = 'referral:referral.zip'").fetchone()
+    entry = db.execute("SELECT detail FROM custody WHERE action = 'export' AND object = 'referral:referral.wacz'"
+                       ).fetchone()
     db.close()
-    assert entry and "XS-2026-014" in entry[0]
+    assert entry and "XS-2026-014" in entry[0] and '"signature": "signed"' in entry[0]
 
 
 def test_refusals_write_nothing(store):
-    out = store.tmp / "r.zip"
+    out = store.tmp / "r.wacz"
     proc = run_monitor("export", "referral", "--seller", "nobody", "--organisation", "X Bureau", "--contact", "010-1",
                        "-o", str(out), db_path=store.path)
     assert proc.returncode == 1 and "no listing has this seller id" in proc.stderr and not out.exists()
@@ -194,12 +199,12 @@ def test_refusals_write_nothing(store):
     proc = run_monitor("export", "referral", "--seller", "seller2", "--organisation", "X", "--contact", "y",
                        "-o", str(out), db_path=store.path)
     assert proc.returncode == 1 and "none confirmed" in proc.stderr and not out.exists()
-    assert not list(store.tmp.glob(".r.zip*"))  # no temporary file left behind
+    assert not list(store.tmp.glob(".r.wacz*"))  # no temporary file left behind
     ok = run_monitor("export", "referral", "--seller", "s-evil", "--site", "shopb", "--organisation", "X Bureau",
-                     "--contact", "Li, 010-1", "-o", str(out), db_path=store.path)
+                     "--contact", "Li, 010-1", "-o", str(out), db_path=store.path, env=store.env)
     assert ok.returncode == 0, ok.stderr
     with zipfile.ZipFile(out) as z:
-        doc = json.loads(z.read("referral.json"))
+        doc = json.loads(z.read("package/referral.json"))
     assert doc["issuing_organisation"] == {"name": "X Bureau", "contact": {"text": "Li, 010-1"}}
     assert [l["site"] for l in doc["listings"]] == ["shopb"] and doc["case_reference"].startswith("LM-R-")
 

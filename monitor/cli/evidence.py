@@ -17,7 +17,7 @@ from monitor.evidence import custody
 from monitor.evidence.capture import capture_flagged, capture_stem, flagged_targets
 from monitor.evidence.paths import evidence_root
 from monitor.evidence.verify import seal_late, verify_store
-from monitor.export.package import verify_package
+from monitor.cli.packages import TRUSTED_KEY_HELP, TSA_CA_HELP, keygen, report_package
 from monitor.store import open_db, resolve_db_path
 from monitor.store.db import durable_transaction
 from spiders.settings import USER_AGENT
@@ -37,25 +37,31 @@ def evidence():
 
 @evidence.command()
 @click.argument("package", required=False, type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--trusted-key", type=click.Path(dir_okay=False, exists=True, path_type=Path), help=TRUSTED_KEY_HELP)
+@click.option("--tsa-ca", type=click.Path(dir_okay=False, exists=True, path_type=Path), help=TSA_CA_HELP)
 @click.pass_context
-def verify(ctx, package):
+def verify(ctx, package, trusted_key, tsa_ca):
     """Check every evidence file, every WARC record and the custody chain; or, given a
-    PACKAGE.zip (a case or referral package), check that package on its own.
+    PACKAGE (a case or referral package), check that package on its own.
 
     Streams every file under the evidence folder: its SHA-256 against the seal the custody log
     took when the file was finished (nothing appended, nothing cut), every WARC record's block
     and payload digests, the record count; files on disk the log does not know and sealed files
     that are gone; each evidence row's record; and the custody chain. Names the file, the record
-    (offset, WARC-Record-ID) or the custody entry of each problem, and what to do. A package
-    is checked against its manifest.json: every file's SHA-256, the manifest's own hash, no
-    unlisted or missing file, no unsafe entry name. Exit code 1 when anything is wrong. A
-    store check is written to the custody log.
+    (offset, WARC-Record-ID) or the custody entry of each problem, and what to do.
+
+    A PACKAGE (a case or referral WACZ) is checked on its own: every file's SHA-256 against
+    datapackage.json, the Ed25519 signature (against --trusted-key, or beside a store its own
+    signing key), the RFC 3161 timestamp (against --tsa-ca), every WARC record's digests, entry
+    sizes and packing ratios (a zip bomb is refused), and, beside the store, its export entry in
+    the custody log. Exit code 1 when anything is wrong. A store check is written to the
+    custody log.
 
     Example:
 
         monitor --db data/monitor.db evidence verify
 
-        monitor evidence verify case-gm-generic-1.zip
+        monitor evidence verify case-gm-generic-1.wacz --trusted-key signing-key.pem.pub
     """
     if package is not None:
         _verify_package(package)
@@ -221,17 +227,11 @@ def print_capture_outcome(console: Console, outcome, tried: int, already: int) -
 
 
 def _verify_package(package: Path) -> None:
-    console = Console(highlight=False)
-    report = verify_package(package)
-    for problem in report.problems:
-        console.print(f"[red]✗[/red] {escape(problem)}")
-    if report.ok:
-        sha = report.manifest.get("manifest_sha256", "") if report.manifest else ""
-        console.print(f"[green]OK[/green]: {report.files} files in {escape(str(package))} match manifest.json "
-                      f"(manifest SHA-256 {sha}).")
-        return
-    console.print(f"[red]{len(report.problems)} problem(s)[/red] in {escape(str(package))}.")
-    sys.exit(1)
+    """A case or referral package (monitor/cli/packages.py), with verify's --trusted-key and --tsa-ca."""
+    ctx = click.get_current_context()
+    report_package(package, trusted_key=ctx.params.get("trusted_key"), tsa_ca=ctx.params.get("tsa_ca"),
+                   db_path=(ctx.obj or {}).get("db_path"))
 
 
+evidence.add_command(keygen)
 COMMANDS = [evidence]

@@ -11,13 +11,16 @@ from pathlib import Path
 import click
 
 from monitor.evidence import custody
+from monitor.evidence.signing import SigningError
+from monitor.evidence.timestamp import TimestampError
 from monitor.export.case import CaseError, CaseSpec, build_case
 from monitor.export.leads import LEAD_COLUMNS, LeadFilter, lead_rows
+from monitor.export.package import file_sha256
 from monitor.export.notices import NoticeError, NoticeRefused, NoticeRequest, prepare_notice, write_notice
 from monitor.export.referral import ReferralError, ReferralSpec, build_referral, organisation_from
 from monitor.export.sheets import write_csv, write_json, write_xlsx
 from monitor.store import open_db, resolve_db_path
-from monitor.store.db import write_transaction
+from monitor.store.db import durable_transaction, write_transaction
 from monitor.yamlfile import YamlError
 
 
@@ -91,39 +94,61 @@ def leads(ctx, status, since, category, site, analyst, fmt, output):
 @click.option("--listing", "listings", multiple=True, type=int, help="A listing id (repeatable), instead of --seller.")
 @click.option("--include-open", is_flag=True, help="Also listings whose flag is still open.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The zip file to write.")
+              help="The WACZ file to write (FILE.wacz).")
 @click.pass_context
 def case(ctx, seller, site, listings, include_open, output):
-    """A case package: a zip with a readable summary (HTML and PDF), and per listing the kept
-    WARC records, screenshots, extracted fields, signals and verdict history, plus
-    manifest.json with the SHA-256 of every file and of the manifest itself.
+    """A case package: a WACZ 1.1.1 file with the kept WARC records (replayable in any WACZ
+    viewer), a readable summary (HTML and PDF) and per listing the screenshots, extracted
+    fields, signals and verdict history; datapackage.json lists every file's SHA-256.
 
-    Check it anywhere with `monitor evidence verify PACKAGE.zip` (no database needed).
+    It is signed with the deployment's Ed25519 key (MONITOR_SIGNING_KEY; `monitor evidence
+    keygen`) and timestamped by the RFC 3161 authority at MONITOR_TSA_URL; without either it
+    says "not signed" / "not timestamped" and a warning is printed. The file's SHA-256 goes to
+    the custody log. Check it anywhere with `monitor evidence verify PACKAGE.wacz`, and with
+    `wacz validate -f PACKAGE.wacz`.
 
     Example:
 
-        monitor export case --seller gm-generic-1 -o case-gm-generic-1.zip
+        monitor export case --seller gm-generic-1 -o case-gm-generic-1.wacz
 
-        monitor export case --listing 12 --listing 40 -o case.zip
+        monitor export case --listing 12 --listing 40 -o case.wacz
     """
     if not seller and not listings:
         raise click.UsageError("name a seller (--seller ID) or listings (--listing ID ...)")
     path = resolve_db_path(ctx.obj.get("db_path"))
     db = open_db(path)
     try:
-        manifest = build_case(db, path, CaseSpec(seller=seller, site=site, listings=tuple(listings),
-                                                 include_open=include_open), output)
-    except CaseError as exc:
+        summary = build_case(db, path, CaseSpec(seller=seller, site=site, listings=tuple(listings),
+                                                include_open=include_open), output)
+    except (CaseError, SigningError, TimestampError) as exc:
         db.close()
         raise click.ClickException(str(exc)) from None
-    digest = hashlib.sha256(output.read_bytes()).hexdigest()
-    with write_transaction(db):
-        custody.append(db, actor="cli", action="export", obj=f"case:{output.name}", sha256=digest,
-                       detail={"seller": seller, "site": site, "listings": manifest["listings"],
-                               "files": len(manifest["files"]), "manifest_sha256": manifest["manifest_sha256"]})
+    digest = _record_package(db, f"case:{output.name}", output, summary,
+                             {"seller": seller, "site": site})
+    click.echo(f"{output}: {len(summary['listings'])} listing(s), {len(summary['files'])} files, "
+               f"{_proof(summary)}, datapackage SHA-256 {summary['manifest_sha256']}, package SHA-256 {digest}")
+
+
+def _record_package(db, obj: str, output: Path, summary: dict, detail: dict) -> str:
+    """The package's whole-file SHA-256 in the custody log (what `evidence verify` beside the store
+    compares a package with), the warnings on standard error; returns that SHA-256."""
+    digest = file_sha256(output)
+    with durable_transaction(db):  # the custody entry records an act already done: on disk before we say so
+        custody.append(db, actor="cli", action="export", obj=obj, sha256=digest,
+                       detail={**detail, "listings": summary["listings"], "files": len(summary["files"]),
+                               "manifest_sha256": summary["manifest_sha256"], "format": "WACZ 1.1.1",
+                               "signature": summary["signature"], "signed_by": summary["signed_by"],
+                               "timestamp": summary["timestamp"], "timestamp_gen_time": summary["timestamp_gen_time"]})
     db.close()
-    click.echo(f"{output}: {len(manifest['listings'])} listing(s), {len(manifest['files'])} files, "
-               f"manifest SHA-256 {manifest['manifest_sha256']}, package SHA-256 {digest}")
+    for warning in summary["warnings"]:
+        click.echo(f"warning: {warning}", err=True)
+    return digest
+
+
+def _proof(summary: dict) -> str:
+    signed = f"signed by key {summary['signed_by']}" if summary["signed_by"] else "NOT SIGNED"
+    stamped = f"timestamped {summary['timestamp_gen_time']}" if summary["timestamp_gen_time"] else "NOT TIMESTAMPED"
+    return f"{signed}, {stamped}"
 
 
 @export.command()
@@ -200,27 +225,28 @@ def notice(ctx, platform, mark, sellers, listings, rights_holder, registrations,
 @click.option("--contact", metavar="TEXT", help="Contact for the case: person, phone, e-mail.")
 @click.option("--case-ref", metavar="REF", help="The case reference (default: LM-R-<UTC time>-<seller>).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The zip file to write.")
+              help="The WACZ file to write (FILE.wacz).")
 @click.pass_context
 def referral(ctx, seller, site, include_open, org_file, organisation, contact, case_ref, output):
     """A referral package for a market regulator or police unit (transfer of clues), for
-    hand-over between agencies and regions: a zip with referral.json (schema
-    monitor/export/schemas/referral-1.json, validated before writing), a readable summary
-    (summary.html, summary.pdf), and per listing the kept WARC records, screenshots and
-    listing.json, all listed with their SHA-256 in manifest.json.
+    hand-over between agencies and regions: a signed, timestamped WACZ file (as `export case`)
+    with package/referral.json (schema monitor/export/schemas/referral-1.json, validated
+    before writing), a readable summary (package/summary.html, package/summary.pdf), the kept
+    WARC records, and per listing the screenshots and listing.json, all listed with their
+    SHA-256 in datapackage.json.
 
     It names the issuing organisation, contact, date and case reference; the seller's
     identity data found (shop names and URLs, seller ids per site, locations, phone numbers,
     WeChat / QQ ids, e-mail, unified social credit codes with their check character and
     province, business registration and licence numbers, addresses; each with the listing it
     came from, and other listings in the store showing the same number); the listings with
-    their verdicts; notices already sent. Check it with `monitor evidence verify FILE.zip`.
+    their verdicts; notices already sent. Check it with `monitor evidence verify FILE.wacz`.
 
     Example:
 
-        monitor export referral --seller gm-generic-1 --rights-holder org.yaml -o referral.zip
+        monitor export referral --seller gm-generic-1 --rights-holder org.yaml -o referral.wacz
 
-        monitor export referral --seller 10931 --site baihuo --organisation "XX市市场监督管理局" --contact "王科长 010-12345678" --case-ref XS-2026-014 -o referral.zip
+        monitor export referral --seller 10931 --site baihuo --organisation "XX市市场监督管理局" --contact "王科长 010-12345678" --case-ref XS-2026-014 -o referral.wacz
     """
     try:
         org = organisation_from(org_file, organisation, contact)
@@ -229,27 +255,22 @@ def referral(ctx, seller, site, include_open, org_file, organisation, contact, c
     path = resolve_db_path(ctx.obj.get("db_path"))
     db = open_db(path)
     try:
-        manifest, document = build_referral(db, path, ReferralSpec(seller=seller, site=site, organisation=org,
-                                                                   include_open=include_open,
-                                                                   case_reference=case_ref), output)
-    except ReferralError as exc:
+        summary, document = build_referral(db, path, ReferralSpec(seller=seller, site=site, organisation=org,
+                                                                  include_open=include_open,
+                                                                  case_reference=case_ref), output)
+    except (ReferralError, SigningError, TimestampError) as exc:
         db.close()
         raise click.ClickException(str(exc)) from None
-    digest = hashlib.sha256(output.read_bytes()).hexdigest()
-    with write_transaction(db):
-        custody.append(db, actor="cli", action="export", obj=f"referral:{output.name}", sha256=digest,
-                       detail={"case_reference": document["case_reference"], "seller": seller, "site": site,
-                               "organisation": org.get("name"), "listings": manifest["listings"],
-                               "identifiers": len(document["identifiers"]), "files": len(manifest["files"]),
-                               "manifest_sha256": manifest["manifest_sha256"]})
-    db.close()
+    digest = _record_package(db, f"referral:{output.name}", output, summary,
+                             {"case_reference": document["case_reference"], "seller": seller, "site": site,
+                              "organisation": org.get("name"), "identifiers": len(document["identifiers"])})
     kinds: dict[str, int] = {}
     for g in document["identifiers"]:
         kinds[g["kind"]] = kinds.get(g["kind"], 0) + 1
     found = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in kinds.items()) or "no identity data in the text"
-    click.echo(f"{output}: referral {document['case_reference']}, {len(manifest['listings'])} listing(s), "
-               f"{len(document['sellers'])} seller account(s), {found}; {len(manifest['files'])} files, "
-               f"manifest SHA-256 {manifest['manifest_sha256']}, package SHA-256 {digest}")
+    click.echo(f"{output}: referral {document['case_reference']}, {len(summary['listings'])} listing(s), "
+               f"{len(document['sellers'])} seller account(s), {found}; {len(summary['files'])} files, "
+               f"{_proof(summary)}, datapackage SHA-256 {summary['manifest_sha256']}, package SHA-256 {digest}")
 
 
 COMMANDS = [export]

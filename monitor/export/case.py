@@ -1,23 +1,30 @@
 """Case packages: a seller's confirmed listings (or chosen listings) with their evidence, as a
-self-checking zip (see ``package``): a readable summary, per listing the kept WARC records,
-screenshots, the extracted fields, the signals and the verdict history."""
+signed and timestamped WACZ file (see ``wacz``): a readable summary, the kept WARC records,
+per listing the screenshots, the extracted fields, the signals and the verdict history."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import os
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from sqlite_utils import Database
+from warcio.archiveiterator import ArchiveIterator
 
 from monitor import __version__
+from monitor.evidence import signing
 from monitor.evidence.paths import evidence_root, resolve
 from monitor.evidence.warcfile import read_record
-from monitor.export.package import PackageWriter, safe_part
+from monitor.export.package import safe_part
+from monitor.export.wacz import WARC_NAME, WaczWriter
 from monitor.listing import utc_now
+from monitor.settings import env
 
 HERE = Path(__file__).parent
 
@@ -86,65 +93,131 @@ def _listing_record(db: Database, row: dict[str, Any]) -> dict[str, Any]:
     return {"listing": listing, "flags": flags, "verdicts": reviews, "observations": history}
 
 
-def pack_listing(db: Database, writer: PackageWriter, root: Path, row: dict[str, Any]) -> dict[str, Any]:
-    """Add one listing to a package: its kept WARC records and screenshots as files, and
-    ``listing.json`` (fields, flags, verdicts, observations, evidence). Returns that record
-    with ``folder`` (the listing's folder in the package). Evidence that no longer matches
-    its recorded hash is still packed (it is what there is), marked ``intact_at_packing: false``."""
-    folder = f"listings/{row['id']}-{safe_part(row['site'])}-{safe_part(row['listing_id'])}"
+def _member(f, offset: int, limit: int = 1 << 30) -> bytes:
+    """The gzip member (one WARC record, as the store writes them) starting at ``offset``."""
+    f.seek(offset)
+    inflate, kept = zlib.decompressobj(31), bytearray()
+    while not inflate.eof:
+        chunk = f.read(1 << 16)
+        if not chunk:
+            raise ValueError(f"the gzip member at offset {offset} is cut short")
+        inflate.decompress(chunk, 1 << 20)
+        while inflate.unconsumed_tail:
+            inflate.decompress(inflate.unconsumed_tail, 1 << 20)
+        kept += chunk[: len(chunk) - len(inflate.unused_data)]
+        if len(kept) > limit:
+            raise ValueError(f"the record at offset {offset} is larger than {limit} bytes")
+    return bytes(kept)
+
+
+def _concurrent(source: Path, after: int, record_id: str | None) -> bytes | None:
+    """The record right after a response or rendered record when it belongs to it (its request or
+    navigation metadata, written with it): a replay tool and a reader want both."""
+    if not record_id:
+        return None
+    try:
+        with open(source, "rb") as f:
+            data = _member(f, after)
+        record = next(iter(ArchiveIterator(io.BytesIO(data))), None)
+    except (OSError, ValueError, EOFError, zlib.error):
+        return None
+    if record is not None and record.rec_headers.get_header("WARC-Concurrent-To") == record_id:
+        return data
+    return None
+
+
+def listing_folder(row: dict[str, Any]) -> str:
+    # one folder deep (`wacz validate` reads names so), no dots (its file glob would take the folder for a file)
+    return f"listing-{row['id']}-{safe_part(row['site'])}-{safe_part(row['listing_id'])}".replace(".", "_")
+
+
+def pack_listing(db: Database, writer: WaczWriter, root: Path, row: dict[str, Any]) -> dict[str, Any]:
+    """Add one listing to a package: its kept WARC records (with the request or navigation
+    record written with each) to the package's WARC file, its screenshots and ``listing.json``
+    (fields, flags, verdicts, observations, evidence) to its folder. Returns that record with
+    ``folder``. Evidence that no longer matches its recorded hash is still packed (it is what
+    there is), marked ``intact_at_packing: false``."""
+    folder = listing_folder(row)
     record = _listing_record(db, row)
     kept = []
     for ev in db.execute_returning_dicts("SELECT * FROM evidence WHERE listing = ? ORDER BY id", [row["id"]]):
         try:
             source = resolve(root, ev["path"])
-            with open(source, "rb") as f:
-                if ev["offset"] is not None:
-                    f.seek(ev["offset"])
-                    data = f.read(ev["length"])
-                    intact = read_record(source, ev["offset"]).raw_payload_sha256 == ev["sha256"]
-                    name = f"{folder}/evidence-{ev['id']}-{safe_part(ev['kind'])}.warc.gz"
-                else:
-                    data = f.read()
-                    intact = hashlib.sha256(data).hexdigest() == ev["sha256"]
-                    name = f"{folder}/evidence-{ev['id']}-screenshot.png"
-        except (OSError, ValueError) as exc:
+            if ev["offset"] is not None:
+                with open(source, "rb") as f:
+                    data = _member(f, ev["offset"])
+                intact = read_record(source, ev["offset"]).raw_payload_sha256 == ev["sha256"]
+            else:
+                data = source.read_bytes()
+                intact = hashlib.sha256(data).hexdigest() == ev["sha256"]
+        except (OSError, ValueError, EOFError, zlib.error) as exc:
             kept.append({**ev, "packed_as": None, "intact_at_packing": False, "problem": str(exc)})
             continue
-        writer.add(name, data, describes=f"evidence {ev['id']}: {ev['kind']} of {ev['url']}")
-        kept.append({**ev, "packed_as": name, "intact_at_packing": intact})
+        if ev["offset"] is None:
+            name = f"{folder}/evidence-{ev['id']}-screenshot.png"
+            writer.add_file(name, data, describes=f"evidence {ev['id']}: {ev['kind']} of {ev['url']}")
+            kept.append({**ev, "packed_as": name, "intact_at_packing": intact})
+            continue
+        packed = writer.add_record(data)
+        with_it = _concurrent(source, ev["offset"] + len(data), ev.get("record_id"))
+        if with_it is not None:
+            writer.add_record(with_it)
+        if ev["kind"] in ("response", "rendered") and packed.url:
+            writer.add_page(packed.url, packed.date or ev["captured_at"], row.get("title"), row["id"])
+        kept.append({**ev, "packed_as": WARC_NAME, "warc_offset": packed.offset, "warc_length": packed.length,
+                     "intact_at_packing": intact})
     record["evidence"] = kept
-    writer.add(f"{folder}/listing.json",
-               json.dumps(record, ensure_ascii=False, indent=1, default=str).encode(),
-               describes=f"listing {row['id']}: fields, signals, verdicts, observations")
+    writer.add_file(f"{folder}/listing.json", json.dumps(record, ensure_ascii=False, indent=1, default=str).encode(),
+                    describes=f"listing {row['id']}: fields, signals, verdicts, observations")
     return {**record, "folder": folder}
 
 
+def package_settings(db_path: Path) -> dict[str, Any]:
+    """The signing key, TSA and its CA the deployment configured (monitor/settings.py)."""
+    return {"key_path": signing.key_path(db_path), "tsa_url": env("MONITOR_TSA_URL") or None,
+            "tsa_ca": env("MONITOR_TSA_CA")}
+
+
+def summary_of(result: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
+    """What a caller reports and writes to the custody log about a package just written."""
+    digest = result["digest"]
+    signature, stamp = digest["signature"], digest["timestamp"]
+    return {"listings": meta["listings"], "files": result["datapackage"]["resources"],
+            "manifest_sha256": digest["hash"].removeprefix("sha256:"),
+            "signed_by": signature.get("fingerprint"), "signature": signature["status"],
+            "timestamp": stamp["status"], "timestamp_gen_time": stamp.get("gen_time"),
+            "warnings": result["warnings"]}
+
+
 def build_case(db: Database, db_path: Path, spec: CaseSpec, out: Path, *, actor: str = "cli") -> dict[str, Any]:
-    """Write the package; returns its manifest. Evidence that no longer matches its recorded
-    hash is still packed (it is what there is) but marked so in listing.json and the summary."""
+    """Write the package (a WACZ, see ``wacz``); returns its summary (``summary_of``). Evidence
+    that no longer matches its recorded hash is still packed (it is what there is) but marked
+    so in listing.json and the summary."""
     rows = case_listings(db, spec)
     root = evidence_root(db_path)
     created = utc_now()
     title = (f"Case: seller {spec.seller}" + (f" on {spec.site}" if spec.site else "")) if spec.seller and not \
         spec.listings else f"Case: {len(rows)} listing(s)"
-    meta = {"package": "listing-monitor case", "title": title, "created_at": created, "created_by": actor,
-            "crawler_version": __version__, "seller": spec.seller, "site": spec.site,
-            "listings": [r["id"] for r in rows]}
-    writer = PackageWriter(out, meta)
-    summary_items = []
+    meta = {"package": "listing-monitor case", "created_by": actor, "crawler_version": __version__,
+            "seller": spec.seller, "site": spec.site, "listings": [r["id"] for r in rows]}
+    out = Path(out)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    writer = WaczWriter(tmp, title, meta, created)
     try:
-        for row in rows:
-            summary_items.append(pack_listing(db, writer, root, row))
-        env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True,
-                                 undefined=jinja2.StrictUndefined)
-        html = env.get_template("case.html").render(meta=meta, items=summary_items)
-        writer.add("summary.html", html.encode(), describes="readable summary")
-        writer.add("summary.pdf", case_pdf(meta, summary_items), describes="readable summary (PDF)")
+        summary_items = [pack_listing(db, writer, root, row) for row in rows]
+        env_ = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True,
+                                  undefined=jinja2.StrictUndefined)
+        page_meta = {**meta, "title": title, "created_at": created}
+        html = env_.get_template("case.html").render(meta=page_meta, items=summary_items)
+        writer.add_file("package/summary.html", html.encode(), describes="readable summary")
+        writer.add_file("package/summary.pdf", case_pdf(page_meta, summary_items), describes="readable summary (PDF)")
+        result = writer.close(**package_settings(db_path))
+        os.replace(tmp, out)
     except BaseException:
-        writer.zip.close()
-        out.unlink(missing_ok=True)  # never leave half a package behind
+        writer.abort()
+        tmp.unlink(missing_ok=True)  # never leave half a package behind
         raise
-    return writer.close()
+    return summary_of(result, meta)
 
 
 def case_pdf(meta: dict[str, Any], items: list[dict[str, Any]]) -> bytes:

@@ -1,11 +1,11 @@
 """Referral packages: the transfer of clues about one seller to a market regulator or a police
 unit, between agencies and regions.
 
-A self-checking zip (``package``): ``referral.json`` (schema ``schemas/referral-1.json``,
-validated before anything is written), ``summary.html`` and ``summary.pdf`` for people, and
-per listing the kept WARC records, screenshots and ``listing.json`` exactly as in a case
-package, all listed in ``manifest.json`` with their SHA-256 (``monitor evidence verify
-PACKAGE.zip``). It says who issues it (organisation, contact), when, under which case
+A signed, timestamped WACZ file (``wacz``): ``package/referral.json`` (schema
+``schemas/referral-1.json``, validated before anything is written), ``package/summary.html``
+and ``package/summary.pdf`` for people, the kept WARC records, and per listing the screenshots
+and ``listing.json`` exactly as in a case package, all listed in ``datapackage.json`` with
+their SHA-256 (``monitor evidence verify PACKAGE.wacz``). It says who issues it (organisation, contact), when, under which case
 reference, the seller's identity data found (shop names and URLs, seller ids per site,
 locations, phone numbers, WeChat / QQ ids, credit codes and licence numbers, each with the
 listing it came from), the listings with their verdicts, and notices already sent.
@@ -27,15 +27,19 @@ from sqlite_utils import Database
 
 from monitor import __version__
 from monitor.evidence.paths import evidence_root
-from monitor.export.case import CaseError, CaseSpec, case_listings, pack_listing
+from monitor.export.case import CaseError, CaseSpec, case_listings, pack_listing, package_settings, summary_of
 from monitor.export.identity import find_in_listing, group_identifiers
-from monitor.export.package import PackageWriter, safe_part
+from monitor.export.package import safe_part
+from monitor.export.wacz import WaczWriter
 from monitor.export.rightsholder import issuing_organisation, load_rights_holder
 from monitor.listing import utc_now
 
 HERE = Path(__file__).parent
 SCHEMA_PATH = HERE / "schemas" / "referral-1.json"
 SCHEMA_NAME = "listing-monitor/referral-1"
+REFERRAL_JSON = "package/referral.json"
+SUMMARY_HTML = "package/summary.html"
+SUMMARY_PDF = "package/summary.pdf"
 
 
 class ReferralError(ValueError):
@@ -229,8 +233,7 @@ def referral_document(db: Database, spec: ReferralSpec, rows: list[dict[str, Any
         "identifiers": identifiers,
         "listings": listings,
         "notices": _notices(db, sorted(ids)),
-        "files": {"summary_html": "summary.html", "summary_pdf": "summary.pdf",
-                  "manifest": "manifest.json"},
+        "files": {"summary_html": SUMMARY_HTML, "summary_pdf": SUMMARY_PDF, "manifest": "datapackage.json"},
     }
 
 
@@ -240,8 +243,8 @@ def default_reference(seller: str, created: str) -> str:
 
 def build_referral(db: Database, db_path: Path, spec: ReferralSpec, out: Path,
                    *, actor: str = "cli") -> tuple[dict[str, Any], dict[str, Any]]:
-    """Write the package (to a temporary file renamed into place: never half a package at
-    ``out``); returns (manifest, referral document)."""
+    """Write the package (a signed, timestamped WACZ, see ``wacz``; to a temporary file renamed
+    into place: never half a package at ``out``); returns (summary, referral document)."""
     try:
         rows = case_listings(db, CaseSpec(seller=spec.seller, site=spec.site, include_open=spec.include_open))
     except CaseError as exc:
@@ -249,14 +252,14 @@ def build_referral(db: Database, db_path: Path, spec: ReferralSpec, out: Path,
     created = utc_now()
     reference = spec.case_reference or default_reference(spec.seller, created)
     title = f"Referral {reference}: seller {spec.seller}" + (f" on {spec.site}" if spec.site else "")
-    meta = {"package": "listing-monitor referral", "title": title, "created_at": created, "created_by": actor,
-            "crawler_version": __version__, "case_reference": reference, "seller": spec.seller, "site": spec.site,
+    meta = {"package": "listing-monitor referral", "created_by": actor, "crawler_version": __version__,
+            "case_reference": reference, "seller": spec.seller, "site": spec.site,
             "listings": [r["id"] for r in rows], "issuing_organisation": spec.organisation.get("name"),
             "schema": SCHEMA_NAME}
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    writer = PackageWriter(tmp, meta)
+    writer = WaczWriter(tmp, title, meta, created)
     try:
         root = evidence_root(db_path)
         items = [pack_listing(db, writer, root, row) for row in rows]
@@ -265,23 +268,22 @@ def build_referral(db: Database, db_path: Path, spec: ReferralSpec, out: Path,
         if errors:
             raise ReferralError("referral.json would not match its schema (nothing written):\n  "
                                 + "\n  ".join(errors[:20]))
-        writer.add("referral.json", json.dumps(document, ensure_ascii=False, indent=1).encode(),
-                   describes=f"the referral as data ({SCHEMA_NAME}, schema in the listing-monitor sources: "
-                             "monitor/export/schemas/referral-1.json)")
+        writer.add_file(REFERRAL_JSON, json.dumps(document, ensure_ascii=False, indent=1).encode(),
+                        describes=f"the referral as data ({SCHEMA_NAME}, schema in the listing-monitor sources: "
+                                  "monitor/export/schemas/referral-1.json)")
         env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True,
                                  undefined=jinja2.StrictUndefined)
-        html = env.get_template("referral.html").render(doc=document, meta=meta, items=items)
-        writer.add("summary.html", html.encode(), describes="readable summary")
-        writer.add("summary.pdf", referral_pdf(document), describes="readable summary (PDF)")
-        manifest = writer.close()
+        page_meta = {**meta, "title": title, "created_at": created}
+        html = env.get_template("referral.html").render(doc=document, meta=page_meta, items=items)
+        writer.add_file(SUMMARY_HTML, html.encode(), describes="readable summary")
+        writer.add_file(SUMMARY_PDF, referral_pdf(document), describes="readable summary (PDF)")
+        result = writer.close(**package_settings(db_path))
         os.replace(tmp, out)
     except BaseException:
-        try:
-            writer.zip.close()
-        finally:
-            tmp.unlink(missing_ok=True)
+        writer.abort()
+        tmp.unlink(missing_ok=True)
         raise
-    return manifest, document
+    return summary_of(result, meta), document
 
 
 _KIND_LABELS = {"phone": "phone", "wechat": "WeChat", "qq": "QQ", "email": "e-mail",
@@ -309,8 +311,9 @@ def referral_pdf(doc: dict[str, Any]) -> bytes:
              f"{s['listings']} listing(s), {s['confirmed']} confirmed, on {', '.join(s['sites'])}; marks: "
              f"{', '.join(s['marks']) or '-'}; seen {s['first_seen']} to {s['last_seen']}"
              + (f"; credit codes registered in {', '.join(s['provinces'])}" if s["provinces"] else "") + ". "
-             "referral.json holds all of it as data; every file is listed with its SHA-256 in manifest.json "
-             "(check: monitor evidence verify PACKAGE.zip).")
+             "package/referral.json holds all of it as data; every file is listed with its SHA-256 in "
+             "datapackage.json, signed and timestamped in datapackage-digest.json (a WACZ file; check: monitor "
+             "evidence verify PACKAGE.wacz).")
     pdf.heading("Seller accounts", 12)
     pdf.grid(["site", "seller id", "shop names", "shop URLs", "locations", "seen", "listings"],
              [[x["site"], x["seller_id"], "; ".join(x["shop_names"]), "; ".join(x["shop_urls"]),
