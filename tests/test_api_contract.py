@@ -23,6 +23,7 @@ from monitor.web import create_app
 from tests.web_fixtures import LiveServer, http_client, login, store  # noqa: F401 (fixtures)
 
 MAX_EXAMPLES = 25
+STATEFUL_EXAMPLES = 15  # scenarios of up to 6 calls
 HUGE = "731769134967272970911744"  # the audit's id: past SQLite's 64-bit integers
 # Statuses a request that fits the schema may get. schemathesis' default list, plus 400: the one
 # review rule no schema can state (an assignee must be an active user; POST .../claim).
@@ -54,6 +55,25 @@ schema = schemathesis.openapi.from_dict(SPEC, config=SchemathesisConfig.from_dic
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
 def test_every_operation_keeps_to_the_openapi_description(case, live_api):
     case.call_and_validate(base_url=live_api.url, headers={"Authorization": f"Bearer {live_api.token}"})
+
+
+def test_chains_of_operations_along_the_openapi_links_keep_to_it(live_api):
+    """The stateful phase: sequences of calls that follow the description's links (queue -> listing
+    -> claim, seller; verdict -> listing), each answer checked as above. Only the declared links:
+    schemathesis' own guesses would take a listing's site id (listing.listing_id) for the row id."""
+    stateful = schemathesis.openapi.from_dict(SPEC, config=SchemathesisConfig.from_dict({
+        "checks": {"positive_data_acceptance": {"expected-statuses": ACCEPTED}},
+        "phases": {"stateful": {"inference": {"algorithms": []}}},
+        "request-timeout": 20,
+    }))
+
+    class Workflow(stateful.as_state_machine()):
+        def get_call_kwargs(self, case):
+            return {"base_url": live_api.url, "headers": {"Authorization": f"Bearer {live_api.token}"}}
+
+    Workflow.run(settings=settings(max_examples=STATEFUL_EXAMPLES, stateful_step_count=6, derandomize=True,
+                                   database=None, deadline=None,
+                                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))
 
 
 def test_the_description_lists_every_status_with_the_error_body(live_api):

@@ -51,6 +51,12 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": ErrorOut, "description": text[status]} for status in sorted(statuses)}
 
 
+def _links(**links: tuple[str, dict[str, str]]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI links of the 200 answer: which operation its values lead to (clients and
+    schemathesis' stateful tests follow them)."""
+    return {200: {"links": {name: {"operationId": op, "parameters": params} for name, (op, params) in links.items()}}}
+
+
 READ_ERRORS = (401, 422)
 WRITE_ERRORS = (400, 401, 403, 404, 409, 422)
 
@@ -129,7 +135,7 @@ class ClaimOut(BaseModel):
     claim: Claim | None = Field(description="who holds the listing now; null after a release")
 
 
-@router.get("/me", response_model=MeOut, responses=_errors(*READ_ERRORS))
+@router.get("/me", operation_id="me", response_model=MeOut, responses=_errors(*READ_ERRORS))
 def me(ctx: ApiCtx) -> dict[str, Any]:
     """The signed-in user, and the CSRF token to send in X-CSRF-Token with the session cookie."""
     return {"name": ctx.user.name, "role": ctx.user.role, "csrf": ctx.session.csrf if ctx.session else None}
@@ -139,7 +145,10 @@ def _text(max_length: int, description: str) -> Any:
     return Query(max_length=max_length, description=description)
 
 
-@router.get("/queue", response_model=QueueOut, responses=_errors(*READ_ERRORS))
+@router.get("/queue", operation_id="queue", response_model=QueueOut, responses={
+    **_errors(*READ_ERRORS),
+    **_links(FirstListing=("listing", {"listing_id": "$response.body#/items/0/listing_id"}),
+             NextPage=("queue", {"after": "$response.body#/next"}))})
 def queue(ctx: ApiCtx, request: Request,
           after: Annotated[str, _text(200, "the `next` cursor of the page before")] = "",
           before: Annotated[str, _text(200, "the `prev` cursor of the page after")] = "",
@@ -166,7 +175,11 @@ def queue(ctx: ApiCtx, request: Request,
                              count_cache=request.app.state.counts)
 
 
-@router.get("/listing/{listing_id}", response_model=ListingOut, responses=_errors(*READ_ERRORS, 404))
+@router.get("/listing/{listing_id}", operation_id="listing", response_model=ListingOut, responses={
+    **_errors(*READ_ERRORS, 404),
+    **_links(Claim=("claim", {"listing_id": "$response.body#/listing/id"}),
+             Seller=("seller", {"site": "$response.body#/listing/site",
+                                "seller_id": "$response.body#/listing/seller_id"}))})
 def listing(ctx: ApiCtx, listing_id: ListingId) -> dict[str, Any]:
     """A listing with all its flags (signals, evidence spans), price history, reviews, audit, seller."""
     detail = review.listing_detail(ctx.db, listing_id)
@@ -175,7 +188,9 @@ def listing(ctx: ApiCtx, listing_id: ListingId) -> dict[str, Any]:
     return detail
 
 
-@router.get("/seller/{site}/{seller_id:path}", response_model=SellerOut, responses=_errors(*READ_ERRORS, 404))
+@router.get("/seller/{site}/{seller_id:path}", operation_id="seller", response_model=SellerOut,
+            responses={**_errors(*READ_ERRORS, 404),
+                       **_links(FirstListing=("listing", {"listing_id": "$response.body#/listings/0/id"}))})
 def seller(ctx: ApiCtx, site: Annotated[str, Path(max_length=100)],
            seller_id: Annotated[str, Path(max_length=300, description="may hold slashes")]) -> dict[str, Any]:
     """All listings of a seller across sites (same id or name), with their verdicts; `case` = confirmed.
@@ -186,7 +201,8 @@ def seller(ctx: ApiCtx, site: Annotated[str, Path(max_length=100)],
     return summary
 
 
-@router.post("/verdict", response_model=VerdictOut, responses=_errors(*WRITE_ERRORS))
+@router.post("/verdict", operation_id="verdict", response_model=VerdictOut, responses={
+    **_errors(*WRITE_ERRORS), **_links(Listing=("listing", {"listing_id": "$response.body#/listings/0"}))})
 def verdict(ctx: ApiCtx, body: VerdictIn) -> VerdictOut:
     """Decide one or more flags. Each decision is a new review row and an audit row."""
     result = review.record_verdicts(
@@ -195,7 +211,8 @@ def verdict(ctx: ApiCtx, body: VerdictIn) -> VerdictOut:
     return VerdictOut(reviews=result.review_ids, listings=result.listings)
 
 
-@router.post("/listing/{listing_id}/claim", response_model=ClaimOut, responses=_errors(*WRITE_ERRORS))
+@router.post("/listing/{listing_id}/claim", operation_id="claim", response_model=ClaimOut,
+             responses=_errors(*WRITE_ERRORS))
 def claim(ctx: ApiCtx, listing_id: ListingId, body: ClaimIn) -> dict[str, Any]:
     """Claim a listing (or release it; leads can assign it to someone else)."""
     result = review.claim(ctx.db, ctx.user, listing_id, assignee=body.assignee, release=body.release, ip=ctx.ip)
