@@ -94,11 +94,31 @@ def _screen(archive: zipfile.ZipFile, report: PackageReport, limits: Limits) -> 
     return not refused
 
 
+def _directory_fits(path: Path, report: PackageReport, limits: Limits) -> bool:
+    """The entry count from the zip's end record, before ``zipfile`` reads the whole directory
+    into memory (a directory of millions of empty entries is a bomb of its own)."""
+    try:
+        with open(path, "rb") as f:
+            end = zipfile._EndRecData(f)  # noqa: SLF001 - the stdlib's reader of the end record, stable since 2.x
+    except OSError as exc:
+        report.problems.append(f"{path}: cannot be read ({exc.strerror})")
+        return False
+    if end and end[zipfile._ECD_ENTRIES_TOTAL] > limits.max_records:
+        report.problems.append(f"{path}: {end[zipfile._ECD_ENTRIES_TOTAL]} entries, more than the limit of "
+                               f"{limits.max_records} (MONITOR_PACKAGE_MAX_ENTRIES): refused")
+        report.refused = True
+        return False
+    return True
+
+
 def _read_small(archive: zipfile.ZipFile, name: str, report: PackageReport) -> bytes | None:
     try:
         info = archive.getinfo(name)
     except KeyError:
-        report.problems.append(f"{report.path}: no {name} (not a WACZ package)")
+        old = "manifest.json" in archive.namelist()
+        report.problems.append(f"{report.path}: no {name} (not a WACZ package" + (
+            "; it is a package of the earlier zip format, whose manifest proves nothing: export it again)"
+            if old else ")"))
         return None
     if info.file_size > MAX_JSON:
         report.problems.append(f"{name}: {info.file_size} bytes, more than {MAX_JSON >> 20} MiB: refused")
@@ -197,6 +217,8 @@ def verify_package(path: Path, *, trusted_key: Path | None = None, tsa_ca: Path 
     limits = limits or limits_from_settings()
     tsa_ca = tsa_ca or env("MONITOR_TSA_CA")
     trusted = signing.load_public(trusted_key) if trusted_key else None  # SigningError: the caller says so
+    if not _directory_fits(Path(path), report, limits):
+        return report
     try:
         archive = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as exc:

@@ -97,6 +97,23 @@ def test_the_forger_with_the_deployments_own_key_fails_beside_the_store(case, tm
     assert bad.returncode == 1 and "records no export of this file" in out and "NOT TIMESTAMPED" in out, out
 
 
+def test_stripping_the_signature_and_timestamp_fails_against_a_trusted_key(case, tmp_path):
+    """A forger who drops the proofs instead: far from a trusted key the reader is told NOT SIGNED
+    (exit 0, loudly); against the sender's key or beside the store, it fails."""
+    items = forged_listing(case)
+    rehash(items, keep_timestamp=False)
+    digest = json.loads(items["datapackage-digest.json"][1])
+    digest["signature"] = {"status": "not signed", "reason": "no signing key"}
+    items["datapackage-digest.json"] = (zipfile.ZIP_DEFLATED, json.dumps(digest).encode())
+    stripped = rezip(items, tmp_path / "stripped.wacz")
+    far = one_line(verify(stripped))
+    assert "NOT SIGNED (no signing key): anyone could have rewritten this package" in far and "NOT TIMESTAMPED" in far
+    trusted = verify(stripped, "--trusted-key", str(case.key) + ".pub")
+    assert trusted.returncode == 1 and "✗ NOT SIGNED" in trusted.stdout, trusted.stdout
+    beside = verify(stripped, store=case, env=case.env)
+    assert beside.returncode == 1 and "✗ NOT SIGNED" in beside.stdout, beside.stdout
+
+
 def test_a_wrong_signature_fails(case, tmp_path):
     items = entries(case.out)
     digest = json.loads(items["datapackage-digest.json"][1])
@@ -225,6 +242,15 @@ def test_too_many_entries_are_refused(case, tmp_path):
     proc = verify(rezip(items, tmp_path / "many.wacz"), env={"MONITOR_PACKAGE_MAX_ENTRIES": "20"})
     out = one_line(proc)
     assert proc.returncode == 1 and "more than the limit of 20 (MONITOR_PACKAGE_MAX_ENTRIES): refused" in out, out
+
+
+def test_a_package_of_the_old_zip_format_is_told_apart(tmp_path):
+    old = tmp_path / "case.zip"
+    with zipfile.ZipFile(old, "w") as z:
+        z.writestr("manifest.json", b"{}")
+        z.writestr("summary.html", b"<p>")
+    proc = verify(old)
+    assert proc.returncode == 1 and "earlier zip format, whose manifest proves nothing" in one_line(proc)
 
 
 def test_genuine_packages_pass_after_all_this(case):
