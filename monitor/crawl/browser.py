@@ -1,4 +1,5 @@
-"""Finding a Chromium for pages that need a browser, and launching it for scrapy-playwright."""
+"""Finding a Chromium for pages that need a browser, launching it for scrapy-playwright, and
+the guard proxy every connection of that browser goes through (``GuardProxy``)."""
 
 from __future__ import annotations
 

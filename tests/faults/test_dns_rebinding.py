@@ -143,21 +143,22 @@ from monitor.crawl.profile import load_profile
 from monitor.crawl.runner import run_crawl
 from spiders.shop import ShopSpider
 from spiders.sites import spider_class
-url, db, settings = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+url, db, settings, extra = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), json.loads(sys.argv[4])
 if url.endswith(".yaml"):  # a site profile
     spider, kwargs = spider_class(load_profile(url)), {"category": "cosmetics", "max_pages": 1, "recheck": False}
 else:
     spider, kwargs = ShopSpider, {"url": url, "max_pages": 10}
-outcome = run_crawl(spider, kwargs, db_path=db, extra_settings=settings, site="rebind")
+outcome = run_crawl(spider, {**kwargs, **extra}, db_path=db, extra_settings=settings, site="rebind")
 print(json.dumps({"run": outcome.run, "blocked": outcome.stats.get("netguard/blocked", 0)}))
 """
 
 
-def crawl(url: str, db_path, dns: ScriptedNameServer, **settings) -> dict:
+def crawl(url: str, db_path, dns: ScriptedNameServer, spider_args: dict | None = None, **settings) -> dict:
     settings = {"MONITOR_DNS_SERVERS": dns.address, "MONITOR_ALLOWED_NETWORKS": f"{STAND_IN}/32",
                 "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 1, "DNS_TIMEOUT": 5,
                 "MONITOR_EVIDENCE": False, "MONITOR_SCORE": False, "MONITOR_RECHECK_LIMIT": 0, **settings}
-    proc = subprocess.run([sys.executable, "-c", CRAWL, url, str(db_path), json.dumps(settings)],
+    proc = subprocess.run([sys.executable, "-c", CRAWL, url, str(db_path), json.dumps(settings),
+                           json.dumps(spider_args or {})],
                           capture_output=True, text=True, timeout=240, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -227,13 +228,19 @@ def test_a_failed_lookup_is_reported_not_passed(tmp_path, hostile):
     assert result["run"]["status"] == "failed"
 
 
-def test_allow_private_still_reaches_a_rebound_name_per_run(tmp_path, hostile):
-    """The site allowed on private addresses (the demo, a shop on the intranet) still works."""
+@pytest.mark.parametrize("how", ["setting", "spider"])
+def test_allow_private_still_reaches_a_private_name_per_run(tmp_path, hostile, how):
+    """The site allowed on private addresses (the demo, a shop on the intranet) still works:
+    by MONITOR_ALLOW_PRIVATE, or per run (`monitor crawl --allow-private`, a profile's
+    allow_private: the spider's argument)."""
     for path, behaviour in shop_routes().items():
         hostile.routes[path] = behaviour
     port = hostile.server.server_port
     with ScriptedNameServer({"local.test": ["127.0.0.1"]}) as dns:
-        result = crawl(f"http://local.test:{port}/", tmp_path / "m.db", dns, MONITOR_ALLOW_PRIVATE=True)
+        if how == "setting":
+            result = crawl(f"http://local.test:{port}/", tmp_path / "m.db", dns, MONITOR_ALLOW_PRIVATE=True)
+        else:
+            result = crawl(f"http://local.test:{port}/", tmp_path / "m.db", dns, spider_args={"allow_private": "true"})
     assert "/item/1" in hostile.paths() and result["run"]["listings_seen"] == 2
 
 
