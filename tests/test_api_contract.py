@@ -93,6 +93,31 @@ def test_the_description_lists_every_status_with_the_error_body(live_api):
     assert writes and all({"400", "403", "404", "409"} <= set(op["responses"]) for op in writes)
 
 
+def test_every_api_error_has_the_error_body(live_api):
+    """Routing's 404 and 405, the cross-site refusal and a missing token answer ErrorOut too."""
+    with http_client(live_api.url, headers={"Authorization": f"Bearer {live_api.token}"}) as api:
+        r = api.get("/api/listing/999999")
+        assert r.status_code == 404 and r.json() == {"error": "listing 999999 not found"}
+        r = api.get("/api/nothing-here")
+        assert r.status_code == 404 and r.json() == {"error": "Not Found (GET /api/nothing-here)"}
+        r = api.delete("/api/verdict")
+        assert r.status_code == 405 and r.headers["allow"] == "POST" and r.json()["error"].startswith("Method")
+        r = api.post("/api/verdict", json={"flags": [1], "verdict": "escalate"},
+                     headers={"Origin": "https://evil.example"})
+        assert r.status_code == 403 and r.json() == {"error": "Cross-site request refused (Origin/Referer is "
+                                                              "another site)."}
+        r = api.get("/api/seller/shopa/nobody-at-all")
+        assert r.status_code == 404 and "nobody-at-all" in r.json()["error"]
+    with http_client(live_api.url) as anonymous:
+        r = anonymous.get("/api/queue")
+        assert r.status_code == 401 and "monitor users token" in r.json()["error"]
+        assert r.headers["www-authenticate"] == "Bearer"
+    with http_client(live_api.url) as c:  # the pages answer HTML
+        login(c, "lea")
+        r = c.get("/nothing-here")
+        assert r.status_code == 404 and "text/html" in r.headers["content-type"]
+
+
 def test_ids_past_sqlite_integers_are_refused_not_a_500(live_api, store):
     auth = {"Authorization": f"Bearer {live_api.token}"}
     with http_client(live_api.url, headers=auth) as api:
@@ -109,12 +134,6 @@ def test_ids_past_sqlite_integers_are_refused_not_a_500(live_api, store):
         for key in ("after", "before"):
             r = api.get("/api/queue", params={key: forged, "status": "all"})
             assert r.status_code == 200 and r.json()["prev"] is None, (key, r.status_code, r.text)
-        r = api.get("/api/listing/999999")
-        assert r.status_code == 404 and r.json() == {"error": "listing 999999 not found"}
-        r = api.get("/api/nothing-here")
-        assert r.status_code == 404 and "error" in r.json()
-        r = api.delete("/api/verdict")
-        assert r.status_code == 405 and "POST" in r.headers["allow"] and "error" in r.json()
     c = http_client(live_api.url)
     login(c, "lea")
     csrf = c.get("/api/me").json()["csrf"]

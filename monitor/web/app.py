@@ -131,7 +131,9 @@ def create_app(db_path: str | os.PathLike) -> FastAPI:
                   openapi_url="/api/openapi.json", docs_url=None, redoc_url=None,
                   description="Review queue, listings, sellers and verdicts. Authenticate with "
                               "`Authorization: Bearer <token>` (`monitor users token NAME`) or the "
-                              "web session cookie plus an `X-CSRF-Token` header for writes.")
+                              "web session cookie plus an `X-CSRF-Token` header for writes. Every "
+                              "error answers `{\"error\": ..., \"detail\": [...]}` (ErrorOut; `detail` "
+                              "with 422 only), and each operation lists the statuses it can answer.")
     app.state.db_path = Path(db_path)
     app.state.templates = make_templates()
     app.state.counts = CountCache(app.state.db_path, ttl=COUNTS_TTL_SECONDS, budget_ms=COUNTS_BUDGET_MS)
