@@ -352,3 +352,31 @@ def test_a_file_closed_and_written_again_counts_its_records_once(tmp_path):
     first, second = seal_rows(path)["warc/shop/run-8.warc.gz"]
     assert (first["records"], second["records"]) == (3, 6)
     assert verify(path).returncode == 0
+
+
+def test_verify_stops_at_a_gigantic_header_line_in_bounded_memory(tmp_path):
+    """warcio reads a header line whatever its length; a forged 300 MiB 'line' must not fill memory."""
+    from monitor.evidence.warcfile import RunWarc
+
+    path = tmp_path / "monitor.db"
+    open_db(path).close()
+    warc = RunWarc(evidence_root(path), "shop", 1, "listing-monitor/test")
+    warc.write_exchange(url="https://shop.example/0", method="GET", request_headers={}, request_body=b"",
+                        status=200, reason="OK", protocol="HTTP/1.1", response_headers={}, body=b"page",
+                        server_ip=None)
+    warc.close()
+    size = warc.path.stat().st_size
+    with open(warc.path, "ab") as f, gzip.GzipFile(fileobj=f, mode="wb") as member:
+        member.write(b"WARC/1.1\r\nWARC-Type: resource\r\nX-Forged: ")
+        for _ in range(300):
+            member.write(b"a" * (1 << 20))
+    with open(tmp_path / "out.txt", "w+") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "monitor", "--db", str(path), "evidence", "verify"],
+                                stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
+                                env={k: v for k, v in os.environ.items() if k != "MONITOR_DB"})
+        _, status, usage = os.wait4(proc.pid, 0)
+        out.seek(0)
+        text = " ".join(out.read().split())
+    assert os.waitstatus_to_exitcode(status) == 1, text
+    assert f"warc/shop/run-1.warc.gz @{size}: cannot be read (ValueError: a header line longer than 1 MiB)" in text
+    assert usage.ru_maxrss / 1024 < 200, f"verify peaked at {usage.ru_maxrss / 1024:.0f} MiB"
