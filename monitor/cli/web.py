@@ -72,8 +72,8 @@ def users_add(ctx, name, role, generate):
 
         monitor users add alice --role admin --generate
     """
-    password = generate_password() if generate else click.prompt("Password", hide_input=True,
-                                                                  confirmation_prompt=True)
+    password = generate_password() if generate else click.prompt(
+        f"Password (at least {MIN_PASSWORD_LENGTH} characters)", hide_input=True, confirmation_prompt=True)
     db = _open(ctx)
     try:
         add_user(db, name, role, password, actor="cli")
