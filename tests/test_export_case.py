@@ -245,6 +245,14 @@ def test_no_key_and_no_tsa_are_said_never_silent(tmp_path, tsa):
     assert not (tmp_path / "x.wacz").exists() and not list(tmp_path.glob(".x.wacz*"))  # nothing half-written
 
 
+def test_a_tsa_whose_replies_cannot_be_read_fails_the_export_clearly(tmp_path, tsa):
+    store = make_case_store(tmp_path, tsa)
+    with TsaServer(make_ca(tmp_path / "chain", "chain", chain=True)) as chained:
+        proc = export_case(store, tmp_path / "c.wacz", env={"MONITOR_TSA_URL": chained.url})
+    assert proc.returncode == 1 and "sent its certificates in an order DER forbids" in " ".join(proc.stderr.split())
+    assert not (tmp_path / "c.wacz").exists()
+
+
 def test_keygen_writes_a_private_key_only_its_owner_reads(tmp_path):
     key = tmp_path / "keys" / "deploy.pem"
     proc = run_monitor("evidence", "keygen", "--key", str(key), db_path=tmp_path / "monitor.db", check=True)

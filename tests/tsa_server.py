@@ -61,6 +61,7 @@ dir = {dir}
 serial = $dir/tsaserial
 signer_cert = $dir/{name}-tsa.pem
 signer_key = $dir/{name}-tsa.key
+{certs}
 signer_digest = sha256
 default_policy = 1.2.3.4.1
 digests = sha256, sha512
@@ -89,15 +90,16 @@ def _openssl(*args: str, cwd: Path) -> None:
         raise RuntimeError(f"openssl {' '.join(args)} failed: {proc.stderr}")
 
 
-def make_ca(folder: Path, name: str = "test") -> TestCa:
-    """A CA and a TSA certificate signed by it, under ``folder``."""
+def make_ca(folder: Path, name: str = "test", *, chain: bool = False) -> TestCa:
+    """A CA and a TSA certificate signed by it, under ``folder``. ``chain``: the TSA puts the CA
+    certificate into its replies too (OpenSSL writes that SET unsorted, as some real TSAs do)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "certs").mkdir(exist_ok=True)
     (folder / "index.txt").write_text("")
     (folder / "serial").write_text("1000\n")
     (folder / "tsaserial").write_text("01\n")
     config = folder / f"{name}.cnf"
-    config.write_text(CONFIG.format(dir=folder, name=name))
+    config.write_text(CONFIG.format(dir=folder, name=name, certs=f"certs = $dir/{name}-ca.pem" if chain else ""))
     _openssl("req", "-x509", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
              "-keyout", f"{name}-ca.key", "-out", f"{name}-ca.pem", "-days", "30", "-subj", f"/CN={name} test CA",
              "-config", str(config), "-extensions", "ca_ext", cwd=folder)

@@ -63,6 +63,11 @@ def request_timestamp(url: str, data: bytes, *, ca: Path | None = None, timeout:
     try:
         response = decode_timestamp_response(body)
     except ValueError as exc:
+        if "InvalidSetOrdering" in str(exc):
+            raise TimestampError(f"the TSA at {url} sent its certificates in an order DER forbids (their SET is not "
+                                 "sorted), which the RFC 3161 reader refuses; configure the TSA to send only its own "
+                                 "certificate (OpenSSL: no `certs` line in its tsa section), or use another TSA") \
+                from None
         raise TimestampError(f"the TSA at {url} sent something that is not an RFC 3161 reply ({exc})") from None
     if PKIStatus(response.status) not in (PKIStatus.GRANTED, PKIStatus.GRANTED_WITH_MODS):
         raise TimestampError(f"the TSA at {url} refused: status {response.status} {response.status_string}")
