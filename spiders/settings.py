@@ -46,7 +46,7 @@ RETRY_BACKOFF_MAX = 60.0
 # and its Crawl-delay kept per host: spiders/middlewares/robots.py, policy in monitor/crawl/robots.py.
 # The longest Crawl-delay (seconds) kept between two requests to one host; a longer one is cut
 # to this, with a warning.
-MONITOR_CRAWL_DELAY_MAX = 60
+MONITOR_CRAWL_DELAY_MAX = env("MONITOR_CRAWL_DELAY_MAX")
 
 DOWNLOADER_MIDDLEWARES = {
     # Before the robots.txt middleware (100) so even robots.txt is never fetched from a blocked host.

@@ -29,8 +29,8 @@ urllib in a thread) and hand what they got to :func:`rules_for_status` or
 
 ``Crawl-delay`` (not in RFC 9309, but widely sent) is honoured: :func:`host_delay` keeps at
 least that many seconds between two requests to the host, never less than the crawler's own
-delay, and at most the configured maximum (``MONITOR_CRAWL_DELAY_MAX``, default
-:data:`DEFAULT_CRAWL_DELAY_MAX`); a longer one is cut to the maximum with a warning.
+delay, and at most the configured maximum (``MONITOR_CRAWL_DELAY_MAX``, default 60 s); a longer
+one is cut to the maximum with a warning.
 """
 
 from __future__ import annotations
@@ -39,11 +39,12 @@ from dataclasses import dataclass
 
 from protego import Protego
 
+from monitor.settings import env
+
 ROBOTS_MAX_BYTES = 512 * 1024  # parsed; the rest ignored (RFC 9309 2.5: at least 500 KiB)
 MAX_REDIRECTS = 5  # RFC 9309 2.3.1.2: follow at least five
 ROBOTS_TIMEOUT = 10.0  # seconds for one robots.txt fetch; a file of a few KB needs far less
 ROBOTS_RETRIES = 1  # immediate retries of a failed fetch before the host counts as unreachable
-DEFAULT_CRAWL_DELAY_MAX = 60.0  # seconds; MONITOR_CRAWL_DELAY_MAX
 
 RFC_UNAVAILABLE = "RFC 9309 2.3.1.3"
 RFC_UNREACHABLE = "RFC 9309 2.3.1.4"
@@ -126,6 +127,11 @@ def unreachable_warning(rules: RobotsRules) -> str:
     return (f"robots.txt {rules.url} is unreachable ({rules.why}): nothing of this site is fetched in this run "
             f"({RFC_UNREACHABLE}: complete disallow). The next run asks again; if the site should be crawled, "
             f"check that {rules.url} answers from this machine.")
+
+
+def crawl_delay_max() -> float:
+    """The longest Crawl-delay kept (MONITOR_CRAWL_DELAY_MAX; the crawl reads it as a Scrapy setting)."""
+    return float(env("MONITOR_CRAWL_DELAY_MAX"))
 
 
 def host_delay(crawl_delay: float | None, *, floor: float, ceiling: float) -> tuple[float, bool]:

@@ -37,12 +37,12 @@ from sqlite_utils import Database
 from monitor.crawl.browser import find_chromium, is_heavy, launch_options
 from monitor.crawl.netguard import BlockedURL, check_url
 from monitor.crawl.robots import (
-    DEFAULT_CRAWL_DELAY_MAX,
     MAX_REDIRECTS,
     ROBOTS_MAX_BYTES,
     ROBOTS_RETRIES,
     ROBOTS_TIMEOUT,
     RobotsRules,
+    crawl_delay_max,
     host_delay,
     rules_for_status,
     unreachable,
@@ -57,7 +57,6 @@ CUSTODY_ACTOR = "capture"
 DEFAULT_TIMEOUT = 30  # seconds for the navigation (and again for the screenshot)
 SETTLE_MS = 3_000  # after "load", wait at most this long for the network to go quiet (scripted shops)
 HOST_DELAY = 0.5  # seconds between two pages of one host (the crawler's DOWNLOAD_DELAY); robots' Crawl-delay wins
-MAX_HOST_DELAY = DEFAULT_CRAWL_DELAY_MAX  # a longer Crawl-delay is cut to this (as the crawl does)
 VIEWPORT = {"width": 1280, "height": 1000}
 
 
@@ -395,10 +394,10 @@ async def _browse(db: Database, root: Path, todo: list[Target], outcome: Outcome
 
 
 async def _keep_host_delay(target: Target, robots: dict, last_fetch: dict[str, float], user_agent: str) -> None:
-    """Wait out the host's crawl delay (robots.txt's, at least HOST_DELAY, at most MAX_HOST_DELAY)."""
+    """Wait out the host's crawl delay (robots.txt's, at least HOST_DELAY, at most MONITOR_CRAWL_DELAY_MAX)."""
     parts = urlsplit(target.url)
     rules = robots[f"{parts.scheme}://{parts.netloc}"]
-    delay, _capped = host_delay(rules.crawl_delay(user_agent), floor=HOST_DELAY, ceiling=MAX_HOST_DELAY)
+    delay, _capped = host_delay(rules.crawl_delay(user_agent), floor=HOST_DELAY, ceiling=crawl_delay_max())
     wait = last_fetch.get(parts.netloc, 0.0) + delay - time.monotonic()
     if wait > 0:
         await asyncio.sleep(wait)

@@ -31,10 +31,10 @@ from twisted.python.failure import Failure
 
 from monitor.crawl.errors import describe_failure
 from monitor.crawl.robots import (
-    DEFAULT_CRAWL_DELAY_MAX,
     ROBOTS_RETRIES,
     ROBOTS_TIMEOUT,
     RobotsRules,
+    crawl_delay_max,
     host_delay,
     rules_for_status,
     unreachable,
@@ -49,7 +49,7 @@ class RobotsMiddleware(RobotsTxtMiddleware):
         super().__init__(crawler)
         settings = crawler.settings
         self.delay_floor = settings.getfloat("DOWNLOAD_DELAY")
-        self.delay_max = settings.getfloat("MONITOR_CRAWL_DELAY_MAX", DEFAULT_CRAWL_DELAY_MAX)
+        self.delay_max = settings.getfloat("MONITOR_CRAWL_DELAY_MAX", crawl_delay_max())
         self.timeout = min(settings.getfloat("DOWNLOAD_TIMEOUT"), ROBOTS_TIMEOUT)
         self._delay_told: set[str] = set()  # slot keys whose Crawl-delay was logged
 

@@ -109,7 +109,9 @@ def test_crawl_delay_is_kept_between_all_requests_to_the_host(hostile, tmp_path)
     assert {"/p/1", "/p/2"} <= fetched(hostile)
     times = [hit.at for hit in hostile.hits]
     gaps = [b - a for a, b in zip(times, times[1:])]
-    assert len(gaps) >= 4 and min(gaps) >= 1.9, gaps  # DOWNLOAD_DELAY alone is 0.5 s, with jitter 0.25 s
+    # DOWNLOAD_DELAY alone gives 0.25 to 0.75 s. The shop notes a hit when its thread runs, which
+    # on a loaded machine can be late for one hit and so shorten the next gap a little.
+    assert len(gaps) >= 4 and min(gaps) >= 1.6 and sum(gaps) / len(gaps) >= 1.95, gaps
     assert "Crawl-delay: 2 s" in log
 
 
@@ -138,3 +140,17 @@ def test_a_sixth_redirect_is_not_followed_and_nothing_is_fetched(hostile, tmp_pa
     assert "/rules.txt" not in hostile.paths()
     assert not set(PRODUCTS) & fetched(hostile) and "/" not in fetched(hostile)
     assert stat(log, "robotstxt/unreachable") == 1 and "max redirections" in log
+
+
+def test_a_crawl_delay_beyond_the_maximum_is_cut_to_it_with_a_warning(hostile, tmp_path):
+    hostile.routes["/"] = reply(200, links_html(["/p/1", "/p/2"]))
+    for path in ("/p/1", "/p/2"):
+        hostile.routes[path] = reply(200, product_html(f"item {path[-1]}", sku=path[-1]))
+    hostile.routes["/robots.txt"] = reply(200, "User-agent: *\nCrawl-delay: 3600\n", content_type="text/plain")
+    proc, log = crawl(hostile, tmp_path, env={"MONITOR_CRAWL_DELAY_MAX": "1"})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert {"/p/1", "/p/2"} <= fetched(hostile)
+    times = [hit.at for hit in hostile.hits]
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert min(gaps) >= 0.8 and max(gaps) < 5, gaps
+    assert "asks Crawl-delay: 3600 s; waiting 1 s" in log and stat(log, "robotstxt/crawl_delay_capped") == 1
