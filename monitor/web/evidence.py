@@ -19,7 +19,7 @@ from monitor.evidence import custody
 from monitor.evidence.paths import evidence_root, resolve
 from monitor.evidence.sanitise import inert_html
 from monitor.evidence.warcfile import read_record
-from monitor.store.db import write_transaction
+from monitor.store.db import durable_transaction
 from monitor import review
 from monitor.web.deps import EvidenceId, PageCtx
 
@@ -34,7 +34,7 @@ def _row(ctx, evidence_id: int) -> dict:
 
 
 def _log_view(ctx, row: dict, intact: bool) -> None:
-    with write_transaction(ctx.db):
+    with durable_transaction(ctx.db):
         custody.append(ctx.db, actor=ctx.user.name, action="view", obj=f"evidence:{row['id']}", sha256=row["sha256"],
                        detail={"listing": row["listing"], "intact": intact, "ip": ctx.ip})
 

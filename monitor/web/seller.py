@@ -14,7 +14,7 @@ from monitor import review
 from monitor.evidence import custody
 from monitor.export.case import CaseError, CaseSpec, build_case
 from monitor.export.package import safe_part
-from monitor.store.db import write_transaction
+from monitor.store.db import durable_transaction
 from monitor.web.deps import FormCtx, PageCtx
 
 router = APIRouter(include_in_schema=False)
@@ -42,7 +42,7 @@ def case_package(ctx: FormCtx, site: str, seller_id: str) -> Response:
         data = out.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     name = f"case-{safe_part(site)}-{safe_part(seller_id)}.zip"
-    with write_transaction(ctx.db):
+    with durable_transaction(ctx.db):
         custody.append(ctx.db, actor=ctx.user.name, action="export", obj=f"case:{name}", sha256=digest,
                        detail={"seller": seller_id, "site": site, "listings": manifest["listings"],
                                "manifest_sha256": manifest["manifest_sha256"], "via": "review app", "ip": ctx.ip})
