@@ -47,6 +47,9 @@ RETRY_BACKOFF_MAX = 60.0
 # The longest Crawl-delay (seconds) kept between two requests to one host; a longer one is cut
 # to this, with a warning.
 MONITOR_CRAWL_DELAY_MAX = env("MONITOR_CRAWL_DELAY_MAX")
+# A 429/503 with Retry-After pauses every request to the host (spiders/middlewares/retry_after.py);
+# a host asking for more than this many seconds is given up for the run.
+MONITOR_RETRY_AFTER_MAX = env("MONITOR_RETRY_AFTER_MAX")
 
 DOWNLOADER_MIDDLEWARES = {
     # Before the robots.txt middleware (100) so even robots.txt is never fetched from a blocked host.
