@@ -79,6 +79,12 @@ ENV: tuple[EnvSetting, ...] = (
                "crawl process itself."),
     EnvSetting("MONITOR_RECHECK_LIMIT", "int", 200, "After a profile crawl, known listings it did not meet that "
                "are re-fetched to see whether they were removed; 0 turns it off."),
+    EnvSetting("MONITOR_RETRY_AFTER_MAX", "int", 3600, "The longest Retry-After (seconds) a crawl waits for: "
+               "a 429/503 with Retry-After pauses every request to that host that long; a host asking for "
+               "more is given up for the run (logged, counted).", minimum=0),
+    EnvSetting("MONITOR_CRAWL_DELAY_MAX", "int", 60, "The longest robots.txt Crawl-delay (seconds) a crawl or "
+               "evidence capture keeps between two requests to one host; a longer one is cut to this, "
+               "with a warning.", minimum=1),
     EnvSetting("MONITOR_ALLOW_PRIVATE", "bool", False, "Let every request of a crawl reach private, loopback "
                "and link-local addresses (per site: the profile's `allow_private`, `monitor crawl --allow-private`).", kind="scrapy"),
     EnvSetting("MONITOR_CONFIRMED_RECHECK_LIMIT", "int", 1000, "`monitor crawl --confirmed`: at most this many "
