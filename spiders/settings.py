@@ -51,6 +51,14 @@ MONITOR_CRAWL_DELAY_MAX = env("MONITOR_CRAWL_DELAY_MAX")
 # a host asking for more than this many seconds is given up for the run.
 MONITOR_RETRY_AFTER_MAX = env("MONITOR_RETRY_AFTER_MAX")
 
+# A crawl whose memory grows past the limit (a parser fed something hostile) is closed by Scrapy
+# (reason memusage_exceeded, what it stored kept) rather than taking the machine down; a normal
+# crawl stays far below (~150 MB).
+MEMUSAGE_ENABLED = True
+MEMUSAGE_LIMIT_MB = 2048
+MEMUSAGE_WARNING_MB = 1024
+MEMUSAGE_CHECK_INTERVAL_SECONDS = 15.0
+
 DOWNLOADER_MIDDLEWARES = {
     # Before the robots.txt middleware (100) so even robots.txt is never fetched from a blocked host.
     "spiders.middlewares.netguard.NetGuardMiddleware": 50,

@@ -72,3 +72,33 @@ def test_robots_retry_after_and_user_agent(shop, tmp_path):
     assert all("listing-monitor/" in ua and "brand-protection@example.org" in ua for _, _, ua in Shop.hits)
     db = sqlite_utils.Database(db_path)
     assert sorted(r[0] for r in db.execute("SELECT listing_id FROM listings")) == ["1", "2"]
+
+
+def test_a_crawl_has_a_memory_limit():
+    # Issue 13 defect 10: MEMUSAGE_LIMIT_MB was unset, so a crawl fed something hostile could
+    # take the machine's memory; Scrapy's MemoryUsage extension closes it at the limit instead.
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("spiders.settings", priority="project")
+    assert settings.getbool("MEMUSAGE_ENABLED")
+    assert 512 <= settings.getint("MEMUSAGE_LIMIT_MB") <= 8192
+    assert 0 < settings.getint("MEMUSAGE_WARNING_MB") < settings.getint("MEMUSAGE_LIMIT_MB")
+
+
+def test_a_crawl_over_its_memory_limit_is_closed(tmp_path):
+    # The limit really stops a crawl of these settings (a limit below what Python itself takes).
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+    from tests.faults.hostile import HostileShop, hang
+
+    with HostileShop() as hostile:
+        hostile.default = hang(60)
+        proc = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "shop", "-a", f"url={hostile.url('/')}", "-a", "allow_private=1",
+             "-s", f"MONITOR_DB={tmp_path / 'm.db'}", "-s", "MEMUSAGE_LIMIT_MB=20",
+             "-s", "MEMUSAGE_CHECK_INTERVAL_SECONDS=0.5"],
+            capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert "memusage_exceeded" in proc.stderr, proc.stderr[-3000:]
