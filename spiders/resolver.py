@@ -114,7 +114,8 @@ class GuardedResolver:
             if self.servers:
                 return query_name_servers(host, self.servers, self.timeout)
             infos = socket.getaddrinfo(host, None, 0, socket.SOCK_STREAM)
-            return sorted({info[4][0] for info in infos if info[0] in (socket.AF_INET, socket.AF_INET6)})
+            # In the system's order of preference (RFC 6724), each address once.
+            return list(dict.fromkeys(info[4][0] for info in infos if info[0] in (socket.AF_INET, socket.AF_INET6)))
         return threads.deferToThreadPool(self.reactor, self.reactor.getThreadPool(), lookup)
 
     def vetted(self, host: str) -> defer.Deferred:

@@ -239,7 +239,7 @@ class GuardProxy:
         if addresses is None:
             try:
                 addresses = await asyncio.wait_for(self._lookup(host), self.timeout)
-            except (OSError, TimeoutError) as exc:
+            except (OSError, TimeoutError, UnicodeError) as exc:  # UnicodeError: a name IDNA cannot encode
                 reason = f"no answer within {self.timeout:g} s" if isinstance(exc, TimeoutError) else str(exc)
                 raise LookupFailed(lookup_failure_message(WHERE, host, reason or type(exc).__name__)) from None
             self._cache[host] = addresses

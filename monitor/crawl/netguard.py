@@ -177,7 +177,7 @@ async def resolve(host: str) -> list[str]:
         return [literal]
     loop = asyncio.get_running_loop()
     infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    return sorted({info[4][0] for info in infos})
+    return list(dict.fromkeys(info[4][0] for info in infos))  # the system's order of preference
 
 
 async def check_url(url: str, *, allow_private: bool, cache: dict[str, list[str]] | None = None,
@@ -194,7 +194,7 @@ async def check_url(url: str, *, allow_private: bool, cache: dict[str, list[str]
     else:
         try:
             addresses = await resolve(host)
-        except OSError as exc:
+        except (OSError, UnicodeError) as exc:  # UnicodeError: a label IDNA cannot encode (over 63 characters)
             raise LookupFailed(lookup_failure_message(url, host, str(exc) or type(exc).__name__)) from None
         if cache is not None:
             cache[host] = addresses
@@ -279,7 +279,7 @@ def query_name_servers(host: str, servers: list[tuple[str, int]], timeout: float
                 found += _query(host, _AAAA, server, timeout)
             except OSError:
                 pass  # an A answer is enough; some servers fail AAAA queries
-            return sorted(set(found))
+            return list(dict.fromkeys(found))  # IPv4 first, as the answers came
         except TimeoutError:
             last = OSError(f"no answer from {server[0]}:{server[1]} within {timeout:g} s")
         except OSError as exc:
