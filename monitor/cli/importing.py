@@ -62,6 +62,9 @@ def import_(ctx, file, site, no_score):
         + (f", {len(report.repaired)} repaired" if report.repaired else "")
     )
     if engine is not None:
+        if report.caught_up:
+            click.echo(f"also scored {report.caught_up} listings stored earlier without a score "
+                       "(an interrupted import or crawl, or an import with --no-score)")
         click.echo(f"scored with rules {engine.packs.version}: {report.flags['flagged']} new flags")
     if report.skipped:
         sys.exit(1)

@@ -14,7 +14,7 @@ from monitor.ingest.normalise import RowError, normalise_row
 from monitor.ingest.parse import read_records
 
 # Good rows per batch: each batch is stored (and scored) in one transaction.
-BATCH = 5000
+BATCH = 1000
 
 
 class Batch(NamedTuple):

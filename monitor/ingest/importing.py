@@ -12,7 +12,7 @@ from monitor.categories import known_categories
 from monitor.ingest.batches import read_batches
 from monitor.ingest.parallel import import_parallel
 from monitor.ingest.parse import read_file
-from monitor.ingest.write import ImportReport, import_settings, write_batch
+from monitor.ingest.write import ImportReport, import_settings, score_unscored, write_batch
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -29,7 +29,9 @@ def import_file(db: Database, path: str | Path, *, site: str | None = None, engi
     With an ``engine`` (``monitor.scoring.active.active_engine``) each stored batch is scored
     too. ``parallel``: parse and validate in a worker process while this one writes (default:
     for files of PARALLEL_MIN_BYTES or more, on a machine with more than one core). Both
-    ways store the same batches and give the same report."""
+    ways store the same batches and give the same report. With an engine, listings stored
+    earlier without a score (an import killed between storing and scoring a batch) are scored
+    at the end (``score_unscored``; ``report.caught_up``)."""
     path = Path(path)
     # Rows without observed_at take the file's modification time, so that importing the
     # same file again is recognised as the same observation.
@@ -42,10 +44,17 @@ def import_file(db: Database, path: str | Path, *, site: str | None = None, engi
         # A staging file cannot be attached inside a transaction; an embedded Python may have no
         # interpreter to start.
         if parallel and not db.conn.in_transaction and sys.executable:
-            return import_parallel(db, path, site=site, engine=engine, default_time=default_time_text,
-                                   categories=categories)
-        return _import_here(db, path, site=site, engine=engine, default_time=default_time_text,
-                            categories=categories)
+            report = import_parallel(db, path, site=site, engine=engine, default_time=default_time_text,
+                                     categories=categories)
+        else:
+            report = _import_here(db, path, site=site, engine=engine, default_time=default_time_text,
+                                  categories=categories)
+        if engine is not None:
+            # After the file's own batches (scored as they were stored), so that a file imported
+            # again after a kill does not score its listings twice.
+            report.caught_up, outcomes = score_unscored(db, engine)
+            report.flags += outcomes
+    return report
 
 
 def _import_here(db: Database, path: Path, *, site, engine, default_time: str, categories) -> ImportReport:
@@ -57,7 +66,7 @@ def _import_here(db: Database, path: Path, *, site, engine, default_time: str, c
         report.skipped += skipped
         report.repaired += repaired
         if batch:
-            saved, flags = write_batch(db, batch, source="import", engine=engine)
+            saved, flags = write_batch(db, batch, source="import", engine=engine, share=True)
             report.stored.add(saved)
             report.flags += flags
     return report
