@@ -251,18 +251,29 @@ def test_verify_streams_a_large_record(tmp_path):
                                "length": length, "sha256": zeros.hexdigest(),
                                "captured_at": "2026-12-01T00:00:00Z"})
     db.close()
-    # The real command in its own process, waited for with wait4 to read that process's peak RSS.
-    env = {k: v for k, v in os.environ.items() if k != "MONITOR_DB"}
-    with open(tmp_path / "out.txt", "w+") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "monitor", "--db", str(path), "evidence", "verify"],
-                                stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        text = out.read()
-    assert proc.returncode == 0 and "2 WARC records" in text, text
-    peak_mib = usage.ru_maxrss / 1024
+    code, text, peak_mib = verify_with_peak_rss(path)
+    assert code == 0 and "2 WARC records" in text, text
     assert peak_mib < 200, f"verify peaked at {peak_mib:.0f} MiB for a 256 MiB record"
+
+
+# Linux keeps a process's peak RSS across exec, and a child forked from pytest starts with pytest's
+# own: so `monitor` is started and waited for (wait4) by a small Python process instead.
+PEAK_RSS = """
+import os, subprocess, sys
+proc = subprocess.Popen(sys.argv[1:], stdout=sys.stdout, stderr=subprocess.STDOUT)
+_, status, usage = os.wait4(proc.pid, 0)
+print(f"\\nexit={os.waitstatus_to_exitcode(status)} peak_kib={usage.ru_maxrss}")
+"""
+
+
+def verify_with_peak_rss(path) -> tuple[int, str, float]:
+    """(exit code, output, peak RSS in MiB) of the real `monitor evidence verify`."""
+    env = {k: v for k, v in os.environ.items() if k != "MONITOR_DB"}
+    done = subprocess.run([sys.executable, "-c", PEAK_RSS, sys.executable, "-m", "monitor", "--db", str(path),
+                           "evidence", "verify"], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    text, _, tail = done.stdout.rpartition("\nexit=")
+    code, _, peak = tail.strip().partition(" peak_kib=")
+    return int(code), text + done.stderr, int(peak) / 1024
 
 
 KILLED_CRAWL = """
@@ -370,13 +381,8 @@ def test_verify_stops_at_a_gigantic_header_line_in_bounded_memory(tmp_path):
         member.write(b"WARC/1.1\r\nWARC-Type: resource\r\nX-Forged: ")
         for _ in range(300):
             member.write(b"a" * (1 << 20))
-    with open(tmp_path / "out.txt", "w+") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "monitor", "--db", str(path), "evidence", "verify"],
-                                stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
-                                env={k: v for k, v in os.environ.items() if k != "MONITOR_DB"})
-        _, status, usage = os.wait4(proc.pid, 0)
-        out.seek(0)
-        text = " ".join(out.read().split())
-    assert os.waitstatus_to_exitcode(status) == 1, text
+    code, text, peak_mib = verify_with_peak_rss(path)
+    text = " ".join(text.split())
+    assert code == 1, text
     assert f"warc/shop/run-1.warc.gz @{size}: cannot be read (ValueError: a header line longer than 1 MiB)" in text
-    assert usage.ru_maxrss / 1024 < 200, f"verify peaked at {usage.ru_maxrss / 1024:.0f} MiB"
+    assert peak_mib < 200, f"verify peaked at {peak_mib:.0f} MiB"

@@ -29,16 +29,13 @@ from warcio.archiveiterator import ArchiveIterator
 
 from monitor.evidence import custody
 from monitor.evidence.paths import resolve
+from monitor.evidence.warcfile import HeaderGuard
 from monitor.store.db import durable_transaction
 
 _CHUNK = 1 << 20
 # Compressed bytes inflated at a time: deflate expands at most ~1032 times, so a record that is
 # all zeros (a few KB of gzip) never inflates to more than ~4 MiB at once (warcio reads 16 KiB).
 _INFLATE = 4096
-# warcio reads a header line whatever its length; these bound what one record's headers may take
-# (Twisted refuses HTTP header lines over 16 KiB, so no record the crawl kept comes near them).
-MAX_HEADER_LINE = 1 << 20
-MAX_HEADER_BYTES = 4 << 20
 _TAIL = "after the end sealed"  # the one finding `seal_late` may cure
 RESTORE = "restore the file from a backup, or set it aside: it no longer proves what was captured"
 
@@ -196,7 +193,7 @@ def _check_records(path: Path, relative: str, seals: list[dict], report: Report)
     count = 0
     with open(path, "rb") as f:
         it = ArchiveIterator(f, check_digests=True, block_size=_INFLATE)
-        guard = _HeaderGuard(it.reader)
+        guard = HeaderGuard(it.reader)
         records = iter(it)
         current = None
         try:
@@ -261,34 +258,13 @@ def _payload_sha256(path: Path, offset: int) -> tuple[str | None, str]:
     with open(path, "rb") as f:
         f.seek(offset)
         it = ArchiveIterator(f, block_size=_INFLATE)
-        _HeaderGuard(it.reader)
+        HeaderGuard(it.reader)
         for record in it:
             digest = hashlib.sha256()
             while chunk := record.raw_stream.read(_CHUNK):
                 digest.update(chunk)
             return record.rec_headers.get_header("WARC-Record-ID"), digest.hexdigest()
     raise ValueError(f"no WARC record at offset {offset}")
-
-
-class _HeaderGuard:
-    """Caps each ``readline`` of warcio's reader (``reader.readline`` is replaced by this): warcio
-    would read a damaged or forged "header line" of a gigabyte into memory. ``used`` counts the
-    header bytes since the caller last reset it (once per record)."""
-
-    def __init__(self, reader):
-        self._readline = reader.readline
-        self.used = 0
-        reader.readline = self
-
-    def __call__(self, length=None):
-        capped = length is None or length < 0 or length > MAX_HEADER_LINE
-        line = self._readline(MAX_HEADER_LINE if capped else length)
-        self.used += len(line)
-        if capped and len(line) >= MAX_HEADER_LINE and not line.endswith(b"\n"):
-            raise ValueError(f"a header line longer than {MAX_HEADER_LINE >> 20} MiB")
-        if self.used > MAX_HEADER_BYTES:
-            raise ValueError(f"headers of more than {MAX_HEADER_BYTES >> 20} MiB in one record")
-        return line
 
 
 def _file_sha256(path: Path) -> str:

@@ -49,6 +49,10 @@ from monitor.store.db import durable_transaction, open_db
 logger = logging.getLogger(__name__)
 
 WARC_VERSION = "1.1"
+# warcio reads a header line whatever its length; these bound what one record's headers may take
+# (Twisted refuses HTTP header lines over 16 KiB, so no record the crawl kept comes near them).
+MAX_HEADER_LINE = 1 << 20
+MAX_HEADER_BYTES = 4 << 20
 # While a WARC file is open it is sealed this often, so a killed crawl leaves little unsealed.
 SEAL_EVERY_SECONDS = 300.0
 _CHUNK = 1 << 20  # bytes read at a time when hashing a file: memory stays bounded
@@ -327,7 +331,11 @@ def _existing(path: Path, size: int, digest) -> dict[str, Any]:
             digest.update(chunk)
     try:
         with open(path, "rb") as f:
-            records = sum(1 for _ in ArchiveIterator(f))
+            it = ArchiveIterator(f)
+            guard = HeaderGuard(it.reader)
+            records = 0
+            for _ in it:
+                records, guard.used = records + 1, 0
     except Exception:  # noqa: BLE001 - a damaged file is still appended to; the seal says its records are unknown
         records = None
     return {"size": size, "sha256": digest.copy().hexdigest(), "records": records}
@@ -350,6 +358,27 @@ def _record_seals(store, actor: str, sealed: list[Sealed]) -> None:
             db.close()
 
 
+class HeaderGuard:
+    """Caps each ``readline`` of warcio's reader (``reader.readline`` is replaced by this): warcio
+    would read a damaged or forged "header line" of a gigabyte into memory. ``used`` counts the
+    header bytes since the caller last reset it (once per record)."""
+
+    def __init__(self, reader):
+        self._readline = reader.readline
+        self.used = 0
+        reader.readline = self
+
+    def __call__(self, length=None):
+        capped = length is None or length < 0 or length > MAX_HEADER_LINE
+        line = self._readline(MAX_HEADER_LINE if capped else length)
+        self.used += len(line)
+        if capped and len(line) >= MAX_HEADER_LINE and not line.endswith(b"\n"):
+            raise ValueError(f"a header line longer than {MAX_HEADER_LINE >> 20} MiB")
+        if self.used > MAX_HEADER_BYTES:
+            raise ValueError(f"headers of more than {MAX_HEADER_BYTES >> 20} MiB in one record")
+        return line
+
+
 @dataclass
 class StoredRecord:
     record_type: str
@@ -364,7 +393,9 @@ def read_record(path: Path, offset: int) -> StoredRecord:
     """The record at ``offset`` (each record is its own gzip member, so reading starts there)."""
     with open(path, "rb") as f:
         f.seek(offset)
-        for record in ArchiveIterator(f):
+        it = ArchiveIterator(f)
+        HeaderGuard(it.reader)
+        for record in it:
             headers = record.http_headers.headers if record.http_headers else []
             status = int(record.http_headers.get_statuscode()) if record.rec_type == "response" else None
             raw = record.raw_stream.read()
