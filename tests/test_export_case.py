@@ -259,6 +259,11 @@ def test_keygen_writes_a_private_key_only_its_owner_reads(tmp_path):
     public = signing.load_public(Path(str(key) + ".pub"))
     assert f"publish it: {signing.fingerprint(public)}" in proc.stdout
     assert os.stat(key).st_mode & 0o777 == 0o600 and "MONITOR_SIGNING_KEY=" in proc.stderr
+    shown = run_monitor("evidence", "keygen", "--show", db_path=tmp_path / "monitor.db",
+                        env={"MONITOR_SIGNING_KEY": str(key)}, check=True)
+    assert shown.stdout.strip().endswith(signing.fingerprint(public))
+    missing = run_monitor("evidence", "keygen", "--show", db_path=tmp_path / "monitor.db")
+    assert missing.returncode == 1 and "cannot read the key" in missing.stderr and "monitor evidence keygen" in missing.stderr
     again = run_monitor("evidence", "keygen", "--key", str(key), db_path=tmp_path / "monitor.db")
     assert again.returncode == 1 and "already exists" in again.stderr and "--force" in again.stderr
     os.chmod(key, 0o644)

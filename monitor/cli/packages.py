@@ -70,8 +70,9 @@ def report_package(package: Path, *, trusted_key: Path | None = None, tsa_ca: Pa
               help="Where to write the key [env MONITOR_SIGNING_KEY; default signing-key.pem beside the database].")
 @click.option("--force", is_flag=True, help="Replace an existing key (packages signed with it then need its old "
                                             "fingerprint to be checked).")
+@click.option("--show", is_flag=True, help="Create nothing: print the existing key's fingerprint (to publish it again).")
 @click.pass_context
-def keygen(ctx, key_file, force):
+def keygen(ctx, key_file, force, show):
     """Create the deployment's Ed25519 signing key for case and referral packages, and print the
     fingerprint to publish.
 
@@ -86,9 +87,18 @@ def keygen(ctx, key_file, force):
         monitor evidence keygen
 
         monitor evidence keygen --key /etc/listing-monitor/signing-key.pem
+
+        monitor evidence keygen --show
     """
     default = signing.key_path(resolve_db_path((ctx.obj or {}).get("db_path")))
     path = key_file or default
+    if show:
+        try:
+            public = signing.load_public(path)
+        except signing.SigningError as exc:
+            raise click.ClickException(f"{exc}; create the key with `monitor evidence keygen`") from None
+        click.echo(f"{path}: fingerprint (SHA-256 of the Ed25519 public key) {signing.fingerprint(public)}")
+        return
     try:
         key = signing.generate(path, force=force)
     except signing.SigningError as exc:
