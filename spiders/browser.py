@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import ipaddress
+from urllib.parse import urlsplit
+
 from scrapy.settings import BaseSettings
+from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from scrapy_playwright.page import PageMethod
 
-from monitor.crawl.browser import crawl_proxy, find_chromium, launch_options
+from monitor.crawl.browser import crawl_connected, crawl_proxy, find_chromium, launch_options
 from monitor.crawl.netguard import parse_networks, parse_servers
 
-PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+PLAYWRIGHT_HANDLER = "spiders.browser.GuardedPlaywrightHandler"
+
+
+class GuardedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
+    """scrapy-playwright, with the server address the guard proxy connected to: through the
+    proxy Playwright reports the proxy's own address (127.0.0.1), which the evidence must not
+    record as the shop's (WARC-IP-Address)."""
+
+    async def _download_request(self, request, spider=None):
+        response = await super()._download_request(request, spider)
+        address = crawl_connected(urlsplit(response.url).hostname or "")
+        if address:
+            response = response.replace(ip_address=ipaddress.ip_address(address))
+        return response
 WAIT_TIMEOUT_MS = 15_000
 
 

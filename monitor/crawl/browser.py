@@ -113,6 +113,11 @@ def crawl_refusal(host: str) -> str | None:
     return _CRAWL_PROXY.refused_hosts.get(host) if _CRAWL_PROXY is not None else None
 
 
+def crawl_connected(host: str) -> str | None:
+    """The address the crawl's guard proxy last connected to for ``host`` (the page's server)."""
+    return _CRAWL_PROXY.connected.get(host) if _CRAWL_PROXY is not None else None
+
+
 def is_heavy(request) -> bool:
     """Images, fonts and media are never needed to read a listing."""
     return request.resource_type in ("image", "font", "media")
@@ -243,7 +248,9 @@ class GuardProxy:
                 reason = f"no answer within {self.timeout:g} s" if isinstance(exc, TimeoutError) else str(exc)
                 raise LookupFailed(lookup_failure_message(WHERE, host, reason or type(exc).__name__)) from None
             self._cache[host] = addresses
-        return vet_addresses(WHERE, host, addresses, self._policy())
+        vet_addresses(WHERE, host, addresses, self._policy())
+        self.refused_hosts.pop(host, None)  # an earlier failed lookup is no reason for a later failure
+        return addresses
 
     async def _lookup(self, host: str) -> list[str]:
         if self.servers:

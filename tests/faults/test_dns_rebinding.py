@@ -347,3 +347,31 @@ def test_a_browser_crawl_refuses_the_rebound_name_the_crawl_resolved_first(tmp_p
     assert "/search?q=" in errors and "at connection time (browser)" in errors
     assert "rebind.test resolves to a private, loopback or link-local address (127.0.0.1); refused" in errors
     assert result["blocked"] >= 1 and result["run"]["status"] == "failed"
+
+
+def test_a_browser_page_records_the_shops_address_not_the_proxys(tmp_path):
+    """Through the guard proxy Playwright sees only the proxy (127.0.0.1); the evidence of a
+    rendered page must carry the address the proxy connected to (the shop on 127.0.0.2 here)."""
+    import sqlite3
+
+    from monitor.demo.marketplaces import DemoMarketplaces
+
+    try:
+        markets = DemoMarketplaces(host=STAND_IN, base_port=None, day=1).__enter__()
+    except OSError as exc:  # pragma: no cover - a loopback with 127.0.0.1 only
+        pytest.skip(f"cannot listen on {STAND_IN} ({exc})")
+    try:
+        base = markets.urls["kuaigou"]
+        profile = (ROOT / "spiders" / "profiles" / "kuaigou.yaml").read_text(encoding="utf-8")
+        path = tmp_path / "kuaigou.yaml"
+        path.write_text(profile.replace("allowed_domains: [127.0.0.1]", f"allowed_domains: [{STAND_IN}]")
+                        .replace("base_url: http://127.0.0.1:8103", f"base_url: {base}"), encoding="utf-8")
+        with ScriptedNameServer({}) as dns:  # Chromium's own background requests ask no one outside
+            result = crawl(str(path), tmp_path / "m.db", dns, MONITOR_EVIDENCE=True,
+                           spider_args={"category": None, "keyword": "防晒"})
+    finally:
+        markets.__exit__(None, None, None)
+    assert result["run"]["listings_seen"] >= 1, result
+    db = sqlite3.connect(tmp_path / "m.db")
+    addresses = {row[0] for row in db.execute("SELECT server_ip FROM evidence WHERE kind = 'rendered'")}
+    assert addresses == {STAND_IN}, addresses
