@@ -13,8 +13,10 @@ table keeps the payload's SHA-256 in hex, as ``sha256sum`` prints it. Every reco
 
 Closing a file seals it: the SHA-256 of the whole file (hashed as the bytes were written, so a
 change made on disk during the run is not blessed), its size and record count go into the
-store's custody log as a "seal" entry, and so does each screenshot written; ``monitor evidence
-verify`` checks the files against their seals.
+store's custody log as a "seal" entry, and so does each screenshot written; an open file is
+also sealed every ``SEAL_EVERY_SECONDS``, so a killed crawl leaves only its last records
+unsealed (``monitor evidence seal`` seals those late). ``monitor evidence verify`` checks the
+files against their seals.
 """
 
 from __future__ import annotations
