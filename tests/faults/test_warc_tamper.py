@@ -214,3 +214,39 @@ def test_a_truncated_file_and_a_symbolic_link(store):
     rel = warc.relative_to(db_path.parent / "evidence").as_posix()
     assert f"{rel}: truncated: {last[0]} bytes, but custody entry" in out, out
     assert f"warc/{warc.parent.name}/link.warc.gz: a symbolic link (to /etc/hostname)" in out
+
+
+def test_a_crawl_killed_mid_run_leaves_its_file_named_until_sealed_late(hostile, tmp_path):
+    """SIGKILL, as the scheduler's timeout sends it, before the crawl closes its WARC file."""
+    # lazy: only this test drives a crawl process by hand
+    import signal
+    import time
+
+    from tests.conftest import ROOT
+    from tests.faults.hostile import hang
+
+    hostile.routes["/robots.txt"] = reply(200, "User-agent: *\nAllow: /\n", content_type="text/plain")
+    hostile.routes["/"] = reply(200, links_html(["/p/1", "/p/2"]))
+    hostile.routes["/p/1"] = reply(200, product_html("Widget one", sku="W1"))
+    hostile.routes["/p/2"] = hang()
+    db_path = tmp_path / "monitor.db"
+    crawl = subprocess.Popen([sys.executable, "-m", "monitor", "--db", str(db_path), "crawl", "--url",
+                              hostile.url("/"), "--allow-private", "--no-recheck"], cwd=ROOT,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                             env={**{k: v for k, v in os.environ.items() if k != "MONITOR_DB"},
+                                  "MONITOR_SCORE": "false"})
+    try:
+        deadline = time.monotonic() + 120
+        while not ({"/p/1", "/p/2"} <= set(hostile.paths()) and list((tmp_path / "evidence").rglob("*.warc.gz"))):
+            assert time.monotonic() < deadline and crawl.poll() is None, "the crawl did not reach /p/2"
+            time.sleep(0.2)
+        time.sleep(1.0)  # /p/1's records are written as its response arrives, before /p/2's hang
+    finally:
+        os.killpg(crawl.pid, signal.SIGKILL)
+        crawl.wait(timeout=30)
+    code, out = verify(db_path)
+    assert code == 1 and "unknown to the custody log" in out and "monitor evidence seal" in out, out
+    sealed = run_monitor("evidence", "seal", db_path=db_path)
+    assert sealed.returncode == 0 and "sealed late" in sealed.stdout, sealed.stdout + sealed.stderr
+    code, out = verify(db_path)
+    assert code == 0 and "1 file(s) were sealed late" in out, out
