@@ -13,7 +13,9 @@ from typing import NamedTuple
 from monitor.ingest.normalise import RowError, normalise_row
 from monitor.ingest.parse import read_records
 
-# Good rows per batch: each batch is stored (and scored) in one transaction.
+# Good rows per batch: each batch is stored (and scored) in one transaction (without scoring, a
+# parallel import stores up to STAGED_GROUP ready ones together). Small enough that an import
+# leaves the review app's writes a moment between its transactions (monitor.ingest.write).
 BATCH = 1000
 
 

@@ -13,6 +13,7 @@ from monitor.ingest.batches import read_batches
 from monitor.ingest.parallel import import_parallel
 from monitor.ingest.parse import read_file
 from monitor.ingest.write import ImportReport, import_settings, score_unscored, write_batch
+from monitor.store.db import checkpoint
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -54,6 +55,10 @@ def import_file(db: Database, path: str | Path, *, site: str | None = None, engi
             # again after a kill does not score its listings twice.
             report.caught_up, outcomes = score_unscored(db, engine)
             report.flags += outcomes
+    if not db.conn.in_transaction:
+        # Fold the import's write-ahead log into the database now (PASSIVE: never waits for
+        # readers); with readers always open, SQLite's own checkpoints may never complete.
+        checkpoint(db, "PASSIVE")
     return report
 
 
