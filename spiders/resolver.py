@@ -158,7 +158,7 @@ class GuardedResolver:
         def refuse(failure) -> None:
             message = str(failure.value)
             (GUARD.failed if failure.check(LookupFailed) else GUARD.refused)[hostName] = message
-            logger.error("%s", message)
+            logger.warning("%s", message)  # the middleware reports it again, with the URL, as a run error
 
         d = self.vetted(hostName)
         d.addCallbacks(deliver, refuse)
