@@ -165,6 +165,11 @@ def test_case_package_is_a_valid_signed_timestamped_wacz(case):
                        ).fetchone()
     db.close()
     assert entry[0] == hashlib.sha256(case.out.read_bytes()).hexdigest() and '"WACZ 1.1.1"' in entry[1]
+    db = open_db(case.path, migrate=False)
+    checks = db.execute("SELECT sha256, detail FROM custody WHERE action = 'verify' AND object = 'package:case.wacz'"
+                        ).fetchall()
+    db.close()
+    assert len(checks) == 1 and checks[0][0] == entry[0] and '"custody": "recorded"' in checks[0][1]
 
 
 def test_verify_anywhere_says_what_it_could_not_check(case, tmp_path):

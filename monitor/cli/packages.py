@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -10,9 +11,10 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from monitor.evidence import signing
-from monitor.export.package import check_custody, verify_package
+from monitor.evidence import custody, signing
+from monitor.export.package import check_custody, file_sha256, verify_package
 from monitor.store import open_db, resolve_db_path
+from monitor.store.db import durable_transaction
 
 TRUSTED_KEY_HELP = ("A public key (PEM, e.g. the sender's signing-key.pem.pub) the package must be signed with. "
                     "Without it, beside a store the store's own signing key is the trusted one.")
@@ -40,12 +42,21 @@ def report_package(package: Path, *, trusted_key: Path | None = None, tsa_ca: Pa
     if beside_store and not report.refused:
         db = open_db(store, migrate=False)
         try:
-            custody = check_custody(db, package, report)
+            found = check_custody(db, package, report)
+            if found == "unknown" and not trusted_key and own_key and report.signed_by:
+                report.problems.append(f"signed with this store's own key ({own_key}) but this store's custody log "
+                                       "records no export of this file: it was not exported from here as it is")
+            try:
+                with durable_transaction(db):  # the check is an act on the evidence: the log keeps it, as a store check
+                    custody.append(db, actor="cli", action="verify", obj=f"package:{package.name}",
+                                   sha256=file_sha256(package),
+                                   detail={"problems": len(report.problems), "warnings": len(report.warnings),
+                                           "signed_by": report.signed_by, "timestamp": report.gen_time,
+                                           "custody": found})
+            except sqlite3.Error as exc:  # a store on read-only media: the check stands, unrecorded, and says so
+                report.warnings.append(f"this check could not be written to the custody log of {store} ({exc})")
         finally:
             db.close()
-        if custody == "unknown" and not trusted_key and own_key and report.signed_by:
-            report.problems.append(f"signed with this store's own key ({own_key}) but this store's custody log "
-                                   "records no export of this file: it was not exported from here as it is")
     for problem in report.problems:
         console.print(f"[red]✗[/red] {escape(problem)}")
     for warning in report.warnings:
