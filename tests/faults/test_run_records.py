@@ -202,3 +202,18 @@ def test_a_sigkilled_crawl_is_interrupted_once_another_site_starts(hostile, tmp_
     assert before["status"] == "interrupted"
     assert "killed or crashed" in before["finish_reason"]
     assert after["status"] == "completed"
+
+
+def test_monitor_runs_shows_a_run_whose_crawl_died_as_interrupted(tmp_path):
+    """A process opens a run and dies without closing it (as a SIGKILLed crawl does): the next
+    `monitor runs` does not show it running."""
+    db_path = tmp_path / "m.db"
+    opener = ("import sys\nfrom monitor.store import open_db, start_run\n"
+              "db = open_db(sys.argv[1]); start_run(db, site='gone', spider='gone', kind='profile'); db.close()\n"
+              "import os; os._exit(0)")  # no finish_run, as after SIGKILL
+    subprocess.run([sys.executable, "-c", opener, str(db_path)], cwd=ROOT, check=True, timeout=60)
+    assert runs(db_path)[0]["status"] == "running"
+    proc = run_monitor("runs", "--json", db_path=db_path)
+    assert proc.returncode == 0, proc.stderr
+    (run,) = json.loads(proc.stdout)
+    assert run["status"] == "interrupted" and "killed or crashed" in run["finish_reason"]
