@@ -22,8 +22,8 @@ FAILURE_COUNTS = {
     "retries_exhausted": ("given up after retries", "Scrapy stat retry/max_reached"),
     "pages_dropped": ("dropped at the size cap", "DOWNLOAD_MAXSIZE, in transfer or decompression"),
     "robots_refused": ("refused by robots.txt", "Scrapy stat robotstxt/forbidden"),
-    "offsite_filtered": ("offsite requests or redirects filtered", "Scrapy stat offsite/filtered"),
-    "items_failed": ("items failed", "callback errors, items dropped or refused by the store"),
+    "offsite_filtered": ("offsite request(s) or redirect(s) filtered", "Scrapy stat offsite/filtered"),
+    "items_failed": ("item(s) failed", "callback errors, items dropped or refused by the store"),
 }
 
 
@@ -33,12 +33,16 @@ def failure_counts(run: dict[str, Any]) -> dict[str, int]:
     return {name: int(run[name]) for name in FAILURE_COUNTS if run.get(name)}
 
 
+def _words(words: str, n: int) -> str:
+    return words.replace("(s)", "s" if n != 1 else "")
+
+
 def failure_text(counts: dict[str, int], *, sources: bool = False) -> str:
     """``2 given up after retries, 1 refused by robots.txt``; "" when nothing failed."""
     parts = []
     for name, (words, source) in FAILURE_COUNTS.items():
         if counts.get(name):
-            parts.append(f"{counts[name]} {words}" + (f" ({source})" if sources else ""))
+            parts.append(f"{counts[name]} {_words(words, counts[name])}" + (f" ({source})" if sources else ""))
     return ", ".join(parts)
 
 

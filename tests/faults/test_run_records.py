@@ -99,7 +99,7 @@ def test_an_offsite_redirect_is_counted(hostile, tmp_path):
     (run,) = runs(tmp_path / "m.db")
     assert counts(run) == {**dict.fromkeys(COUNTS, 0), "offsite_filtered": 1}
     assert run["status"] == "degraded"
-    assert "1 offsite requests or redirects filtered" in run["degraded_reason"]
+    assert "1 offsite request or redirect filtered" in run["degraded_reason"]
 
 
 def test_a_robots_disallowed_link_is_counted(hostile, tmp_path):
@@ -131,7 +131,7 @@ def test_an_item_refused_by_a_pipeline_is_counted(hostile, tmp_path):
     (run,) = runs(tmp_path / "m.db")
     assert counts(run) == {**dict.fromkeys(COUNTS, 0), "items_failed": 1}
     assert run["status"] == "degraded" and run["listings_seen"] == 1
-    assert "1 items failed" in run["degraded_reason"]
+    assert "1 item failed" in run["degraded_reason"]
 
 
 def test_monitor_crawl_shows_the_failures_and_an_alert_is_raised(hostile, tmp_path):
