@@ -7,7 +7,9 @@
 - a part of the monitor that runs degraded (the caller names it, e.g. ``t2s`` when OpenCC did not
   load): kind ``setup``, key ``setup:<name>:<UTC date>`` (so at most one such alert per problem and day).
 
-Interrupted runs are not alerts: someone (or the scheduler shutting down) stopped them.
+Interrupted runs are not alerts: someone (or the scheduler shutting down) stopped them. A run
+whose crawl process died without closing it (killed with SIGKILL, the OOM killer, a crash; marked
+interrupted by ``mark_stale_runs_interrupted``) is: nobody stopped it, so it is raised as ``failed``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlite_utils import Database
 
 from monitor.alerts.config import DEFAULT_EXPECTED_DAYS, AlertSettings
 from monitor.store.db import write_transaction
+from monitor.store.runs import DIED_REASON
 
 # Failed and degraded runs older than this when alerts are first checked are history, not news.
 RUN_LOOKBACK_DAYS = 7
@@ -52,6 +55,9 @@ def _who(run: dict) -> str:
 
 
 def _run_message(run: dict) -> str:
+    if run["status"] == "interrupted":
+        return _one_line(f"Run {run['id']} of {_who(run)} died: its crawl {DIED_REASON}; "
+                         f"see the end of its log (monitor runs {run['id']})")
     if run["status"] == "degraded":
         reason = run.get("degraded_reason") or "field coverage fell below the profile's threshold"
         return _one_line(f"Run {run['id']} of {_who(run)} is degraded: {reason}")
@@ -85,10 +91,11 @@ def _candidates(db: Database, settings: AlertSettings, now: datetime) -> list[di
     out: list[dict] = []
     since_runs = iso(now - timedelta(days=RUN_LOOKBACK_DAYS))
     for run in db.execute_returning_dicts(
-            "SELECT r.* FROM crawl_runs r WHERE r.status IN ('failed', 'degraded') AND r.finished_at IS NOT NULL "
+            "SELECT r.* FROM crawl_runs r WHERE (r.status IN ('failed', 'degraded') "
+            "OR (r.status = 'interrupted' AND r.finish_reason = ?)) AND r.finished_at IS NOT NULL "
             "AND r.finished_at >= ? AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.key = 'run:' || r.id) "
-            "ORDER BY r.id", [since_runs]):
-        out.append({"kind": run["status"], "key": f"run:{run['id']}", "site": run.get("site"), "job": run.get("job"),
+            "ORDER BY r.id", [DIED_REASON, since_runs]):
+        out.append({"kind": "degraded" if run["status"] == "degraded" else "failed", "key": f"run:{run['id']}", "site": run.get("site"), "job": run.get("job"),
                     "run_id": run["id"], "message": _run_message(run)})
 
     since = iso(now - timedelta(hours=settings.no_runs_hours))

@@ -15,6 +15,9 @@ from monitor.store.db import write_transaction
 
 RUN_STATUSES = ("running", "completed", "degraded", "failed", "interrupted")
 MAX_ERROR_MESSAGES = 20
+# The finish reason of a run closed by mark_stale_runs_interrupted: nobody stopped that crawl
+# (monitor.alerts raises it as a failure, unlike a crawl someone interrupted).
+DIED_REASON = "process ended without closing the run (killed or crashed)"
 
 # The failures a crawl counts (crawl_runs columns, migration 0012), each with the words a run
 # summary uses and where the count comes from. Any of them above 0 makes a run degraded.
@@ -172,7 +175,7 @@ def mark_stale_runs_interrupted(db: Database) -> list[int]:
                     {
                         "status": "interrupted",
                         "finished_at": utc_now(),
-                        "finish_reason": "process ended without closing the run (killed or crashed)",
+                        "finish_reason": DIED_REASON,
                     },
                 )
     return stale

@@ -202,6 +202,11 @@ def test_a_sigkilled_crawl_is_interrupted_once_another_site_starts(hostile, tmp_
     assert before["status"] == "interrupted"
     assert "killed or crashed" in before["finish_reason"]
     assert after["status"] == "completed"
+    # Nobody stopped it: unlike a crawl someone interrupted, a dead one is alerted as a failure.
+    assert run_monitor("alerts", "check", "--no-send", db_path=db_path).returncode == 0
+    alerts = json.loads(run_monitor("alerts", "--json", db_path=db_path).stdout)
+    (alert,) = [a for a in alerts if a["key"] == f"run:{before['id']}"]
+    assert alert["kind"] == "failed" and "died" in alert["message"] and "killed or crashed" in alert["message"]
 
 
 def test_monitor_runs_shows_a_run_whose_crawl_died_as_interrupted(tmp_path):
