@@ -86,7 +86,8 @@ def restore(ctx, path, force):
     version knows); one that fails is refused, whatever --force says. Without --force the
     restore is also refused while another process has the store open (stop `monitor serve`,
     `monitor schedule` and crawls first) and when the store has changes made after the backup
-    was taken. The replaced store is kept beside it as <name>.replaced-<UTC time>.
+    was taken. The replaced store is kept beside it as <name>.replaced-<UTC time>. (Forced
+    while a process has the store open, that process goes on with the replaced file: restart it.)
 
     Evidence files are not in a backup: restore the evidence folder with the same tool that
     copied it.
