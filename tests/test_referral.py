@@ -97,7 +97,7 @@ def test_referral_json_is_valid_and_complete(store, referral):
     out, doc = referral
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     assert not list(Draft202012Validator(schema).iter_errors(doc))
-    assert doc["schema"] == "listing-monitor/referral-1" and doc["case_reference"] == "XS-2026-014"
+    assert doc["schema"] == "listing-monitor/referral-2" and doc["case_reference"] == "XS-2026-014"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", doc["created_at"])
     org = doc["issuing_organisation"]
     assert org["name"] == "Example City Market Regulation Bureau" and org["contact"]["person"] == "Wang Example"
@@ -233,7 +233,7 @@ def test_identity_patterns_are_careful():
 def test_schema_is_documented_field_by_field():
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
-    doc = (ROOT / "docs" / "referral-1.md").read_text(encoding="utf-8")
+    doc = (ROOT / "docs" / "referral-2.md").read_text(encoding="utf-8")
     names = set()
 
     def walk(node):
@@ -248,4 +248,4 @@ def test_schema_is_documented_field_by_field():
     walk(schema)
     documented = {word for span in re.findall(r"`([^`]+)`", doc) for word in re.findall(r"\w+", span)}
     missing = sorted(names - documented)
-    assert not missing, f"fields not documented in docs/referral-1.md: {missing}"
+    assert not missing, f"fields not documented in docs/referral-2.md: {missing}"

@@ -230,7 +230,7 @@ def notice(ctx, platform, mark, sellers, listings, rights_holder, registrations,
 def referral(ctx, seller, site, include_open, org_file, organisation, contact, case_ref, output):
     """A referral package for a market regulator or police unit (transfer of clues), for
     hand-over between agencies and regions: a signed, timestamped WACZ file (as `export case`)
-    with package/referral.json (schema monitor/export/schemas/referral-1.json, validated
+    with package/referral.json (schema monitor/export/schemas/referral-2.json, validated
     before writing), a readable summary (package/summary.html, package/summary.pdf), the kept
     WARC records, and per listing the screenshots and listing.json, all listed with their
     SHA-256 in datapackage.json.

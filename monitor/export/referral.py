@@ -2,7 +2,7 @@
 unit, between agencies and regions.
 
 A signed, timestamped WACZ file (``wacz``): ``package/referral.json`` (schema
-``schemas/referral-1.json``, validated before anything is written), ``package/summary.html``
+``schemas/referral-2.json``, validated before anything is written), ``package/summary.html``
 and ``package/summary.pdf`` for people, the kept WARC records, and per listing the screenshots
 and ``listing.json`` exactly as in a case package, all listed in ``datapackage.json`` with
 their SHA-256 (``monitor evidence verify PACKAGE.wacz``). It says who issues it (organisation, contact), when, under which case
@@ -35,8 +35,8 @@ from monitor.export.rightsholder import issuing_organisation, load_rights_holder
 from monitor.listing import utc_now
 
 HERE = Path(__file__).parent
-SCHEMA_PATH = HERE / "schemas" / "referral-1.json"
-SCHEMA_NAME = "listing-monitor/referral-1"
+SCHEMA_PATH = HERE / "schemas" / "referral-2.json"
+SCHEMA_NAME = "listing-monitor/referral-2"
 REFERRAL_JSON = "package/referral.json"
 SUMMARY_HTML = "package/summary.html"
 SUMMARY_PDF = "package/summary.pdf"
@@ -270,7 +270,7 @@ def build_referral(db: Database, db_path: Path, spec: ReferralSpec, out: Path,
                                 + "\n  ".join(errors[:20]))
         writer.add_file(REFERRAL_JSON, json.dumps(document, ensure_ascii=False, indent=1).encode(),
                         describes=f"the referral as data ({SCHEMA_NAME}, schema in the listing-monitor sources: "
-                                  "monitor/export/schemas/referral-1.json)")
+                                  "monitor/export/schemas/referral-2.json)")
         env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True,
                                  undefined=jinja2.StrictUndefined)
         page_meta = {**meta, "title": title, "created_at": created}
