@@ -28,6 +28,7 @@ from typing import Any
 from twisted.internet import defer, threads
 from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.interfaces import IHostnameResolver, IHostResolution
+from twisted.python.failure import Failure
 from zope.interface import implementer
 
 from monitor.crawl.netguard import (BlockedURL, LookupFailed, Policy, lookup_failure_message, parse_networks,
@@ -80,6 +81,7 @@ class GuardedResolver:
         self.timeout = settings.getfloat("DNS_TIMEOUT", 60)
         self.cache_size = settings.getint("DNSCACHE_SIZE", 10000) if settings.getbool("DNSCACHE_ENABLED", True) else 0
         self.cache: dict[str, list[str]] = {}
+        self.waiting: dict[str, list[defer.Deferred]] = {}  # lookups in flight: one per name
         self.allowed = parse_networks(settings.get("MONITOR_ALLOWED_NETWORKS"))
         self.exempt = _proxy_hosts()
         self.servers = parse_servers(settings.get("MONITOR_DNS_SERVERS"))
@@ -123,6 +125,11 @@ class GuardedResolver:
         ``BlockedURL`` (its message says why and how to allow it) otherwise."""
         if host in self.cache:
             return defer.succeed(self.cache[host])
+        if host in self.waiting:  # a lookup of this name is in flight: its answer, not a second one
+            waiter: defer.Deferred = defer.Deferred()
+            self.waiting[host].append(waiter)
+            return waiter
+        self.waiting[host] = []
         d = self._lookup(host)
         d.addTimeout(self.timeout, self.reactor)
 
@@ -141,7 +148,12 @@ class GuardedResolver:
                 self.cache[host] = addresses
             GUARD.failed.pop(host, None)
             return addresses
-        return d.addCallbacks(check, failed)
+
+        def share(result):
+            for waiter in self.waiting.pop(host, []):
+                (waiter.errback if isinstance(result, Failure) else waiter.callback)(result)
+            return result
+        return d.addCallbacks(check, failed).addBoth(share)
 
     def resolveHostName(self, resolutionReceiver, hostName: str, portNumber: int = 0,
                         addressTypes: Any = None, transportSemantics: str = "TCP"):

@@ -184,6 +184,7 @@ class GuardProxy:
         self.refused_hosts: dict[str, str] = {}
         self.connected: dict[str, str] = {}
         self._cache: dict[str, list[str]] = {}
+        self._lookups: dict[str, asyncio.Future] = {}  # in flight: one per name
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self.port: int | None = None
@@ -242,14 +243,22 @@ class GuardProxy:
         """The addresses a connection to ``host`` may use, or ``BlockedURL`` saying why not."""
         addresses = self._cache.get(host)
         if addresses is None:
-            try:
-                addresses = await asyncio.wait_for(self._lookup(host), self.timeout)
-            except (OSError, TimeoutError, UnicodeError) as exc:  # UnicodeError: a name IDNA cannot encode
-                reason = f"no answer within {self.timeout:g} s" if isinstance(exc, TimeoutError) else str(exc)
-                raise LookupFailed(lookup_failure_message(WHERE, host, reason or type(exc).__name__)) from None
-            self._cache[host] = addresses
+            lookup = self._lookups.get(host)
+            if lookup is None:  # else a lookup of this name is in flight: its answer, not a second one
+                lookup = self._lookups[host] = asyncio.ensure_future(self._cached_lookup(host))
+                lookup.add_done_callback(lambda _: self._lookups.pop(host, None))
+            addresses = await asyncio.shield(lookup)
         vet_addresses(WHERE, host, addresses, self._policy())
         self.refused_hosts.pop(host, None)  # an earlier failed lookup is no reason for a later failure
+        return addresses
+
+    async def _cached_lookup(self, host: str) -> list[str]:
+        try:
+            addresses = await asyncio.wait_for(self._lookup(host), self.timeout)
+        except (OSError, TimeoutError, UnicodeError) as exc:  # UnicodeError: a name IDNA cannot encode
+            reason = f"no answer within {self.timeout:g} s" if isinstance(exc, TimeoutError) else str(exc)
+            raise LookupFailed(lookup_failure_message(WHERE, host, reason or type(exc).__name__)) from None
+        self._cache[host] = addresses
         return addresses
 
     async def _lookup(self, host: str) -> list[str]:

@@ -375,3 +375,20 @@ def test_a_browser_page_records_the_shops_address_not_the_proxys(tmp_path):
     db = sqlite3.connect(tmp_path / "m.db")
     addresses = {row[0] for row in db.execute("SELECT server_ip FROM evidence WHERE kind = 'rendered'")}
     assert addresses == {STAND_IN}, addresses
+
+
+def test_concurrent_connections_to_one_name_share_one_lookup():
+    """Four pages opening at once must not each ask (and so each get a different answer)."""
+    import asyncio
+
+    from monitor.crawl.browser import GuardProxy
+    from monitor.crawl.netguard import Policy, parse_networks
+
+    with ScriptedNameServer({"rebind.test": [STAND_IN, "127.0.0.1"]}) as dns:
+        guard = GuardProxy(Policy(allowed=parse_networks(f"{STAND_IN}/32")), servers=[dns.sock.getsockname()])
+
+        async def many():
+            return await asyncio.gather(*[guard.vetted("rebind.test") for _ in range(4)])
+
+        answers = asyncio.run(many())
+    assert answers == [[STAND_IN]] * 4 and dns.a_queries("rebind.test") == 1
