@@ -34,6 +34,7 @@ from monitor.settings import env
 logger = logging.getLogger(__name__)
 
 PAUSE_STATUSES = (429, 503)  # the answers whose Retry-After speaks for the whole host
+WATCH_SECONDS = 0.5  # how often a pause looks whether the crawl is closing (its time limit, SIGTERM)
 
 
 def retry_after_seconds(value: bytes | str | None) -> float | None:
@@ -59,6 +60,7 @@ class RetryAfterMiddleware(RetryMiddleware):
         self.retry_after_max = settings.getfloat("MONITOR_RETRY_AFTER_MAX", env("MONITOR_RETRY_AFTER_MAX"))
         self.paused_until: dict[str, float] = {}  # slot key -> time.monotonic() the pause ends
         self.given_up: dict[str, str] = {}  # slot key -> why
+        self.watching = False
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -94,6 +96,38 @@ class RetryAfterMiddleware(RetryMiddleware):
             # The slot's next request goes out `delay` after `lastseen` (its own download delay
             # on top, so never sooner than the host asked).
             slot.lastseen = max(slot.lastseen, until)
+        if not self.watching:
+            self.watching = True
+            asyncio.ensure_future(self._watch())
+
+    def _closing(self) -> bool:
+        """The crawl is closing (time limit, page budget, SIGTERM): a pause must not hold it open."""
+        engine = self.crawler.engine
+        # Scrapy has no public "closing" flag; the engine slot's `closing` is what its own
+        # needs_backout() reads. tests/faults/test_retry_after.py pins that a time limit still ends a paused crawl.
+        slot = getattr(engine, "_slot", None)
+        return not engine.running or (slot is not None and slot.closing is not None)
+
+    async def _watch(self) -> None:
+        """While a pause lasts, free the requests it holds in the slots' queues once the crawl closes:
+        Scrapy waits for every request in progress before it closes, and a paused one would keep
+        the crawl open for the whole pause."""
+        try:
+            while paused := [key for key, until in self.paused_until.items() if until > time.monotonic()]:
+                if self._closing():  # and again each tick: a retried request may queue up meanwhile
+                    for key in paused:
+                        self._drop_queued(key, "the crawl closed during the host's Retry-After pause")
+                await asyncio.sleep(WATCH_SECONDS)
+        finally:
+            self.watching = False
+
+    def _drop_queued(self, key: str, why: str) -> None:
+        """Fail the requests that passed process_request and wait in the slot's queue for their turn."""
+        slot = self.crawler.engine.downloader.slots.get(key)
+        while slot is not None and slot.queue:
+            _queued, waiting = slot.queue.popleft()
+            self.crawler.stats.inc_value("retry_after/dropped")
+            waiting.errback(IgnoreRequest(f"not fetched: {why}"))
 
     def _give_up(self, key: str, request, response, delay: float) -> None:
         why = (f"{key} asked to wait {delay:.0f} s (Retry-After on {request.url}, HTTP {response.status}), longer "
@@ -105,22 +139,19 @@ class RetryAfterMiddleware(RetryMiddleware):
         errors = getattr(self.crawler.spider, "crawl_errors", None)
         if errors is not None:
             errors.append(why)
-        # Requests that passed process_request before the answer came wait in the slot's queue
-        # for their turn; they fail here, as later ones fail in process_request.
-        slot = self.crawler.engine.downloader.slots.get(key)
-        while slot is not None and slot.queue:
-            _queued, waiting = slot.queue.popleft()
-            self.crawler.stats.inc_value("retry_after/dropped")
-            waiting.errback(IgnoreRequest(f"not fetched: {why}"))
+        # Requests already queued in the slot fail here, later ones in process_request.
+        self._drop_queued(key, why)
 
     async def process_request(self, request):
         key = self._slot_key(request)
         if key in self.given_up:
             self.crawler.stats.inc_value("retry_after/dropped")
             raise IgnoreRequest(f"not fetched: {self.given_up[key]}")
-        wait = self.paused_until.get(key, 0.0) - time.monotonic()
-        if wait > 0:
-            await asyncio.sleep(wait)
+        while (wait := self.paused_until.get(key, 0.0) - time.monotonic()) > 0:
+            if self._closing():
+                self.crawler.stats.inc_value("retry_after/dropped")
+                raise IgnoreRequest("not fetched: the crawl closed during the host's Retry-After pause")
+            await asyncio.sleep(min(wait, WATCH_SECONDS))
         return None
 
     async def process_response(self, request, response):

@@ -101,3 +101,18 @@ def test_exhausted_retries_are_counted(hostile, tmp_path):
     proc, log = crawl(hostile, tmp_path)
     assert len(hostile.times(throttled[0])) == 4  # the first try and RETRY_TIMES (3) retries
     assert stat(log, "retry/max_reached") == 1
+
+
+def test_a_pause_does_not_hold_the_crawl_past_its_time_limit(hostile, tmp_path):
+    # Retry-After 3000 s is within the maximum, so the host is paused, not given up; the crawl's
+    # time limit (CLOSESPIDER_TIMEOUT) must still end it: Scrapy waits for every request in
+    # progress before closing, and the paused ones are let go (dropped, not sent) when it closes.
+    products(hostile, 429, lambda: "3000", always=True)
+    started = time.monotonic()
+    run_monitor("crawl", "--url", hostile.url("/"), "--allow-private", "--time-limit", "5",
+                db_path=tmp_path / "m.db", timeout=120)
+    assert time.monotonic() - started < 40
+    logs = sorted((tmp_path / "logs").glob("*.log"))
+    log = logs[-1].read_text(encoding="utf-8")
+    assert stat(log, "retry_after/pauses") == 1 and stat(log, "retry_after/dropped") >= 1
+    assert len([p for p in hostile.paths() if p.startswith("/p/")]) == 1  # nothing sent during the pause
