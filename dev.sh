@@ -41,6 +41,8 @@ setup() {
      && ! command -v chromium-browser >/dev/null 2>&1; then
     packages+=(chromium)
   fi
+  # Signed, timestamped packages: the tests run a local timestamp authority with `openssl ts`.
+  if ! command -v openssl >/dev/null 2>&1; then packages+=(openssl); fi
   # Chinese listings: without a CJK font, screenshots and evidence captures show empty boxes.
   if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=zh 2>/dev/null | head -n 1)" ]; then
     packages+=(fonts-noto-cjk)

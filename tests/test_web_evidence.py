@@ -152,8 +152,8 @@ def test_a_lead_downloads_the_sellers_case_package(tmp_path):
         assert lea.post("/case/shopa/s-evil", data={}).status_code == 403  # no CSRF token
         r = lea.post("/case/shopa/s-evil", data={"csrf_token": csrf_of(page)})
         assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
-        assert 'filename="case-shopa-s-evil.zip"' in r.headers["content-disposition"]
-        out = tmp_path / "case.zip"
+        assert 'filename="case-shopa-s-evil.wacz"' in r.headers["content-disposition"]
+        out = tmp_path / "case.wacz"
         out.write_bytes(r.content)
         report = verify_package(out)
         assert report.ok and report.manifest["listings"] == [info["listings"]["L0"]], report.problems

@@ -93,7 +93,8 @@ def case_summary_pdf(meta: dict[str, Any], items: list[dict[str, Any]]) -> bytes
     pdf.heading(meta["title"], 16)
     pdf.para(f"Prepared {meta['created_at']} (UTC) by {meta['created_by']} with listing-monitor "
              f"{meta['crawler_version']}. {len(items)} listing(s). Every file of the package is listed with its "
-             "SHA-256 in manifest.json; check it with `monitor evidence verify PACKAGE.zip`.")
+             "SHA-256 in datapackage.json, signed and timestamped in datapackage-digest.json; check it with "
+             "`monitor evidence verify PACKAGE.wacz`.")
     rows = []
     for it in items:
         l, v = it["listing"], (it["verdicts"][-1] if it["verdicts"] else None)

@@ -12,6 +12,8 @@ from fastapi.responses import Response
 
 from monitor import review
 from monitor.evidence import custody
+from monitor.evidence.signing import SigningError
+from monitor.evidence.timestamp import TimestampError
 from monitor.export.case import CaseError, CaseSpec, build_case
 from monitor.export.package import safe_part
 from monitor.store.db import durable_transaction
@@ -34,17 +36,19 @@ def case_package(ctx: FormCtx, site: str, seller_id: str) -> Response:
     ctx.require("lead")
     db_path = ctx.request.app.state.db_path
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "case.zip"
+        out = Path(tmp) / "case.wacz"
         try:
             manifest = build_case(ctx.db, db_path, CaseSpec(seller=seller_id, site=site), out, actor=ctx.user.name)
         except CaseError as exc:
             raise review.ReviewError(str(exc), 409) from None
+        except (SigningError, TimestampError) as exc:  # the deployment's key or TSA: the lead must see why
+            raise review.ReviewError(str(exc), 503) from None
         data = out.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
-    name = f"case-{safe_part(site)}-{safe_part(seller_id)}.zip"
+    name = f"case-{safe_part(site)}-{safe_part(seller_id)}.wacz"
     with durable_transaction(ctx.db):
         custody.append(ctx.db, actor=ctx.user.name, action="export", obj=f"case:{name}", sha256=digest,
                        detail={"seller": seller_id, "site": site, "listings": manifest["listings"],
                                "manifest_sha256": manifest["manifest_sha256"], "via": "review app", "ip": ctx.ip})
-    return Response(data, media_type="application/zip",
+    return Response(data, media_type="application/zip",  # a WACZ file is a zip
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "X-Package-SHA256": digest})
