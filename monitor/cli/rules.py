@@ -14,6 +14,7 @@ import click
 from monitor.categories import known_categories
 from monitor.categories import rules_dir as default_rules
 from monitor.ingest.normalise import RowError, normalise_row
+from monitor.export.sheets import sheet_text
 from monitor.ingest.parse import read_file, read_records
 from monitor.listing import utc_now
 from monitor.rules import normalise as text_fold  # its T2S_PROBLEM is read when the check runs
@@ -385,11 +386,6 @@ def rescore_cmd(ctx, site, category, rules_dir):
     click.echo(f"rules {packs.version}: " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())) or "nothing to score")
 
 
-def _neutralise(value: str) -> str:
-    # A cell starting with = + - @ runs as a formula in a spreadsheet.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @click.group()
 def watchlist():
     """The watchlist of marks (rules/watchlist.csv), kept in spreadsheets by analysts.
@@ -444,7 +440,7 @@ def watchlist_export(output, rules_dir):
     writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for mark in sorted(packs.watchlist.marks, key=lambda m: m.name.casefold()):
-        writer.writerow({k: _neutralise(v) for k, v in mark.to_row().items()})
+        writer.writerow({k: sheet_text(v) for k, v in mark.to_row().items()})
     if output:
         handle.close()
 

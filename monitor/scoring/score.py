@@ -34,11 +34,13 @@ def as_listing(row: dict) -> dict:
 
 def score_rows(db: Database, engine: Engine, rows: Iterable[dict]) -> Counter:
     outcomes: Counter = Counter()
-    rows = list(rows)
+    # The engine's work is done before the write lock is taken: held only for the writes, the
+    # lock lets the review app's verdicts in between (issue 13). record_assessment reads the
+    # listing's flags itself, inside the transaction.
+    assessed = [(listing, engine.assess(listing)) for listing in map(as_listing, rows)]
     with write_transaction(db):
-        for row in rows:
-            listing = as_listing(row)
-            outcomes[record_assessment(db, listing, engine.assess(listing))] += 1
+        for listing, assessment in assessed:
+            outcomes[record_assessment(db, listing, assessment)] += 1
     return outcomes
 
 
