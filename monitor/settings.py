@@ -87,6 +87,12 @@ ENV: tuple[EnvSetting, ...] = (
                "with a warning.", minimum=1),
     EnvSetting("MONITOR_ALLOW_PRIVATE", "bool", False, "Let every request of a crawl reach private, loopback "
                "and link-local addresses (per site: the profile's `allow_private`, `monitor crawl --allow-private`).", kind="scrapy"),
+    EnvSetting("MONITOR_ALLOWED_NETWORKS", "str", "", "Networks a crawl may reach although private "
+               "(comma-separated, e.g. `10.1.2.0/24, fd00::1`): a shop on your own network without "
+               "`allow_private` opening every private address.", kind="scrapy"),
+    EnvSetting("MONITOR_DNS_SERVERS", "str", "", "Name servers (ADDRESS[:PORT], comma-separated) the crawl and "
+               "its browser ask instead of the system's resolver (the fault tests' scripted name server).",
+               kind="scrapy"),
     EnvSetting("MONITOR_CONFIRMED_RECHECK_LIMIT", "int", 1000, "`monitor crawl --confirmed`: at most this many "
                "listings with a confirmed verdict are re-fetched.", kind="scrapy"),
     # Case and referral packages (monitor/export/wacz.py, issue 13): signing, timestamping, limits of verify.
