@@ -155,3 +155,16 @@ def test_import_scores_rescore_supersedes_and_broken_rules_fall_back(rules_copy,
     assert "rule packs invalid; using the last good version" in proc.stderr
     assert f"{rules_copy / 'scoring.yaml'}:2: (file): invalid YAML" in proc.stderr
     assert db.execute("SELECT score FROM listings WHERE listing_id = 'new-1'").fetchone()[0] is not None
+
+
+def test_score_repairs_hostile_text_and_says_so(tmp_path):
+    # A lone surrogate and a NUL (issue 13, defect 1): scored as `monitor import` would store it,
+    # and reported on stderr with its line, never silently.
+    listings = tmp_path / "l.jsonl"
+    listings.write_text('{"site": "x", "id": "1", "title": "Ni\\u0000ke shoes \\ud800", "url": "https://x.example/1", '
+                        '"price": "10"}\n', encoding="utf-8")
+    proc = run_monitor("score", str(listings))
+    assert proc.returncode == 0, proc.stderr
+    assert f"{listings}:1: repaired: title: 1 lone surrogate replaced by U+FFFD" in proc.stderr
+    [scored] = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert scored["id"] == "1"

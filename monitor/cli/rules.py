@@ -296,7 +296,12 @@ def _listings(path: Path, text: str, fmt: str):
 
     default_time = datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).isoformat()
     categories = known_categories()
-    for line, raw, error in read_records(path, text, fmt):
+    repairs: list[tuple[int, str]] = []
+    for line, raw, error in read_records(path, text, fmt, repairs):
+        # Repaired text is scored as stored (monitor import repairs the same way); say so.
+        while repairs:
+            fixed_line, what = repairs.pop(0)
+            click.echo(f"{path}:{fixed_line}: repaired: {what}", err=True)
         if error:
             yield line, None, error
             continue
