@@ -300,6 +300,9 @@ def test_the_running_scheduler_closes_dead_runs_checkpoints_and_keeps_its_job_st
     monkeypatch.setattr(service_module, "SWEEP_EVERY_SECONDS", 0.5)
     monkeypatch.setattr(service_module, "CHECK_EVERY_SECONDS", 0.5)
     old_umask = os.umask(0o022)
+    store = jobstore_path(db_path)
+    store.touch()
+    os.chmod(store, 0o644)  # as versions before issue 13 created it: readable by every user
     service = service_module.ScheduleService(load_config(config), db_path)
     try:
         service.start()
@@ -310,7 +313,6 @@ def test_the_running_scheduler_closes_dead_runs_checkpoints_and_keeps_its_job_st
         crawl.kill()
         crawl.wait()
         wait_for(lambda: runs_of(db_path, "gm")[0]["status"] == "interrupted", 10, "the sweep to close the run")
-        store = jobstore_path(db_path)
         assert stat.S_IMODE(store.stat().st_mode) == 0o600
         wal = db_path.with_name(db_path.name + "-wal")
         holder = open_db(db_path)  # keeps the WAL file in place (the last connection to close deletes it)
@@ -327,3 +329,20 @@ def test_the_running_scheduler_closes_dead_runs_checkpoints_and_keeps_its_job_st
             crawl.kill()
     (event,) = events_of(db_path, "gm", "interrupted")
     assert event["run_id"] == run_id and "while the scheduler ran" in event["detail"]
+
+
+def test_a_new_job_store_is_private_whatever_the_umask(tmp_path):
+    import os
+    import stat
+
+    from monitor.schedule.jobstore import SQLiteJobStore
+
+    old = os.umask(0o022)
+    try:
+        store = SQLiteJobStore(tmp_path / "jobs" / "monitor.jobs.db")
+        store.start(None, "default")
+        store.shutdown()
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "jobs").stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "jobs" / "monitor.jobs.db").stat().st_mode) == 0o600

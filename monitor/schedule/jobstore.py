@@ -13,6 +13,7 @@ history proper (crawl_runs, job_events) lives in the store.
 
 from __future__ import annotations
 
+import os
 import pickle
 import sqlite3
 import threading
@@ -22,7 +23,7 @@ from apscheduler.job import Job
 from apscheduler.jobstores.base import BaseJobStore, ConflictingIdError, JobLookupError
 from apscheduler.util import datetime_to_utc_timestamp, utc_timestamp_to_datetime
 
-from monitor.store.db import private_dir, private_file
+from monitor.store.db import PRIVATE_FILE_MODE, private_dir, private_file
 
 TABLE = "apscheduler_jobs"
 
@@ -63,8 +64,13 @@ class SQLiteJobStore(BaseJobStore):
     def start(self, scheduler, alias):
         super().start(scheduler, alias)
         # Pickles of the jobs: private like the store beside it (and its -wal/-shm follow its mode).
+        # Only the scheduler reads this file, so one left readable by others (created by an older
+        # version) is made private too: unpickling what someone else could write runs their code.
         private_dir(self.path.parent)
         private_file(self.path)
+        for path in (self.path, *(self.path.with_name(self.path.name + s) for s in ("-wal", "-shm"))):
+            if path.exists() and path.stat().st_mode & 0o077 and path.stat().st_uid == os.getuid():
+                os.chmod(path, PRIVATE_FILE_MODE)
         conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA busy_timeout = 30000")
         conn.execute("PRAGMA journal_mode = WAL")
