@@ -79,7 +79,7 @@ def leads(ctx, status, since, category, site, analyst, fmt, output):
         else:
             sys.stdout.write(buffer.getvalue())
     digest = hashlib.sha256(data).hexdigest()
-    with write_transaction(db):
+    with durable_transaction(db):  # records an act already done
         custody.append(db, actor="cli", action="export", obj=f"leads:{output.name if output else 'stdout'}",
                        sha256=digest, detail={"format": fmt, "rows": n, "status": status, "since": since,
                                               "category": category, "site": site, "analyst": analyst})
