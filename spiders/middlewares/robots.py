@@ -63,7 +63,10 @@ class RobotsMiddleware(RobotsTxtMiddleware):
             waiting.callback(rules)
         parser = self._parsers[netloc]
         if isinstance(parser, Deferred):
-            return await maybe_deferred_to_future(parser)
+            # Every waiter after the first gets the previous callback's result (None), not the
+            # rules: read what the fetch stored once it is done.
+            await maybe_deferred_to_future(parser)
+            return self._parsers[netloc]
         return parser
 
     async def _fetch(self, robots_url: str) -> RobotsRules:
