@@ -34,8 +34,8 @@ from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
-from monitor.crawl.browser import find_chromium, is_heavy, launch_options
-from monitor.crawl.netguard import BlockedURL, check_url
+from monitor.crawl.browser import GuardProxy, find_chromium, is_heavy, launch_options
+from monitor.crawl.netguard import BlockedURL, Policy, check_url
 from monitor.crawl.robots import (
     MAX_REDIRECTS,
     ROBOTS_MAX_BYTES,
@@ -157,25 +157,31 @@ class _GuardedRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def fetch_robots(origin: str, user_agent: str, *, allow_private: bool, timeout: float) -> RobotsRules:
+def fetch_robots(origin: str, user_agent: str, *, allow_private: bool, timeout: float,
+                 proxy: str | None = None) -> RobotsRules:
     """The origin's robots.txt, fetched with our User-Agent and read by the crawl's policy
     (``monitor.crawl.robots``): 2xx parsed, 4xx everything allowed, and when it cannot be had
     (5xx or 429 after one more try, no answer, a redirect refused or past the fifth) nothing
-    is captured from that host (``rules.reachable`` is False, ``rules.why`` says why)."""
+    is captured from that host (``rules.reachable`` is False, ``rules.why`` says why). With
+    ``proxy`` (the batch's ``GuardProxy.url``) the connection is made, and its address vetted,
+    by the guard proxy."""
     url = origin + "/robots.txt"
-    rules = _fetch_robots_once(url, user_agent, allow_private=allow_private, timeout=min(timeout, ROBOTS_TIMEOUT))
+    rules = _fetch_robots_once(url, user_agent, allow_private=allow_private, timeout=min(timeout, ROBOTS_TIMEOUT),
+                               proxy=proxy)
     for _ in range(ROBOTS_RETRIES):
         if rules.reachable:
             break
         rules = _fetch_robots_once(url, user_agent, allow_private=allow_private,
-                                   timeout=min(timeout, ROBOTS_TIMEOUT))
+                                   timeout=min(timeout, ROBOTS_TIMEOUT), proxy=proxy)
     if not rules.reachable:
         logger.warning("robots.txt %s unreachable (%s): nothing captured from %s", url, rules.why, origin)
     return rules
 
 
-def _fetch_robots_once(url: str, user_agent: str, *, allow_private: bool, timeout: float) -> RobotsRules:
-    opener = urllib.request.build_opener(_GuardedRedirects(allow_private))
+def _fetch_robots_once(url: str, user_agent: str, *, allow_private: bool, timeout: float,
+                       proxy: str | None = None) -> RobotsRules:
+    through = [urllib.request.ProxyHandler({"http": proxy, "https": proxy})] if proxy else []
+    opener = urllib.request.build_opener(*through, _GuardedRedirects(allow_private))
     request = urllib.request.Request(url, headers={"User-Agent": user_agent})
     try:
         with opener.open(request, timeout=timeout) as answer:
@@ -205,7 +211,7 @@ class Page:
 
 
 async def _render(browser, url: str, *, user_agent: str, allow_private: bool, timeout_ms: int,
-                  dns_cache: dict) -> Page:
+                  dns_cache: dict, proxy: GuardProxy | None = None) -> Page:
     """Open ``url`` in a fresh context and keep the rendered page and a full-page screenshot."""
     # lazy: Playwright (and its driver) load only when a capture runs
     from playwright.async_api import Error as PlaywrightError
@@ -238,7 +244,7 @@ async def _render(browser, url: str, *, user_agent: str, allow_private: bool, ti
             await page.route("**/*", guard)
             response = await _navigate(page, url, timeout_ms, refused)
             await _check_redirects(response, allow_private=allow_private, dns_cache=dns_cache)
-            return await _keep_page(page, response, timeout_ms)
+            return await _keep_page(page, response, timeout_ms, proxy)
         finally:
             await page.close()
     finally:
@@ -278,8 +284,9 @@ async def _check_redirects(response, *, allow_private: bool, dns_cache: dict) ->
             raise CaptureError(f"redirected to a refused address; nothing kept: {exc}") from None
 
 
-async def _keep_page(page, response, timeout_ms: int) -> Page:
-    """The page once settled: its HTML, a full-page screenshot, the answer's headers and address."""
+async def _keep_page(page, response, timeout_ms: int, proxy: GuardProxy | None = None) -> Page:
+    """The page once settled: its HTML, a full-page screenshot, the answer's headers and address
+    (through the guard proxy the browser sees only the proxy's: the proxy says where it connected)."""
     # lazy: Playwright (and its driver) load only when a capture runs
     from playwright.async_api import TimeoutError as PlaywrightTimeout
 
@@ -290,14 +297,17 @@ async def _keep_page(page, response, timeout_ms: int) -> Page:
     html = (await page.content()).encode("utf-8")
     screenshot = await page.screenshot(full_page=True, type="png", animations="disabled", timeout=timeout_ms)
     headers = [(h["name"], h["value"]) for h in await response.headers_array()]
-    address = await response.server_addr()
+    server_ip = proxy.connected.get(urlsplit(response.url).hostname or "") if proxy is not None else None
+    if server_ip is None:
+        address = await response.server_addr()
+        server_ip = address["ipAddress"] if address else None
     return Page(url=response.url, status=response.status, headers=headers,
-                server_ip=address["ipAddress"] if address else None, html=html, screenshot=screenshot)
+                server_ip=server_ip, html=html, screenshot=screenshot)
 
 
 async def _capture_all(db: Database, root: Path, targets: list[Target], outcome: Outcome, *, run_id: int | None,
                        stem: str, user_agent: str, allow_private: bool, timeout: float,
-                       report: Callable[[str, Target, str], None]) -> None:
+                       report: Callable[[str, Target, str], None], guard: GuardProxy) -> None:
     timeout_ms = int(timeout * 1000)
     dns_cache: dict[str, list[str]] = {}
     robots: dict[str, RobotsRules] = {}
@@ -322,7 +332,7 @@ async def _capture_all(db: Database, root: Path, targets: list[Target], outcome:
         origin = f"{parts.scheme}://{parts.netloc}"
         if origin not in robots:
             robots[origin] = await asyncio.to_thread(fetch_robots, origin, user_agent, allow_private=allow_private,
-                                                     timeout=timeout)
+                                                     timeout=timeout, proxy=guard.url)
         rules = robots[origin]
         if not rules.allowed(url, user_agent):
             skip(target, "robots.txt", rules.refusal(parts.path or "/"))
@@ -332,7 +342,7 @@ async def _capture_all(db: Database, root: Path, targets: list[Target], outcome:
         return
 
     executable = find_chromium()
-    options = launch_options(executable)
+    options = launch_options(executable, proxy=guard.url)
     # SIGTERM (the scheduler's time limit) cancels the batch where it waits: the finally
     # blocks below close page, context, browser and WARC file; what was recorded stays.
     loop, task = asyncio.get_running_loop(), asyncio.current_task()
@@ -346,7 +356,7 @@ async def _capture_all(db: Database, root: Path, targets: list[Target], outcome:
     try:
         await _browse(db, root, todo, outcome, robots, dns_cache, executable=executable, options=options,
                       run_id=run_id, stem=stem, user_agent=user_agent, allow_private=allow_private,
-                      timeout_ms=timeout_ms, report=report)
+                      timeout_ms=timeout_ms, report=report, guard=guard)
     finally:
         if on_main_thread:
             loop.remove_signal_handler(signal.SIGTERM)
@@ -354,7 +364,8 @@ async def _capture_all(db: Database, root: Path, targets: list[Target], outcome:
 
 async def _browse(db: Database, root: Path, todo: list[Target], outcome: Outcome, robots: dict, dns_cache: dict, *,
                   executable: str, options: dict, run_id: int | None, stem: str, user_agent: str,
-                  allow_private: bool, timeout_ms: int, report: Callable[[str, Target, str], None]) -> None:
+                  allow_private: bool, timeout_ms: int, report: Callable[[str, Target, str], None],
+                  guard: GuardProxy) -> None:
     # lazy: Playwright (and its driver) load only when a capture runs
     from playwright.async_api import async_playwright
 
@@ -373,7 +384,7 @@ async def _browse(db: Database, root: Path, todo: list[Target], outcome: Outcome
                 await _keep_host_delay(target, robots, last_fetch, user_agent)
                 try:
                     page = await _render(browser, target.url, user_agent=user_agent, allow_private=allow_private,
-                                         timeout_ms=timeout_ms, dns_cache=dns_cache)
+                                         timeout_ms=timeout_ms, dns_cache=dns_cache, proxy=guard)
                     warc = warcs.get(target.site)
                     if warc is None:
                         warc = warcs[target.site] = RunWarc(root, target.site, run_id, user_agent, stem=stem)
@@ -434,12 +445,16 @@ def capture_flagged(db: Database, root: Path, targets: list[Target], *, run_id: 
     """Capture ``targets`` in one browser; evidence rows carry ``run_id`` (else the run of the
     response they refer to). ``report(status, target, text)`` hears each listing's outcome."""
     outcome = Outcome()
-    try:
-        asyncio.run(_capture_all(db, root, targets, outcome, run_id=run_id, stem=stem, user_agent=user_agent,
-                                 allow_private=allow_private, timeout=timeout, report=report or (lambda *a: None)))
-    except asyncio.CancelledError:
-        if outcome.interrupted is None:
-            raise
+    # Chromium and the robots.txt fetches connect only through the guard proxy, which vets the
+    # address it connects to (the checks above run before the connection: DNS rebinding).
+    with GuardProxy(Policy(allow_private=allow_private)) as guard:
+        try:
+            asyncio.run(_capture_all(db, root, targets, outcome, run_id=run_id, stem=stem, user_agent=user_agent,
+                                     allow_private=allow_private, timeout=timeout,
+                                     report=report or (lambda *a: None), guard=guard))
+        except asyncio.CancelledError:
+            if outcome.interrupted is None:
+                raise
     return outcome
 
 
