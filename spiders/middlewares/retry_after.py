@@ -11,7 +11,9 @@ A pause longer than ``MONITOR_RETRY_AFTER_MAX`` (default 3600 s) is not waited o
 short: the host is given up for the run (logged as an error of the run, its remaining requests
 dropped and counted in ``retry_after/dropped``, the host in ``retry_after/hosts_given_up``); the
 next run asks again. Waiting the maximum and then going on would fetch from a host sooner than
-it asked. Retries that run out are Scrapy's ``retry/max_reached``.
+it asked. Retries that run out are Scrapy's ``retry/max_reached``. When the crawl closes
+during a pause (time limit, SIGTERM), the requests it holds are let go, not sent
+(``spiders/middlewares/slots.py``).
 
 Other retried answers (5xx without Retry-After, 408, ...) wait RETRY_BACKOFF_BASE doubled per
 retry (at most RETRY_BACKOFF_MAX) before the one request is tried again.
@@ -30,11 +32,11 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.response import response_status_message
 
 from monitor.settings import env
+from spiders.middlewares.slots import WATCH_SECONDS, ClosingWatch, crawl_closing, drop_queued
 
 logger = logging.getLogger(__name__)
 
 PAUSE_STATUSES = (429, 503)  # the answers whose Retry-After speaks for the whole host
-WATCH_SECONDS = 0.5  # how often a pause looks whether the crawl is closing (its time limit, SIGTERM)
 
 
 def retry_after_seconds(value: bytes | str | None) -> float | None:
@@ -60,13 +62,20 @@ class RetryAfterMiddleware(RetryMiddleware):
         self.retry_after_max = settings.getfloat("MONITOR_RETRY_AFTER_MAX", env("MONITOR_RETRY_AFTER_MAX"))
         self.paused_until: dict[str, float] = {}  # slot key -> time.monotonic() the pause ends
         self.given_up: dict[str, str] = {}  # slot key -> why
-        self.watching = False
 
     @classmethod
     def from_crawler(cls, crawler):
         middleware = super().from_crawler(crawler)
         crawler.signals.connect(middleware.response_downloaded, signal=signals.response_downloaded)
+        # A pause must not hold the crawl open past its time limit (spiders/middlewares/slots.py).
+        middleware.watch = ClosingWatch(crawler, middleware._paused_keys,
+                                        why="the crawl closed during the host's Retry-After pause",
+                                        stat="retry_after/dropped")
         return middleware
+
+    def _paused_keys(self) -> list[str]:
+        now = time.monotonic()
+        return [key for key, until in self.paused_until.items() if until > now]
 
     def _slot_key(self, request) -> str:
         return request.meta.get("download_slot") or self.crawler.engine.downloader.get_slot_key(request)
@@ -96,38 +105,7 @@ class RetryAfterMiddleware(RetryMiddleware):
             # The slot's next request goes out `delay` after `lastseen` (its own download delay
             # on top, so never sooner than the host asked).
             slot.lastseen = max(slot.lastseen, until)
-        if not self.watching:
-            self.watching = True
-            asyncio.ensure_future(self._watch())
-
-    def _closing(self) -> bool:
-        """The crawl is closing (time limit, page budget, SIGTERM): a pause must not hold it open."""
-        engine = self.crawler.engine
-        # Scrapy has no public "closing" flag; the engine slot's `closing` is what its own
-        # needs_backout() reads. tests/faults/test_retry_after.py pins that a time limit still ends a paused crawl.
-        slot = getattr(engine, "_slot", None)
-        return not engine.running or (slot is not None and slot.closing is not None)
-
-    async def _watch(self) -> None:
-        """While a pause lasts, free the requests it holds in the slots' queues once the crawl closes:
-        Scrapy waits for every request in progress before it closes, and a paused one would keep
-        the crawl open for the whole pause."""
-        try:
-            while paused := [key for key, until in self.paused_until.items() if until > time.monotonic()]:
-                if self._closing():  # and again each tick: a retried request may queue up meanwhile
-                    for key in paused:
-                        self._drop_queued(key, "the crawl closed during the host's Retry-After pause")
-                await asyncio.sleep(WATCH_SECONDS)
-        finally:
-            self.watching = False
-
-    def _drop_queued(self, key: str, why: str) -> None:
-        """Fail the requests that passed process_request and wait in the slot's queue for their turn."""
-        slot = self.crawler.engine.downloader.slots.get(key)
-        while slot is not None and slot.queue:
-            _queued, waiting = slot.queue.popleft()
-            self.crawler.stats.inc_value("retry_after/dropped")
-            waiting.errback(IgnoreRequest(f"not fetched: {why}"))
+        self.watch.start()
 
     def _give_up(self, key: str, request, response, delay: float) -> None:
         why = (f"{key} asked to wait {delay:.0f} s (Retry-After on {request.url}, HTTP {response.status}), longer "
@@ -140,7 +118,7 @@ class RetryAfterMiddleware(RetryMiddleware):
         if errors is not None:
             errors.append(why)
         # Requests already queued in the slot fail here, later ones in process_request.
-        self._drop_queued(key, why)
+        drop_queued(self.crawler, key, why, "retry_after/dropped")
 
     async def process_request(self, request):
         key = self._slot_key(request)
@@ -148,7 +126,7 @@ class RetryAfterMiddleware(RetryMiddleware):
             self.crawler.stats.inc_value("retry_after/dropped")
             raise IgnoreRequest(f"not fetched: {self.given_up[key]}")
         while (wait := self.paused_until.get(key, 0.0) - time.monotonic()) > 0:
-            if self._closing():
+            if crawl_closing(self.crawler):
                 self.crawler.stats.inc_value("retry_after/dropped")
                 raise IgnoreRequest("not fetched: the crawl closed during the host's Retry-After pause")
             await asyncio.sleep(min(wait, WATCH_SECONDS))

@@ -13,7 +13,8 @@ is a warning and one of the run's errors, so a run that fetched nothing says why
 
 A ``Crawl-delay`` becomes the host's download slot delay (at least DOWNLOAD_DELAY, at most
 MONITOR_CRAWL_DELAY_MAX), without jitter (Scrapy's ±50% would go below it) and out of
-AutoThrottle's hands (it would lower the delay again after a fast answer).
+AutoThrottle's hands (it would lower the delay again after a fast answer). When the crawl
+closes (time limit, page budget), requests still waiting for their turn are let go, not sent.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from monitor.crawl.robots import (
     unreachable,
     unreachable_warning,
 )
+from spiders.middlewares.slots import ClosingWatch
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +53,11 @@ class RobotsMiddleware(RobotsTxtMiddleware):
         self.delay_floor = settings.getfloat("DOWNLOAD_DELAY")
         self.delay_max = settings.getfloat("MONITOR_CRAWL_DELAY_MAX", crawl_delay_max())
         self.timeout = min(settings.getfloat("DOWNLOAD_TIMEOUT"), ROBOTS_TIMEOUT)
-        self._delay_told: set[str] = set()  # slot keys whose Crawl-delay was logged
+        self._delay_told: set[str] = set()  # slot keys given the site's Crawl-delay
+        # A long Crawl-delay must not hold the crawl open past its time limit (slots.py).
+        self.watch = ClosingWatch(crawler, lambda: list(self._delay_told),
+                                  why="the crawl closed while the request waited for the site's Crawl-delay",
+                                  stat="robotstxt/crawl_delay_dropped")
 
     async def robot_parser(self, request: Request) -> RobotsRules:
         url = urlparse_cached(request)
@@ -118,6 +124,7 @@ class RobotsMiddleware(RobotsTxtMiddleware):
         key = downloader.get_slot_key(request)
         if key not in self._delay_told:
             self._delay_told.add(key)
+            self.watch.start()
             if capped:
                 self._stats.inc_value("robotstxt/crawl_delay_capped")
                 logger.warning("robots.txt of %s asks Crawl-delay: %g s; waiting %g s between its pages, the "

@@ -7,6 +7,7 @@ the shop saw (``hostile.hits``) and the crawl's Scrapy stats (dumped in the run'
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -154,3 +155,22 @@ def test_a_crawl_delay_beyond_the_maximum_is_cut_to_it_with_a_warning(hostile, t
     gaps = [b - a for a, b in zip(times, times[1:])]
     assert min(gaps) >= 0.8 and max(gaps) < 5, gaps
     assert "asks Crawl-delay: 3600 s; waiting 1 s" in log and stat(log, "robotstxt/crawl_delay_capped") == 1
+
+
+def test_a_long_crawl_delay_does_not_hold_the_crawl_past_its_time_limit(hostile, tmp_path):
+    # Scrapy waits for every request in progress before it closes, and requests queued behind a
+    # Crawl-delay of 10 s are: eight of them kept a crawl with --time-limit 8 open 90 s.
+    paths = [f"/p/{n}" for n in range(8)]
+    hostile.routes["/"] = reply(200, links_html(paths))
+    for path in paths:
+        hostile.routes[path] = reply(200, product_html(f"item {path[-1]}", sku=path[-1]))
+    hostile.routes["/robots.txt"] = reply(200, "User-agent: *\nCrawl-delay: 10\n", content_type="text/plain")
+    db_path = tmp_path / "m.db"
+    started = time.monotonic()
+    run_monitor("crawl", "--url", hostile.url("/"), "--allow-private", "--time-limit", "8", db_path=db_path,
+                timeout=180)
+    assert time.monotonic() - started < 40
+    times = [hit.at for hit in hostile.hits]
+    assert all(b - a >= 9 for a, b in zip(times, times[1:])), times  # and nothing sent sooner meanwhile
+    log = sorted((tmp_path / "logs").glob("*.log"))[-1].read_text(encoding="utf-8")
+    assert stat(log, "robotstxt/crawl_delay_dropped") >= 1
