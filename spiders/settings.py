@@ -23,6 +23,10 @@ AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
+# Each host name is looked up once and every answer vetted before the connection uses it: the
+# network guard at connection time, which DNS rebinding cannot pass (spiders/resolver.py).
+# NetGuardMiddleware installs it as well, so `-s TWISTED_DNS_RESOLVER=...` cannot switch it off.
+TWISTED_DNS_RESOLVER = "spiders.resolver.GuardedResolver"
 # Scrapy's default TLS context accepts any certificate; verify against the system's roots.
 DOWNLOADER_CLIENTCONTEXTFACTORY = "scrapy.core.downloader.contextfactory.BrowserLikeContextFactory"
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # a product page is never 10 MB; a hostile response may be
