@@ -117,3 +117,11 @@ def test_capture_keeps_crawl_delay_and_a_large_robots_txt_is_cut(shop):
     rules = fetch(shop)
     assert rules.crawl_delay(UA) == 3.0
     assert not rules.allowed(shop.url("/a"), UA) and rules.allowed(shop.url("/b"), UA)
+
+
+def test_capture_does_not_follow_a_robots_redirect_the_network_guard_refuses(shop):
+    # The origin itself was checked before (and allowed); its robots.txt redirecting to a private
+    # address (here loopback, with private addresses not allowed) is refused: nothing captured.
+    shop.routes["/robots.txt"] = reply(302, "", headers={"Location": "http://127.0.0.1:9/robots.txt"})
+    rules = fetch_robots(shop.base, UA, allow_private=False, timeout=5)
+    assert not rules.reachable and "refused address" in rules.why
