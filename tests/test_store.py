@@ -361,3 +361,11 @@ def test_checkpoint_empties_the_wal_and_gives_up_quickly_on_a_reader(db, db_path
     assert not checkpoint(db, "TRUNCATE").busy and wal.stat().st_size == 0
     with pytest.raises(ValueError, match="unknown checkpoint mode"):
         checkpoint(db, "SOMETIMES")
+
+
+def test_a_crawl_closed_at_its_memory_limit_is_failed():
+    # MEMUSAGE_LIMIT_MB closes a crawl with reason memusage_exceeded: the run is not complete (issue 13).
+    from spiders.pipelines.store import StorePipeline
+
+    status, reason, _ = StorePipeline.judge("memusage_exceeded", 120, [], {}, 0.5)
+    assert status == "failed" and "memory limit" in reason

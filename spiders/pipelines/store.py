@@ -23,7 +23,9 @@ logger = logging.getLogger(__name__)
 
 # Close reasons that mean someone stopped the crawl rather than it ending by itself.
 INTERRUPTED_REASONS = {"shutdown", "cancelled"}
-FAILED_REASONS = {"closespider_timeout": "stopped at its time limit (CLOSESPIDER_TIMEOUT)"}
+FAILED_REASONS = {"closespider_timeout": "stopped at its time limit (CLOSESPIDER_TIMEOUT)",
+                  # MEMUSAGE_LIMIT_MB (spiders/settings.py): a crawl closed at its memory limit is not complete.
+                  "memusage_exceeded": "stopped at its memory limit (MEMUSAGE_LIMIT_MB)"}
 
 # Scrapy's own stats for the failures a run counts (monitor.store.runs.FAILURE_COUNTS).
 STAT_OF = {"retries_exhausted": "retry/max_reached", "robots_refused": "robotstxt/forbidden",
