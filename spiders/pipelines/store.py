@@ -217,7 +217,8 @@ class StorePipeline:
         failures = self.failures()
         status, why, degraded = self.judge(reason, seen, errors, coverage, threshold,
                                            kind=getattr(spider, "kind", "profile"), failures=failures,
-                                           crawl_errors=crawl_errors)
+                                           crawl_errors=crawl_errors,
+                                           robots_unreachable=int(self.crawler.stats.get_value("robotstxt/unreachable", 0) or 0))
         finish_run(
             self.db,
             self.run_id,
@@ -241,23 +242,29 @@ class StorePipeline:
 
     @staticmethod
     def judge(reason: str, seen: int, errors: list[str], coverage: dict[str, float], threshold: float,
-              kind: str = "profile", failures: dict[str, int] | None = None, crawl_errors: int | None = None):
+              kind: str = "profile", failures: dict[str, int] | None = None, crawl_errors: int | None = None,
+              robots_unreachable: int = 0):
         """(status, finish reason, degraded reason) for a finished crawl.
 
         Storing listings is not enough to be completed: a page given up after its retries, one
-        dropped at the size cap, a robots.txt refusal, an offsite redirect, a failed item or a
-        download error (``crawl_errors`` of ``errors``; all of them when not given) each make
-        the run degraded, its reason naming the counts.
+        dropped at the size cap, an offsite redirect, a failed item or a download error
+        (``crawl_errors`` of ``errors``; all of them when not given) each make the run degraded,
+        its reason naming the counts. A path the site's robots.txt disallows (a cart, a login)
+        is counted but degrades nothing: obeying it is the crawl working as it should, and an
+        alert on every such run would teach analysts to ignore alerts. A robots.txt that could
+        not be read (``robots_unreachable`` hosts, RFC 9309: complete disallow) degrades it.
         """
         if reason in INTERRUPTED_REASONS:
             return "interrupted", f"stopped before the end ({reason})", None
         if reason in FAILED_REASONS:
             return "failed", FAILED_REASONS[reason], None
-        failed_text = failure_text(failures or {})
+        failures = failures or {}
+        degrading = {name: n for name, n in failures.items() if name != "robots_refused" or robots_unreachable}
+        failed_text = failure_text(degrading)
         if seen == 0 and errors:
             return "failed", f"no listings stored; first error: {errors[0]}", None
-        if seen == 0 and failed_text:
-            return "failed", f"no listings stored; {failed_text}", None
+        if seen == 0 and failure_text(failures):
+            return "failed", f"no listings stored; {failure_text(failures)}", None
         if kind == "recheck" and seen == 0:  # every confirmed listing is gone, or there were none
             return "completed", reason, None
         if seen == 0:
@@ -269,6 +276,9 @@ class StorePipeline:
                 f"field coverage below {threshold:.0%}: {', '.join(low)}; the site's layout may have changed, "
                 "check the profile's selectors with `monitor extract`"
             )
+        if robots_unreachable:
+            problems.append(f"robots.txt unreachable on {robots_unreachable} host{'s' if robots_unreachable != 1 else ''}"
+                            " (RFC 9309: nothing there is crawled until it can be read)")
         if failed_text:
             problems.append(f"failures: {failed_text}")
         download_errors = len(errors) if crawl_errors is None else crawl_errors
