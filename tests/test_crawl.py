@@ -305,3 +305,25 @@ def test_a_night_passes_prices_move_listings_vanish_and_reappear(tmp_path, site,
         kept = rows(db_path, "SELECT e.run_id, e.http_status FROM evidence e JOIN listings l ON l.id = e.listing "
                              "WHERE l.site = ? AND l.listing_id = ? ORDER BY e.id", [site, r["listing_id"]])
         assert [k["http_status"] for k in kept] == [200, gone_status] and kept[1]["run_id"] == run["id"]
+
+
+def test_crawl_settings_given_with_set_reach_the_crawl(marketplaces, tmp_path):
+    # Without --allow-private the guard refuses the demo shop on 127.0.0.1; a --set opening its
+    # network reaches the crawl's middlewares, so the crawl stores listings.
+    db_path = tmp_path / "m.db"
+    proc = run_monitor("crawl", "--url", marketplaces.urls["greenmart"] + "/", "--max-pages", "3",
+                       "--set", "MONITOR_ALLOWED_NETWORKS=127.0.0.1/32", "--set", "DOWNLOAD_DELAY=0", db_path=db_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert rows(db_path, "SELECT count(*) AS n FROM listings")[0]["n"] >= 1
+
+
+@pytest.mark.parametrize(("pair", "message"), [
+    ("NOT_A_SETTING=1", "NOT_A_SETTING is not a crawl setting"),
+    ("DOWNLOAD_DELAY", "write NAME=VALUE"),
+    ("MONITOR_RETRY_AFTER_MAX=soon", "MONITOR_RETRY_AFTER_MAX='soon' is not valid: use a whole number"),
+])
+def test_a_bad_set_is_refused_before_anything_runs(tmp_path, pair, message):
+    db_path = tmp_path / "m.db"
+    proc = run_monitor("crawl", "--url", "http://127.0.0.1:9/", "--set", pair, db_path=db_path)
+    assert proc.returncode == 2 and message in " ".join(proc.stderr.split()), proc.stderr
+    assert not db_path.exists()

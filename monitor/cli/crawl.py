@@ -6,7 +6,9 @@ import sys
 
 import click
 from rich.console import Console
+from scrapy.settings import default_settings
 
+from monitor import settings
 from monitor.cli.runs import print_run
 from monitor.crawl.browser import BrowserNotFound
 from monitor.crawl.profile import find_profile, load_profile, profile_paths
@@ -37,10 +39,12 @@ EXIT_FAILED = 1
               help="Record why the run was started (crawl_runs.trigger); default manual with --job.")
 @click.option("--exit-with-parent", is_flag=True,
               help="Stop as interrupted when the process that started this one dies (the scheduler uses it).")
+@click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE",
+              help="A Scrapy or MONITOR_* crawl setting for this run only (repeatable), as `scrapy crawl -s`.")
 @click.option("-v", "--verbose", is_flag=True, help="Log to the terminal instead of the run's log file.")
 @click.pass_context
 def crawl(ctx, site, url, categories, keywords, max_pages, base_url, allow_private, no_recheck, confirmed, time_limit,
-          job, trigger, exit_with_parent, verbose):
+          job, trigger, exit_with_parent, overrides, verbose):
     """Crawl a site profile, or a shop from a start URL, into the store.
 
     SITE is the name of a profile in spiders/profiles/ (see `scrapy list`). Each crawl is
@@ -60,13 +64,15 @@ def crawl(ctx, site, url, categories, keywords, max_pages, base_url, allow_priva
         monitor crawl greenmart --time-limit 600 --job greenmart-nightly --trigger manual
 
         monitor crawl baihuo --confirmed
+
+        monitor crawl greenmart --set DOWNLOAD_DELAY=2 --set MONITOR_RETRY_AFTER_MAX=600
     """
     console = Console(soft_wrap=True)
     db_path = ctx.obj.get("db_path") if ctx.obj else None
     if bool(site) == bool(url):
         raise click.UsageError("give either a SITE profile name or --url URL (not both)")
     run_options = {"time_limit": time_limit, "job": job, "trigger": trigger or ("manual" if job else None),
-                   "exit_with_parent": exit_with_parent}
+                   "exit_with_parent": exit_with_parent, "extra_settings": crawl_overrides(overrides)}
     try:
         if url:
             if categories or keywords or base_url:
@@ -87,6 +93,34 @@ def crawl(ctx, site, url, categories, keywords, max_pages, base_url, allow_priva
     print_run(outcome.run, console)
     if not outcome.ok:
         sys.exit(EXIT_FAILED)
+
+
+def crawl_overrides(pairs) -> dict[str, object]:
+    """``--set NAME=VALUE`` pairs as crawl settings: a name Scrapy knows (its value a string, as
+    `scrapy crawl -s` passes it) or a setting of monitor/settings.py (parsed and checked; the
+    crawl's middlewares read theirs from the Scrapy settings first)."""
+    overrides = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise click.BadParameter(f"{pair!r}: write NAME=VALUE, e.g. DOWNLOAD_DELAY=2", param_hint="--set")
+        try:
+            spec = settings.setting(name)
+        except KeyError:
+            spec = None
+        if spec is not None and spec.kind in ("scrapy", "env"):
+            try:
+                overrides[name] = settings.parse(spec, value)
+            except settings.SettingError as exc:
+                raise click.BadParameter(str(exc), param_hint="--set") from None
+        elif spec is None and name.isupper() and hasattr(default_settings, name):
+            overrides[name] = value
+        else:
+            raise click.BadParameter(f"{name} is not a crawl setting: use a Scrapy setting "
+                                     "(docs.scrapy.org/en/latest/topics/settings.html) or a MONITOR_* setting "
+                                     "of the README's settings table", param_hint="--set")
+    return overrides
 
 
 def _profile_spider(site: str, categories, keywords, **options) -> tuple[type, dict]:
