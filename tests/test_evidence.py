@@ -177,6 +177,23 @@ def test_closing_a_warc_file_seals_it_and_its_screenshot_in_the_custody_log(kept
     assert shot_entry["sha256"] == hashlib.sha256(shot.read_bytes()).hexdigest() and shot_entry["records"] is None
 
 
+def test_evidence_files_and_their_root_are_private_whatever_the_umask(tmp_path):
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        path = tmp_path / "monitor.db"
+        build_store(path)
+    finally:
+        os.umask(old)
+    root = evidence_root(path)
+    files = [p for p in root.rglob("*") if p.is_file() and p.suffix in (".gz", ".png")]
+    assert {p.suffix for p in files} == {".gz", ".png"}
+    assert stat.S_IMODE(root.stat().st_mode) == 0o700
+    assert {p.relative_to(root).as_posix(): stat.S_IMODE(p.stat().st_mode) for p in files} == \
+        {p.relative_to(root).as_posix(): 0o600 for p in files}
+
+
 def test_a_file_appended_to_gets_a_seal_per_closing_and_its_sealed_start_stays_checked(tmp_path):
     from monitor.evidence.warcfile import RunWarc
 

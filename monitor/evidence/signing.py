@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from monitor.settings import env
+from monitor.store.db import PRIVATE_FILE_MODE, private_dir
 
 ALGORITHM = "Ed25519"
 SIGNED_PREFIX = "listing-monitor package v1 "
@@ -62,12 +63,12 @@ def generate(path: Path, *, force: bool = False) -> Ed25519PrivateKey:
     if path.exists() and not force:
         raise SigningError(f"{path} already exists; a new key would make packages signed with the old one look "
                            "foreign. Pass --force to replace it (publish the new fingerprint).")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
     try:
         os.write(fd, pem)
         os.fsync(fd)

@@ -46,7 +46,7 @@ from warcio.warcwriter import WARCWriter
 from monitor import __version__
 from monitor.evidence import custody
 from monitor.listing import utc_now
-from monitor.store.db import durable_transaction, open_db
+from monitor.store.db import durable_transaction, open_db, private_dir, private_file
 
 logger = logging.getLogger(__name__)
 
@@ -183,7 +183,11 @@ class RunWarc:
 
     def _open(self) -> Sha256WarcWriter:
         if self._writer is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Evidence quotes shops and sellers: the store's owner alone reads it (the root's mode
+            # guards the folders made under it).
+            private_dir(self.root)
+            private_dir(self.path.parent)
+            private_file(self.path)
             # Append: a crawl resumed under the same run id adds records, never truncates. The
             # bytes already there are hashed first, so the seal covers the whole file.
             raw = open(self.path, "ab")
@@ -300,9 +304,10 @@ class RunWarc:
                                  content_type=content_type or "text/html", server_ip=server_ip, captured_at=now))
         if screenshot:
             path = self.root / shot_rel
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.root)
+            private_dir(path.parent)
             if not path.exists():
-                path.write_bytes(screenshot)
+                private_file(path).write_bytes(screenshot)
                 self._shots_written.append(Sealed(shot_rel, shot_sha, len(screenshot), None,
                                                   {"kind": "screenshot", "run": self.run_id}))
             captured.append(Captured(kind="screenshot", url=url, path=shot_rel, record_id=None, offset=None,
