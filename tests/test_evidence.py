@@ -16,7 +16,7 @@ from monitor.evidence.paths import evidence_root, resolve
 from monitor.evidence.sanitise import inert_html
 from monitor.evidence.warcfile import read_record
 from monitor.store import open_db
-from monitor.store.db import write_transaction
+from monitor.store.db import durable_transaction, write_transaction
 from tests.conftest import ROOT, run_monitor
 from tests.web_fixtures import HOSTILE_CAPTURE, build_store
 
@@ -107,12 +107,21 @@ def test_custody_chain_is_append_only_and_a_broken_chain_is_caught(kept):
 
 def test_custody_entries_chain_in_order(tmp_path):
     db = open_db(tmp_path / "m.db")
-    with write_transaction(db):
+    with durable_transaction(db):
         first = custody.append(db, actor="a", action="export", obj="file:x", sha256="00", detail={"n": 1})
         second = custody.append(db, actor="b", action="view", obj="evidence:1")
     rows = list(db.execute_returning_dicts("SELECT * FROM custody ORDER BY id"))
     assert rows[0]["prev_hash"] == custody.GENESIS and rows[1]["prev_hash"] == first == rows[0]["entry_hash"]
     assert rows[1]["entry_hash"] == second and list(custody.verify_chain(db)) == []
+    # An act recorded in an ordinary transaction (synchronous = NORMAL) or none is refused.
+    for opened in (write_transaction, None):
+        with pytest.raises(RuntimeError, match="durable_transaction"):
+            if opened is None:
+                custody.append(db, actor="c", action="view", obj="evidence:2")
+            else:
+                with opened(db):
+                    custody.append(db, actor="c", action="view", obj="evidence:2")
+    assert db.execute("SELECT count(*) FROM custody").fetchone()[0] == 2
     db.close()
 
 

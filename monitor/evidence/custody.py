@@ -31,7 +31,14 @@ def entry_hash(prev_hash: str, at: str, actor: str, action: str, obj: str, sha25
 
 def append(db: Database, *, actor: str, action: str, obj: str, sha256: str | None = None,
            detail: dict[str, Any] | None = None, at: str | None = None) -> str:
-    """Add one entry (call inside a write transaction); returns its hash."""
+    """Add one entry (call inside ``durable_transaction``); returns its hash.
+
+    A custody entry records an act (a capture, an export, a view): a power cut must not undo it
+    after the act was reported done, so an entry outside a FULL-sync transaction is refused.
+    """
+    if not db.conn.in_transaction or db.execute("PRAGMA synchronous").fetchone()[0] < 2:
+        raise RuntimeError("custody entries are written inside monitor.store.db.durable_transaction "
+                           "(synchronous = FULL), so a power cut cannot undo an act already reported")
     at = at or utc_now()
     row = db.execute("SELECT entry_hash FROM custody ORDER BY id DESC LIMIT 1").fetchone()
     prev = row[0] if row else GENESIS
