@@ -106,7 +106,11 @@ def test_capture_keeps_a_screenshot_tied_to_the_response(session):
         assert b"</html>" in record.content
     custody = rows(db_path, "SELECT * FROM custody WHERE actor = 'capture'")
     assert {c["object"] for c in custody} >= {f"evidence:{r['id']}" for r in [*rendered.values(), *shots.values()]}
-    assert all(json.loads(c["detail"])["refers_to"] for c in custody)
+    assert all(json.loads(c["detail"])["refers_to"] for c in custody if c["action"] == "capture")
+    # The capture's files are sealed by the capture, not by a crawler that never wrote them.
+    sealed = {c["object"] for c in custody if c["action"] == "seal"}
+    assert "file:warc/greenmart/capture-run-1.warc.gz" in sealed
+    assert {f"file:{s['path']}" for s in shots.values()} <= sealed
     check = warcio_check(root / "warc/greenmart/capture-run-1.warc.gz")
     assert check.returncode == 0, check.stdout + check.stderr
     verify = run_monitor("evidence", "verify", db_path=db_path)

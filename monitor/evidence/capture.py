@@ -387,7 +387,8 @@ async def _browse(db: Database, root: Path, todo: list[Target], outcome: Outcome
                                          timeout_ms=timeout_ms, dns_cache=dns_cache, proxy=guard)
                     warc = warcs.get(target.site)
                     if warc is None:
-                        warc = warcs[target.site] = RunWarc(root, target.site, run_id, user_agent, stem=stem)
+                        warc = warcs[target.site] = RunWarc(root, target.site, run_id, user_agent,
+                                                            stem=stem, actor=CUSTODY_ACTOR)
                     report("captured", target, _record(db, warc, target, page, outcome, run_id=run_id,
                                                        user_agent=user_agent, label=label))
                 except CaptureError as exc:
