@@ -46,7 +46,8 @@ def test_migrations_upgrade_an_existing_database_and_keep_its_data(db_path):
                                                         "0005_fts_update_on_text_change", "0006_flags_site",
                                                         "0007_evidence_custody", "0008_schedule_alerts_relisting",
                                                         "0009_notices", "0010_flag_priority_campaign",
-                                                        "0011_fts_insert_deferrable", "0012_run_failure_counts"]
+                                                        "0011_fts_insert_deferrable", "0012_run_failure_counts",
+                                                        "0013_unscored_index"]
     old.close()
 
     db = open_db(db_path)
@@ -390,3 +391,13 @@ def test_a_path_robots_txt_disallows_is_counted_but_degrades_nothing():
     # Nothing stored and every request refused: failed, saying why.
     status, why, _ = StorePipeline.judge("finished", 0, [], {}, 0.9, failures=refused)
     assert (status, why) == ("failed", "no listings stored; 3 refused by robots.txt")
+
+
+def test_unscored_listings_are_found_through_their_partial_index(db):
+    from monitor.ingest.write import _UNSCORED
+
+    save_listings(db, [listing(i) for i in range(1, 4)], source="import")
+    db.execute("UPDATE listings SET scored_at = '2026-12-07T00:00:00Z' WHERE listing_id != ?", [listing(2)["listing_id"]])
+    plan = " ".join(row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {_UNSCORED}"))
+    assert "listings_unscored" in plan, plan
+    assert [key for key in db.execute(_UNSCORED)] == [(listing(2)["site"], listing(2)["listing_id"])]

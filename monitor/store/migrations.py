@@ -406,3 +406,11 @@ def run_failure_counts(db: Database) -> None:
     # "<boot id>:<start time in clock ticks>" of the crawl process: a pid reused by another
     # process after the crawl died no longer keeps its run 'running'.
     db["crawl_runs"].add_column("process_start", str)
+
+
+@MIGRATIONS(name="0013_unscored_index")
+def unscored_index(db: Database) -> None:
+    # Every scored import ends by looking for listings stored but never scored (an import killed
+    # between storing and scoring; monitor.ingest.write.score_unscored). Without an index that is
+    # a full scan of listings each time; this one holds only the few unscored rows.
+    db.execute("CREATE INDEX listings_unscored ON listings (id) WHERE scored_at IS NULL AND removed_at IS NULL")
