@@ -20,6 +20,25 @@ def _open(ctx):
     return db
 
 
+def _account_change(ctx, change, *args):
+    """``change(db, *args, actor="cli")`` on the store; a refusal (AccountError) is the command's error."""
+    db = _open(ctx)
+    try:
+        return change(db, *args, actor="cli")
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        db.close()
+
+
+def _new_password(generate: bool, prompt: str) -> str:
+    """A generated password, or one asked twice without echo."""
+    if generate:
+        return generate_password()
+    return click.prompt(f"{prompt} (at least {MIN_PASSWORD_LENGTH} characters)", hide_input=True,
+                        confirmation_prompt=True)
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
@@ -72,15 +91,8 @@ def users_add(ctx, name, role, generate):
 
         monitor users add alice --role admin --generate
     """
-    password = generate_password() if generate else click.prompt(
-        f"Password (at least {MIN_PASSWORD_LENGTH} characters)", hide_input=True, confirmation_prompt=True)
-    db = _open(ctx)
-    try:
-        add_user(db, name, role, password, actor="cli")
-    except AccountError as exc:
-        raise click.ClickException(str(exc)) from exc
-    finally:
-        db.close()
+    password = _new_password(generate, "Password")
+    _account_change(ctx, add_user, name, role, password)
     click.echo(f"Added {name} ({role}).")
     if generate:
         click.echo(f"Password: {password}")
@@ -99,15 +111,8 @@ def users_password(ctx, name, generate):
 
         monitor users password bob --generate
     """
-    password = generate_password() if generate else click.prompt(
-        f"New password (at least {MIN_PASSWORD_LENGTH} characters)", hide_input=True, confirmation_prompt=True)
-    db = _open(ctx)
-    try:
-        set_password(db, name, password, actor="cli")
-    except AccountError as exc:
-        raise click.ClickException(str(exc)) from exc
-    finally:
-        db.close()
+    password = _new_password(generate, "New password")
+    _account_change(ctx, set_password, name, password)
     click.echo(f"New password set for {name}; their sessions ended.")
     if generate:
         click.echo(f"Password: {password}")
@@ -141,13 +146,7 @@ def users_role(ctx, name, role):
 
         monitor users role bob lead
     """
-    db = _open(ctx)
-    try:
-        set_role(db, name, role, actor="cli")
-    except AccountError as exc:
-        raise click.ClickException(str(exc)) from exc
-    finally:
-        db.close()
+    _account_change(ctx, set_role, name, role)
     click.echo(f"{name} is now {role}.")
 
 
@@ -161,13 +160,7 @@ def users_disable(ctx, name):
 
         monitor users disable bob
     """
-    db = _open(ctx)
-    try:
-        disable_user(db, name, actor="cli")
-    except AccountError as exc:
-        raise click.ClickException(str(exc)) from exc
-    finally:
-        db.close()
+    _account_change(ctx, disable_user, name)
     click.echo(f"Disabled {name}.")
 
 
@@ -182,13 +175,7 @@ def users_token(ctx, name):
         monitor users token alice
         curl -H "Authorization: Bearer mt_..." http://127.0.0.1:8000/api/queue
     """
-    db = _open(ctx)
-    try:
-        token = new_api_token(db, name, actor="cli")
-    except AccountError as exc:
-        raise click.ClickException(str(exc)) from exc
-    finally:
-        db.close()
+    token = _account_change(ctx, new_api_token, name)
     click.echo(token)
 
 
