@@ -79,11 +79,15 @@ def generate(path: Path, *, force: bool = False) -> Ed25519PrivateKey:
     return key
 
 
-def load_private(path: Path) -> Ed25519PrivateKey:
+def _read_key(path: Path, what: str) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
-        raise SigningError(f"cannot read the signing key {path}: {exc.strerror}") from None
+        raise SigningError(f"cannot read the {what} {path}: {exc.strerror}") from None
+
+
+def load_private(path: Path) -> Ed25519PrivateKey:
+    data = _read_key(path, "signing key")
     if os.name == "posix" and path.stat().st_mode & 0o077:
         raise SigningError(f"the signing key {path} can be read by others (mode {path.stat().st_mode & 0o777:o}); "
                            f"run: chmod 600 {path}")
@@ -100,10 +104,7 @@ def load_private(path: Path) -> Ed25519PrivateKey:
 
 def load_public(path: Path) -> Ed25519PublicKey:
     """A public key from a PEM file, or the public half of a private key file."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SigningError(f"cannot read the key {path}: {exc.strerror}") from None
+    data = _read_key(path, "key")
     try:
         key = serialization.load_pem_public_key(data)
     except ValueError:

@@ -76,6 +76,15 @@ def last_activity(conn: sqlite3.Connection) -> str | None:
     return max(times) if times else None
 
 
+def _private_partial(target: Path, tag: str) -> Path:
+    """An empty file beside ``target``, its owner's alone, where a copy is built and checked
+    before it replaces ``target`` (a crash leaves ``target`` as it was)."""
+    private_dir(target.parent)
+    partial = target.with_name(f".{target.name}.{tag}-{os.getpid()}")
+    partial.unlink(missing_ok=True)
+    return private_file(partial)
+
+
 def _connect_ro(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
     conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
@@ -102,10 +111,7 @@ def backup_store(source: Path, target: Path, *, force: bool = False) -> BackupCh
         raise BackupError(f"{target}: that is the store itself; give another path")
     if target.exists() and not force:
         raise BackupError(f"{target} exists; give another path, or --force to replace it")
-    private_dir(target.parent)
-    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
-    partial.unlink(missing_ok=True)
-    private_file(partial)
+    partial = _private_partial(target, "partial")
     src = _connect_ro(source)
     try:
         dst = sqlite3.connect(partial, isolation_level=None)
@@ -243,10 +249,7 @@ def restore_store(backup: Path, target: Path, *, force: bool = False) -> Restore
             raise BackupError(f"{target} has changes made after the backup (last at {changed}; backup taken "
                               f"{taken}); restoring would lose them. --force to restore anyway "
                               "(the current store is kept beside it)")
-    private_dir(target.parent)
-    partial = target.with_name(f".{target.name}.restore-{os.getpid()}")
-    partial.unlink(missing_ok=True)
-    private_file(partial)
+    partial = _private_partial(target, "restore")
     src = _connect_ro(backup)
     try:
         dst = sqlite3.connect(partial, isolation_level=None)
