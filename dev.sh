@@ -81,8 +81,15 @@ case "$cmd" in
     ;;
   test)
     setup
+    # Most tests wait on real servers, crawls and browsers: two workers (one per core here),
+    # each taking whole files (their fixtures start the servers once), halve the wall time.
+    # PYTEST_WORKERS=0 runs in one process; an explicit -n in the options wins.
+    parallel=(-n "${PYTEST_WORKERS:-auto}" --dist loadfile)
+    for arg in "$@"; do
+      case "$arg" in -n|-n*|--numprocesses*) parallel=() ;; esac
+    done
     set +e
-    "$VENV/bin/python" -m pytest "$@"
+    "$VENV/bin/python" -m pytest "${parallel[@]}" "$@"
     code=$?
     set -e
     if [ "$code" = 5 ]; then
