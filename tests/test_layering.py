@@ -17,10 +17,10 @@ ROOT = Path(__file__).resolve().parents[1]
 # top-level package). docs/architecture.md draws the same table: change both together.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("cli", "__main__", "web", "schedule", "demo"),  # entry points
-    ("review", "export", "report", "alerts", "quality"),  # services
+    ("review", "casework", "export", "report", "alerts", "quality"),  # services
     ("spiders", "ingest", "scoring"),  # listings in, flags out
     ("rules", "extract", "evidence", "crawl"),  # matching, extraction, WARC and custody formats
-    ("store", "settings", "listing", "categories", "verdicts", "yamlfile", "urls", "monitor"),  # ground floor
+    ("store", "settings", "listing", "categories", "verdicts", "yamlfile", "urls", "i18n", "monitor"),  # ground floor
 )
 PURE = {"rules", "extract"}  # never import these from the store
 STORE = {"store"}

@@ -142,6 +142,12 @@ SCHEMA: dict[str, Any] = {
         "jobs": {"type": "array", "items": JOB_SCHEMA},
         "campaigns": {"type": "array", "items": CAMPAIGN_SCHEMA},
         "alerts": {},  # judged by monitor.alerts.config
+        # Issue 14, each judged by the part that reads it: the default language of pages,
+        # reports and notices (monitor.i18n), complaint deadlines (monitor.casework.complaints),
+        # the referral thresholds (monitor.casework.referrals).
+        "language": {"type": "string", "enum": ["zh", "zh_CN", "en"]},
+        "complaints": {"type": "object"},
+        "referrals": {"type": "object"},
     },
 }
 

@@ -27,8 +27,7 @@ import sqlite_utils
 
 from monitor.listing import utc_now
 from monitor.store.db import BUSY_TIMEOUT_SECONDS, PRIVATE_FILE_MODE, private_dir, private_file
-from monitor.store.migrations import MIGRATIONS
-from monitor.store.migrations_review import REVIEW_MIGRATIONS
+from monitor.store.migration_sets import migration_sets
 
 INFO_TABLE = "backup_info"
 MIGRATIONS_TABLE = "_sqlite_migrations"
@@ -210,7 +209,7 @@ class Restored:
 def known_migrations() -> list[str]:
     """Every migration this version of the monitor has (those an empty database lacks)."""
     empty = sqlite_utils.Database(memory=True)
-    return [m.name for s in (MIGRATIONS, REVIEW_MIGRATIONS) for m in s.pending(empty)]
+    return [m.name for s in migration_sets() for m in s.pending(empty)]
 
 
 def restore_store(backup: Path, target: Path, *, force: bool = False) -> Restored:

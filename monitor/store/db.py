@@ -103,11 +103,10 @@ def _schema_lock(db_path: Path) -> Iterator[None]:
 def apply_migrations(db: sqlite_utils.Database, db_path: Path) -> None:
     """Apply pending migrations, serialised across processes by a lock file."""
     # lazy: the migrations import sqlite-utils, which the import worker never needs (see open_db)
-    from monitor.store.migrations import MIGRATIONS
-    from monitor.store.migrations_review import REVIEW_MIGRATIONS
+    from monitor.store.migration_sets import migration_sets
 
-    # The review app's tables are their own migration set, applied after the store's.
-    sets = (MIGRATIONS, REVIEW_MIGRATIONS)
+    # The review app's and the casework's tables are their own sets, applied after the store's.
+    sets = migration_sets()
     if not any(s.pending(db) for s in sets):
         return
     # Two processes starting on a new database would otherwise both create tables.

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from monitor.review import CountCache, ReviewError
 from monitor.review.accounts import AccountError
-from monitor.web import api, auth, dashboard, evidence, listing, queue, seller
+from monitor.web import api, auth, complaints, dashboard, evidence, listing, queue, referrals, sampling, seller
 from monitor.web.deps import HERE, Forbidden, LoginRequired, make_templates, render
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: http:; "
@@ -184,7 +184,7 @@ def create_app(db_path: str | os.PathLike) -> FastAPI:
         return render(request, "error.html", status_code=400, title="Invalid request",
                       message="Some fields of the request are missing or invalid.")
 
-    for module in (auth, queue, listing, seller, dashboard, evidence, api):
+    for module in (auth, queue, listing, seller, dashboard, evidence, api, complaints, sampling, referrals):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_middleware(SecurityMiddleware)

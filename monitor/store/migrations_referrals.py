@@ -1,0 +1,9 @@
+"""Schema of the referrals casework (issue 14, monitor/casework/referrals*.py): its own migration set,
+applied after the store's and the review app's (it refers to listings, flags and users).
+Append new migrations; never edit one that has shipped."""
+
+from __future__ import annotations
+
+from sqlite_utils.migrations import Migrations
+
+REFERRALS_MIGRATIONS = Migrations("monitor-referrals")
