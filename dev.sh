@@ -69,6 +69,8 @@ setup() {
     rm -f "$VENV"/.installed-*
     touch "$stamp"
   fi
+  # The pages' Chinese: compile the gettext catalogues (only those whose .po changed since).
+  "$VENV/bin/python" -m monitor.i18n.catalogues compile
 }
 
 cmd=${1:-help}

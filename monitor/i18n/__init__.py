@@ -25,7 +25,7 @@ from babel.support import NullTranslations, Translations
 
 logger = logging.getLogger(__name__)
 
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"  # monitor/locale
 LANGUAGES = ("zh_CN", "en")  # the catalogues kept; messages are written in English
 DEFAULT_LANGUAGE = "zh_CN"  # the offices this serves work in Chinese
 
@@ -76,22 +76,46 @@ def use_locale(language: str | None) -> Iterator[str]:
 
 @lru_cache(maxsize=None)
 def translations(locale: str) -> NullTranslations:
-    """Every area's compiled catalogue of ``locale``, merged; English needs none (messages are
+    """Every area's catalogue of ``locale``, merged; English needs none (messages are
     written in it). A missing Chinese catalogue is logged: the pages would fall back to English."""
     merged: NullTranslations | None = None
     folder = LOCALE_DIR / locale / "LC_MESSAGES"
     for area in AREAS:
-        if not (folder / f"{area}.mo").is_file():
+        loaded = load_catalogue(folder, area)
+        if loaded is None:
             if locale != "en":
-                logger.warning("No compiled %s catalogue %s: its messages show in English "
-                               "(run ./dev.sh setup, which compiles the catalogues)", locale, folder / f"{area}.mo")
+                logger.warning("No %s catalogue %s: its messages show in English "
+                               "(run ./dev.sh setup, which compiles the catalogues)", locale, folder / f"{area}.po")
             continue
-        loaded = Translations.load(str(LOCALE_DIR), [locale], domain=area)
         if merged is None:
             merged = loaded
         else:
             merged.merge(loaded)
     return merged or NullTranslations()
+
+
+def load_catalogue(folder: Path, area: str) -> Translations | None:
+    """The compiled ``<area>.mo`` when it is at least as new as its ``.po``; else the ``.po``
+    compiled in memory (an installed wheel carries the .po files, and a .po edited since the
+    last ``./dev.sh setup`` must not show stale text); None when the area has no catalogue."""
+    mo, po = folder / f"{area}.mo", folder / f"{area}.po"
+    if mo.is_file() and (not po.is_file() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with mo.open("rb") as fp:
+            return Translations(fp, domain=area)
+    if not po.is_file():
+        return None
+    # lazy: the .po reader is only needed when no up-to-date .mo exists (an installed wheel).
+    from io import BytesIO
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as fp:
+        catalog = read_po(fp, locale=folder.parent.name, domain=area)
+    buffer = BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)  # a fuzzy guess is not a translation
+    buffer.seek(0)
+    return Translations(buffer, domain=area)
 
 
 def gettext(message: str, **params: Any) -> str:
