@@ -58,6 +58,10 @@ class Listing:
     gtin: str | None = None
     http_status: int | None = None
     observed_at: str = field(default_factory=utc_now)
+    # The sales count the page displays (月销, 已售, 销量), its lower bound as a whole number
+    # (monitor.extract.sales): the base of the illegal business amount a referral estimates.
+    # Last of the fields: it came after the others (migration 0014 appended its column).
+    sales_count: int | None = None
     # Where the crawl kept this page (WARC records, screenshot): rows for the evidence table,
     # not listing columns. Empty for imports.
     evidence: list[dict[str, Any]] = field(default_factory=list)
@@ -126,8 +130,12 @@ class StoredListing(TypedDict, total=False):
     relisted_of: int | None
     relisted_at: str | None
     relisted_reason: str | None
+    sales_count: int | None  # migration 0014: appended, so after the store's own columns
 
 
+# Listing fields whose column a later migration appended to the table (after the store's own
+# columns), in the order they were added.
+LATE_FIELDS = ("sales_count",)
 # The columns of the store's listings table, in table order (tests/test_listing_row.py
 # checks them against the migrated schema).
 LISTING_COLUMNS: tuple[str, ...] = tuple(StoredListing.__annotations__)

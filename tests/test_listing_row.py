@@ -4,8 +4,8 @@ import sqlite3
 
 import pytest
 
-from monitor.listing import (IMPORT_FIELDS, LISTING_COLUMNS, LISTING_FIELDS, listing_columns, listing_row,
-                             seller_key)
+from monitor.listing import (IMPORT_FIELDS, LATE_FIELDS, LISTING_COLUMNS, LISTING_FIELDS, listing_columns,
+                             listing_row, seller_key)
 from monitor.store.db import open_db
 
 
@@ -15,8 +15,10 @@ def test_the_column_list_is_the_migrated_listings_table(tmp_path):
 
 
 def test_the_stored_columns_start_with_the_listings_fields():
-    stored = tuple(f for f in LISTING_FIELDS if f != "observed_at")
+    stored = tuple(f for f in LISTING_FIELDS if f not in ("observed_at", *LATE_FIELDS))
     assert LISTING_COLUMNS[1:1 + len(stored)] == stored
+    # Fields added later: their columns were appended, so they end the table, in their order.
+    assert LISTING_COLUMNS[-len(LATE_FIELDS):] == LATE_FIELDS == LISTING_FIELDS[-len(LATE_FIELDS):]
     assert IMPORT_FIELDS == tuple(f for f in LISTING_FIELDS if f != "http_status")
 
 

@@ -49,6 +49,24 @@ def _variant_title(entry: Entry, variant: int) -> str:
     return f"{entry.title} {suffix}"
 
 
+def sales_on(entry: Entry, variant: int, day: int) -> int:
+    """The sales count a shop claims for a listing on a day: most sell a few hundred, some tens
+    of thousands (the figures a referral's illegal business amount is estimated from); it only grows."""
+    base = int(uniform("sales", entry.site, entry.index, variant) ** 3 * 40_000)
+    return base + sum(int(uniform("sold", entry.site, entry.index, variant, k) * 40) for k in range(2, day + 1))
+
+
+def format_sales(count: int, index: int) -> str:
+    """How the shops print sales, the three common forms in turn: 月销 1.2万+, 已售 356 件, 销量 2000+
+    (each a lower bound of the count, as a shop rounds it)."""
+    form = index % 3
+    if form == 0:
+        return f"月销 {count // 1000 / 10:g}万+" if count >= 10_000 else f"月销 {count}"
+    if form == 1:
+        return f"已售 {count} 件"
+    return f"销量 {count // 100 * 100}+" if count >= 100 else f"销量 {count}"
+
+
 def format_price(price: float, style: str = "yuan") -> str:
     """How the shops print prices: ¥1,299.00 or 128元."""
     if style == "yuan_word" and price == int(price):
@@ -127,6 +145,7 @@ class Catalogue:
             "sku": (f"{entry.sku}-{variant}" if variant and entry.sku else entry.sku),
             "gtin": entry.gtin if not variant else None,
             "seller": seller.public(),
+            "sales_text": format_sales(sales_on(entry, variant, day), entry.index + variant),
         }
 
     # -- collections --------------------------------------------------------

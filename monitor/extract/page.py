@@ -9,6 +9,7 @@ from urllib.parse import urljoin
 from w3lib.encoding import html_to_unicode
 
 from monitor.extract.prices import currency_code, parse_price
+from monitor.extract.sales import parse_sales_count
 from monitor.extract.selectors import apply_selectors
 from monitor.extract.structured import availability_value, make_selector, structured_from_selector
 from monitor.extract.text import clean_text, strip_html
@@ -95,6 +96,8 @@ def normalise(
     out["seller_url"] = _absolute(data.get("seller_url"), url)
     out["seller_rating"] = _rating(data.get("seller_rating"))
     out["seller_rating_count"] = _count(data.get("seller_rating_count"))
+    sales = data.get("sales_count")
+    out["sales_count"] = parse_sales_count(sales[0] if isinstance(sales, list) and sales else sales)
     out["images"] = _images(data.get("images"), url)
     out["attributes"] = _attributes(data.get("attributes"))
     return {name: out.get(name) if name not in ("images", "attributes") else out[name] for name in _OUTPUT_FIELDS}

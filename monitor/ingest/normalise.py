@@ -176,9 +176,33 @@ def normalised_values(raw: dict[str, Any], default_site: str | None, default_tim
     description, brand, seller_id, seller_name, seller_url, seller_location, sku, mpn, gtin = [
         (v.strip() or None) if v.__class__ is str else _text(v) for v in map(get, _FREE_TEXT)]
     observed = _timestamp(observed) if observed else default_time
+    v = get("sales_count")
+    sales_count = None if v is None or v == "" else _sales_count(v)
     return (site, listing_id, url, title, description, brand, category, price, currency, currency_raw,
             availability, seller_id, seller_name, seller_url, seller_location, seller_rating,
-            seller_rating_count, images, attributes, sku, mpn, gtin, observed)
+            seller_rating_count, images, attributes, sku, mpn, gtin, observed, sales_count)
+
+
+def _sales_count(value: Any) -> int | None:
+    """The displayed sales count: a whole number, or the page's text as shown ("月销 1.2万+",
+    "已售 356 件"), read as the extractor reads it (its lower bound, 万 = 10,000)."""
+    if value.__class__ is int:
+        if value < 0:
+            raise RowError("sales_count", f"{value} is negative; a sales count is 0 or more")
+        return value
+    if value.__class__ is str and value.strip().isdigit():
+        return int(value.strip())
+    # lazy: the sales parser is only needed for counts written as the page shows them
+    from monitor.extract.sales import parse_sales_count
+
+    text = str(value).strip()
+    if text.startswith("-"):
+        raise RowError("sales_count", f"{text!r} is negative; a sales count is 0 or more")
+    count = parse_sales_count(value)
+    if count is None:
+        raise RowError("sales_count", f"{text!r} is not a sales count; write a whole number (356) or the "
+                                      "page's text (已售 356 件, 月销 1.2万+)")
+    return count
 
 
 def _identity(get, default_site: str | None) -> tuple[str, str, str, str]:

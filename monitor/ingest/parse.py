@@ -23,7 +23,8 @@ COLUMNS = (
     "site", "id", "url", "title", "description", "brand", "category", "price", "currency",
     "seller_id", "seller_name", "seller_url", "seller_location", "images", "attributes", "observed_at",
 )
-OPTIONAL_COLUMNS = ("availability", "seller_rating", "seller_rating_count", "sku", "mpn", "gtin", "currency_raw")
+OPTIONAL_COLUMNS = ("availability", "seller_rating", "seller_rating_count", "sku", "mpn", "gtin", "currency_raw",
+                    "sales_count")
 REQUIRED = ("id", "url", "title")
 
 

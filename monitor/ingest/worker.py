@@ -32,12 +32,12 @@ def staged_row(raw: dict, site: str | None, default_time: str, csv_mode: bool, c
     whether the row has a seller and whether its price is NaN."""
     (site, listing_id, url, title, description, brand, category, price, currency, currency_raw, availability,
      seller_id, seller_name, seller_url, seller_location, seller_rating, seller_rating_count, images, attributes,
-     sku, mpn, gtin, observed) = normalised_values(raw, site, default_time, csv_mode, categories)
+     sku, mpn, gtin, observed, sales_count) = normalised_values(raw, site, default_time, csv_mode, categories)
     seller_id = seller_key(seller_id, seller_name, seller_url)
     return (site, listing_id, url, title, description, brand, category, price, currency, currency_raw, availability,
             seller_id, seller_name, seller_url, seller_location, seller_rating, seller_rating_count,
             json_text(images) if images else None, json_text(attributes) if attributes else None, sku, mpn, gtin,
-            observed, 1 if seller_id else 0, 1 if price.__class__ is float and price != price else 0)
+            sales_count, observed, 1 if seller_id else 0, 1 if price.__class__ is float and price != price else 0)
 
 
 def worker_main() -> None:

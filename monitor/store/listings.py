@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-from monitor.listing import (LISTING_COLUMNS, LISTING_FIELDS, StoredListing, listing_columns, repair_listing,
+from monitor.listing import (LATE_FIELDS, LISTING_COLUMNS, LISTING_FIELDS, StoredListing, listing_columns, repair_listing,
                              seller_key, utc_now)
 from monitor.store.db import write_transaction
 
@@ -20,7 +20,8 @@ logger = logging.getLogger(__name__)
 
 # Columns of `listings` filled from a listing; the rest (id, first/last seen, run) are ours.
 STATE_COLUMNS = tuple(f for f in LISTING_FIELDS if f not in ("site", "listing_id", "observed_at"))
-OBSERVED_COLUMNS = ("http_status", "title", "price", "currency", "availability", "seller_id", "seller_name")
+OBSERVED_COLUMNS = ("http_status", "title", "price", "currency", "availability", "seller_id", "seller_name",
+                    "sales_count")
 # A change in any of these makes a listing count as "changed" in a run's summary.
 CHANGE_COLUMNS = ("title", "price", "currency", "availability", "seller_id")
 
@@ -69,11 +70,10 @@ if c_make_encoder is not None and c_encode_basestring is not None:
 # (``stage_batch``) and the writer reads it from there (``save_staged``).
 _BATCH_TABLE = "temp.monitor_save_batch"
 _STAGE_SCHEMA = "monitor_stage"
-# The listings columns a save writes (LISTING_COLUMNS from site to last_run_id): the listing's
-# own fields, then when it was seen and by which run. The id is SQLite's; removal, score and
-# relisting have their own writers.
-_LISTING_COLUMNS = LISTING_COLUMNS[LISTING_COLUMNS.index("site"):LISTING_COLUMNS.index("last_run_id") + 1]
-assert _LISTING_COLUMNS == ("site", "listing_id", *STATE_COLUMNS, "first_seen", "last_seen", "last_run_id")
+# The listings columns a save writes: the listing's own fields, then when and by which run it was
+# seen (the id is SQLite's; removal, score, relisting have their own writers; LATE_FIELDS end the table).
+_LISTING_COLUMNS = ("site", "listing_id", *STATE_COLUMNS, "first_seen", "last_seen", "last_run_id")
+assert set(_LISTING_COLUMNS) <= set(LISTING_COLUMNS)
 # n: position in the batch (row order = statement order, so ids come out as before);
 # has_seller: whether the row upserts a seller; price_nan: the price was a float NaN (SQLite
 # stores NaN as NULL, but it still counts as a changed price, as it always has).
@@ -94,16 +94,17 @@ def _join(table: str) -> str:
     return f"FROM {table} AS b CROSS JOIN listings AS l ON l.site = b.site AND l.listing_id = b.listing_id"
 
 
-def _upsert_sql(table: str) -> str:
-    cols = _LISTING_COLUMNS
+def _upsert_sql(table: str, late: bool = True) -> str:
+    cols = _LISTING_COLUMNS if late else tuple(c for c in _LISTING_COLUMNS if c not in LATE_FIELDS)
+    state = STATE_COLUMNS if late else tuple(c for c in STATE_COLUMNS if c not in LATE_FIELDS)
     # An older observation (an import of last month's export) must not overwrite newer
     # state, and a field missing from this page keeps its last known value: the
     # observation history, not the current state, records what each run saw.
     newer = "excluded.last_seen >= listings.last_seen"
-    targets = list(STATE_COLUMNS)
+    targets = list(state)
     values = [
         f"CASE WHEN {newer} THEN coalesce(excluded.{c}, listings.{c}) ELSE coalesce(listings.{c}, excluded.{c}) END"
-        for c in STATE_COLUMNS
+        for c in state
     ]
     targets += ["first_seen", "last_seen", "last_run_id"]
     values += [
@@ -140,30 +141,31 @@ FROM {table} WHERE has_seller ORDER BY n
 """ + _SELLER_CONFLICT
 
 
-_OBSERVATION_TARGET = f"observations (listing, run_id, observed_at, source, {', '.join(OBSERVED_COLUMNS)})"
+def _observed(late: bool) -> tuple[str, ...]:
+    return OBSERVED_COLUMNS if late else tuple(c for c in OBSERVED_COLUMNS if c not in LATE_FIELDS)
 
 
-def _observation_values(table: str) -> str:
+def _observation_values(table: str, late: bool) -> str:
     return f"""
-SELECT l.id, ?, b.last_seen, ?, {', '.join('b.' + c for c in OBSERVED_COLUMNS)}
+SELECT l.id, ?, b.last_seen, ?, {', '.join('b.' + c for c in _observed(late))}
 {_join(table)} WHERE true ORDER BY b.n
 """
 
 
-def _observation_run_sql(table: str) -> str:
+def _observation_run_sql(table: str, late: bool) -> str:
     # A listing seen twice in a run: the later sighting wins.
-    updates = ", ".join(f"{c} = excluded.{c}" for c in ("observed_at", *OBSERVED_COLUMNS))
+    updates = ", ".join(f"{c} = excluded.{c}" for c in ("observed_at", *_observed(late)))
     return f"""
-INSERT INTO {_OBSERVATION_TARGET}
-{_observation_values(table)}
+INSERT INTO observations (listing, run_id, observed_at, source, {', '.join(_observed(late))})
+{_observation_values(table, late)}
 ON CONFLICT(listing, run_id) WHERE run_id IS NOT NULL DO UPDATE SET {updates}
 """
 
 
-def _observation_import_sql(table: str) -> str:
+def _observation_import_sql(table: str, late: bool) -> str:
     return f"""
-INSERT OR IGNORE INTO {_OBSERVATION_TARGET}
-{_observation_values(table)}
+INSERT OR IGNORE INTO observations (listing, run_id, observed_at, source, {', '.join(_observed(late))})
+{_observation_values(table, late)}
 """
 
 
@@ -177,18 +179,23 @@ def _count_sql(table: str) -> str:
             f"FROM {table} AS b LEFT JOIN listings AS l ON l.site = b.site AND l.listing_id = b.listing_id")
 
 
-def _statements(table: str) -> dict[str, str]:
+def _statements(table: str, late: bool = True) -> dict[str, str]:
+    """The batch's statements; late=False: for a store without LATE_FIELDS' columns (not migrated yet)."""
     return {
         "existing": f"SELECT b.n, {', '.join('l.' + c for c in CHANGE_COLUMNS)} {_join(table)}",
         "count": _count_sql(table),
-        "upsert": _upsert_sql(table),
+        "upsert": _upsert_sql(table, late),
         "sellers": _seller_sql(table),
-        "observations_run": _observation_run_sql(table),
-        "observations_import": _observation_import_sql(table),
+        "observations_run": _observation_run_sql(table, late),
+        "observations_import": _observation_import_sql(table, late),
     }
 
 
 _TEMP_SQL = _statements(_BATCH_TABLE)
+_TEMP_SQL_EARLY = _statements(_BATCH_TABLE, late=False)
+# Whether the store has the columns of LATE_FIELDS (one cheap lookup per batch).
+_HAS_LATE = f"SELECT count(*) FROM pragma_table_info('listings') WHERE name IN ({', '.join('?' * len(LATE_FIELDS))})"
+_has_late_columns = lambda conn: conn.execute(_HAS_LATE, LATE_FIELDS).fetchone()[0] == len(LATE_FIELDS)  # noqa: E731
 # save_staged stores up to this many staged batches in one write transaction, each attached
 # under its own name (SQLite allows 10 attached databases by default).
 STAGED_GROUP = 4
@@ -199,6 +206,7 @@ def _stage_schema(k: int) -> str:
 
 
 _STAGE_SQL = [_statements(f"{_stage_schema(k)}.batch") for k in range(STAGED_GROUP)]
+_STAGE_SQL_EARLY = [_statements(f"{_stage_schema(k)}.batch", late=False) for k in range(STAGED_GROUP)]
 
 # Full-text entries of new listings, one statement per batch (migration 0011): while a write
 # holds a row in listings_fts_deferred, the insert trigger skips, and the listings above the
@@ -266,7 +274,7 @@ def _batch_rows(items: Iterable[Mapping[str, Any]], run_id: int | None, result: 
             (json_text(images if images.__class__ is list else list(images)) if images else None),
             (json_text(attributes if attributes.__class__ is dict else dict(attributes)) if attributes else None),
             get("sku"), get("mpn"), get("gtin"),
-            get("http_status"), observed, observed, run_id, 1 if seller_id else 0,
+            get("http_status"), get("sales_count"), observed, observed, run_id, 1 if seller_id else 0,
             1 if price.__class__ is float and price != price else 0,
         )
     return [(n, *row) for n, row in enumerate(rows.values())]
@@ -290,7 +298,7 @@ def stage_rows(values: Iterable[tuple]) -> list[tuple]:
     rows: dict[tuple[str, str], tuple] = {}
     for (site, listing_id, url, title, description, brand, category, price, currency, currency_raw, availability,
          seller_id, seller_name, seller_url, seller_location, seller_rating, seller_rating_count, images,
-         attributes, sku, mpn, gtin, observed) in values:
+         attributes, sku, mpn, gtin, observed, sales_count) in values:
         seller_id = seller_key(seller_id, seller_name, seller_url)
         site = str(site)
         listing_id = str(listing_id)
@@ -299,7 +307,7 @@ def stage_rows(values: Iterable[tuple]) -> list[tuple]:
             availability, seller_id, seller_name, seller_url, seller_location, seller_rating, seller_rating_count,
             (json_text(images if images.__class__ is list else list(images)) if images else None),
             (json_text(attributes if attributes.__class__ is dict else dict(attributes)) if attributes else None),
-            sku, mpn, gtin, observed or utc_now(), 1 if seller_id else 0,
+            sku, mpn, gtin, sales_count, observed or utc_now(), 1 if seller_id else 0,
             1 if price.__class__ is float and price != price else 0,
         )
     return list(rows.values())
@@ -386,8 +394,8 @@ FROM {schema}.sellers WHERE true ORDER BY n
 """ + _SELLER_CONFLICT
 
 
-for _k, _sql in enumerate(_STAGE_SQL):
-    _sql["staged_sellers"] = _upsert_staged_sellers(_stage_schema(_k))
+for _k, (_sql, _early) in enumerate(zip(_STAGE_SQL, _STAGE_SQL_EARLY)):
+    _sql["staged_sellers"] = _early["staged_sellers"] = _upsert_staged_sellers(_stage_schema(_k))
 
 
 def save_staged(db: Database, batches: list[tuple[str, int]], *, source: str = "import") -> list[SaveResult]:
@@ -410,8 +418,9 @@ def save_staged(db: Database, batches: list[tuple[str, int]], *, source: str = "
             conn.execute(f"ATTACH DATABASE ? AS {_stage_schema(k)}", (str(path),))
             attached.append(_stage_schema(k))
         with write_transaction(db):
+            statements = _STAGE_SQL if _has_late_columns(conn) else _STAGE_SQL_EARLY
             for k, (_, seen) in enumerate(batches):
-                sql = _STAGE_SQL[k]
+                sql = statements[k]
                 new, changed = conn.execute(sql["count"]).fetchone()
                 _upsert_listings(conn, sql["upsert"])
                 conn.execute(sql["staged_sellers"])
@@ -449,13 +458,14 @@ def save_listings(
         conn.execute(_CREATE_BATCH)
         conn.execute(f"DELETE FROM {_BATCH_TABLE}")
         conn.executemany(f"INSERT INTO {_BATCH_TABLE} {_FILL}", batch)
-        before = {r[0]: r[1:] for r in conn.execute(_TEMP_SQL["existing"])}
-        _upsert_listings(conn, _TEMP_SQL["upsert"])
-        conn.execute(_TEMP_SQL["sellers"])
+        sql = _TEMP_SQL if _has_late_columns(conn) else _TEMP_SQL_EARLY
+        before = {r[0]: r[1:] for r in conn.execute(sql["existing"])}
+        _upsert_listings(conn, sql["upsert"])
+        conn.execute(sql["sellers"])
         if run_id is not None:
-            conn.execute(_TEMP_SQL["observations_run"], (run_id, source))
+            conn.execute(sql["observations_run"], (run_id, source))
         else:
-            conn.execute(_TEMP_SQL["observations_import"], (None, source))
+            conn.execute(sql["observations_import"], (None, source))
         conn.execute(f"DELETE FROM {_BATCH_TABLE}")
     # Compared with the values as given (before the store's column affinities), as always.
     for row in batch:

@@ -414,3 +414,12 @@ def unscored_index(db: Database) -> None:
     # between storing and scoring; monitor.ingest.write.score_unscored). Without an index that is
     # a full scan of listings each time; this one holds only the few unscored rows.
     db.execute("CREATE INDEX listings_unscored ON listings (id) WHERE scored_at IS NULL AND removed_at IS NULL")
+
+
+@MIGRATIONS(name="0014_sales_count")
+def sales_count(db: Database) -> None:
+    # The sales count a listing page displays (issue 14: a referral's illegal business amount is
+    # estimated as sales count x price). On the listing (last known) and on each observation
+    # (what each crawl saw: a count that grows while a case is open is itself a figure).
+    db["listings"].add_column("sales_count", int)
+    db["observations"].add_column("sales_count", int)
