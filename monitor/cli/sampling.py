@@ -133,7 +133,7 @@ def list_cmd():
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def show(sample_id, as_json):
     """Print a sample: its seed, strata with counts and the listings drawn with their analysts
-    (the printable page for publication is /samples/ID in the review app).
+    (the printable page for publication is /sampling/ID in the review app).
 
     Example:
 
