@@ -17,7 +17,10 @@ from monitor.export.case import CaseError, CaseSpec, build_case
 from monitor.export.leads import LEAD_COLUMNS, LeadFilter, lead_rows
 from monitor.export.package import file_sha256
 from monitor.export.notices import NoticeError, NoticeRefused, NoticeRequest, prepare_notice, write_notice
+from monitor.casework.referrals import KINDS as REFERRAL_KINDS, ReferralError as RecordError, create_referral, \
+    find_referral
 from monitor.export.referral import ReferralError, ReferralSpec, build_referral, organisation_from
+from monitor.i18n import use_locale
 from monitor.export.sheets import write_csv, write_json, write_xlsx
 from monitor.store import open_db, resolve_db_path
 from monitor.store.db import durable_transaction, write_transaction
@@ -224,10 +227,14 @@ def notice(ctx, platform, mark, sellers, listings, rights_holder, registrations,
 @click.option("--organisation", metavar="NAME", help="The issuing organisation, instead of (or overriding) the file.")
 @click.option("--contact", metavar="TEXT", help="Contact for the case: person, phone, e-mail.")
 @click.option("--case-ref", metavar="REF", help="The case reference (default: LM-R-<UTC time>-<seller>).")
+@click.option("--to", "receiver", metavar="NAME", help="The receiving authority (接收机关), for the referral record.")
+@click.option("--to-kind", "receiver_kind", type=click.Choice(REFERRAL_KINDS),
+              help="The receiving authority's kind, for the referral record.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The WACZ file to write (FILE.wacz).")
 @click.pass_context
-def referral(ctx, seller, site, include_open, org_file, organisation, contact, case_ref, output):
+def referral(ctx, seller, site, include_open, org_file, organisation, contact, case_ref, receiver, receiver_kind,
+             output):
     """A referral package for a market regulator or police unit (transfer of clues), for
     hand-over between agencies and regions: a signed, timestamped WACZ file (as `export case`)
     with package/referral.json (schema monitor/export/schemas/referral-2.json, validated
@@ -242,11 +249,14 @@ def referral(ctx, seller, site, include_open, org_file, organisation, contact, c
     came from, and other listings in the store showing the same number); the listings with
     their verdicts; notices already sent. Check it with `monitor evidence verify FILE.wacz`.
 
+    The referral is recorded (state drafted, with the package's file name and SHA-256; see
+    `monitor referrals`): --to and --to-kind name the receiving authority, or name it later.
+
     Example:
 
         monitor export referral --seller gm-generic-1 --rights-holder org.yaml -o referral.wacz
 
-        monitor export referral --seller 10931 --site baihuo --organisation "XX市市场监督管理局" --contact "王科长 010-12345678" --case-ref XS-2026-014 -o referral.wacz
+        monitor export referral --seller 10931 --site baihuo --organisation "XX市市场监督管理局" --contact "王科长 010-12345678" --case-ref XS-2026-014 --to "XX市公安局" --to-kind public_security -o referral.wacz
     """
     try:
         org = organisation_from(org_file, organisation, contact)
@@ -254,6 +264,10 @@ def referral(ctx, seller, site, include_open, org_file, organisation, contact, c
         raise click.ClickException(str(exc)) from None
     path = resolve_db_path(ctx.obj.get("db_path"))
     db = open_db(path)
+    if case_ref and find_referral(db, case_ref.strip()) is not None:
+        db.close()
+        raise click.ClickException(f"a referral with reference {case_ref.strip()!r} is recorded already "
+                                   "(`monitor referrals list`); give another --case-ref")
     try:
         summary, document = build_referral(db, path, ReferralSpec(seller=seller, site=site, organisation=org,
                                                                   include_open=include_open,
@@ -261,9 +275,20 @@ def referral(ctx, seller, site, include_open, org_file, organisation, contact, c
     except (ReferralError, SigningError, TimestampError) as exc:
         db.close()
         raise click.ClickException(str(exc)) from None
+    with use_locale("en"):  # the record's own problems, if any, in the CLI's language
+        try:  # the package is written: its record goes in before the custody entry closes the store
+            referral_id = create_referral(db, actor="cli", listings=summary["listings"], authority=receiver,
+                                          authority_kind=receiver_kind, seller_site=site, seller_id=seller,
+                                          reference=document["case_reference"], package_file=output.name,
+                                          package_sha256=file_sha256(output), source="export")
+        except RecordError as exc:
+            db.close()
+            raise click.ClickException(f"{output} was written, but its referral could not be recorded: {exc}; "
+                                       "record it with `monitor referrals create`") from None
     digest = _record_package(db, f"referral:{output.name}", output, summary,
                              {"case_reference": document["case_reference"], "seller": seller, "site": site,
-                              "organisation": org.get("name"), "identifiers": len(document["identifiers"])})
+                              "organisation": org.get("name"), "identifiers": len(document["identifiers"]),
+                              "referral": referral_id})
     kinds: dict[str, int] = {}
     for g in document["identifiers"]:
         kinds[g["kind"]] = kinds.get(g["kind"], 0) + 1
@@ -271,6 +296,8 @@ def referral(ctx, seller, site, include_open, org_file, organisation, contact, c
     click.echo(f"{output}: referral {document['case_reference']}, {len(summary['listings'])} listing(s), "
                f"{len(document['sellers'])} seller account(s), {found}; {len(summary['files'])} files, "
                f"{_proof(summary)}, datapackage SHA-256 {summary['manifest_sha256']}, package SHA-256 {digest}")
+    click.echo(f"referral {referral_id} recorded (state drafted); move it on with `monitor referrals update` "
+               "or in the review app")
 
 
 COMMANDS = [export]

@@ -2,17 +2,170 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import click
+
+from monitor.casework import referrals as service
+from monitor.casework.referrals_csv import COLUMNS, apply_csv
+from monitor.casework.referrals_figures import load_thresholds, referral_figures
+from monitor.export.case import CaseError, CaseSpec, case_listings
+from monitor.i18n import use_locale
+from monitor.store import open_db
+from monitor.yamlfile import YamlError
 
 
 @click.group()
 def referrals():
     """Referrals to other authorities (线索移送): their states and outcomes.
 
+    A referral is recorded (state drafted) when `monitor export referral` makes its package,
+    or with `monitor referrals create`. It moves drafted → sent → received → filed (立案) →
+    closed, with the day of each state, in the review app (leads) or with `monitor referrals
+    update FILE.csv`; closing records the outcome: no_case (不予立案), administrative_penalty
+    (行政处罚, with the amount) or transferred_to_police (移送公安机关). Every change is in the
+    audit trail. See docs/referrals.md.
+
     Example:
 
-        monitor referrals --help
+        monitor referrals list --state sent
+
+        monitor referrals update replies-2026-12.csv
     """
+
+
+def _kind_choice():
+    return click.Choice(service.KINDS)
+
+
+@referrals.command("list")
+@click.option("--state", type=click.Choice(service.STATES), help="Only referrals in this state.")
+@click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path),
+              help="monitor.yaml with the referrals: thresholds [env MONITOR_CONFIG].")
+@click.pass_context
+def list_command(ctx, state, config):
+    """One line per referral: id, reference, state and its day, receiving authority, outcome,
+    penalty, and the estimated illegal business amount (sales count × price) with a
+    POLICE mark when it reaches the criminal threshold of monitor.yaml.
+
+    Example:
+
+        monitor referrals list
+
+        monitor referrals list --state closed
+    """
+    with use_locale("en"):
+        try:
+            thresholds = load_thresholds(config)
+        except YamlError as exc:
+            raise click.ClickException(str(exc)) from None
+        db = open_db(ctx.obj.get("db_path"))
+        try:
+            rows = service.list_referrals(db, state)
+            if not rows:
+                click.echo("no referrals" + (f" in state {state}" if state else ""))
+            for r in rows:
+                figures = referral_figures(db, r["id"], thresholds)
+                day = r[service.DATE_COLUMN[r["state"]]]
+                outcome = f" {r['outcome']}" if r["outcome"] else ""
+                penalty = f" {r['penalty_amount']:.2f} CNY" if r["penalty_amount"] else ""
+                mark = " POLICE (threshold reached)" if figures.reached else ""
+                click.echo(f"{r['id']}\t{r['reference']}\t{r['state']} {day}\t{r['authority'] or '-'}"
+                           f" ({r['authority_kind'] or '-'})\t{r['listings']} listing(s){outcome}{penalty}\t"
+                           f"est. illegal business amount {figures.amount:.2f} CNY "
+                           f"(threshold {figures.threshold:.0f}){mark}")
+        finally:
+            db.close()
+
+
+@referrals.command("create")
+@click.option("--to", "authority", metavar="NAME", help="The receiving authority (接收机关).")
+@click.option("--kind", "kind", type=_kind_choice(), help="What kind of authority it is.")
+@click.option("--seller", metavar="ID", help="The seller: its confirmed listings are covered (see --include-open).")
+@click.option("--site", help="Only the seller's listings on this site.")
+@click.option("--include-open", is_flag=True, help="Also the seller's listings whose flag is still open.")
+@click.option("--listing", "listings", multiple=True, type=int, metavar="ID", help="A listing id (repeatable).")
+@click.option("--reference", metavar="REF", help="The case reference (default: LM-R<day>-<id>).")
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="The day it was drafted (default: today).")
+@click.option("--note", help="A note.")
+@click.pass_context
+def create(ctx, authority, kind, seller, site, include_open, listings, reference, day, note):
+    """Record a referral (state drafted) without making a package: for a clue passed on by
+    letter, or before the package is made. It covers the listings given, or the seller's.
+
+    Example:
+
+        monitor referrals create --to "XX市公安局食药环侦支队" --kind public_security --seller 10931 --site baihuo
+
+        monitor referrals create --listing 12 --listing 40 --reference XS-2026-014
+    """
+    with use_locale("en"):
+        db = open_db(ctx.obj.get("db_path"))
+        try:
+            ids = list(listings)
+            if seller and not ids:
+                try:
+                    ids = [r["id"] for r in case_listings(db, CaseSpec(seller=seller, site=site,
+                                                                       include_open=include_open))]
+                except CaseError as exc:
+                    raise click.ClickException(str(exc)) from None
+            try:
+                referral_id = service.create_referral(
+                    db, actor="cli", listings=ids, authority=authority, authority_kind=kind, seller_site=site,
+                    seller_id=seller, reference=reference, drafted_on=day, note=note, source="cli")
+            except service.ReferralError as exc:
+                raise click.ClickException("\n".join(f"{f}: {m}" for f, m in exc.problems)) from None
+            row = service.get_referral(db, referral_id)
+        finally:
+            db.close()
+    click.echo(f"referral {referral_id} ({row['reference']}) drafted on {row['drafted_at']}, {len(ids)} listing(s)")
+
+
+@referrals.command("update")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def update(ctx, file):
+    """Move referrals on from a CSV file: one row per state change, applied in file order,
+    ALL OR NOTHING (any bad row: every problem is printed as FILE:LINE: field: problem and
+    nothing is changed; exit code 1).
+
+    \b
+    Columns (header row; UTF-8):
+      referral        id or case reference (required)
+      state           sent | received | filed | closed (required)
+      date            YYYY-MM-DD (empty: today)
+      authority       receiving authority (needed by the time it is sent)
+      authority_kind  department | public_security | platform | other_region
+      outcome         closing: no_case | administrative_penalty | transferred_to_police
+      penalty_amount  with administrative_penalty: CNY
+      note            free text
+
+    Example:
+
+    \b
+        monitor referrals update replies.csv
+    \b
+      replies.csv:
+        referral,state,date,authority,authority_kind,outcome,penalty_amount,note
+        LM-R20261201-0001,sent,2026-12-01,XX市市场监督管理局,department,,,
+        LM-R20261201-0001,closed,2026-12-20,,,administrative_penalty,50000,罚没款
+    """
+    with use_locale("en"):
+        db = open_db(ctx.obj.get("db_path"))
+        try:
+            result = apply_csv(db, file, actor="cli")
+        finally:
+            db.close()
+    if result.problems:
+        for problem in result.problems:
+            click.echo(problem, err=True)
+        click.echo(f"{file}: {len(result.problems)} problem(s); nothing was changed (the file applies all or "
+                   f"nothing). Columns: {', '.join(COLUMNS)}", err=True)
+        sys.exit(1)
+    for a in result.applied:
+        click.echo(f"{file}:{a['line']}: referral {a['referral']} ({a['reference']}) {a['from']} -> {a['to']}")
+    click.echo(f"{len(result.applied)} change(s) applied")
 
 
 COMMANDS = [referrals]
