@@ -126,6 +126,9 @@ def test_the_drawn_analyst_checks_an_unflagged_listing(site):
         assert mine.status_code == 200 and "我的抽查商品" in mine.text
         assert f'/sampling/items/{unflagged["id"]}/check' in mine.text
         assert f'/sampling/items/{others["id"]}/check' not in mine.text
+        # The title links to the listing page, which shows an unflagged listing too (no flag to decide).
+        assert f'href="/listing/{unflagged["listing"]}"' in mine.text
+        assert ana.get(f"/listing/{unflagged['listing']}").status_code == 200
         token = csrf_of(mine.text)
         no_reason = ana.post(f"/sampling/items/{unflagged['id']}/check", data={"csrf_token": token,
                                                                                "verdict": "dismissed"})
