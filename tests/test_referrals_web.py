@@ -1,0 +1,117 @@
+"""The referrals pages (线索移送, issue 14) on a real uvicorn server: the list in Chinese with its
+state filter, a referral moved through every state by a lead's form with its timeline and audit,
+a bad transition refused on the page with a clear message, analysts kept out of changes, and the
+police mark with its figures."""
+
+from __future__ import annotations
+
+import html
+import json
+import sqlite3
+
+import pytest
+
+from monitor.casework import referrals as service
+from monitor.store import open_db, save_listings
+from tests.web_fixtures import LiveServer, build_store, csrf_of, http_client, login
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    path = tmp_path_factory.mktemp("refweb") / "monitor.db"
+    info = build_store(path)
+    db = open_db(path)
+    save_listings(db, [{"site": "shopb", "listing_id": "L1", "url": "https://shop.example/1", "title": "B0SCH pads 1",
+                        "price": 41.0, "currency": "CNY", "sales_count": 2000, "observed_at": "2026-11-04T08:00:00Z"}],
+                  source="import")
+    rid = service.create_referral(db, actor="lea", listings=[info["listings"]["L1"], info["listings"]["L3"]],
+                                  reference="XS-2026-101", drafted_on="2026-12-01")
+    small = service.create_referral(db, actor="lea", listings=[info["listings"]["L3"]], reference="XS-2026-102",
+                                    drafted_on="2026-12-01")
+    db.close()
+    with LiveServer(path) as server:
+        yield server, path, rid, small
+
+
+def text_of(page: str) -> str:
+    return html.unescape(page)
+
+
+def move(client, rid, **fields):
+    page = client.get(f"/referrals/{rid}")
+    return client.post(f"/referrals/{rid}/move", data={"csrf_token": csrf_of(page.text), **fields})
+
+
+def test_a_lead_moves_a_referral_through_every_state_on_the_page(site):
+    server, path, rid, _ = site
+    with http_client(server.url) as client:
+        login(client, "lea")
+        listing = client.get("/referrals", headers={"Accept-Language": "zh-CN"})
+        assert listing.status_code == 200
+        assert "线索移送" in listing.text and "XS-2026-101" in listing.text and "已起草" in listing.text
+        for fields in ({"state": "sent", "day": "2026-12-02", "authority": "示例市公安局",
+                        "authority_kind": "public_security"},
+                       {"state": "received", "day": "2026-12-03"},
+                       {"state": "filed", "day": "2026-12-04", "note": "已立案侦查"},
+                       {"state": "closed", "day": "2026-12-06", "outcome": "transferred_to_police"}):
+            done = move(client, rid, **fields)
+            assert done.status_code == 303 and done.headers["location"] == f"/referrals/{rid}?done=1", done.text
+        page = text_of(client.get(f"/referrals/{rid}").text)
+        assert "已结案" in page and "移送公安机关" in page and "示例市公安局" in page and "已立案侦查" in page
+        timeline = page[page.index('<ol class="timeline">'):]
+        assert timeline.index("已起草") < timeline.index("已移送") < timeline.index("已接收") < \
+            timeline.index("已立案") < timeline.index("已结案")
+        assert "更新状态" not in page  # a closed referral has nothing left to move to
+        filtered = client.get("/referrals?state=closed").text
+        assert "XS-2026-101" in filtered and "XS-2026-102" not in filtered
+    conn = sqlite3.connect(path)
+    try:
+        states = [r[0] for r in conn.execute("SELECT to_state FROM referral_history WHERE referral = ? ORDER BY id",
+                                             [rid])]
+        trail = conn.execute("SELECT actor, action, after, ip FROM audit WHERE object = ? AND action = "
+                             "'referral_state' ORDER BY id", [f"referral:{rid}"]).fetchall()
+    finally:
+        conn.close()
+    assert states == ["drafted", "sent", "received", "filed", "closed"]
+    assert [t[0] for t in trail] == ["lea"] * 4 and trail[0][3] == "127.0.0.1"
+    assert json.loads(trail[-1][2])["outcome"] == "transferred_to_police"
+
+
+def test_a_bad_move_is_refused_on_the_page_and_analysts_cannot_move(site):
+    server, path, _, small = site
+    with http_client(server.url) as client:
+        login(client, "lea")
+        refused = move(client, small, state="closed", day="2026-12-02")
+        assert refused.status_code == 400
+        page = text_of(refused.text)
+        assert "未更改" in page and "结案须填写处理结果" in page and "移送前请填写接收机关" in page
+        refused = move(client, small, state="sent", day="2026-11-01", authority="A", authority_kind="department")
+        assert "2026-11-01 早于该线索“已起草”的日期（2026-12-01）" in text_of(refused.text)
+        refused = move(client, small, state="closed", authority="A", authority_kind="department",
+                       outcome="administrative_penalty", penalty_amount="很多")
+        assert refused.status_code == 400 and "不是有效金额" in text_of(refused.text)
+    with http_client(server.url) as client:
+        login(client, "ana")
+        page = client.get(f"/referrals/{small}")
+        assert page.status_code == 200 and "仅组长可以更新线索状态" in page.text
+        forbidden = client.post(f"/referrals/{small}/move", data={"csrf_token": csrf_of(page.text), "state": "sent"})
+        assert forbidden.status_code == 403
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("SELECT state FROM referrals WHERE id = ?", [small]).fetchone() == ("drafted",)
+    finally:
+        conn.close()
+
+
+def test_the_police_mark_shows_with_its_figures(site):
+    server, _, rid, small = site
+    with http_client(server.url) as client:
+        login(client, "lea")
+        page = text_of(client.get(f"/referrals/{rid}").text)
+        # 2000 × ¥41 = ¥82,000 ≥ ¥50,000; L3 shows no sales count and is not counted.
+        assert "涉嫌犯罪：应移送公安机关" in page and "¥82,000.00" in page and "¥50,000.00" in page
+        assert "页面未显示销量" in page and "合计（计入 1 个商品链接）" in page
+        other = text_of(client.get(f"/referrals/{small}").text)
+        assert "涉嫌犯罪" not in other and "低于刑事立案追诉标准" in other
+        english = text_of(client.get(f"/referrals/{rid}", headers={"Accept-Language": "en"}).text)
+        assert "Suspected crime: transfer to the police" in english and "涉嫌犯罪" not in english
