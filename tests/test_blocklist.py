@@ -123,6 +123,16 @@ def test_the_first_form_of_the_block_list_still_loads(tmp_path):
     assert len(load_blocklist(tmp_path / "missing.csv")) == 0
 
 
+def test_a_list_of_companies_needs_no_shop_columns(tmp_path):
+    path = tmp_path / "companies.csv"
+    path.write_text(f"company,uscc,source,listed_on\n某某贸易有限公司,{CODE_A},经营异常名录,2026-01-02\n", encoding="utf-8")
+    [entry] = read_blocklist(path).entries
+    assert (entry.company, entry.uscc, entry.source, entry.shop) == ("某某贸易有限公司", CODE_A, "abnormal_operations", None)
+    path.write_text("company,uscc,owner\n", encoding="utf-8")
+    with pytest.raises(YamlError, match="unknown column"):
+        read_blocklist(path)
+
+
 def test_dates_are_read_as_spreadsheets_write_them():
     assert parse_date("2026/3/5") == parse_date("2026年3月5日") == parse_date("2026.03.05") == "2026-03-05"
     with pytest.raises(ValueError):

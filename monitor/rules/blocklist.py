@@ -22,7 +22,9 @@ from pathlib import Path
 from monitor.rules.companies import bare_company_form, company_key, compact_uscc, uscc_problem
 from monitor.rules.csvfile import RuleFileError, read_rows, write_rows
 
-REQUIRED = ("site", "seller_id")  # the columns of the first form; every other column is optional
+# No column is required: a list of companies (company,uscc,source,listed_on) needs no shop columns,
+# the first form (site,seller_id,reason) no company ones. A row that names nothing is refused.
+REQUIRED: tuple[str, ...] = ()
 COLUMNS = ("site", "seller_id", "company", "uscc", "source", "listed_on", "reason")
 FIX_HINT = "The block list was not changed. Fix the rows above."
 
