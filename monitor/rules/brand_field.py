@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from monitor.rules.explain import Msg
 from monitor.rules.normalise import fold
 from monitor.rules.signals import Signal, span
 
@@ -69,8 +70,9 @@ def extension_signals(listing: dict, hits: list, neutral: re.Pattern | None = No
             added = " ".join(words)
             out.append(Signal(
                 "mark_lookalike", "trademark", 0.75,
-                f'The brand field "{brand}" builds a brand on the watched mark {mark.name} with "{added}" '
-                f"added: a mark plus added words, used as a brand, is similar to the mark (CNIPA practice)",
+                Msg('The brand field "%(brand)s" builds a brand on the watched mark %(mark)s with "%(added)s" '
+                    "added: a mark plus added words, used as a brand, is similar to the mark (CNIPA practice)",
+                    brand=brand, mark=mark.name, added=added),
                 [span(listing, "brand", 0, len(brand))], mark=mark.name,
                 details={"form": h.matched, "added": added,
                          "mechanisms": ["inserted_word"], "visual": 0.75, "phonetic": 0.8, "conceptual": 0.5}))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from monitor.rules.brand_field import extension_signals
+from monitor.rules.explain import Msg
 from monitor.rules.packs import RulePacks
 from monitor.rules.price_signals import PricePoint, price_point, price_signals
 from monitor.rules.regulatory import regulatory_signals
@@ -69,30 +70,32 @@ class Engine:
             mark = best.mark
             evidence = [h.evidence for h in group]
             elsewhere = sorted({h.evidence.field for h in group} - {best.evidence.field})
-            also = f" (also in {', '.join(f.replace('attributes.', 'attribute ') for f in elsewhere)})" if elsewhere else ""
+            explanation = best.explanation
+            if elsewhere:
+                explanation = Msg("%(explanation)s (also in %(fields)s)", explanation=explanation, fields=elsewhere)
             if kind == "exact":
-                out.append(Signal("mark_exact", "trademark", 1.0, best.explanation + also, evidence, mark=name,
+                out.append(Signal("mark_exact", "trademark", 1.0, explanation, evidence, mark=name,
                                   details={"form": best.form, "matched": best.matched}))
                 continue
             strength = best.similarity
-            explanation = best.explanation + also
             if category and mark.categories and category not in mark.categories and not mark.well_known:
                 strength *= OTHER_GOODS_FACTOR
-                explanation += f" (the mark is registered for {', '.join(mark.categories)}, not {category})"
+                explanation = Msg("%(explanation)s (the mark is registered for %(categories)s, not %(category)s)",
+                                  explanation=explanation, categories=list(mark.categories), category=category)
             out.append(Signal("mark_lookalike", "trademark", strength, explanation, evidence, mark=name,
                               details={"form": best.form, "matched": best.matched, "visual": best.visual,
                                        "phonetic": best.phonetic, "conceptual": best.conceptual,
                                        "mechanisms": sorted({m for h in group for m in h.mechanisms})}))
         return out, hits
 
-    def vouched(self, listing: dict, claimed: list) -> str | None:
+    def vouched(self, listing: dict, claimed: list) -> Msg | str | None:
         """Why the seller's standing explains a registration number not shown, or None: an
         authorised seller of a mark the listing claims, or the brand's own (vetted) store."""
         watchlist = self.packs.watchlist
         names = brand_names(listing.get("brand"))
         for mark, _ in claimed:
             if watchlist.is_authorised(mark, listing.get("site"), listing.get("seller_id"), listing.get("seller_name")):
-                return f"the seller is an authorised seller of {mark} (rules/watchlist.csv)"
+                return Msg("the seller is an authorised seller of %(mark)s (rules/watchlist.csv)", mark=mark)
             entry = watchlist.get(mark)
             names += [mark, *(entry.aliases if entry else ())]
         attrs = listing.get("attributes") or {}

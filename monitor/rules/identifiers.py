@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from monitor.rules.checks import CategoryChecks, Identifier
+from monitor.rules.explain import Msg, join
 from monitor.rules.normalise import fold_name
 from monitor.rules.signals import Evidence, ListingTexts, Signal, listing_texts, text_fields
 from monitor.rules.words import any_of, word_prefilter
@@ -105,11 +106,6 @@ def attr_name(field_name: str) -> str | None:
     return field_name.split(".", 1)[1] if field_name.startswith("attributes.") else None
 
 
-def field_words(field_name: str) -> str:
-    name = attr_name(field_name)
-    return f"attribute {name}" if name else field_name
-
-
 def find_identifiers(listing: dict, checks: CategoryChecks) -> tuple[list[Found], list[Signal]]:
     """Every identifier of the category in the listing, and malformed-looking candidates."""
     return find_in_listing(CheckedListing(listing, checks))
@@ -142,8 +138,9 @@ def _find_in_field(ctx: CheckedListing, fld: str, text: str, folded: str, idents
             strict_spans.append(m.span())
             malformed.append(Signal(
                 "regulatory_malformed", "regulatory", 0.9,
-                f'"{m.group(0).strip()}" in {field_words(fld)} looks like a {ident.name} but does not have its format '
-                f"({source}, identifier {ident.id}, line {ident.line})",
+                Msg('"%(text)s" in %(field)s looks like a %(identifier)s but does not have its format '
+                    "(%(source)s, identifier %(id)s, line %(line)s)", text=m.group(0).strip(), field=fld,
+                    identifier=Msg(ident.name), source=source, id=ident.id, line=ident.line),
                 [ctx.span(fld, m.start(), m.end())], details={"identifier": ident.id}))
 
 
@@ -168,8 +165,9 @@ def find_in_listing(ctx: CheckedListing) -> tuple[list[Found], list[Signal]]:
             if labels and not strict_spans and _DIGIT.search(folded):
                 malformed.append(Signal(
                     "regulatory_malformed", "regulatory", 0.9,
-                    f'Attribute {attr} holds "{text.strip()}", which is not a valid '
-                    f"{' or '.join(i.name for i in labels)} ({source})",
+                    Msg('Attribute %(attribute)s holds "%(text)s", which is not a valid %(identifiers)s (%(source)s)',
+                        attribute=attr, text=text.strip(), identifiers=join([Msg(i.name) for i in labels], " or "),
+                        source=source),
                     [ctx.span(fld, 0, len(text))], details={"identifier": [i.id for i in labels]}))
     this_year = date.today().year
     for f in found:
@@ -177,7 +175,8 @@ def find_in_listing(ctx: CheckedListing) -> tuple[list[Found], list[Signal]]:
         if year is not None and ((f.ident.min_year and year < f.ident.min_year) or year > this_year + 1):
             malformed.append(Signal(
                 "regulatory_malformed", "regulatory", 0.9,
-                f'{f.ident.name} "{f.text}" in {field_words(f.field)} gives the year {year}, which cannot be right '
-                f"(expected {f.ident.min_year or 'any'} to {this_year + 1}; {source})",
+                Msg('%(identifier)s "%(text)s" in %(field)s gives the year %(year)s, which cannot be right '
+                    "(expected %(first)s to %(last)s; %(source)s)", identifier=Msg(f.ident.name), text=f.text,
+                    field=f.field, year=year, first=f.ident.min_year or Msg("any"), last=this_year + 1, source=source),
                 [ctx.span(f.field, f.start, f.end)], details={"identifier": f.ident.id}))
     return found, malformed

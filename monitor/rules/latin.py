@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import jellyfish
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
+from monitor.rules.explain import Msg, join
+
 ORDINARY_ZIPF = 3.0  # a word this frequent in English (wordfreq Zipf scale) is an ordinary word
 
 
@@ -94,7 +96,7 @@ class LatinMatch:
     visual: float
     phonetic: float
     mechanisms: tuple[str, ...]
-    detail: str  # what changed, in plain words
+    detail: Msg | str  # what changed, in plain words
 
 
 def compare(word: str, form: str, *, joined: bool = False) -> LatinMatch | None:
@@ -107,13 +109,13 @@ def compare(word: str, form: str, *, joined: bool = False) -> LatinMatch | None:
     """
     if word == form:
         if joined:
-            return LatinMatch(1.0, 1.0, ("separator_inside",), "the mark is split by a separator")
+            return LatinMatch(1.0, 1.0, ("separator_inside",), Msg("the mark is split by a separator"))
         return None
     n, m = len(form), len(word)
     if n <= 3 or not word:
         return None
     if "rn" in word and word.replace("rn", "m") == form:
-        return LatinMatch(0.95, 0.7, ("homoglyph",), '"rn" is written for "m"')
+        return LatinMatch(0.95, 0.7, ("homoglyph",), Msg('"rn" is written for "m"'))
     if word[0] != form[0]:
         return None
     if word == form + "s" or word == form + "es":  # plural or possessive of the mark itself
@@ -122,25 +124,25 @@ def compare(word: str, form: str, *, joined: bool = False) -> LatinMatch | None:
     phonetic = phonetic_similarity(word, form)
     sep = ("separator_inside",) if joined else ()
     if _undouble(word) == _undouble(form):
-        return LatinMatch(max(visual, 0.9), max(phonetic, 0.9), ("doubled_letter", *sep), "a letter is doubled or undoubled")
+        return LatinMatch(max(visual, 0.9), max(phonetic, 0.9), ("doubled_letter", *sep), Msg("a letter is doubled or undoubled"))
     dist = OSA.distance(word, form, score_cutoff=3)
     if n == 4:
         if m == 4 and dist == 1 and Levenshtein.distance(word, form) == 1:
             i = next(k for k in range(4) if word[k] != form[k])
-            return LatinMatch(visual, phonetic, ("one_letter_edit", *sep), f'"{word[i]}" replaces "{form[i]}"')
+            return LatinMatch(visual, phonetic, ("one_letter_edit", *sep), _replaces(word[i], form[i]))
         return None
     if dist == 1:
         if Levenshtein.distance(word, form) == 2:
-            return LatinMatch(visual, phonetic, ("transposition", *sep), "two neighbouring letters are swapped")
+            return LatinMatch(visual, phonetic, ("transposition", *sep), Msg("two neighbouring letters are swapped"))
         return LatinMatch(visual, phonetic, ("one_letter_edit", *sep), _describe_edit(word, form))
     if dist == 2 and n >= 8 and visual >= 0.85:
         return LatinMatch(visual, phonetic, ("two_letter_edit", *sep), _describe_edit(word, form))
     if phonetic >= 0.9 and visual >= 0.6 and abs(n - m) <= 2 and word[:2] == form[:2]:
-        return LatinMatch(visual, phonetic, ("sound_alike", *sep), "it is spelled differently but sounds the same")
+        return LatinMatch(visual, phonetic, ("sound_alike", *sep), Msg("it is spelled differently but sounds the same"))
     if m == n and dist <= 2 and all(_sound_class(a) == _sound_class(b) for a, b in zip(word, form)):
         return LatinMatch(visual, max(phonetic, 0.85), ("sound_alike", *sep),
-                          ", ".join(f'"{a}" replaces "{b}"' for a, b in zip(word, form) if a != b)
-                          + " (letters of the same sound group)")
+                          Msg("%(changes)s (letters of the same sound group)",
+                              changes=join([_replaces(a, b) for a, b in zip(word, form) if a != b], ", ")))
     return None
 
 
@@ -152,14 +154,18 @@ def _sound_class(letter: str) -> str:
     return jellyfish.soundex("a" + letter)[1:2] or letter
 
 
-def _describe_edit(word: str, form: str) -> str:
+def _replaces(written: str, letter: str) -> Msg:
+    return Msg('"%(written)s" replaces "%(letter)s"', written=written, letter=letter)
+
+
+def _describe_edit(word: str, form: str) -> Msg | str:
     ops = Levenshtein.editops(form, word)
     parts = []
     for op in ops:
         if op.tag == "replace":
-            parts.append(f'"{word[op.dest_pos]}" replaces "{form[op.src_pos]}"')
+            parts.append(_replaces(word[op.dest_pos], form[op.src_pos]))
         elif op.tag == "insert":
-            parts.append(f'"{word[op.dest_pos]}" is added')
+            parts.append(Msg('"%(letter)s" is added', letter=word[op.dest_pos]))
         elif op.tag == "delete":
-            parts.append(f'"{form[op.src_pos]}" is left out')
-    return ", ".join(parts) or "one letter differs"
+            parts.append(Msg('"%(letter)s" is left out', letter=form[op.src_pos]))
+    return join(parts, ", ") or Msg("one letter differs")

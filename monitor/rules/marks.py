@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import ahocorasick
 
 from monitor.rules import chinese, latin
+from monitor.rules.explain import Msg, join
 from monitor.rules.homoglyphs import DIGIT_LETTERS, confusable_table, script_name
 from monitor.rules.marks_han import HanMarks, lookalike_scores
 from monitor.rules.marks_latin import LatinLookalikes
@@ -85,10 +86,6 @@ _FIELD_CACHE = 20_000  # (field, text) entries kept before the cache is emptied
 _BRAND_AFTER = re.compile(r"\s*(®|™|\(r\)|\(tm\)|brand\b|official\b|original\b|genuine\b|authentic\b|牌|品牌|官方|旗舰|正品)", re.I)
 _BRAND_BEFORE = re.compile(r"(\bby|\bfrom|品牌[:：]?|brand[:：]?)\s*$", re.I)
 _BRAND_ATTRIBUTE = re.compile(r"brand|品牌|商标|trademark", re.I)
-_FIELD_WORDS = {"title": "the title", "brand": "the brand", "description": "the description",
-                "seller_name": "the seller name"}
-
-
 def _script(key: str) -> str:
     if any(chinese.is_han(c) for c in key):
         return "han"
@@ -96,12 +93,6 @@ def _script(key: str) -> str:
     if letters and all(c.isascii() for c in letters):
         return "latin"
     return "other"
-
-
-def _field_words(name: str) -> str:
-    if name.startswith("attributes."):
-        return f'the attribute "{name.split(".", 1)[1]}"'
-    return _FIELD_WORDS.get(name, name)
 
 
 class MarkIndex:
@@ -233,7 +224,7 @@ class MarkIndex:
             best[k] = hit
 
     def _hit(self, field_name: str, norm: Normalised, i: int, j: int, form: _Form, kind: str,
-             visual: float, phonetic: float, mechanisms: tuple[str, ...], reason: str) -> MarkHit:
+             visual: float, phonetic: float, mechanisms: tuple[str, ...], reason: str | Msg) -> MarkHit:
         start, end = norm.span(i, j)
         matched = norm.original[start:end]
         if norm.unconverted[i:j] != norm.folded[i:j]:
@@ -246,15 +237,19 @@ class MarkIndex:
             similarity = 1.0
         else:
             similarity = round(min(0.97, 0.75 * max(visual, phonetic) + 0.25 * (visual + phonetic) / 2), 3)
-        where = _field_words(field_name)
-        target = f'the mark "{form.mark.name}"' if not form.alias else (
-            f'"{form.text}", {"another-script name" if form.other_script else "an alias"} of the mark "{form.mark.name}"')
-        if kind == "exact":
-            explanation = f'"{matched}" in {where} is {target}'
+        if not form.alias:
+            target = Msg('the mark "%(mark)s"', mark=form.mark.name)
+        elif form.other_script:
+            target = Msg('"%(form)s", another-script name of the mark "%(mark)s"', form=form.text, mark=form.mark.name)
         else:
-            explanation = f'"{matched}" in {where} looks like {target}'
-        if reason:
-            explanation += f": {reason}"
+            target = Msg('"%(form)s", an alias of the mark "%(mark)s"', form=form.text, mark=form.mark.name)
+        params = {"matched": matched, "the_field": field_name, "target": target}
+        if kind == "exact":
+            explanation = (Msg('"%(matched)s" in %(the_field)s is %(target)s: %(reason)s', **params, reason=reason)
+                           if reason else Msg('"%(matched)s" in %(the_field)s is %(target)s', **params))
+        else:
+            explanation = (Msg('"%(matched)s" in %(the_field)s looks like %(target)s: %(reason)s', **params, reason=reason)
+                           if reason else Msg('"%(matched)s" in %(the_field)s looks like %(target)s', **params))
         return MarkHit(form.mark, kind, Evidence(field_name, start, end, matched), matched, form.text,
                        round(visual, 3), round(phonetic, 3), conceptual, similarity, mechanisms, explanation)
 
@@ -290,12 +285,12 @@ class MarkIndex:
                     mechanisms: tuple[str, ...] = ()
                     reason = ""
                     if norm.unconverted[i:j] != norm.folded[i:j]:
-                        reason = "written in Traditional characters"
+                        reason = Msg("written in Traditional characters")
                     s0, e0 = norm.span(i, j)
                     if latin_form and any("\uff21" <= c <= "\uff5a" for c in norm.original[s0:e0]):
                         # ＰＨＩＬＩＰＳ: full-width letters slip past a platform's keyword filter
                         yield self._hit(field_name, norm, i, j, form, "lookalike", 0.95, 1.0, ("full_width",),
-                                        "written in full-width letters, which keyword filters do not match"), None
+                                        Msg("written in full-width letters, which keyword filters do not match")), None
                         continue
                     yield self._hit(field_name, norm, i, j, form, "exact", 1.0, 1.0, mechanisms, reason), common
                     continue
@@ -308,7 +303,7 @@ class MarkIndex:
                 yield self._hit(field_name, norm, i, j, form, "lookalike", visual, 1.0, mechanisms, reason), None
 
     @staticmethod
-    def _char_mechanisms(norm: Normalised, i: int, j: int, form: _Form) -> tuple[tuple[str, ...], str]:
+    def _char_mechanisms(norm: Normalised, i: int, j: int, form: _Form) -> tuple[tuple[str, ...], Msg | str]:
         mechanisms: list[str] = []
         digits, glyphs = [], []
         for k in range(i, j):
@@ -324,13 +319,15 @@ class MarkIndex:
         if glyphs:
             mechanisms.append("homoglyph")
             scripts = sorted({script_name(g) for g, _ in glyphs})
-            reasons.append(f"the {'/'.join(scripts)} letter{'s' if len(glyphs) > 1 else ''} "
-                           f"{', '.join(g for g, _ in glyphs)} stand{'' if len(glyphs) > 1 else 's'} for the Latin "
-                           f"{', '.join(t for _, t in glyphs)}")
+            params = {"scripts": "/".join(scripts), "written": ", ".join(g for g, _ in glyphs),
+                      "latin": ", ".join(t for _, t in glyphs)}
+            reasons.append(Msg("the %(scripts)s letters %(written)s stand for the Latin %(latin)s", **params)
+                           if len(glyphs) > 1 else Msg("the %(scripts)s letter %(written)s stands for the Latin %(latin)s", **params))
         if digits:
             mechanisms.append("digit_for_letter")
-            reasons.append("; ".join(f"the digit {d} stands for the letter {t.upper()}" for d, t in digits))
-        return tuple(mechanisms), "; ".join(reasons)
+            reasons.append(join([Msg("the digit %(digit)s stands for the letter %(letter)s", digit=d, letter=t.upper())
+                                 for d, t in digits]))
+        return tuple(mechanisms), join(reasons) if reasons else ""
 
     def _brand_use(self, listing: dict, field_name: str, text: str, start: int, end: int, form: _Form) -> bool:
         """Whether a common word that is also a mark is used as a brand here (Shell oil vs phone shell)."""
@@ -367,7 +364,7 @@ class MarkIndex:
                 if key[s:e] == form.key:
                     continue  # written as the mark itself ("estee lauder")
                 yield self._hit(field_name, norm, s, e, form, "lookalike", 0.9, 1.0, ("separator_inside",),
-                                "the mark is split by separators")
+                                Msg("the mark is split by separators"))
 
     def _latin_hits(self, field_name, norm, s, e, found):
         for fid, match in found:
@@ -376,7 +373,7 @@ class MarkIndex:
                 continue
             extra, reason = self._char_mechanisms(norm, s, e, form)
             yield self._hit(field_name, norm, s, e, form, "lookalike", match.visual, match.phonetic,
-                            (*match.mechanisms, *extra), "; ".join(r for r in (match.detail, reason) if r))
+                            (*match.mechanisms, *extra), join([match.detail, reason]))
 
     # ------------------------------------------------------------------ chinese
     def _chinese(self, field_name: str, norm: Normalised, runs):

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from monitor.rules import chinese
+from monitor.rules.explain import Msg, join
 
 if TYPE_CHECKING:
     from monitor.rules.marks import _Form
@@ -174,7 +175,7 @@ def _align_window(mark: str, window: str):
     n = len(mark)
     for s in range(0, max(0, len(window) - n) + 1):
         if chinese.reordered(mark, window[s:s + n]):
-            return s, s + n, ("reordered_chars",), "the same characters in another order"
+            return s, s + n, ("reordered_chars",), Msg("the same characters in another order")
     split = any(len(p) == 2 and p[0] + p[1] in window for p in (chinese.parts(mark[0]), chinese.parts(mark[1])))
     if n == 2 and len(window) >= 2 and not split:
         # two-character marks: only a swap or a split, no insertions; no alignment needed
@@ -192,19 +193,20 @@ def _align_window(mark: str, window: str):
     return al.start, al.end, al.mechanisms, _reason(al.steps)
 
 
-def _reason(steps) -> str:
+def _reason(steps) -> Msg | str:
     out = []
     for mech, m, t in steps:
         if mech == "same_sound_char":
-            out.append(f"{t} is written for {m}, the same sound ({chinese.sound(m)})")
+            out.append(Msg("%(written)s is written for %(char)s, the same sound (%(sound)s)",
+                           written=t, char=m, sound=chinese.sound(m)))
         elif mech == "shape_similar_char":
-            out.append(f"{t} is written for {m}, a character of similar shape")
+            out.append(Msg("%(written)s is written for %(char)s, a character of similar shape", written=t, char=m))
         elif mech == "number_swap":
-            out.append(f"the numeral {t} replaces {m}")
+            out.append(Msg("the numeral %(written)s replaces %(char)s", written=t, char=m))
         elif mech == "component_split":
-            out.append(f"{t} splits {m} into its parts")
+            out.append(Msg("%(written)s splits %(char)s into its parts", written=t, char=m))
         elif mech == "inserted_word":
-            out.append(f"{t} is inserted inside the mark")
+            out.append(Msg("%(written)s is inserted inside the mark", written=t))
         elif mech == "one_char_changed":
-            out.append(f"{t} replaces {m} (one character of the mark changed)")
-    return "; ".join(out)
+            out.append(Msg("%(written)s replaces %(char)s (one character of the mark changed)", written=t, char=m))
+    return join(out) if out else ""

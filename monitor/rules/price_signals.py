@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from monitor.rules.explain import Msg
 from monitor.rules.packsize import Quantity, parse_quantity
 from monitor.rules.prices import ReferencePrice
 from monitor.rules.signals import Signal, span
@@ -111,15 +112,17 @@ def price_signals(listing: dict, marks: list[str], references: list[ReferencePri
                 lst_qty = parse_quantity(title)
                 if ref_qty and lst_qty and ref_qty.dimension == lst_qty.dimension:
                     ratio = (price / lst_qty.amount) / (ref.price / ref_qty.amount)
-                    basis = f"per {ref.unit}: {price / lst_qty.amount * ref_qty.amount:.2f} against {ref.price:.2f}"
+                    basis = Msg("per %(unit)s: %(price)s against %(reference)s", unit=ref.unit,
+                                price=f"{price / lst_qty.amount * ref_qty.amount:.2f}", reference=f"{ref.price:.2f}")
                 else:
                     ratio = price / ref.price
-                    basis = f"{price:.2f} against {ref.price:.2f}"
+                    basis = Msg("%(price)s against %(reference)s", price=f"{price:.2f}", reference=f"{ref.price:.2f}")
                 if ratio <= SUSPICIOUS_RATIO:
                     out.append(Signal(
                         "price_anomaly", "price", _strength(ratio),
-                        f"Price is {ratio:.0%} of the reference price for {mark} {product} "
-                        f"({basis} {ref.currency}, rules/prices.csv line {ref.line})",
+                        Msg("Price is %(percent)s of the reference price for %(mark)s %(product)s "
+                            "(%(basis)s %(currency)s, rules/prices.csv line %(line)s)", percent=f"{ratio:.0%}",
+                            mark=mark, product=product, basis=basis, currency=ref.currency, line=ref.line),
                         [span(listing, "title", at, at + len(_fold(product).split()[0]))], mark=mark,
                         details={"ratio": round(ratio, 3), "reference": ref.price, "basis": "reference"}))
                     continue
@@ -133,9 +136,11 @@ def price_signals(listing: dict, marks: list[str], references: list[ReferencePri
                 if z <= ROBUST_Z and ratio <= SUSPICIOUS_RATIO:
                     out.append(Signal(
                         "price_anomaly", "price", min(1.0, _strength(ratio)),
-                        f"Price is {ratio:.0%} of the median of {len(others)} comparable {mark} offers "
-                        f"({point.unit_price:.2f} against {median:.2f} {point.currency or ''} "
-                        f"per {point.dimension if point.dimension != 'listing' else 'listing'}; robust z {z:.1f})",
+                        Msg("Price is %(percent)s of the median of %(n)s comparable %(mark)s offers "
+                            "(%(price)s against %(median)s %(currency)s per %(unit)s; robust z %(z)s)",
+                            percent=f"{ratio:.0%}", n=len(others), mark=mark, price=f"{point.unit_price:.2f}",
+                            median=f"{median:.2f}", currency=point.currency or "",
+                            unit=point.dimension if point.dimension != "listing" else Msg("listing"), z=f"{z:.1f}"),
                         [], mark=mark,
                         details={"ratio": round(ratio, 3), "median": median, "offers": len(others), "z": round(z, 2),
                                  "basis": "comparables"}))

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 from monitor.rules.checks import CategoryChecks, Checks, Requirement
-from monitor.rules.identifiers import CheckedListing, Found, attr_name, field_words, find_in_listing
+from monitor.rules.explain import Msg, join
+from monitor.rules.identifiers import CheckedListing, Found, attr_name, find_in_listing
 from monitor.rules.normalise import fold, fold_name
 from monitor.rules.signals import Evidence, Signal, span
 
@@ -44,9 +45,13 @@ def _legacy_signals(ctx: CheckedListing, found: list[Found]) -> list[Signal]:
                 continue
             if rule.year_from is not None and (f.year is None or f.year < rule.year_from):
                 continue
-            why = _fill(rule.explain, {**f.groups, "year": f.year}) if rule.explain else "this number is suspect"
+            # a filled-in rule-file text is shown as written; the unfilled one is the message
+            why = (Msg(rule.explain) if "{" not in rule.explain else _fill(rule.explain, {**f.groups, "year": f.year})
+                   ) if rule.explain else Msg("this number is suspect")
             out.append(Signal(rule.signal, "regulatory", rule.strength,
-                              f'{f.ident.name} "{f.text}" in {field_words(f.field)}: {why} ({checks.source} line {rule.line})',
+                              Msg('%(identifier)s "%(text)s" in %(field)s: %(why)s (%(source)s line %(line)s)',
+                                  identifier=Msg(f.ident.name), text=f.text, field=f.field, why=why,
+                                  source=checks.source, line=rule.line),
                               [ctx.span(f.field, f.start, f.end)], details={"identifier": f.ident.id}))
     reported = set()
     for f in found:
@@ -54,10 +59,12 @@ def _legacy_signals(ctx: CheckedListing, found: list[Found]) -> list[Signal]:
         if not ident.superseded_by or ident.id in reported or kinds & set(ident.superseded_by):
             continue
         reported.add(ident.id)
-        current = " or ".join(checks.identifiers[i].name for i in ident.superseded_by if i in checks.identifiers)
+        current = _names(checks, ident.superseded_by)
         out.append(Signal("regulatory_legacy", "regulatory", ident.legacy_strength,
-                          f'Only a legacy number is shown: {ident.name} "{f.text}" in {field_words(f.field)}; a product on '
-                          f"sale today shows a current {current} ({checks.source} line {ident.line})",
+                          Msg('Only a legacy number is shown: %(identifier)s "%(text)s" in %(field)s; a product on '
+                              "sale today shows a current %(current)s (%(source)s line %(line)s)",
+                              identifier=Msg(ident.name), text=f.text, field=f.field, current=current,
+                              source=checks.source, line=ident.line),
                           [ctx.span(f.field, f.start, f.end)], details={"identifier": ident.id}))
     return out
 
@@ -86,13 +93,13 @@ def _applies(ctx: CheckedListing, req: Requirement) -> tuple[bool, list[Evidence
     return bool(triggers or exempt), triggers, exempt
 
 
-def _names(checks: CategoryChecks, ids) -> str:
-    return " or ".join(checks.identifiers[i].name for i in ids if i in checks.identifiers)
+def _names(checks: CategoryChecks, ids) -> Msg | str:
+    return join([Msg(checks.identifiers[i].name) for i in ids if i in checks.identifiers], " or ")
 
 
-def _quote(evidence: list[Evidence]) -> str:
-    words = list(dict.fromkeys(f'"{e.text}" in {field_words(e.field)}' for e in evidence[:3]))
-    return ", ".join(words)
+def _quote(evidence: list[Evidence]) -> Msg | str:
+    return join([Msg('"%(text)s" in %(field)s', text=t, field=f)
+                 for t, f in dict.fromkeys((e.text, e.field) for e in evidence[:3])], ", ")
 
 
 def _requirement_signals(ctx: CheckedListing, found: list[Found], malformed_ids: set[str]) -> list[Signal]:
@@ -117,36 +124,39 @@ def _requirement_signals(ctx: CheckedListing, found: list[Found], malformed_ids:
         if exempt:
             out.append(Signal(
                 "exempt_product", "mitigating", req.exempt_strength,
-                f"{_quote(exempt)}: this kind of product is exempt from the {_names(checks, req.requires)} "
-                f"({checks.source}, requirement {req.id}, line {req.line})",
+                Msg("%(found)s: this kind of product is exempt from the %(needed)s "
+                    "(%(source)s, requirement %(id)s, line %(line)s)", found=_quote(exempt),
+                    needed=_names(checks, req.requires), source=checks.source, id=req.id, line=req.line),
                 exempt[:3], details={"requirement": req.id}))
             continue
         if req.words is None and not req.attributes:
-            what = f"A listing in {checks.category} ({req.name})"
+            what = Msg("A listing in %(category)s (%(requirement)s)", category=checks.category, requirement=Msg(req.name))
         else:
-            what = f"{_quote(triggers)} makes this {req.name}, which"
-        where = f" ({checks.source}, requirement {req.id}, line {req.line})"
-        why = f" Why: {req.explain}." if req.explain else ""
+            what = Msg("%(found)s makes this %(requirement)s, which", found=_quote(triggers), requirement=Msg(req.name))
+        where = Msg(" (%(source)s, requirement %(id)s, line %(line)s)", source=checks.source, id=req.id, line=req.line)
+        why = Msg(" Why: %(why)s.", why=Msg(req.explain)) if req.explain else ""
+        needed = _names(checks, req.requires)
         details = {"requirement": req.id, "requires": list(req.requires)}
         if denied:
             out.append(Signal(
                 req.signal, "regulatory", req.strength,
-                f"{what} needs a {_names(checks, req.requires)}, and the listing says it has none: "
-                f"{_quote(denied)}.{why}{where}", (denied + triggers)[:3], details={**details, "denied": True}))
+                Msg("%(what)s needs a %(needed)s, and the listing says it has none: %(denied)s.%(why)s%(where)s",
+                    what=what, needed=needed, denied=_quote(denied), why=why, where=where),
+                (denied + triggers)[:3], details={**details, "denied": True}))
             continue
         if ctx.vouched:
-            out.append(_not_shown(f"{what} needs a {_names(checks, req.requires)}; none is shown, which is usual "
-                                  f"when {ctx.vouched}{where}", triggers[:3], details))
+            out.append(_not_shown(Msg("%(what)s needs a %(needed)s; none is shown, which is usual when %(vouched)s%(where)s",
+                                      what=what, needed=needed, vouched=ctx.vouched, where=where), triggers[:3], details))
             continue
         strength = req.strength if req.absence_strength is None else req.absence_strength
         out.append(Signal(
             req.signal, "regulatory", strength,
-            f"{what} needs a {_names(checks, req.requires)}; none was found in the "
-            f"title, description or attributes.{why}{where}", triggers[:3], details=details))
+            Msg("%(what)s needs a %(needed)s; none was found in the title, description or attributes.%(why)s%(where)s",
+                what=what, needed=needed, why=why, where=where), triggers[:3], details=details))
     return out
 
 
-def _not_shown(explanation: str, evidence: list[Evidence], details: dict) -> Signal:
+def _not_shown(explanation: Msg | str, evidence: list[Evidence], details: dict) -> Signal:
     """A number not shown where the seller's standing explains it: context for the analyst, no score."""
     return Signal("regulatory_not_shown", "context", 1.0, explanation, evidence, details=details)
 
@@ -171,8 +181,12 @@ def _prohibited_signals(ctx: CheckedListing) -> list[Signal]:
         if rule.with_any is not None:
             evidence += [ctx.span(f, s, e) for f, s, e in ctx.words(rule.with_any, False)[:2]]
         out.append(Signal("regulatory_prohibited", "regulatory", rule.strength,
-                          f"{rule.name}: {_quote(evidence)}" + (f". Why: {rule.explain}." if rule.explain else "")
-                          + f" ({ctx.checks.source}, prohibited {rule.id}, line {rule.line})",
+                          Msg("%(rule)s: %(found)s. Why: %(why)s. (%(source)s, prohibited %(id)s, line %(line)s)",
+                              rule=Msg(rule.name), found=_quote(evidence), why=Msg(rule.explain),
+                              source=ctx.checks.source, id=rule.id, line=rule.line) if rule.explain else
+                          Msg("%(rule)s: %(found)s (%(source)s, prohibited %(id)s, line %(line)s)",
+                              rule=Msg(rule.name), found=_quote(evidence), source=ctx.checks.source, id=rule.id,
+                              line=rule.line),
                           evidence, details={"prohibited": rule.id}))
     return out
 
@@ -194,23 +208,32 @@ def _cross_signals(ctx: CheckedListing, found: list[Found]) -> list[Signal]:
                     seg = digits[rule.start:rule.end]
                     if rule.one_of:
                         if seg not in rule.one_of:
-                            failures.append(f'{label} {rule.positions} is "{seg}", expected {" or ".join(rule.one_of)}'
-                                            + (f" ({rule.describe})" if rule.describe else ""))
+                            params = {"label": label, "positions": rule.positions, "digits": seg,
+                                      "expected": join(list(rule.one_of), " or ")}
+                            failures.append(Msg('%(label)s %(positions)s is "%(digits)s", expected %(expected)s (%(describe)s)',
+                                                **params, describe=Msg(rule.describe)) if rule.describe else
+                                            Msg('%(label)s %(positions)s is "%(digits)s", expected %(expected)s', **params))
                     elif reg is None:
                         continue
                     elif rule.equals_last_digits:
                         n = rule.end - rule.start
                         expected = re.sub(r"\D", "", reg.text)[-n:]
                         if seg != expected:
-                            failures.append(f'{label} {rule.positions} "{seg}" do not match the last {n} digits of '
-                                            f'registration {reg.text} ("{expected}")')
+                            failures.append(Msg('%(label)s %(positions)s "%(digits)s" do not match the last %(n)s digits of '
+                                                'registration %(registration)s ("%(expected)s")', label=label,
+                                                positions=rule.positions, digits=seg, n=n, registration=reg.text,
+                                                expected=expected))
                     elif rule.equals_group:
                         value = (reg.groups.get(rule.equals_group) or "").upper()
                         expected = (rule.map or {}).get(value)
                         if expected is not None and seg != expected:
-                            failures.append(f'{label} {rule.positions} is "{seg}", but registration {reg.text} '
-                                            f'({value}) needs "{expected}"'
-                                            + (f" ({rule.describe})" if rule.describe else ""))
+                            params = {"label": label, "positions": rule.positions, "digits": seg,
+                                      "registration": reg.text, "value": value, "expected": expected}
+                            failures.append(Msg('%(label)s %(positions)s is "%(digits)s", but registration %(registration)s '
+                                                '(%(value)s) needs "%(expected)s" (%(describe)s)', **params,
+                                                describe=Msg(rule.describe)) if rule.describe else
+                                            Msg('%(label)s %(positions)s is "%(digits)s", but registration %(registration)s '
+                                                '(%(value)s) needs "%(expected)s"', **params))
                 if best is None or len(failures) < len(best):
                     best, best_reg = failures, reg
                 if not failures:
@@ -220,8 +243,9 @@ def _cross_signals(ctx: CheckedListing, found: list[Found]) -> list[Signal]:
                 if best_reg is not None:
                     evidence.append(ctx.span(best_reg.field, best_reg.start, best_reg.end))
                 out.append(Signal("regulatory_inconsistent", "regulatory", cc.strength,
-                                  "; ".join(best) + f" ({checks.source}, cross-check {cc.id}, line {cc.line})",
-                                  evidence, details={"cross_check": cc.id, "failures": best}))
+                                  Msg("%(failures)s (%(source)s, cross-check %(id)s, line %(line)s)",
+                                      failures=join(best), source=checks.source, id=cc.id, line=cc.line),
+                                  evidence, details={"cross_check": cc.id, "failures": [str(f) for f in best]}))
     return out
 
 
@@ -243,24 +267,27 @@ def _claim_signals(ctx: CheckedListing, found: list[Found]) -> tuple[list[Signal
     if any(f.ident.id in sc.requires for f in found):
         return [], []
     ordinary = [f for f in found if f.ident.id in sc.ordinary]
-    names = ", ".join(c.name for c, _ in claims)
+    names = join([Msg(c.name) for c, _ in claims], ", ")
     evidence = [hits[0] for _, hits in claims]
     said = _quote(evidence)
     needed = _names(checks, sc.requires)
     if ordinary:
         o = ordinary[0]
         evidence.append(ctx.span(o.field, o.start, o.end))
-        text = (f"The listing claims {names} ({said}) but shows only an ordinary filing {o.text} "
-                f"({o.ident.name}); such claims need a {needed}")
+        text = Msg("The listing claims %(claims)s (%(found)s) but shows only an ordinary filing %(filing)s "
+                   "(%(identifier)s); such claims need a %(needed)s", claims=names, found=said, filing=o.text,
+                   identifier=Msg(o.ident.name), needed=needed)
         strength = sc.strength
     else:
-        text = f"The listing claims {names} ({said}) and shows no {needed}, which such claims need"
+        text = Msg("The listing claims %(claims)s (%(found)s) and shows no %(needed)s, which such claims need",
+                   claims=names, found=said, needed=needed)
         strength = sc.strength_without_any
         if ctx.vouched:
-            return [_not_shown(f"{text}; not shown, which is usual when {ctx.vouched} ({checks.source} line {sc.line})",
+            return [_not_shown(Msg("%(claim)s; not shown, which is usual when %(vouched)s (%(source)s line %(line)s)",
+                                   claim=text, vouched=ctx.vouched, source=checks.source, line=sc.line),
                                evidence, {"claims": [c.id for c, _ in claims]})], []
     return [Signal("regulatory_special_claim", "regulatory", strength,
-                   f"{text} ({checks.source} line {sc.line})", evidence,
+                   Msg("%(claim)s (%(source)s line %(line)s)", claim=text, source=checks.source, line=sc.line), evidence,
                    details={"claims": [c.id for c, _ in claims], "ordinary_only": bool(ordinary)})], []
 
 
@@ -315,11 +342,11 @@ def _three_no_signal(ctx: CheckedListing, found: list[Found]) -> list[Signal]:
     parts = ["no brand", "no manufacturer name", "no address", "no licence or registration number"]
     title = listing.get("title") or ""
     evidence = admitted[:3] or ([span(listing, "title", 0, len(title))] if title else [])
-    said = f"; it says {_quote(admitted)}" if admitted else ""
     return [Signal("regulatory_three_no", "regulatory", tn.strength_all if admitted else tn.strength_absent,
-                   f"A \"三无\" product of unknown origin{said}" if admitted else
-                   f"A \"三无\" product of unknown origin: {', '.join(parts)} in the title, description or attributes"
-                   f" ({checks.source} line {tn.line})", evidence,
+                   Msg('A "三无" product of unknown origin; it says %(found)s', found=_quote(admitted)) if admitted else
+                   Msg('A "三无" product of unknown origin: %(missing)s in the title, description or attributes'
+                       " (%(source)s line %(line)s)", missing=join([Msg(p) for p in parts], ", "),
+                       source=checks.source, line=tn.line), evidence,
                    details={"missing": [] if admitted else parts, "admitted": bool(admitted)})]
 
 
@@ -348,8 +375,9 @@ def regulatory_signals(listing: dict, checks: Checks, vouched: str | None = None
     signals += requirement_signals
     if claim_exempt and not any(s.name == "exempt_product" for s in requirement_signals):
         signals.append(Signal("exempt_product", "mitigating", 0.5,
-                              f"{_quote(claim_exempt)}: a cross-border import, not registered in China "
-                              f"({category.source}, special_claims.exempt)", claim_exempt[:3]))
+                              Msg("%(found)s: a cross-border import, not registered in China "
+                                  "(%(source)s, special_claims.exempt)", found=_quote(claim_exempt),
+                                  source=category.source), claim_exempt[:3]))
     signals += _three_no_signal(ctx, found)
     return _merge(signals)
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from monitor.rules.explain import Msg
 from monitor.rules.normalise import fold
 from monitor.rules.words import word_pattern
 from monitor.yamlfile import YamlError, load_located, schema_problems
@@ -79,7 +80,7 @@ def load_shops(path: Path) -> Shops:
                   for t in located.data.get("vetted") or []])
 
 
-def own_store(listing: dict, shops: Shops, names: list[str]) -> str | None:
+def own_store(listing: dict, shops: Shops, names: list[str]) -> Msg | None:
     """Why the seller is the brand's own store, or None: a vetted shop type whose name carries
     one of ``names`` (the listing's brand names, the watched marks it claims and their aliases)."""
     seller = listing.get("seller_name")
@@ -90,7 +91,8 @@ def own_store(listing: dict, shops: Shops, names: list[str]) -> str | None:
     for name in names:
         key = fold(name).replace(" ", "")
         if len(key) >= 2 and key in folded:
-            return f"the seller {seller} is the brand's own store ({shop_type.name}, rules/shops.yaml)"
+            return Msg("the seller %(seller)s is the brand's own store (%(shop_type)s, rules/shops.yaml)",
+                       seller=seller, shop_type=Msg(shop_type.name))
     return None
 
 

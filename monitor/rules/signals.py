@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from monitor.rules.explain import Msg, _rebuild
 from monitor.rules.normalise import fold
 
 # Signal kinds group signals for scoring, filters and evaluation.
@@ -44,14 +45,31 @@ class Signal:
     mark: str | None = None  # the watched mark this signal is about, if any
     details: dict[str, Any] = field(default_factory=dict)  # e.g. {"visual": 0.9, "phonetic": 1.0}
     term: float | None = None  # what it added to the score's log-odds (set by the engine; rules/scoring.yaml)
+    # The explanation as a message id with %(name)s parameters (JSON-safe), for monitor.rules.explain
+    # to show in the reader's language; None on signals whose text has no message (stored before).
+    message: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if isinstance(self.explanation, Msg):  # built from a message: keep its id and parameters
+            self.message, self.params = self.explanation.message, self.explanation.params
+            self.explanation = str(self.explanation)
         if self.kind not in KINDS:
             raise ValueError(f"unknown signal kind {self.kind!r}")
         self.strength = max(0.0, min(1.0, float(self.strength)))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def stored_message(self) -> Msg | str:
+        """The explanation as a message to build a longer one from (its text when it has none)."""
+        if not self.message:
+            return self.explanation
+        return _rebuild(self.explanation, self.message, self.params)
+
+    def explain_as(self, text: Msg) -> None:
+        """Replace the explanation (a matcher adding to it after the signal was made)."""
+        self.explanation, self.message, self.params = str(text), text.message, text.params
 
 
 def span(listing: dict, field_name: str, start: int, end: int) -> Evidence:

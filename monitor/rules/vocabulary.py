@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from monitor.rules.explain import Msg, join
 from monitor.rules.normalise import fold, fold_name
 from monitor.rules.signals import Evidence, Signal, field_text, listing_texts, span, text_fields
 from monitor.rules.words import any_of, word_pattern
@@ -250,10 +251,6 @@ def _gap(a_end: int, b_start: int) -> int:
     return max(0, b_start - a_end)
 
 
-def _where(fld: str) -> str:
-    return f"attribute {fld.split('.', 1)[1]}" if fld.startswith("attributes.") else fld
-
-
 # --------------------------------------------------------------------------- counterfeit terms
 
 
@@ -332,13 +329,14 @@ def counterfeit_signals(listing: dict, vocab: Vocabulary, mark_spans: list[Any] 
     for label, (term, spans, near) in counted.items():
         left *= 1.0 - term.weight
         evidence += spans[:3]
-        where = _where(spans[0].field)
-        parts.append(f'"{spans[0].text}" ({term.weight:g}) in {where}' + (f" next to {near}" if near else ""))
+        params = {"term": spans[0].text, "weight": f"{term.weight:g}", "field": spans[0].field}
+        parts.append(Msg('"%(term)s" (%(weight)s) in %(field)s next to %(mark)s', **params, mark=near) if near
+                     else Msg('"%(term)s" (%(weight)s) in %(field)s', **params))
         if near:
             named.append(near)
     mark = max(dict.fromkeys(named), key=named.count) if named else (marks[0][1] if marks else None)
     return [Signal("counterfeit_terms", "counterfeit", 1.0 - left,
-                   "Counterfeit vocabulary: " + "; ".join(parts) + " (rules/vocabulary.yaml)",
+                   Msg("Counterfeit vocabulary: %(terms)s (rules/vocabulary.yaml)", terms=join(parts)),
                    evidence[:12], mark=mark, details={"terms": list(counted)})]
 
 
@@ -372,9 +370,10 @@ def contact_signals(listing: dict, vocab: Vocabulary) -> list[Signal]:
     left = 1.0
     for pattern, _ in found:
         left *= 1.0 - pattern.weight
-    parts = [f'{p.name} "{ev.text.strip()}" in {_where(ev.field)}' for p, ev in found]
+    parts = [Msg('%(pattern)s "%(text)s" in %(field)s', pattern=Msg(p.name), text=ev.text.strip(), field=ev.field)
+             for p, ev in found]
     return [Signal("offplatform_contact", "contact", 1.0 - left,
-                   "Off-platform contact: " + "; ".join(parts) + " (rules/vocabulary.yaml)",
+                   Msg("Off-platform contact: %(contacts)s (rules/vocabulary.yaml)", contacts=join(parts)),
                    [ev for _, ev in found], details={"patterns": [p.name for p, _ in found]})]
 
 
@@ -427,7 +426,8 @@ def context_signals(listing: dict, vocab: Vocabulary, mark_spans: list[Any] | No
         wording: Evidence | None = None
         region = (ev.start, ev.end)
         if attr and any(a in fold_name(attr) for a in comp.attributes):
-            reason = f'{name} is named in attribute {attr}, which lists what the part fits'
+            reason = Msg("%(mark)s is named in attribute %(attribute)s, which lists what the part fits",
+                         mark=name, attribute=attr)
         else:
             fits = _fits_wording(listing, ev, folded, comp, compatible_in.get(ev.field, []))
             if fits is None:
@@ -435,7 +435,8 @@ def context_signals(listing: dict, vocab: Vocabulary, mark_spans: list[Any] | No
                     own.append(name)
                 continue
             wording, region = fits
-            reason = f'"{wording.text}" and "{ev.text}" in {_where(ev.field)}: the listing names {name} as what it fits'
+            reason = Msg('"%(wording)s" and "%(text)s" in %(field)s: the listing names %(mark)s as what it fits',
+                         wording=wording.text, text=ev.text, field=ev.field, mark=name)
         if comp.genuine:
             lo, hi = max(0, region[0] - comp.genuine_window), region[1] + comp.genuine_window
             claim = comp.genuine.search(folded, lo, min(hi, len(folded)))
@@ -447,7 +448,7 @@ def context_signals(listing: dict, vocab: Vocabulary, mark_spans: list[Any] | No
             continue
         evidence = [e for e in (wording, ev) if e is not None]
         out[name] = Signal("compatible_part", "mitigating", comp.strength,
-                           f"{reason}, not as its own brand (rules/vocabulary.yaml compatibility)",
+                           Msg("%(reason)s, not as its own brand (rules/vocabulary.yaml compatibility)", reason=reason),
                            evidence, mark=name)
     for name, signal in out.items():
         others = sorted({o for o in own if o != name})
@@ -455,7 +456,8 @@ def context_signals(listing: dict, vocab: Vocabulary, mark_spans: list[Any] | No
             # The listing sells another watched brand (Bosch pads that fit a VW): naming the car
             # says nothing about that brand, so this must not lower the listing's score.
             signal.strength = 0.0
-            signal.explanation += f"; it does not lower the score, as the listing presents {', '.join(others)} as its own brand"
+            signal.explain_as(Msg("%(explanation)s; it does not lower the score, as the listing presents %(brands)s "
+                                  "as its own brand", explanation=signal.stored_message(), brands=", ".join(others)))
             signal.details["own_brand"] = others
     return list(out.values())
 
@@ -479,9 +481,11 @@ def kind_signals(listing: dict, vocab: Vocabulary) -> list[Signal]:
             if len(hits) >= 3:
                 break
         if hits:
-            said = ", ".join(dict.fromkeys(f'"{e.text}" in {_where(e.field)}' for e in hits[:3]))
+            said = join([Msg('"%(text)s" in %(field)s', text=t, field=f)
+                         for t, f in dict.fromkeys((e.text, e.field) for e in hits[:3])], ", ")
             out.append(Signal(ctx.name, "mitigating", ctx.strength,
-                              f"{said}: {ctx.explain} (rules/vocabulary.yaml context, line {ctx.line})", hits[:3]))
+                              Msg("%(found)s: %(explain)s (rules/vocabulary.yaml context, line %(line)s)",
+                                  found=said, explain=Msg(ctx.explain), line=ctx.line), hits[:3]))
     return out
 
 

@@ -1,0 +1,199 @@
+"""Signal explanations in the reader's language: message templates with parameters.
+
+A matcher does not format an English sentence; it builds a :class:`Msg` — an English message
+id with ``%(name)s`` parameters — and the signal keeps both the id and its parameters
+(``Signal.message``, ``Signal.params``, JSON-safe) next to the English text rendered from them
+(``Signal.explanation``, what flags stored before explanations were translatable hold, and what
+the English pages, exports and tests read). :func:`explain` renders a signal in the current
+locale (``monitor.i18n.current()``) through the catalogues.
+
+Parameters:
+
+* a plain value (text, number) is shown as it is: it is listing text or a figure;
+* a nested message (``Msg`` when built, ``{"message": ..., "params": {...}}`` when stored) is
+  translated in turn — a reason inside a sentence, "an alias" inside "... of the mark";
+* a join (:func:`join`, stored ``{"join": [...], "sep": "; "}``) renders each part and puts the
+  locale's separator between them (the separator is itself a message: "; " is "；" in Chinese);
+* a value of a *vocabulary* parameter is a name the product knows, shown in the reader's
+  words: ``field`` (title, description, ``attributes.<name>``), ``fields`` (a list of them),
+  ``category``/``categories`` (a category id, named from rules/categories.yaml) and ``signal``
+  (a signal name).
+
+English rendering never goes through a catalogue, so ``explain`` in English is exactly
+``explanation``; a translation that is broken (a parameter it names that the message lacks)
+falls back to the English text rather than failing a page.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from monitor.categories import rules_dir
+from monitor.i18n import current, translations
+from monitor.yamlfile import YamlError, load_located
+
+if TYPE_CHECKING:
+    from monitor.rules.signals import Signal
+
+def N_(message: str) -> str:
+    """Mark a message id for extraction where it is not translated yet (a table of words)."""
+    return message
+
+
+# The vocabulary of listing fields: ``field`` names one bare ("in title", "attribute 颜色"),
+# ``the_field`` as a sentence does ("in the title", 'the attribute "颜色"'); both "标题" in Chinese.
+FIELD_NAMES = {"title": N_("title"), "brand": N_("brand"), "description": N_("description"),
+               "seller_name": N_("seller_name"), "price": N_("price"), "category": N_("category")}
+ATTRIBUTE_NAME = N_("attribute %(name)s")
+FIELD_WORDS = {"title": N_("the title"), "brand": N_("the brand"), "description": N_("the description"),
+               "seller_name": N_("the seller name")}
+ATTRIBUTE_WORDS = N_('the attribute "%(name)s"')
+
+# Signal names as an analyst reads them (the "signal" parameter, filters, the flag page).
+SIGNAL_WORDS = {
+    "mark_exact": N_("protected mark named"), "mark_lookalike": N_("look-alike of a protected mark"),
+    "counterfeit_terms": N_("counterfeit wording"), "offplatform_contact": N_("contact off the platform"),
+    "price_anomaly": N_("price far below the usual"), "unauthorised_seller": N_("seller not authorised"),
+    "authorised_seller": N_("authorised seller"), "seller_history": N_("seller's record"), "relisted": N_("relisted"),
+    "compatible_part": N_("compatible part"), "exempt_product": N_("exempt product"),
+    "regulatory_missing": N_("registration number missing"), "regulatory_malformed": N_("registration number malformed"),
+    "regulatory_inconsistent": N_("registration number inconsistent"), "regulatory_legacy": N_("old-style registration number"),
+    "regulatory_special_claim": N_("special-use claim"), "regulatory_prohibited": N_("prohibited product"),
+    "regulatory_three_no": N_("three-no product"), "regulatory_not_shown": N_("registration number not shown"),
+}
+
+
+class Msg(str):
+    """The English text of a message, remembering the message id and its parameters.
+
+    A ``str``, so code that reads an explanation as text (joins, ``in`` tests, f-strings of the
+    English) keeps working; :class:`~monitor.rules.signals.Signal` takes its id and parameters.
+    """
+
+    message: str
+    params: dict[str, Any]
+
+    def __new__(cls, message: str, /, **params: Any) -> Msg:
+        stored = {k: stored_value(v) for k, v in params.items()}
+        self = super().__new__(cls, render(message, stored, _english))
+        self.message = message
+        self.params = stored
+        return self
+
+    def __reduce__(self):  # a pickled hit (worker processes) keeps its message
+        return _rebuild, (str(self), self.message, self.params)
+
+    def stored(self) -> dict[str, Any]:
+        return {"message": self.message, "params": self.params}
+
+
+def _rebuild(text: str, message: str, params: dict) -> Msg:
+    self = str.__new__(Msg, text)
+    self.message, self.params = message, params
+    return self
+
+
+def join(parts, sep: str = "; ") -> Msg | str:
+    """Parts (messages or text) one after another with ``sep`` between, translated per locale;
+    a single part is itself."""
+    parts = [p for p in parts if p]
+    if len(parts) <= 1:
+        return parts[0] if parts else ""
+    return Msg("%(parts)s", parts={"join": [stored_value(p) for p in parts], "sep": sep})
+
+
+def stored_value(value: Any) -> Any:
+    """A parameter as the signal keeps it (JSON-safe)."""
+    if isinstance(value, Msg):
+        return value.stored()
+    if isinstance(value, (list, tuple)):
+        return [stored_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): stored_value(v) for k, v in value.items()}
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return str(value)
+
+
+# --------------------------------------------------------------------------- rendering
+
+def _english(message: str) -> str:
+    return message
+
+
+def render(message: str, params: dict[str, Any], translate) -> str:
+    """``message`` through ``translate`` with its parameters rendered the same way."""
+    values = {k: _value(k, v, translate) for k, v in params.items()}
+    text = translate(message)
+    try:
+        return text % values if values else text  # a message without parameters may be rule-file text with a "%"
+    except (KeyError, TypeError, ValueError):
+        if translate is _english:
+            raise
+        return message % {k: _value(k, v, _english) for k, v in params.items()}
+
+
+def _value(name: str, value: Any, translate) -> str:
+    if isinstance(value, dict):
+        if "message" in value:
+            return render(value["message"], value.get("params") or {}, translate)
+        if "join" in value:
+            sep = translate(value.get("sep") or "; ")
+            return sep.join(_value(name, v, translate) for v in value["join"])
+    if name in ("field", "the_field") and isinstance(value, str):
+        return _field(value, translate, article=name == "the_field")
+    if name == "fields" and isinstance(value, list):
+        return translate(", ").join(_field(v, translate, article=False) for v in value)
+    if name in ("category", "categories"):
+        names = value if isinstance(value, list) else [value]
+        return translate(", ").join(_category(str(v), translate) for v in names)
+    if name == "signal" and isinstance(value, str):
+        return translate(SIGNAL_WORDS[value]) if value in SIGNAL_WORDS else value
+    if isinstance(value, list):
+        return translate(", ").join(_value("", v, translate) for v in value)
+    return "" if value is None else str(value)
+
+
+def _field(name: str, translate, *, article: bool) -> str:
+    if name.startswith("attributes."):
+        words = ATTRIBUTE_WORDS if article else ATTRIBUTE_NAME
+        return translate(words) % {"name": name.split(".", 1)[1]}
+    if article:
+        return translate(FIELD_WORDS[name]) if name in FIELD_WORDS else name
+    return translate(FIELD_NAMES[name]) if name in FIELD_NAMES else name
+
+
+def _category(category: str, translate) -> str:
+    """A category id in the reader's words: its ``name_zh`` from rules/categories.yaml in Chinese;
+    the id itself in English (what stored English explanations say)."""
+    if translate is _english:
+        return category
+    return _category_names(current()).get(category, category)
+
+
+@lru_cache(maxsize=4)
+def _category_names(locale: str) -> dict[str, str]:
+    path = rules_dir() / "categories.yaml"
+    try:
+        data = load_located(path).data.get("categories") or {}
+    except (OSError, YamlError):
+        return {}  # the ids themselves; the category file's own loader reports what is wrong
+    key = "name_zh" if locale.startswith("zh") else "name"
+    return {cid: str(entry.get(key) or cid) for cid, entry in data.items() if isinstance(entry, dict)}
+
+
+def explain(signal: dict | Signal) -> str:
+    """The explanation of ``signal`` (a :class:`Signal` or a stored signal's dict) in the current
+    locale; flags stored before explanations had messages show the English they were stored with."""
+    if isinstance(signal, dict):
+        message, params, explanation = signal.get("message"), signal.get("params"), signal.get("explanation")
+    else:
+        message, params, explanation = signal.message, signal.params, signal.explanation
+    if not message:
+        return explanation or ""
+    translate = _english if current() == "en" else translations(current()).ugettext
+    try:
+        return render(message, params or {}, translate)
+    except (KeyError, TypeError, ValueError, AttributeError):  # a stored row that does not fit its message
+        return explanation or ""
