@@ -29,3 +29,7 @@ def test_demo_crawls_three_marketplaces_and_summarises(tmp_path):
         proc.stdout).groups())
     assert found >= 0.9 * planted and wrong <= 0.05 * clean
     assert db.execute("SELECT count(*) FROM flags WHERE status = 'open'").fetchone()[0] >= found
+    # Packages made from the demo are signed: its key is made once, its owner's alone.
+    key = tmp_path / "signing-key.pem"
+    assert key.exists() and (key.stat().st_mode & 0o777) == 0o600
+    assert "demo signing key" in proc.stdout and "fingerprint" in proc.stdout

@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from monitor.demo.catalogue import ground_truth
+from monitor.evidence import signing
 from monitor.demo.marketplaces import DemoMarketplaces
 from monitor.review.accounts import AccountError, add_user, generate_password, set_password
 from monitor.store import open_db, resolve_db_path
@@ -101,8 +102,21 @@ def demo(ctx, day, max_pages, serve, port):
     report_flags(console, db_path, day)
     if failed:
         sys.exit(1)
+    demo_signing_key(console, db_path)
     if serve:
         serve_review_app(console, db_path, port)
+
+
+def demo_signing_key(console: Console, db_path: str) -> None:
+    """A signing key for the demo's case and referral packages, made once beside its store, so
+    the packages downloaded from the demo verify as signed (a deployment makes its own with
+    `monitor evidence keygen` and publishes the fingerprint)."""
+    path = signing.key_path(db_path)
+    if path.exists():
+        return
+    key = signing.generate(path)
+    console.print(f"demo signing key {path} (fingerprint {signing.fingerprint(key.public_key())}): "
+                  "case and referral packages are signed with it")
 
 
 def crawl_demo_sites(console: Console, db_path: str, day: int, max_pages: int | None) -> list[str]:
