@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from monitor.casework.sampling import load_sample
+from monitor.casework.sampling import draw_sample, load_sample
 from monitor.store import open_db, save_listings
 from tests.test_sampling import make_store
 from tests.web_fixtures import LiveServer, csrf_of, http_client, login
@@ -154,3 +154,31 @@ def test_the_drawn_analyst_checks_an_unflagged_listing(site):
     total = re.search(r'<tr class="total">(.*?)</tr>', page, re.S).group(1)
     cells = re.findall(r"<td>(.*?)</td>", total)
     assert cells[1:5] == ["13", "1", "1", "1"]
+
+
+def test_dashboard_panel_counts_what_is_left_to_check(site):
+    from monitor import i18n
+    from monitor.casework.sampling_checks import panel
+    from monitor.web.deps import make_templates
+
+    db = open_db(site.path)
+    try:
+        for seed in (1, 2):  # all three analysts get some (12 over 3)
+            draw_sample(db, "2026-Q4", 12, seed=seed, actor="lea")
+        ana = panel(db, "ana")
+        lea = panel(db, "lea", lead=True)
+        assigned, checked = db.execute("SELECT COUNT(*), COUNT(verdict) FROM sample_items WHERE analyst = 'ana'"
+                                       ).fetchone()
+    finally:
+        db.close()
+    assert (ana["assigned"], ana["to_check"]) == (assigned, assigned - checked) and ana["recent"] == []
+    assert lea["recent"] and lea["recent"][0]["id"] > lea["recent"][-1]["id"]  # newest first
+    env = make_templates()
+    if "gettext" not in env.globals:  # until the shared template setup installs gettext (issue 14)
+        i18n.install_jinja(env)
+    with i18n.use_locale("zh_CN"):
+        html = env.get_template("sampling_panel.html").render(sampling_panel=lea)
+    assert "双随机抽查" in html and f'href="/sampling/{lea["recent"][0]["id"]}"' in html
+    with i18n.use_locale("en"):
+        html = env.get_template("sampling_panel.html").render(sampling_panel=ana)
+    assert f"{ana['to_check']} of your {ana['assigned']} sampled listings still to check" in html

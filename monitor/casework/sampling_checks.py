@@ -60,3 +60,15 @@ def record_check(db: Database, user: User, item_id: int, verdict: str, reason: s
               {"sample": item["sample"], "item": item_id, "verdict": verdict, "reason": reason, "note": note},
               ip=ip, at=now)
     return {**item, "verdict": verdict, "reason": reason, "note": note, "decided_by": user.name, "decided_at": now}
+
+
+def panel(db: Database, analyst: str, *, lead: bool = False) -> dict[str, Any]:
+    """The dashboard panel's figures (templates/sampling_panel.html): the sampled listings drawn
+    for ``analyst`` and how many are still to check; for a lead also the latest samples."""
+    assigned, checked = db.execute("SELECT COUNT(*), COUNT(verdict) FROM sample_items WHERE analyst = ?",
+                                   [analyst]).fetchone()
+    recent = db.execute_returning_dicts(
+        "SELECT s.id, s.period, s.seed, COUNT(i.id) AS drawn, COUNT(i.verdict) AS checked, s.published_at "
+        "FROM samples s LEFT JOIN sample_items i ON i.sample = s.id GROUP BY s.id ORDER BY s.id DESC LIMIT 3"
+    ) if lead else []
+    return {"assigned": assigned, "checked": checked, "to_check": assigned - checked, "recent": recent}
