@@ -115,3 +115,24 @@ def test_the_police_mark_shows_with_its_figures(site):
         assert "涉嫌犯罪" not in other and "低于刑事立案追诉标准" in other
         english = text_of(client.get(f"/referrals/{rid}", headers={"Accept-Language": "en"}).text)
         assert "Suspected crime: transfer to the police" in english and "涉嫌犯罪" not in english
+
+
+def test_the_dashboard_panel_counts_states_and_names_police_cases(site):
+    from monitor.web.deps import connect, make_templates
+    from monitor.web.referrals import panel
+
+    server, path, rid, small = site
+    db = connect(path)
+    try:
+        listing = db.execute("SELECT listing FROM referral_listings WHERE referral = ? ORDER BY listing LIMIT 1",
+                             [rid]).fetchone()[0]
+        over = service.create_referral(db, actor="lea", listings=[listing], reference="XS-2026-103")
+        data = panel(db)
+        expected = dict(db.execute("SELECT state, count(*) FROM referrals GROUP BY state").fetchall())
+    finally:
+        db.close()
+    assert {s: n for s, n in data["counts"].items() if n} == expected
+    html_text = make_templates().get_template("referrals_panel.html").render(referrals_panel=data)
+    assert 'href="/referrals?state=drafted"' in html_text
+    assert f'<a href="/referrals/{over}">XS-2026-103</a>' in html_text  # open, 2000 × ¥41 ≥ ¥50,000
+    assert "XS-2026-102" not in html_text  # open, below the threshold

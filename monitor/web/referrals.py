@@ -28,6 +28,16 @@ def _labels() -> dict:
             "KINDS": service.KINDS, "DATE_COLUMN": service.DATE_COLUMN}
 
 
+def panel(db) -> dict:
+    """The dashboard panel's data (templates/referrals_panel.html): open referrals by state, and
+    those not closed whose estimate reaches the criminal threshold."""
+    thresholds = load_thresholds()
+    counts = dict(db.execute("SELECT state, count(*) FROM referrals GROUP BY state").fetchall())
+    open_rows = db.execute_returning_dicts("SELECT id, reference FROM referrals WHERE state != 'closed' ORDER BY id")
+    police = [r for r in open_rows if referral_figures(db, r["id"], thresholds).reached]
+    return {"counts": {s: counts.get(s, 0) for s in service.STATES}, "police": police, **_labels()}
+
+
 @router.get("/referrals")
 def referrals_page(ctx: PageCtx, state: Annotated[str, Query(max_length=20)] = "") -> Response:
     state = state if state in service.STATES else ""
