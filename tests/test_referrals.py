@@ -221,3 +221,31 @@ def test_making_a_referral_package_records_a_drafted_referral(store, tmp_path):
     again = run_monitor("export", "referral", "--seller", "seller1", "--include-open", "--organisation", "X",
                         "--contact", "Y", "--case-ref", "XS-2026-020", "-o", str(tmp_path / "again.wacz"), db_path=path)
     assert again.returncode == 1 and "recorded already" in again.stderr and not (tmp_path / "again.wacz").exists()
+
+
+def test_the_period_summary_counts_states_outcomes_penalties_and_police(store):
+    path, info = store
+    db = open_db(path)
+    try:
+        with use_locale("en"):
+            ids = info["listings"]
+            penalty = service.create_referral(db, actor="t", listings=[ids["L1"]], drafted_on="2026-07-02",
+                                              authority="A", authority_kind="department")
+            service.move(db, penalty, service.Change("closed", on="2026-08-01", outcome="administrative_penalty",
+                                                     penalty_amount=1234.5), actor="t")
+            police = service.create_referral(db, actor="t", listings=[ids["L3"]], drafted_on="2026-09-01",
+                                             authority="B", authority_kind="public_security")
+            service.move(db, police, service.Change("closed", on="2026-10-01", outcome="transferred_to_police"),
+                         actor="t")
+            service.create_referral(db, actor="t", listings=[ids["L5"]], drafted_on="2026-06-01")  # before, still open
+            old = service.create_referral(db, actor="t", listings=[ids["L7"]], drafted_on="2026-01-05",
+                                          authority="C", authority_kind="platform")
+            service.move(db, old, service.Change("closed", on="2026-02-01", outcome="no_case"), actor="t")
+        got = service.summary(db, "2026-07-01", "2026-12-31")
+    finally:
+        db.close()
+    assert got["created"] == 2 and len(got["referrals"]) == 3  # the one closed in February is not in H2
+    assert got["by_state"] == {"drafted": 1, "sent": 0, "received": 0, "filed": 0, "closed": 2}
+    assert got["by_outcome"] == {"no_case": 0, "administrative_penalty": 1, "transferred_to_police": 1}
+    assert got["penalties_total_cny"] == 1234.5 and got["transferred_to_police"] == 1
+    assert got["over_threshold"] == 1  # L1: 2000 × ¥41
