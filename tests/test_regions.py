@@ -38,6 +38,28 @@ def test_locations_resolve_to_divisions_and_codes(text, province, province_code,
     assert region.county_code == county_code
 
 
+PINYIN = [
+    ("Guangdong, China", "440000", None),
+    ("Shenzhen, Guangdong, China", "440000", "440300"),
+    ("Shenzhen", "440000", "440300"),
+    ("Taiyuan, Shanxi", "140000", "140100"),  # the city says which Shanxi (山西, not 陕西)
+    ("Beijing", "110000", "110000"),
+    ("Ali Street, Guangdong", "440000", None),  # 阿里地区 is not in 广东
+]
+
+
+@pytest.mark.parametrize("text,province_code,city_code", PINYIN)
+def test_pinyin_locations_resolve_by_the_same_rules(text, province_code, city_code):
+    region = resolve(text)
+    assert (region.province_code, region.city_code) == (province_code, city_code)
+
+
+@pytest.mark.parametrize("text", ["Shanxi", "California, United States", "AliExpress store, Ali, United States",
+                                  "Hong Kong"])
+def test_pinyin_that_fits_several_places_or_none_is_refused(text):
+    assert resolve(text) is None
+
+
 @pytest.mark.parametrize("text", ["浙江", "江苏鼓楼区", "吉林", "香港"])
 def test_a_certain_province_with_an_uncertain_city_gives_the_province_only(text):
     region = resolve(text)
