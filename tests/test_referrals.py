@@ -198,6 +198,13 @@ def test_a_referral_over_the_threshold_is_marked_with_its_figures(store, tmp_pat
     assert f"{bad}:5: referrals.police: unknown field" in text
     proc = run_monitor("referrals", "list", "--config", str(bad), db_path=path)
     assert proc.returncode == 1 and "'lots' is not an amount" in proc.stderr
+    proc = run_monitor("referrals", "show", "XS-2026-014", "--config", str(tmp_path / "absent.yaml"), db_path=path)
+    assert proc.returncode == 0, proc.stderr
+    assert ("estimated illegal business amount (displayed sales x price): 98020.00 CNY, threshold 50000.00 CNY: "
+            "SUSPECTED CRIME") in proc.stdout
+    assert f"listing {info['listings']['L9']} shopb: price 44.0, sales None: not counted (no sales count displayed)" \
+        in proc.stdout, proc.stdout
+    assert "2026-12-01 drafted (by cli" in proc.stdout
 
 
 def test_making_a_referral_package_records_a_drafted_referral(store, tmp_path):

@@ -79,6 +79,57 @@ def list_command(ctx, state, config):
             db.close()
 
 
+@referrals.command("show")
+@click.argument("referral")
+@click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path),
+              help="monitor.yaml with the referrals: thresholds [env MONITOR_CONFIG].")
+@click.pass_context
+def show(ctx, referral, config):
+    """One referral: its authority, state, outcome, package, the figures against the criminal
+    threshold (each listing's price × displayed sales count) and its timeline.
+
+    Example:
+
+        monitor referrals show XS-2026-014
+
+        monitor referrals show 3
+    """
+    with use_locale("en"):
+        try:
+            thresholds = load_thresholds(config)
+        except YamlError as exc:
+            raise click.ClickException(str(exc)) from None
+        db = open_db(ctx.obj.get("db_path"))
+        try:
+            row = service.find_referral(db, referral)
+            if row is None:
+                raise click.ClickException(f"no referral with id or reference {referral!r}; see `monitor referrals list`")
+            figures = referral_figures(db, row["id"], thresholds)
+            timeline = service.history(db, row["id"])
+        finally:
+            db.close()
+    click.echo(f"referral {row['id']} {row['reference']}: {row['state']} {row[service.DATE_COLUMN[row['state']]]}")
+    click.echo(f"  to: {row['authority'] or '(not named yet)'} ({row['authority_kind'] or '-'})")
+    if row["seller_id"]:
+        click.echo(f"  seller: {row['seller_id']}" + (f" on {row['seller_site']}" if row["seller_site"] else ""))
+    if row["outcome"]:
+        penalty = f", penalty {row['penalty_amount']:.2f} CNY" if row["penalty_amount"] else ""
+        click.echo(f"  outcome: {row['outcome']}{penalty}")
+    if row["package_file"]:
+        click.echo(f"  package: {row['package_file']} SHA-256 {row['package_sha256']}")
+    click.echo(f"  estimated illegal business amount (displayed sales x price): {figures.amount:.2f} CNY, "
+               f"threshold {figures.threshold:.2f} CNY"
+               + (": SUSPECTED CRIME, mark for transfer to the police" if figures.reached else ": below"))
+    for line in figures.lines:
+        what = f"{line['amount']:.2f} CNY" if "amount" in line else f"not counted ({line['why_not']})"
+        click.echo(f"    listing {line['id']} {line['site']}: price {line['price']}, sales {line['sales_count']}: {what}")
+    click.echo("  timeline:")
+    for h in timeline:
+        extra = f" {h['outcome']}" if h["outcome"] else ""
+        click.echo(f"    {h['state_date']} {h['to_state']}{extra} (by {h['actor']} at {h['at']}, {h['source']})"
+                   + (f": {h['note']}" if h["note"] else ""))
+
+
 @referrals.command("create")
 @click.option("--to", "authority", metavar="NAME", help="The receiving authority (接收机关).")
 @click.option("--kind", "kind", type=_kind_choice(), help="What kind of authority it is.")
