@@ -41,6 +41,9 @@ def N_(message: str) -> str:
     return message
 
 
+# The separators ``join`` puts between parts, translated per locale ("；", "、", "或").
+SEPARATORS = (N_("; "), N_(", "), N_(" or "))
+
 # The vocabulary of listing fields: ``field`` names one bare ("in title", "attribute 颜色"),
 # ``the_field`` as a sentence does ("in the title", 'the attribute "颜色"'); both "标题" in Chinese.
 FIELD_NAMES = {"title": N_("title"), "brand": N_("brand"), "description": N_("description"),

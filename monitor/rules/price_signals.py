@@ -112,16 +112,17 @@ def price_signals(listing: dict, marks: list[str], references: list[ReferencePri
                 lst_qty = parse_quantity(title)
                 if ref_qty and lst_qty and ref_qty.dimension == lst_qty.dimension:
                     ratio = (price / lst_qty.amount) / (ref.price / ref_qty.amount)
-                    basis = Msg("per %(unit)s: %(price)s against %(reference)s", unit=ref.unit,
-                                price=f"{price / lst_qty.amount * ref_qty.amount:.2f}", reference=f"{ref.price:.2f}")
+                    shown, reference = "%.2f" % (price / lst_qty.amount * ref_qty.amount), "%.2f" % ref.price
+                    basis = Msg("per %(unit)s: %(price)s against %(reference)s", unit=ref.unit, price=shown,
+                                reference=reference)
                 else:
                     ratio = price / ref.price
-                    basis = Msg("%(price)s against %(reference)s", price=f"{price:.2f}", reference=f"{ref.price:.2f}")
+                    basis = Msg("%(price)s against %(reference)s", price="%.2f" % price, reference="%.2f" % ref.price)
                 if ratio <= SUSPICIOUS_RATIO:
                     out.append(Signal(
                         "price_anomaly", "price", _strength(ratio),
                         Msg("Price is %(percent)s of the reference price for %(mark)s %(product)s "
-                            "(%(basis)s %(currency)s, rules/prices.csv line %(line)s)", percent=f"{ratio:.0%}",
+                            "(%(basis)s %(currency)s, rules/prices.csv line %(line)s)", percent=format(ratio, ".0%"),
                             mark=mark, product=product, basis=basis, currency=ref.currency, line=ref.line),
                         [span(listing, "title", at, at + len(_fold(product).split()[0]))], mark=mark,
                         details={"ratio": round(ratio, 3), "reference": ref.price, "basis": "reference"}))
@@ -138,9 +139,9 @@ def price_signals(listing: dict, marks: list[str], references: list[ReferencePri
                         "price_anomaly", "price", min(1.0, _strength(ratio)),
                         Msg("Price is %(percent)s of the median of %(n)s comparable %(mark)s offers "
                             "(%(price)s against %(median)s %(currency)s per %(unit)s; robust z %(z)s)",
-                            percent=f"{ratio:.0%}", n=len(others), mark=mark, price=f"{point.unit_price:.2f}",
-                            median=f"{median:.2f}", currency=point.currency or "",
-                            unit=point.dimension if point.dimension != "listing" else Msg("listing"), z=f"{z:.1f}"),
+                            percent=format(ratio, ".0%"), n=len(others), mark=mark, price="%.2f" % point.unit_price,
+                            median="%.2f" % median, currency=point.currency or "",
+                            unit=point.dimension if point.dimension != "listing" else Msg("listing"), z="%.1f" % z),
                         [], mark=mark,
                         details={"ratio": round(ratio, 3), "median": median, "offers": len(others), "z": round(z, 2),
                                  "basis": "comparables"}))

@@ -198,7 +198,7 @@ def _cross_signals(ctx: CheckedListing, found: list[Found]) -> list[Signal]:
         codes = [f for f in found if f.ident.id == cc.identifier]
         regs = [f for f in found if f.ident.id == cc.against]
         for code in codes:
-            label = attr_name(code.field) or code.ident.name
+            label = attr_name(code.field) or Msg(code.ident.name)
             digits = re.sub(r"\D", "", code.text)
             best: list[str] | None = None
             best_reg = None

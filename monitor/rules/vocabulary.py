@@ -329,7 +329,7 @@ def counterfeit_signals(listing: dict, vocab: Vocabulary, mark_spans: list[Any] 
     for label, (term, spans, near) in counted.items():
         left *= 1.0 - term.weight
         evidence += spans[:3]
-        params = {"term": spans[0].text, "weight": f"{term.weight:g}", "field": spans[0].field}
+        params = {"term": spans[0].text, "weight": format(term.weight, "g"), "field": spans[0].field}
         parts.append(Msg('"%(term)s" (%(weight)s) in %(field)s next to %(mark)s', **params, mark=near) if near
                      else Msg('"%(term)s" (%(weight)s) in %(field)s', **params))
         if near:
