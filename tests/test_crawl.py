@@ -159,12 +159,12 @@ def test_url_crawl_of_an_unknown_structured_data_shop(marketplaces, tmp_path):
                        "--allow-private", db_path=db_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     run = last_run(db_path)
-    # The shop links its cart, which its robots.txt disallows: a refusal the run record counts
-    # (issue 13: nothing the crawl gave up on goes unsaid), but obeying it degrades nothing.
-    assert run["kind"] == "url" and run["status"] == "completed"
+    # The shop links its cart, which its robots.txt disallows: a refusal the run record shows, so
+    # the run is degraded (issue 13: a run with failures is degraded, nothing goes unsaid).
+    assert run["kind"] == "url" and run["status"] == "degraded"
     assert (run["robots_refused"], run["retries_exhausted"], run["pages_dropped"], run["offsite_filtered"],
             run["items_failed"], run["errors"]) == (1, 0, 0, 0, 0, 0)
-    assert run["degraded_reason"] is None
+    assert run["degraded_reason"] == "failures: 1 refused by robots.txt"
     listings = rows(db_path, "SELECT * FROM listings")
     assert len(listings) >= 20
     assert all(l["title"] and l["price"] for l in listings)

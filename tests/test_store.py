@@ -372,25 +372,24 @@ def test_a_crawl_closed_at_its_memory_limit_is_failed():
     assert status == "failed" and "memory limit" in reason
 
 
-def test_a_path_robots_txt_disallows_is_counted_but_degrades_nothing():
-    # Obeying a shop's "Disallow: /cart" is the crawl working; an unreadable robots.txt, which
-    # refuses the whole host (RFC 9309), is a run that missed what it was sent for.
+def test_robots_refusals_degrade_the_run_and_an_unreadable_robots_txt_is_named():
+    # Issue 13: a run with failures is degraded, a refusal included; when a robots.txt could not
+    # be read (RFC 9309: the whole host refused) the reason says so first.
     from spiders.pipelines.store import StorePipeline
 
     coverage = {"title": 1.0, "price": 1.0}
     refused = {"robots_refused": 3}
-    assert StorePipeline.judge("finished", 20, [], coverage, 0.9, failures=refused) == ("completed", "finished", None)
+    assert StorePipeline.judge("finished", 20, [], coverage, 0.9, failures=refused) == \
+        ("degraded", "finished", "failures: 3 refused by robots.txt")
     status, _, why = StorePipeline.judge("finished", 20, [], coverage, 0.9, failures=refused, robots_unreachable=1)
     assert status == "degraded"
     assert why == ("robots.txt unreachable on 1 host (RFC 9309: nothing there is crawled until it can be read); "
                    "failures: 3 refused by robots.txt")
-    # Other failures still degrade, and name only themselves.
-    status, _, why = StorePipeline.judge("finished", 20, [], coverage, 0.9,
-                                         failures={**refused, "retries_exhausted": 1})
-    assert (status, why) == ("degraded", "failures: 1 given up after retries")
+    assert StorePipeline.judge("finished", 20, [], coverage, 0.9, failures={}) == ("completed", "finished", None)
     # Nothing stored and every request refused: failed, saying why.
     status, why, _ = StorePipeline.judge("finished", 0, [], {}, 0.9, failures=refused)
     assert (status, why) == ("failed", "no listings stored; 3 refused by robots.txt")
+
 
 
 def test_unscored_listings_are_found_through_their_partial_index(db):

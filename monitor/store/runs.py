@@ -20,8 +20,7 @@ MAX_ERROR_MESSAGES = 20
 DIED_REASON = "process ended without closing the run (killed or crashed)"
 
 # The failures a crawl counts (crawl_runs columns, migration 0012), each with the words a run
-# summary uses and where the count comes from. Any of them above 0 makes a run degraded, but
-# robots_refused only when a robots.txt was unreachable (spiders.pipelines.store.StorePipeline.judge).
+# summary uses and where the count comes from. Any of them above 0 makes a run degraded.
 FAILURE_COUNTS = {
     "retries_exhausted": ("given up after retries", "Scrapy stat retry/max_reached"),
     "pages_dropped": ("dropped at the size cap", "DOWNLOAD_MAXSIZE, in transfer or decompression"),

@@ -247,24 +247,22 @@ class StorePipeline:
         """(status, finish reason, degraded reason) for a finished crawl.
 
         Storing listings is not enough to be completed: a page given up after its retries, one
-        dropped at the size cap, an offsite redirect, a failed item or a download error
-        (``crawl_errors`` of ``errors``; all of them when not given) each make the run degraded,
-        its reason naming the counts. A path the site's robots.txt disallows (a cart, a login)
-        is counted but degrades nothing: obeying it is the crawl working as it should, and an
-        alert on every such run would teach analysts to ignore alerts. A robots.txt that could
-        not be read (``robots_unreachable`` hosts, RFC 9309: complete disallow) degrades it.
+        dropped at the size cap, a robots.txt refusal, an offsite redirect, a failed item or a
+        download error (``crawl_errors`` of ``errors``; all of them when not given) each make
+        the run degraded, its reason naming the counts (issue 13: a run with failures is
+        degraded). A robots.txt that could not be read (``robots_unreachable`` hosts; RFC 9309:
+        the whole host refused) is named first, as the likely cause of the refusals.
         """
         if reason in INTERRUPTED_REASONS:
             return "interrupted", f"stopped before the end ({reason})", None
         if reason in FAILED_REASONS:
             return "failed", FAILED_REASONS[reason], None
         failures = failures or {}
-        degrading = {name: n for name, n in failures.items() if name != "robots_refused" or robots_unreachable}
-        failed_text = failure_text(degrading)
+        failed_text = failure_text(failures)
         if seen == 0 and errors:
             return "failed", f"no listings stored; first error: {errors[0]}", None
-        if seen == 0 and failure_text(failures):
-            return "failed", f"no listings stored; {failure_text(failures)}", None
+        if seen == 0 and failed_text:
+            return "failed", f"no listings stored; {failed_text}", None
         if kind == "recheck" and seen == 0:  # every confirmed listing is gone, or there were none
             return "completed", reason, None
         if seen == 0:

@@ -102,7 +102,7 @@ def test_an_offsite_redirect_is_counted(hostile, tmp_path):
     assert "1 offsite request or redirect filtered" in run["degraded_reason"]
 
 
-def test_a_robots_disallowed_link_is_counted_and_the_run_completed(hostile, tmp_path):
+def test_a_robots_disallowed_link_is_counted(hostile, tmp_path):
     shop_with(hostile, {"/p/private.html": reply(200, product_html("hidden drill"))},
               robots="User-agent: *\nDisallow: /p/private\n")
     proc = scrapy_crawl(hostile, tmp_path / "m.db")
@@ -110,8 +110,8 @@ def test_a_robots_disallowed_link_is_counted_and_the_run_completed(hostile, tmp_
     (run,) = runs(tmp_path / "m.db")
     assert "/p/private.html" not in hostile.paths()
     assert counts(run) == {**dict.fromkeys(COUNTS, 0), "robots_refused": 1}
-    # Obeying the shop is no failure: counted in the record, no degraded run, no alert.
-    assert run["status"] == "completed" and run["degraded_reason"] is None
+    assert run["status"] == "degraded"
+    assert "1 refused by robots.txt" in run["degraded_reason"]
 
 
 class RefuseRejected:
@@ -158,8 +158,7 @@ def test_monitor_crawl_shows_the_failures_and_an_alert_is_raised(hostile, tmp_pa
     listed = run_monitor("alerts", "--json", db_path=db_path)
     (alert,) = [a for a in json.loads(listed.stdout) if a["run_id"] == run["id"]]
     assert alert["kind"] == "degraded"
-    # The alert names what degraded the run; the refusal robots.txt asked for is in the record only.
-    assert "1 given up after retries" in alert["message"] and "robots.txt" not in alert["message"]
+    assert "1 given up after retries" in alert["message"] and "1 refused by robots.txt" in alert["message"]
 
 
 def _wait_for_running(db_path, timeout=60) -> dict:
