@@ -136,3 +136,15 @@ def test_the_dashboard_panel_counts_states_and_names_police_cases(site):
     assert 'href="/referrals?state=drafted"' in html_text
     assert f'<a href="/referrals/{over}">XS-2026-103</a>' in html_text  # open, 2000 × ¥41 ≥ ¥50,000
     assert "XS-2026-102" not in html_text  # open, below the threshold
+
+
+def test_a_bad_threshold_in_monitor_yaml_is_shown_not_silently_replaced(site, tmp_path, monkeypatch):
+    server, _, rid, _ = site
+    bad = tmp_path / "monitor.yaml"
+    bad.write_text("referrals:\n  criminal_thresholds:\n    illegal_business_amount: -1\n", encoding="utf-8")
+    monkeypatch.setenv("MONITOR_CONFIG", str(bad))
+    with http_client(server.url) as client:
+        login(client, "lea")
+        page = text_of(client.get(f"/referrals/{rid}").text)
+    assert "monitor.yaml 中的线索移送追诉标准无法使用" in page
+    assert f"{bad}:3: referrals.criminal_thresholds.illegal_business_amount: -1 is not an amount" in page

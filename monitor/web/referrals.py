@@ -11,10 +11,11 @@ from fastapi.responses import RedirectResponse, Response
 
 from monitor.casework import referrals as service
 from monitor.casework.referrals_csv import parse_amount
-from monitor.casework.referrals_figures import load_thresholds, referral_figures
+from monitor.casework.referrals_figures import Thresholds, load_thresholds, referral_figures
 from monitor.i18n import gettext as _
 from monitor.review import ReviewError
 from monitor.web.deps import Ctx, FormCtx, PageCtx, row_id
+from monitor.yamlfile import YamlError
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,25 +29,35 @@ def _labels() -> dict:
             "KINDS": service.KINDS, "DATE_COLUMN": service.DATE_COLUMN}
 
 
+def thresholds() -> tuple[Thresholds, str]:
+    """monitor.yaml's thresholds, and the problem with the file when it has one: the pages then
+    compare with the default AND say so (never a silent fallback)."""
+    try:
+        return load_thresholds(), ""
+    except YamlError as exc:
+        return Thresholds(), str(exc)
+
+
 def panel(db) -> dict:
     """The dashboard panel's data (templates/referrals_panel.html): open referrals by state, and
     those not closed whose estimate reaches the criminal threshold."""
-    thresholds = load_thresholds()
+    limits, config_error = thresholds()
     counts = dict(db.execute("SELECT state, count(*) FROM referrals GROUP BY state").fetchall())
     open_rows = db.execute_returning_dicts("SELECT id, reference FROM referrals WHERE state != 'closed' ORDER BY id")
-    police = [r for r in open_rows if referral_figures(db, r["id"], thresholds).reached]
-    return {"counts": {s: counts.get(s, 0) for s in service.STATES}, "police": police, **_labels()}
+    police = [r for r in open_rows if referral_figures(db, r["id"], limits).reached]
+    return {"counts": {s: counts.get(s, 0) for s in service.STATES}, "police": police, "config_error": config_error,
+            **_labels()}
 
 
 @router.get("/referrals")
 def referrals_page(ctx: PageCtx, state: Annotated[str, Query(max_length=20)] = "") -> Response:
     state = state if state in service.STATES else ""
-    thresholds = load_thresholds()
+    limits, config_error = thresholds()
     rows = service.list_referrals(ctx.db, state or None)
-    figures = {r["id"]: referral_figures(ctx.db, r["id"], thresholds) for r in rows}
+    figures = {r["id"]: referral_figures(ctx.db, r["id"], limits) for r in rows}
     counts = dict(ctx.db.execute("SELECT state, count(*) FROM referrals GROUP BY state").fetchall())
     return ctx.render("referrals.html", rows=rows, figures=figures, state=state, counts=counts,
-                      thresholds=thresholds, **_labels())
+                      thresholds=limits, config_error=config_error, **_labels())
 
 
 def _page(ctx: Ctx, referral_id: int, *, problems: list[tuple[str, str]] | None = None, form: dict | None = None,
@@ -58,8 +69,9 @@ def _page(ctx: Ctx, referral_id: int, *, problems: list[tuple[str, str]] | None 
         "SELECT l.id, l.site, l.title, l.seller_id, l.price, l.currency, l.sales_count FROM referral_listings r "
         "JOIN listings l ON l.id = r.listing WHERE r.referral = ? ORDER BY l.id", [referral_id]))
     later = service.STATES[service.STATES.index(row["state"]) + 1:]
-    return ctx.render("referral.html", status_code=status_code, r=row, listings=listings,
-                      figures=referral_figures(ctx.db, referral_id, load_thresholds()),
+    limits, config_error = thresholds()
+    return ctx.render("referral.html", status_code=status_code, r=row, listings=listings, config_error=config_error,
+                      figures=referral_figures(ctx.db, referral_id, limits),
                       timeline=service.history(ctx.db, referral_id), later=later, problems=problems or [],
                       form=form or {}, done=done, today=service.today(), **_labels())
 
