@@ -32,6 +32,8 @@ CURRENCY = "CNY"
 # point this service may not import): MONITOR_CONFIG, else ./monitor.yaml, else the project's.
 PROJECT_CONFIG = Path(__file__).resolve().parents[2] / "monitor.yaml"
 _KNOWN = {"criminal_thresholds": {"illegal_business_amount", "currency"}}
+# The monitor.yaml keys this module reads (for tests/test_settings.py and monitor/settings.py's YAML table).
+YAML_KEYS = tuple(sorted(f"referrals.{section}.{key}" for section, keys in _KNOWN.items() for key in keys))
 
 
 @dataclass(frozen=True)
