@@ -11,9 +11,11 @@ import shutil
 import pytest
 from stdnum.cn import uscc as stdnum_uscc
 
+from monitor.i18n import use_locale
 from monitor.rules.blocklist import Blocklist, load_blocklist, merge, parse_date, read_blocklist
 from monitor.rules.companies import companies_in_listing, company_key, uscc_in_listing, uscc_problem
 from monitor.rules.engine import Engine
+from monitor.rules.explain import explain
 from monitor.rules.packs import RulePackError, load_packs
 from monitor.rules.seller_signals import COMPANY_STRENGTH, seller_signals
 from monitor.rules.watchlist import Watchlist
@@ -233,3 +235,18 @@ def test_the_engine_scores_a_blocked_company_and_nothing_else_changes(tmp_path):
     assert "seller_history" not in [s.name for s in before.signals]
     assert [s.name for s in after.signals if s.name not in [b.name for b in before.signals]] == ["seller_history"]
     assert after.score > before.score
+
+
+def test_the_explanation_is_a_message_template_with_its_parts_as_parameters(blocklist, tmp_path):
+    listing = {"site": "greenmart", "seller_id": "g1", "description": f"统一社会信用代码：{CODE_A}"}
+    signal = history(listing, blocklist)
+    assert signal.message.startswith("%(match)s (rules/blocklist.csv line %(line)s; %(source)s")
+    assert signal.params["match"]["params"] == {"uscc": CODE_A, "company": "某某（义乌）贸易有限公司"}
+    assert signal.params["source"] == {"message": "list of seriously illegal and dishonest enterprises", "params": {}}
+    assert signal.params["reason"] == "售假化肥" and signal.params["line"] == 2
+    with use_locale("en"):
+        assert explain(signal) == signal.explanation
+    codes_only = read_blocklist(write(tmp_path / "codes.csv", f",,,{CODE_C},court,2026-01-02,\n"))
+    unnamed = history({"site": "x", "seller_id": "y", "description": CODE_C}, codes_only)
+    assert unnamed.params["match"]["message"].endswith("%(uscc)s, which is on the block list")
+    assert unnamed.params["reason"] == {"message": "no reason given", "params": {}}

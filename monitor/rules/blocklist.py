@@ -21,6 +21,7 @@ from pathlib import Path
 
 from monitor.rules.companies import bare_company_form, company_key, compact_uscc, uscc_problem
 from monitor.rules.csvfile import RuleFileError, read_rows, write_rows
+from monitor.rules.explain import N_
 
 # No column is required: a list of companies (company,uscc,source,listed_on) needs no shop columns,
 # the first form (site,seller_id,reason) no company ones. A row that names nothing is refused.
@@ -32,19 +33,19 @@ FIX_HINT = "The block list was not changed. Fix the rows above."
 @dataclass(frozen=True)
 class Source:
     id: str
-    label: str  # an English message id (translated where the signal is shown)
+    label: str  # an English message id, translated where the signal is shown (the nested `source` message)
     names: tuple[str, ...]  # what a file may write for it, the id and the Chinese names first
 
 
 SOURCES = (
-    Source("serious_illegal", "list of seriously illegal and dishonest enterprises",
+    Source("serious_illegal", N_("list of seriously illegal and dishonest enterprises"),
            ("serious_illegal", "严重违法失信名单", "严重违法失信企业名单", "严重违法失信")),
-    Source("abnormal_operations", "list of enterprises with abnormal operations",
+    Source("abnormal_operations", N_("list of enterprises with abnormal operations"),
            ("abnormal_operations", "经营异常名录", "经营异常")),
-    Source("court", "court list of dishonest judgment debtors",
+    Source("court", N_("court list of dishonest judgment debtors"),
            ("court", "失信被执行人名单", "失信被执行人", "法院")),
-    Source("platform", "platform penalty", ("platform", "平台", "平台处罚", "平台黑名单")),
-    Source("own_office", "this office's own findings",
+    Source("platform", N_("platform penalty"), ("platform", "平台", "平台处罚", "平台黑名单")),
+    Source("own_office", N_("this office's own findings"),
            ("own_office", "本单位认定", "本单位", "本局", "own office", "office")),
 )
 _SOURCE_NAMES = {name.casefold(): s for s in SOURCES for name in s.names}

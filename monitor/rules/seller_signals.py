@@ -19,15 +19,11 @@ from collections.abc import Callable
 
 from monitor.rules.blocklist import SOURCE_BY_ID, BlockEntry, Blocklist, load_blocklist
 from monitor.rules.companies import companies_in_listing, company_key, uscc_in_listing
+from monitor.rules.explain import Msg
 from monitor.rules.signals import Evidence, Signal, span
 from monitor.rules.watchlist import Watchlist
 
 COMPANY_STRENGTH = 0.8
-
-
-def _msg(message: str, **params) -> str:
-    """The English text of ``message`` with ``params`` (message templates, English ids)."""
-    return message % params if params else message
 
 
 def seller_evidence(listing: dict) -> list[Evidence]:
@@ -35,15 +31,15 @@ def seller_evidence(listing: dict) -> list[Evidence]:
     return [span(listing, "seller_name", 0, len(name))] if name else []
 
 
-def _blocked(entry: BlockEntry, matched_by: str, evidence: list[Evidence], match: str, strength: float) -> Signal:
-    reason = entry.reason or _msg("no reason given")
+def _blocked(entry: BlockEntry, matched_by: str, evidence: list[Evidence], match: Msg, strength: float) -> Signal:
+    reason = entry.reason or Msg("no reason given")  # the file's reason is shown as written
     source = SOURCE_BY_ID.get(entry.source)
     if source and entry.listed_on:
-        text = _msg("%(match)s (rules/blocklist.csv line %(line)s; %(source)s, listed on %(listed_on)s): %(reason)s",
-                    match=match, line=entry.line, source=_msg(source.label), listed_on=entry.listed_on, reason=reason)
+        text = Msg("%(match)s (rules/blocklist.csv line %(line)s; %(source)s, listed on %(listed_on)s): %(reason)s",
+                   match=match, line=entry.line, source=Msg(source.label), listed_on=entry.listed_on, reason=reason)
     else:
-        text = _msg("%(match)s (rules/blocklist.csv line %(line)s): %(reason)s", match=match, line=entry.line,
-                    reason=reason)
+        text = Msg("%(match)s (rules/blocklist.csv line %(line)s): %(reason)s", match=match, line=entry.line,
+                   reason=reason)
     details = {"blocklist": {k: v for k, v in (("matched_by", matched_by), ("line", entry.line),
                                                 ("source", entry.source), ("listed_on", entry.listed_on),
                                                 ("uscc", entry.uscc), ("company", entry.company),
@@ -62,10 +58,10 @@ def blocklist_signal(listing: dict, blocklist: Blocklist | dict | None) -> Signa
         for found in uscc_in_listing(listing):
             entry = blocklist.by_uscc.get(found.value)
             if entry:
-                match = (_msg("The listing shows the unified social credit code %(uscc)s of %(company)s, which is on "
-                              "the block list", uscc=found.value, company=entry.company) if entry.company else
-                         _msg("The listing shows the unified social credit code %(uscc)s, which is on the block list",
-                              uscc=found.value))
+                match = (Msg("The listing shows the unified social credit code %(uscc)s of %(company)s, which is on "
+                             "the block list", uscc=found.value, company=entry.company) if entry.company else
+                         Msg("The listing shows the unified social credit code %(uscc)s, which is on the block list",
+                             uscc=found.value))
                 return _blocked(entry, "uscc", [found.evidence], match, 1.0)
     site, seller_id = listing.get("site"), listing.get("seller_id")
     if site and seller_id:
@@ -73,13 +69,13 @@ def blocklist_signal(listing: dict, blocklist: Blocklist | dict | None) -> Signa
         if entry:
             seller = listing.get("seller_name") or seller_id
             return _blocked(entry, "shop", seller_evidence(listing),
-                            _msg("%(seller)s is on the block list", seller=seller), 1.0)
+                            Msg("%(seller)s is on the block list", seller=seller), 1.0)
     if blocklist.by_company:
         for found in companies_in_listing(listing):
             entry = blocklist.by_company.get(company_key(found.value))
             if entry:
-                match = _msg("The listing names the company %(company)s as the seller, which is on the block list",
-                             company=found.value)
+                match = Msg("The listing names the company %(company)s as the seller, which is on the block list",
+                            company=found.value)
                 return _blocked(entry, "company", [found.evidence], match, COMPANY_STRENGTH)
     return None
 
@@ -89,21 +85,21 @@ def seller_signals(listing: dict, claimed_marks: list[tuple[str, Evidence]], wat
                    confirmed_verdicts: Callable[[str, str], int] | None = None) -> list[Signal]:
     """``claimed_marks``: (mark, evidence) for marks the listing presents as its own brand."""
     site, seller_id = listing.get("site"), listing.get("seller_id")
-    seller = listing.get("seller_name") or seller_id or _msg("the seller")
+    seller = listing.get("seller_name") or seller_id or Msg("the seller")
     out: list[Signal] = []
     for mark, evidence in claimed_marks:
         if not (site and (seller_id or listing.get("seller_name"))):
             continue
         if watchlist.is_authorised(mark, site, seller_id, listing.get("seller_name")):
             out.append(Signal("authorised_seller", "mitigating", 1.0,
-                              _msg("%(seller)s is an authorised seller of %(mark)s on %(site)s (rules/watchlist.csv)",
-                                   seller=seller, mark=mark, site=site),
+                              Msg("%(seller)s is an authorised seller of %(mark)s on %(site)s (rules/watchlist.csv)",
+                                  seller=seller, mark=mark, site=site),
                               seller_evidence(listing), mark=mark))
         else:
             out.append(Signal("unauthorised_seller", "seller", 1.0,
-                              _msg("The listing presents itself as %(mark)s, and %(seller)s is not among the "
-                                   "authorised sellers of %(mark)s on %(site)s (rules/watchlist.csv)",
-                                   mark=mark, seller=seller, site=site),
+                              Msg("The listing presents itself as %(mark)s, and %(seller)s is not among the "
+                                  "authorised sellers of %(mark)s on %(site)s (rules/watchlist.csv)",
+                                  mark=mark, seller=seller, site=site),
                               [evidence, *seller_evidence(listing)], mark=mark))
     blocked = blocklist_signal(listing, blocklist)
     if blocked:
@@ -111,9 +107,9 @@ def seller_signals(listing: dict, claimed_marks: list[tuple[str, Evidence]], wat
     elif site and seller_id and confirmed_verdicts:
         count = confirmed_verdicts(site, seller_id)
         if count:
-            text = (_msg("%(seller)s has 1 earlier confirmed verdict (repeat infringer)", seller=seller) if count == 1
-                    else _msg("%(seller)s has %(count)s earlier confirmed verdicts (repeat infringer)",
-                              seller=seller, count=count))
+            text = (Msg("%(seller)s has 1 earlier confirmed verdict (repeat infringer)", seller=seller) if count == 1
+                    else Msg("%(seller)s has %(count)s earlier confirmed verdicts (repeat infringer)",
+                             seller=seller, count=count))
             out.append(Signal("seller_history", "seller", min(1.0, 0.6 + 0.2 * count), text,
                               seller_evidence(listing), details={"confirmed": count}))
     return out
