@@ -250,3 +250,15 @@ def test_the_explanation_is_a_message_template_with_its_parts_as_parameters(bloc
     unnamed = history({"site": "x", "seller_id": "y", "description": CODE_C}, codes_only)
     assert unnamed.params["match"]["message"].endswith("%(uscc)s, which is on the block list")
     assert unnamed.params["reason"] == {"message": "no reason given", "params": {}}
+
+
+def test_a_chinese_page_explains_a_block_list_match_in_chinese(blocklist):
+    listing = {"site": "greenmart", "seller_id": "g1", "description": f"统一社会信用代码：{CODE_A}"}
+    signal = history(listing, blocklist)
+    with use_locale("zh_CN"):
+        text = explain(signal)
+    assert text == (f"商品页面显示某某（义乌）贸易有限公司的统一社会信用代码 {CODE_A}，该企业在黑名单中"
+                    "（rules/blocklist.csv 第 2 行；严重违法失信名单，列入日期 2026-03-05）：售假化肥")
+    shop = history({"site": "baihuo", "seller_id": "s9"}, blocklist)
+    with use_locale("zh_CN"):
+        assert explain(shop) == "s9 在黑名单中（rules/blocklist.csv 第 3 行）：confirmed counterfeiter"
