@@ -87,3 +87,23 @@ def test_an_import_names_a_bad_sales_count_by_line(tmp_path):
     proc = run_monitor("import", str(csv_file), "--no-score", db_path=tmp_path / "m.db")
     out = proc.stdout + proc.stderr
     assert f"{csv_file}:2: skipped: sales_count: '很多' is not a sales count" in out, out
+
+
+def test_the_parallel_import_stages_the_same_sales_counts(tmp_path):
+    # Big files are parsed in a worker process and staged (monitor.ingest.worker): same counts.
+    from monitor.ingest.importing import import_file
+    from monitor.store import open_db
+
+    csv_file = tmp_path / "in.csv"
+    csv_file.write_text("site,id,url,title,sales_count\n" + "".join(
+        f"shop,{i},https://shop.example/{i},t{i},{form}\n"
+        for i, form in enumerate(["月销 1.2万+", "已售 356 件", "", "销量 2000+"])), encoding="utf-8")
+    db = open_db(tmp_path / "m.db")
+    try:
+        import_file(db, csv_file, engine=None, parallel=True)
+        got = dict(db.execute("SELECT listing_id, sales_count FROM listings").fetchall())
+        observed = sorted(r[0] for r in db.execute("SELECT sales_count FROM observations") if r[0] is not None)
+    finally:
+        db.close()
+    assert got == {"0": 12_000, "1": 356, "2": None, "3": 2_000}
+    assert observed == [356, 2_000, 12_000]
