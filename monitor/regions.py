@@ -104,17 +104,35 @@ def resolve(text: str | None) -> Region | None:
     import cnloc
 
     row = cnloc.getlocation(cleaned, county_short=True, max_workers=1).iloc[0]
-    province, province_code = _value(row, "province_name"), _value(row, "province_adcode")
+    return _region(*(_value(row, f"{level}_{part}") for level in ("province", "city", "county")
+                     for part in ("name", "adcode")))
+
+
+def _region(province, province_code, city, city_code, county, county_code) -> Region | None:
+    """A Region from the data's names and codes, the groupings replaced (see the module's notes)."""
     if not (province and province_code):
         return None
-    city, city_code = _value(row, "city_name"), _value(row, "city_adcode")
-    county, county_code = _value(row, "county_name"), _value(row, "county_adcode")
     if city in _GROUPINGS or (city is None and province_code[:2] in _municipalities()):
         if city in _DIRECT:
             city, city_code = (county, county_code) if county else (None, None)
         else:
             city, city_code = province, province_code
     return Region(province, province_code, city, city_code, county, county_code)
+
+
+def division(code: str | None) -> Region | None:
+    """The Region of a GB/T 2260 province, city or county code (``330000``, ``330700``,
+    ``330782``) in the same data and by the same rules as ``resolve``; None for no such division."""
+    if not isinstance(code, str) or not re.fullmatch(r"\d{6}", code):
+        return None
+    # lazy: as in resolve
+    import cnloc
+
+    info = cnloc.address_parser.adcode_to_location.get((cnloc.DEFAULT_YEAR, code))
+    if not info:
+        return None
+    return _region(*(info.get(f"{level}_{part}") for level in ("province", "city", "county")
+                     for part in ("name", "adcode")))
 
 
 @lru_cache(maxsize=1)
@@ -206,4 +224,4 @@ def region_of(location_text: str | None) -> Region | None:
     return resolve(location_text)
 
 
-__all__ = ["MAX_TEXT", "Region", "region_of", "resolve"]
+__all__ = ["MAX_TEXT", "Region", "division", "region_of", "resolve"]

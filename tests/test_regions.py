@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.regions import MAX_TEXT, Region, region_of, resolve
+from monitor.regions import MAX_TEXT, Region, division, region_of, resolve
 
 # (text, province, province code, city, city code, county code)
 RESOLVED = [
@@ -84,3 +84,14 @@ def test_region_of_caches_and_agrees_with_resolve():
     assert region_of.cache_info().hits == 1
     assert first.to_dict() == {"province": "浙江省", "province_code": "330000", "city": "金华市",
                                "city_code": "330700", "county": None, "county_code": None}
+
+
+def test_a_division_code_gives_the_region_resolve_gives_for_its_name():
+    assert division("330782") == resolve("浙江省金华市义乌市")
+    assert division("330700") == resolve("浙江 金华")
+    assert division("110105") == resolve("北京朝阳")
+    assert division("429004") == resolve("湖北仙桃")
+    assert division("330000") == resolve("浙江")
+    assert division("110000").city_code == "110000"  # a municipality is its own city
+    for code in ("999999", "110100", "33070", "abcdef", None):  # 110100 is the data's 市辖区 grouping
+        assert division(code) is None
