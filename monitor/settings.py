@@ -227,6 +227,10 @@ def _keys(prefix: str, *rows: tuple) -> tuple[YamlKey, ...]:
 _REQ = {"required": True}
 _DURATION = "seconds or 90s / 30m / 2h"
 YAML: tuple[YamlKey, ...] = (
+    *_keys("",
+           ("language", "zh, zh_CN or en", "zh_CN", "The review app's language for accounts that chose none and "
+            "browsers whose Accept-Language asks for neither Chinese nor English (the API answers in English "
+            "unless Accept-Language asks for Chinese).")),
     *_keys("settings.",
            ("timezone", "string", "UTC", "The zone cron expressions and campaign dates are read in."),
            ("misfire_grace_seconds", "integer", 900, "A fire time missed by at most this much (a busy or "

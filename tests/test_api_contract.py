@@ -35,7 +35,7 @@ def live_api(store):
     db = open_db(store.path, migrate=False)
     token = accounts.new_api_token(db, "lea")  # a lead: may claim, release and assign
     db.close()
-    with LiveServer(store.path) as server:
+    with LiveServer(store.path, language="en") as server:
         server.token = token
         yield server
 

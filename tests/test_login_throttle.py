@@ -13,7 +13,9 @@ import pytest
 from monitor.review import accounts
 from monitor.store import open_db
 from monitor.store.migrations_review import REVIEW_MIGRATIONS
-from tests.web_fixtures import PASSWORD, LiveServer, csrf_of, http_client, login
+from tests.web_fixtures import PASSWORD, LiveServer, csrf_of, english, http_client, login  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("english")
 
 PARALLEL = 60
 
@@ -25,7 +27,7 @@ def server(tmp_path):
     REVIEW_MIGRATIONS.apply(db)
     accounts.add_user(db, "victim", "analyst", PASSWORD)
     db.close()
-    with LiveServer(path) as live:
+    with LiveServer(path, language="en") as live:
         live.path = path
         yield live
 

@@ -33,6 +33,9 @@ def _schema_keys(prefix: str, schema: dict) -> set[str]:
 
 def _yaml_keys_in_code() -> set[str]:
     keys = _schema_keys("settings.", schedule_config.SCHEMA["properties"]["settings"])
+    # Top-level scalar keys (issue 14: `language`), described as they are.
+    keys |= {name for name, sub in schedule_config.SCHEMA["properties"].items()
+             if sub.get("type") in ("string", "integer", "number", "boolean")}
     keys |= _schema_keys("jobs[].", schedule_config.JOB_SCHEMA)
     keys |= _schema_keys("campaigns[].", schedule_config.CAMPAIGN_SCHEMA)
     sections = {"expected": alerts_config.EXPECTED_KEYS, "email": alerts_config.EMAIL_KEYS,

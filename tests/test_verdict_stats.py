@@ -17,7 +17,9 @@ from monitor.store import open_db, save_listings
 from monitor.store.db import write_transaction
 from monitor.store.flags import record_assessment
 from tests.conftest import ROOT
-from tests.web_fixtures import PASSWORD, _assessment, _lookalike, http_client, live, login, store  # noqa: F401
+from tests.web_fixtures import PASSWORD, _assessment, _lookalike, english, http_client, live, login, store  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("english")
 
 ANA = User(id=1, name="ana", role="analyst")
 
@@ -87,7 +89,7 @@ def test_signal_precision_uses_the_latest_verdict_per_flag(tmp_path):
         assert look["precision"] == pytest.approx(0.2)
         # the two most common reasons; a tie goes by name (genuine_goods before model_toy)
         assert [(r["reason"], r["n"]) for r in look["reasons"]] == [("reseller", 2), ("genuine_goods", 1)]
-        assert look["reasons"][0]["label"] == "reseller of genuine goods (正品转售)"
+        assert look["reasons"][0]["label"] == "reseller of genuine goods"
         contact = rows["offplatform_contact"]
         assert (contact["confirmed"], contact["dismissed"]) == (1, 2)
         assert contact["precision"] == pytest.approx(1 / 3)
@@ -222,9 +224,9 @@ def test_dashboard_shows_signals_over_recent_verdicts(live, store, monkeypatch):
     assert "Signals over recent verdicts" in page and "last 90 days" in page
     row = page.split('<tr data-signal="mark_lookalike">')[1].split("</tr>")[0]
     assert row == ('<td>mark_lookalike</td><td class="num">3</td><td class="num">2</td><td class="num">0.60</td>'
-                   "<td>reseller of genuine goods (正品转售) 2</td>")
+                   "<td>reseller of genuine goods 2</td>")
     assert 'data-calibration="not-due"' in page
-    assert "calibration not due (5 verdicts since 2026-01-01T00:00:00Z)" in page
+    assert "calibration not due (5 verdicts since January 1, 2026 00:00 UTC)" in page
     assert "on 7 verdicts (&lt;script&gt;alert(&#39;cal&#39;)&lt;/script&gt;)" in page
     assert "<script>alert" not in page
     assert "unsafe-inline" not in r.headers["content-security-policy"]

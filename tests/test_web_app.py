@@ -13,7 +13,9 @@ from monitor.store import open_db
 from monitor.review import accounts
 from monitor.urls import safe_http_url
 from monitor.web.render import highlight
-from tests.web_fixtures import PASSWORD, csrf_of, http_client, live, login, store  # noqa: F401 (fixtures)
+from tests.web_fixtures import PASSWORD, csrf_of, english, http_client, live, login, store  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

@@ -17,10 +17,15 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import date, datetime, timezone
 from functools import lru_cache
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from babel import dates as babel_dates, numbers as babel_numbers
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 logger = logging.getLogger(__name__)
@@ -41,7 +46,7 @@ AREAS: dict[str, tuple[str, ...]] = {
     "reports": ("monitor/report/**/*.py", "monitor/report/templates/*.html", "monitor/regions/**/*.py"),
     "documents": ("monitor/rules/**/*.py", "monitor/export/**/*.py", "monitor/export/templates/*.html",
                   "monitor/alerts/**/*.py", "rules/notices/*"),
-    "web": ("monitor/web/**/*.py", "monitor/web/templates/*.html", "monitor/review/**/*.py"),
+    "web": ("monitor/web/**/*.py", "monitor/web/templates/*.html", "monitor/review/**/*.py", "monitor/verdicts.py"),
 }
 
 _locale: ContextVar[str] = ContextVar("monitor_locale", default=DEFAULT_LANGUAGE)
@@ -104,12 +109,6 @@ def load_catalogue(folder: Path, area: str) -> Translations | None:
             return Translations(fp, domain=area)
     if not po.is_file():
         return None
-    # lazy: the .po reader is only needed when no up-to-date .mo exists (an installed wheel).
-    from io import BytesIO
-
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
     with po.open("rb") as fp:
         catalog = read_po(fp, locale=folder.parent.name, domain=area)
     buffer = BytesIO()
@@ -133,6 +132,12 @@ def ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
 _ = gettext
 
 
+def N_(message: str) -> str:
+    """Marks a message for the catalogue without translating it here (a table of labels, defined
+    once, translated with ``gettext`` where it is shown)."""
+    return message
+
+
 def install_jinja(env) -> None:
     """Give a Jinja environment ``_``, ``gettext`` and ``ngettext`` in the current locale
     (new-style: ``{{ _("%(n)s flags", n=3) }}``, escaped like any other value)."""
@@ -142,3 +147,51 @@ def install_jinja(env) -> None:
         lambda singular, plural, n, **params: ngettext(singular, plural, n, **params),
         newstyle=True,
     )
+    env.filters.update(date=format_date, datetime=format_datetime, money=format_money)
+    env.globals["language"] = current
+
+
+def _as_datetime(value: Any) -> datetime | date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, (datetime, date)):
+        return value
+    text = str(value).strip()
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def format_date(value: Any) -> str:
+    """A day as the current locale writes it: 2026年12月7日 / December 7, 2026 (an ISO string,
+    date or datetime; text that is no date is shown as it is, never hidden)."""
+    parsed = _as_datetime(value)
+    if parsed is None:
+        return "" if value is None else str(value)
+    return babel_dates.format_date(parsed, "long", locale=current())
+
+
+def format_datetime(value: Any) -> str:
+    """A stored UTC time: 2026年12月7日 08:00 UTC / December 7, 2026 08:00 UTC."""
+    parsed = _as_datetime(value)
+    if not isinstance(parsed, datetime):
+        return format_date(value)
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(timezone.utc)
+    return f"{babel_dates.format_date(parsed, 'long', locale=current())} {parsed:%H:%M} UTC"
+
+
+def format_money(amount: Any, currency: str | None = None) -> str:
+    """¥40.00 in Chinese, CN¥40.00 in English (CLDR); an amount without a currency as a number."""
+    if amount is None or amount == "":
+        return ""
+    try:
+        number = float(amount)
+    except (TypeError, ValueError):
+        return str(amount)
+    if not currency:
+        return babel_numbers.format_decimal(number, locale=current())
+    return babel_numbers.format_currency(number, currency.upper(), locale=current())

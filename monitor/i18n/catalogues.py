@@ -5,7 +5,7 @@
     python -m monitor.i18n.catalogues compile [AREA ...]   .po -> .mo (only those changed; ./dev.sh setup runs it)
     python -m monitor.i18n.catalogues check [AREA ...]     every message missing, untranslated or fuzzy in zh_CN
 
-Messages are the first arguments of ``_``, ``gettext`` and ``ngettext`` (singular, plural) in
+Messages are the first arguments of ``_``, ``gettext``, ``N_`` and ``ngettext`` (singular, plural) in
 Python, and the same calls plus ``{% trans %}`` blocks in Jinja templates
 (``jinja2.ext.babel_extract``). A file belongs to the first area of ``monitor.i18n.AREAS``
 whose globs match it, so ``monitor/web/complaints.py`` is the complaints area's, not the web's.
@@ -29,7 +29,8 @@ from monitor.i18n import AREAS, LOCALE_DIR
 
 ROOT = LOCALE_DIR.parent.parent  # the globs of AREAS are relative to the repository root
 TARGET = "zh_CN"  # the catalogue translated by hand; English is the source language
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
+# N_: a message marked where it is defined (a table of labels), translated where it is shown.
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 # As monitor/web/deps.py make_templates sets them, so {% trans %} blocks extract as they render.
 JINJA_OPTIONS = {"extensions": "jinja2.ext.do,jinja2.ext.loopcontrols", "newstyle_gettext": "true",
                  "trim_blocks": "true", "lstrip_blocks": "true"}

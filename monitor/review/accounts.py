@@ -19,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlite_utils import Database
 from zxcvbn import zxcvbn
 
+from monitor.i18n import LANGUAGES, gettext as _
 from monitor.listing import utc_now
 from monitor.review.audit import audit
 from monitor.store.db import BUSY_TIMEOUT_SECONDS, write_transaction
@@ -64,6 +65,7 @@ class User:
     id: int
     name: str
     role: str
+    language: str | None = None  # the pages' language chosen by the account (None: browser, then config)
 
     def can(self, role: str) -> bool:
         """At least ``role``: leads can do what analysts can, admins what leads can."""
@@ -92,18 +94,20 @@ def generate_password() -> str:
 def password_problem(password: str, *, name: str = "") -> str | None:
     """Why ``password`` may not be used (a sentence for a form or the command line), or None."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return (f"A password needs at least {MIN_PASSWORD_LENGTH} characters (this one has {len(password)}); "
-                "a phrase of several unrelated words is easiest to remember.")
+        return _("A password needs at least %(min)s characters (this one has %(n)s); a phrase of several unrelated "
+                 "words is easiest to remember.", min=MIN_PASSWORD_LENGTH, n=len(password))
     if len(password) > MAX_PASSWORD_LENGTH:
-        return f"A password may have at most {MAX_PASSWORD_LENGTH} characters (this one has {len(password)})."
+        return _("A password may have at most %(max)s characters (this one has %(n)s).", max=MAX_PASSWORD_LENGTH,
+                 n=len(password))
     result = zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=[name, "monitor", "listing", "review"])
     if result["score"] >= MIN_PASSWORD_SCORE:
         return None
     feedback = result["feedback"]
     why = (feedback.get("warning") or "it follows a pattern that is quick to guess").rstrip(".")
     hints = " ".join(feedback.get("suggestions") or [])
-    return (f"This password is too easy to guess: {why[0].lower() + why[1:]}. Choose another one, for example "
-            f"a phrase of four or more unrelated words. {hints}").strip()
+    # zxcvbn's own warning and suggestions are English (the library has no catalogue).
+    return (_("This password is too easy to guess: %(why)s. Choose another one, for example a phrase of four or "
+              "more unrelated words.", why=why[0].lower() + why[1:]) + " " + hints).strip()
 
 
 def _check_password(password: str, name: str) -> None:
@@ -115,13 +119,13 @@ def _check_password(password: str, name: str) -> None:
 def add_user(db: Database, name: str, role: str, password: str, *, actor: str = "cli") -> User:
     name = name.strip()
     if not name or len(name) > 64 or any(c.isspace() for c in name):
-        raise AccountError("a user name is 1-64 characters without spaces")
+        raise AccountError(_("a user name is 1-64 characters without spaces"))
     if role not in ROLES:
-        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+        raise AccountError(_("role must be one of %(roles)s", roles=", ".join(ROLES)))
     _check_password(password, name)
     with write_transaction(db):
         if db.execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchone():
-            raise AccountError(f"user {name!r} already exists")
+            raise AccountError(_("user %(name)r already exists", name=name))
         user_id = db["users"].insert({"name": name, "role": role, "password_hash": _hasher.hash(password),
                                       "created_at": utc_now()}).last_pk
         audit(db, actor, "user_add", f"user:{name}", None, {"name": name, "role": role})
@@ -134,7 +138,7 @@ def set_password(db: Database, name: str, password: str, *, actor: str) -> None:
     with write_transaction(db):
         row = db.execute("SELECT id FROM users WHERE name = ?", [name]).fetchone()
         if not row:
-            raise AccountError(f"no user {name!r}")
+            raise AccountError(_("no user %(name)r", name=name))
         db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [_hasher.hash(password), row[0]])
         db.execute("DELETE FROM sessions WHERE user = ?", [row[0]])
         audit(db, actor, "user_password", f"user:{name}", None, None)
@@ -142,11 +146,11 @@ def set_password(db: Database, name: str, password: str, *, actor: str) -> None:
 
 def set_role(db: Database, name: str, role: str, *, actor: str) -> None:
     if role not in ROLES:
-        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+        raise AccountError(_("role must be one of %(roles)s", roles=", ".join(ROLES)))
     with write_transaction(db):
         row = db.execute("SELECT role FROM users WHERE name = ?", [name]).fetchone()
         if not row:
-            raise AccountError(f"no user {name!r}")
+            raise AccountError(_("no user %(name)r", name=name))
         db.execute("UPDATE users SET role = ? WHERE name = ?", [role, name])
         audit(db, actor, "user_role", f"user:{name}", {"role": row[0]}, {"role": role})
 
@@ -155,7 +159,7 @@ def disable_user(db: Database, name: str, *, actor: str) -> None:
     with write_transaction(db):
         row = db.execute("SELECT id, disabled_at FROM users WHERE name = ?", [name]).fetchone()
         if not row:
-            raise AccountError(f"no user {name!r}")
+            raise AccountError(_("no user %(name)r", name=name))
         now = utc_now()
         db.execute("UPDATE users SET disabled_at = ?, api_token_hash = NULL WHERE id = ?", [now, row[0]])
         db.execute("DELETE FROM sessions WHERE user = ?", [row[0]])
@@ -168,21 +172,21 @@ def new_api_token(db: Database, name: str, *, actor: str = "cli") -> str:
     with write_transaction(db):
         row = db.execute("SELECT id FROM users WHERE name = ? AND disabled_at IS NULL", [name]).fetchone()
         if not row:
-            raise AccountError(f"no active user {name!r}")
+            raise AccountError(_("no active user %(name)r", name=name))
         db.execute("UPDATE users SET api_token_hash = ? WHERE id = ?", [_sha(token), row[0]])
         audit(db, actor, "api_token", f"user:{name}", None, {"created": True})
     return token
 
 
 def user_for_token(db: Database, token: str) -> User | None:
-    row = db.execute("SELECT id, name, role FROM users WHERE api_token_hash = ? AND disabled_at IS NULL",
+    row = db.execute("SELECT id, name, role, language FROM users WHERE api_token_hash = ? AND disabled_at IS NULL",
                      [_sha(token)]).fetchone()
     return User(*row) if row else None
 
 
 def list_users(db: Database) -> list[dict[str, Any]]:
     return list(db.execute_returning_dicts(
-        "SELECT id, name, role, created_at, disabled_at, api_token_hash IS NOT NULL AS has_token "
+        "SELECT id, name, role, language, created_at, disabled_at, api_token_hash IS NOT NULL AS has_token "
         "FROM users ORDER BY name"))
 
 
@@ -193,11 +197,11 @@ def throttled(db: Database, name: str, ip: str) -> str | None:
     since = _iso(_now_dt() - timedelta(minutes=THROTTLE_WINDOW_MINUTES))
     by_user = db.execute("SELECT count(*) FROM login_failures WHERE name = ? AND at >= ?", [name, since]).fetchone()[0]
     if by_user >= MAX_FAILURES_PER_USER:
-        return (f"Too many failed sign-ins for this account. Wait {THROTTLE_WINDOW_MINUTES} minutes "
-                "and try again, or ask an admin.")
+        return _("Too many failed sign-ins for this account. Wait %(n)s minutes and try again, or ask an admin.",
+                 n=THROTTLE_WINDOW_MINUTES)
     by_ip = db.execute("SELECT count(*) FROM login_failures WHERE ip = ? AND at >= ?", [ip, since]).fetchone()[0]
     if by_ip >= MAX_FAILURES_PER_IP:
-        return f"Too many failed sign-ins from your address. Wait {THROTTLE_WINDOW_MINUTES} minutes and try again."
+        return _("Too many failed sign-ins from your address. Wait %(n)s minutes and try again.", n=THROTTLE_WINDOW_MINUTES)
     return None
 
 
@@ -266,14 +270,38 @@ def load_session(db: Database, token: str | None) -> Session | None:
         return None
     now = _now_dt()
     row = db.execute(
-        "SELECT s.csrf, u.id, u.name, u.role, s.last_seen FROM sessions s JOIN users u ON u.id = s.user "
+        "SELECT s.csrf, u.id, u.name, u.role, s.last_seen, u.language FROM sessions s JOIN users u ON u.id = s.user "
         "WHERE s.id = ? AND s.expires_at > ? AND coalesce(s.last_seen, s.created_at) > ? AND u.disabled_at IS NULL",
         [_sha(token), _iso(now), _iso(now - timedelta(hours=SESSION_IDLE_HOURS))]).fetchone()
     if not row:
         return None
     if not row[4] or row[4] < _iso(now - timedelta(seconds=SESSION_TOUCH_SECONDS)):
         _touch(db, _sha(token), _iso(now))
-    return Session(token, row[0], User(row[1], row[2], row[3]))
+    return Session(token, row[0], User(row[1], row[2], row[3], row[5]))
+
+
+def session_language(db: Database, token: str | None) -> str | None:
+    """The language chosen by the account of a session cookie (None: not chosen, or no live
+    session). Read before the request's handler runs, to render everything in that language."""
+    if not token or len(token) > 200:
+        return None
+    row = db.execute("SELECT u.language FROM sessions s JOIN users u ON u.id = s.user "
+                     "WHERE s.id = ? AND s.expires_at > ? AND u.disabled_at IS NULL",
+                     [_sha(token), _iso(_now_dt())]).fetchone()
+    return row[0] if row else None
+
+
+def set_language(db: Database, name: str, language: str | None, *, actor: str) -> None:
+    """The account's language of the pages: ``zh_CN``, ``en``, or None to follow the browser."""
+    if language is not None and language not in LANGUAGES:
+        raise AccountError(_("language must be one of %(languages)s (or none: follow the browser)",
+                               languages=", ".join(LANGUAGES)))
+    with write_transaction(db):
+        row = db.execute("SELECT language FROM users WHERE name = ?", [name]).fetchone()
+        if not row:
+            raise AccountError(_("no user %(name)r", name=name))
+        db.execute("UPDATE users SET language = ? WHERE name = ?", [language, name])
+        audit(db, actor, "user_language", f"user:{name}", {"language": row[0]}, {"language": language})
 
 
 def _touch(db: Database, session_id: str, now: str) -> None:
@@ -297,14 +325,14 @@ def change_password(db: Database, session: Session, current: str, new: str, conf
     user = session.user
     # the new password first: a form refused anyway spends none of the attempts on the current one
     if new != confirm:
-        raise AccountError("The new password and its confirmation differ.")
+        raise AccountError(_("The new password and its confirmation differ."))
     if new == current:
-        raise AccountError("The new password is the same as the current one.")
+        raise AccountError(_("The new password is the same as the current one."))
     _check_password(new, user.name)
     _reserve_attempt(db, user.name, ip)  # raises Throttled (its message is for the form)
     row = db.execute("SELECT password_hash FROM users WHERE id = ? AND disabled_at IS NULL", [user.id]).fetchone()
     if not _verify(row[0] if row else None, current):
-        raise AccountError("The current password is wrong.")
+        raise AccountError(_("The current password is wrong."))
     with write_transaction(db):
         db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [_hasher.hash(new), user.id])
         ended = db.execute("DELETE FROM sessions WHERE user = ? AND id != ?", [user.id, _sha(session.token)]).rowcount

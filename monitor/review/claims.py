@@ -10,6 +10,7 @@ from monitor.listing import utc_now
 from monitor.review.audit import audit
 from monitor.review.errors import ReviewError
 from monitor.store.db import write_transaction
+from monitor.i18n import gettext as _
 
 if TYPE_CHECKING:  # a type only: importing accounts hashes a dummy password (argon2)
     from monitor.review.accounts import User
@@ -21,23 +22,23 @@ def claim(db: Database, user: User, listing: int, *, assignee: str | None = None
     assignee = assignee or user.name
     with write_transaction(db):
         if not db.execute("SELECT 1 FROM listings WHERE id = ?", [listing]).fetchone():
-            raise ReviewError(f"no listing {listing}", 404)
+            raise ReviewError(_("no listing %(id)s", id=listing), 404)
         current = db.execute("SELECT analyst, claimed_at FROM assignments WHERE listing = ?", [listing]).fetchone()
         holder = current[0] if current else None
         is_lead = user.can("lead")
         if release:
             if holder and holder != user.name and not is_lead:
-                raise ReviewError(f"{holder} has this listing; only a lead can release it", 403)
+                raise ReviewError(_("%(holder)s has this listing; only a lead can release it", holder=holder), 403)
             db.execute("DELETE FROM assignments WHERE listing = ?", [listing])
             audit(db, user.name, "release", f"listing:{listing}", {"analyst": holder}, None, ip=ip)
             return None
         if assignee != user.name and not is_lead:
-            raise ReviewError("only a lead can assign listings to others", 403)
+            raise ReviewError(_("only a lead can assign listings to others"), 403)
         if holder and holder != user.name and not is_lead:
-            raise ReviewError(f"{holder} already has this listing", 409)
+            raise ReviewError(_("%(holder)s already has this listing", holder=holder), 409)
         if assignee != user.name and not db.execute(
                 "SELECT 1 FROM users WHERE name = ? AND disabled_at IS NULL", [assignee]).fetchone():
-            raise ReviewError(f"no active user {assignee!r}")
+            raise ReviewError(_("no active user %(name)r", name=assignee))
         if holder == assignee:
             return {"analyst": holder, "claimed_at": current[1]}
         now = utc_now()

@@ -12,6 +12,7 @@ from monitor.review.audit import audit
 from monitor.review.errors import ReviewError
 from monitor.store.db import write_transaction
 from monitor.verdicts import DISMISS_REASONS, DISMISSED, VERDICT_STATUS, VERDICTS
+from monitor.i18n import gettext as _
 
 if TYPE_CHECKING:  # a type only: importing accounts hashes a dummy password (argon2)
     from monitor.review.accounts import User
@@ -33,13 +34,14 @@ class DecisionResult:
 
 def validate(decision: Decision) -> Decision:
     if decision.verdict not in VERDICTS:
-        raise ReviewError(f"unknown verdict {decision.verdict!r}; one of {', '.join(VERDICTS)}")
+        raise ReviewError(_("unknown verdict %(verdict)r; one of %(verdicts)s", verdict=decision.verdict,
+                            verdicts=", ".join(VERDICTS)))
     reason = (decision.reason or "").strip() or None
     if decision.verdict == DISMISSED:
         if reason not in DISMISS_REASONS:
-            raise ReviewError("dismissing needs a reason: " + ", ".join(DISMISS_REASONS))
+            raise ReviewError(_("dismissing needs a reason: %(reasons)s", reasons=", ".join(DISMISS_REASONS)))
     elif reason is not None and reason not in DISMISS_REASONS:
-        raise ReviewError(f"unknown reason {reason!r}")
+        raise ReviewError(_("unknown reason %(reason)r", reason=reason))
     note = (decision.note or "").strip()[:4000] or None
     return Decision(int(decision.flag), decision.verdict, reason, note)
 
@@ -49,17 +51,17 @@ def record_verdicts(db: Database, user: User, decisions: list[Decision], *, ip: 
     status. All or nothing. A superseded flag is refused (the listing has a newer flag)."""
     decisions = [validate(d) for d in decisions]
     if not decisions:
-        raise ReviewError("select at least one flag")
+        raise ReviewError(_("select at least one flag"))
     result = DecisionResult()
     now = utc_now()
     with write_transaction(db):
         for d in decisions:
             flag = db.execute("SELECT id, listing, status FROM flags WHERE id = ?", [d.flag]).fetchone()
             if not flag:
-                raise ReviewError(f"no flag {d.flag}", 404)
+                raise ReviewError(_("no flag %(id)s", id=d.flag), 404)
             flag_id, listing, status = flag
             if status == "superseded":
-                raise ReviewError(f"flag {flag_id} was superseded by a newer assessment; reload the listing", 409)
+                raise ReviewError(_("flag %(id)s was superseded by a newer assessment; reload the listing", id=flag_id), 409)
             previous = db.execute("SELECT verdict, reason, analyst FROM reviews WHERE flag = ? ORDER BY id DESC "
                                   "LIMIT 1", [flag_id]).fetchone()
             new_status = VERDICT_STATUS.get(d.verdict, "open")

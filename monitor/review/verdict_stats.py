@@ -30,7 +30,7 @@ from sqlite_utils import Database
 
 from monitor.categories import rules_dir
 from monitor.rules.packs import load_packs, pack_files
-from monitor.verdicts import CONFIRMING, DISMISS_REASON_LABELS, DISMISSED, placeholders
+from monitor.verdicts import CONFIRMING, DISMISSED, placeholders, reason_label
 
 DEFAULT_DAYS = 90
 CALIBRATION_VERDICTS = 50
@@ -107,7 +107,7 @@ def signal_precision(db: Database, days: int = DEFAULT_DAYS, *, now: datetime | 
     out = []
     for row in stats.values():
         reasons = sorted(row.pop("_reasons").items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_REASONS]
-        row["reasons"] = [{"reason": r, "label": DISMISS_REASON_LABELS.get(r, r.replace("_", " ")), "n": n}
+        row["reasons"] = [{"reason": r, "label": reason_label(r), "n": n}
                           for r, n in reasons]
         row["support"] = row["confirmed"] + row["dismissed"]
         row["precision"] = row["confirmed"] / row["support"] if row["support"] else None

@@ -12,6 +12,8 @@ listings and flags. Append new migrations; never edit one that has shipped.
 - ``audit``: append-only log (who, when, action, object, before/after JSON); triggers refuse
   UPDATE and DELETE.
 - ``assignments``: who has claimed a listing (one current claimant per listing; history in audit).
+- ``users.language`` (0008): the account's language of the pages (``zh_CN``/``en``; NULL: the
+  browser's Accept-Language, then ``monitor.yaml`` ``language``).
 """
 
 from __future__ import annotations
@@ -223,3 +225,10 @@ def dismiss_reasons_for_calibration(db: Database) -> None:
     # reviews rows are never rewritten. Only the check trigger changes (the table is untouched).
     db.execute("DROP TRIGGER IF EXISTS reviews_check_verdict")
     _verdict_check(db, VERDICTS, _DISMISS_REASONS_0007)
+
+
+@REVIEW_MIGRATIONS(name="0008_user_language")
+def user_language(db: Database) -> None:
+    # Issue 14: each analyst reads the app in Chinese or English. NULL (every existing account)
+    # follows the browser's Accept-Language, then monitor.yaml's `language`.
+    db["users"].add_column("language", str)

@@ -16,6 +16,7 @@ from monitor import review
 from monitor.verdicts import DISMISS_REASON_LABELS, DISMISS_REASONS, DISMISSED, VERDICTS
 from monitor.web.deps import ApiCtx, ListingId
 from monitor.web.queue import cursor, filters_from
+from monitor.i18n import gettext as _, use_locale
 
 router = APIRouter(prefix="/api", tags=["review"])
 
@@ -31,6 +32,12 @@ FlagId = Annotated[int, Field(ge=1, le=JSON_INT_MAX)]
 class ErrorItem(BaseModel):
     loc: list[str] = Field(description="where: the part of the request, then the parameter or field")
     msg: str = Field(description="what is wrong with it")
+
+
+def _zh(message: str) -> str:
+    """The Chinese of a label, for the API description read by people of both languages."""
+    with use_locale("zh_CN"):
+        return _(message)
 
 
 class ErrorOut(BaseModel):
@@ -105,7 +112,7 @@ class VerdictIn(BaseModel):
     flags: list[FlagId] = Field(min_length=1, max_length=500, description="flag ids to decide (one or more)")
     verdict: Verdict
     reason: Reason | None = Field(None, description="required when the verdict is dismissed: "
-                                  + "; ".join(f"`{r}` {label}" for r, label in DISMISS_REASON_LABELS.items()))
+                                  + "; ".join(f"`{r}` {label} ({_zh(label)})" for r, label in DISMISS_REASON_LABELS.items()))
     note: str | None = Field(None, max_length=4000)
 
     @model_validator(mode="after")
@@ -184,7 +191,7 @@ def listing(ctx: ApiCtx, listing_id: ListingId) -> dict[str, Any]:
     """A listing with all its flags (signals, evidence spans), price history, reviews, audit, seller."""
     detail = review.listing_detail(ctx.db, listing_id)
     if not detail:
-        raise review.ReviewError(f"listing {listing_id} not found", 404)
+        raise review.ReviewError(_("listing %(id)s not found", id=listing_id), 404)
     return detail
 
 
@@ -197,7 +204,7 @@ def seller(ctx: ApiCtx, site: Annotated[str, Path(max_length=100)],
     404 when the store knows neither the seller nor any listing of theirs (as the seller page)."""
     summary = review.seller_summary(ctx.db, site, seller_id)
     if not summary["listings"] and not summary["seller"].get("name"):
-        raise review.ReviewError(f"seller {seller_id!r} on {site!r} not found", 404)
+        raise review.ReviewError(_("seller %(seller)r on %(site)r not found", seller=seller_id, site=site), 404)
     return summary
 
 

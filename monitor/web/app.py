@@ -14,10 +14,13 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from monitor import i18n
 from monitor.review import CountCache, ReviewError
 from monitor.review.accounts import AccountError
-from monitor.web import api, auth, complaints, dashboard, evidence, listing, queue, referrals, sampling, seller
+from monitor.web import (api, auth, complaints, dashboard, evidence, language as languages, listing, queue,
+                         referrals, sampling, seller)
 from monitor.web.deps import HERE, Forbidden, LoginRequired, make_templates, render
+from monitor.i18n import N_, gettext as _
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: http:; "
        "connect-src 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'")
@@ -39,6 +42,8 @@ CAPTURE_HEADERS = [
     (b"x-frame-options", b"SAMEORIGIN"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
+# Starlette's own error details, translated when a page shows them (app.http_error).
+HTTP_DETAILS = (N_("Not Found"), N_("Method Not Allowed"), N_("Bad Request"), N_("Unauthorized"), N_("Forbidden"))
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 COUNTS_TTL_SECONDS = 30.0  # the status tab counts of the queue (see review.CountCache)
 COUNTS_BUDGET_MS = 30.0  # longer counts go on in the background; the page shows none meanwhile
@@ -81,7 +86,7 @@ class SecurityMiddleware:
             await self.app(scope, receive, send)
             return
         if scope["method"] in UNSAFE_METHODS and not _same_origin(scope):
-            message = "Cross-site request refused (Origin/Referer is another site)."
+            message = _("Cross-site request refused (Origin/Referer is another site).")
             response = (JSONResponse({"error": message}, status_code=403) if _is_api(scope["path"])
                         else PlainTextResponse(message, status_code=403))
             await response(scope, receive, self._with_headers(send, scope))
@@ -125,8 +130,9 @@ def _same_origin(scope: Scope) -> bool:
     return True  # neither header (curl, API clients): the CSRF token or API token decides
 
 
-def create_app(db_path: str | os.PathLike) -> FastAPI:
-    """The app for one database file. Apply the migrations (both sets) before serving."""
+def create_app(db_path: str | os.PathLike, language: str | None = None) -> FastAPI:
+    """The app for one database file. Apply the migrations (both sets) before serving.
+    ``language``: of pages for accounts and browsers that ask for none (default: monitor.yaml's)."""
     app = FastAPI(title="Listing monitor review API", version="1",
                   openapi_url="/api/openapi.json", docs_url=None, redoc_url=None,
                   description="Review queue, listings, sellers and verdicts. Authenticate with "
@@ -141,8 +147,8 @@ def create_app(db_path: str | os.PathLike) -> FastAPI:
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
         if _is_api(request.url.path):
-            return JSONResponse({"error": "authentication required: send Authorization: Bearer <token> "
-                                          "(monitor users token NAME) or sign in at /login"}, status_code=401,
+            return JSONResponse({"error": _("authentication required: send Authorization: Bearer <token> "
+                                            "(monitor users token NAME) or sign in at /login")}, status_code=401,
                                 headers={"WWW-Authenticate": "Bearer"})
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         if request.method != "GET":
@@ -153,17 +159,17 @@ def create_app(db_path: str | os.PathLike) -> FastAPI:
     async def forbidden(request: Request, exc: Forbidden) -> Response:
         if _is_api(request.url.path):
             return JSONResponse({"error": exc.message}, status_code=403)
-        return render(request, "error.html", status_code=403, title="Not allowed", message=exc.message)
+        return render(request, "error.html", status_code=403, title=_("Not allowed"), message=exc.message)
 
     @app.exception_handler(ReviewError)
     async def review_error(request: Request, exc: ReviewError) -> Response:
         if _is_api(request.url.path):
             return JSONResponse({"error": str(exc)}, status_code=exc.status)
-        return render(request, "error.html", status_code=exc.status, title="Not done", message=str(exc))
+        return render(request, "error.html", status_code=exc.status, title=_("Not done"), message=str(exc))
 
     @app.exception_handler(AccountError)
     async def account_error(request: Request, exc: AccountError) -> Response:
-        return render(request, "error.html", status_code=400, title="Not done", message=str(exc))
+        return render(request, "error.html", status_code=400, title=_("Not done"), message=str(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -171,23 +177,26 @@ def create_app(db_path: str | os.PathLike) -> FastAPI:
         if _is_api(request.url.path):
             return JSONResponse({"error": f"{exc.detail} ({request.method} {request.url.path})"},
                                 status_code=exc.status_code, headers=exc.headers)
-        page = render(request, "error.html", status_code=exc.status_code, title=str(exc.detail),
-                      message=f"{request.method} {request.url.path}: {exc.detail}.")
+        detail = _(str(exc.detail))  # Starlette's "Not Found", "Method Not Allowed" are in the catalogue
+        page = render(request, "error.html", status_code=exc.status_code, title=detail,
+                      message=f"{request.method} {request.url.path}: {detail}")
         page.headers.update(exc.headers or {})
         return page
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         if _is_api(request.url.path):
-            return JSONResponse({"error": "invalid request: see detail for each parameter or field to correct",
+            return JSONResponse({"error": _("invalid request: see detail for each parameter or field to correct"),
                                  "detail": jsonable(exc.errors())}, status_code=422)
-        return render(request, "error.html", status_code=400, title="Invalid request",
-                      message="Some fields of the request are missing or invalid.")
+        return render(request, "error.html", status_code=400, title=_("Invalid request"),
+                      message=_("Some fields of the request are missing or invalid."))
 
-    for module in (auth, queue, listing, seller, dashboard, evidence, api, complaints, sampling, referrals):
+    for module in (auth, queue, listing, seller, dashboard, evidence, api, languages, complaints, sampling, referrals):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_middleware(SecurityMiddleware)
+    app.add_middleware(languages.LocaleMiddleware, db_path=app.state.db_path,
+                       default=i18n.normalise(language) if language else languages.configured_language())
     app.add_middleware(ServerTimingMiddleware)  # outermost: times everything below it
     return app
 

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from monitor.review import accounts
 from monitor.verdicts import ROLES
 from monitor.web.deps import DB, LOGIN_CSRF_COOKIE, SESSION_COOKIE, FormCtx, PageCtx, render, safe_next, tokens_match
+from monitor.i18n import gettext as _
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,7 +39,7 @@ def login(request: Request, db: DB, name: Annotated[str, Form()] = "", password:
           csrf_token: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/") -> Response:
     next_url = safe_next(next)
     if not tokens_match(csrf_token, request.cookies.get(LOGIN_CSRF_COOKIE)):
-        return _login_page(request, next_url, error="The sign-in form expired. Please try again.", name=name,
+        return _login_page(request, next_url, error=_("The sign-in form expired. Please try again."), name=name,
                            status=403)
     ip = request.client.host if request.client else "-"
     name = name.strip()[:64]
@@ -47,7 +48,7 @@ def login(request: Request, db: DB, name: Annotated[str, Form()] = "", password:
     except accounts.Throttled as exc:
         return _login_page(request, next_url, error=str(exc), name=name, status=429)
     if not user:
-        return _login_page(request, next_url, error="Wrong user name or password.", name=name, status=401)
+        return _login_page(request, next_url, error=_("Wrong user name or password."), name=name, status=401)
     session = accounts.create_session(db, user, ip=ip, user_agent=request.headers.get("user-agent", ""),
                                       replaces=request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse(next_url, status_code=303)
@@ -70,7 +71,7 @@ def logout(ctx: FormCtx) -> Response:
 
 @router.get("/account/password")
 def password_form(ctx: PageCtx, done: int = 0) -> Response:
-    return ctx.render("password.html", error="", message="Password changed." if done == 1 else "")
+    return ctx.render("password.html", error="", message=_("Password changed.") if done == 1 else "")
 
 
 @router.post("/account/password")

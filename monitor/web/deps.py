@@ -4,8 +4,10 @@ role checks, templates."""
 from __future__ import annotations
 
 import hmac
+import importlib
+import importlib.util
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,10 +22,17 @@ from monitor.store.db import BUSY_TIMEOUT_SECONDS
 from monitor.review import accounts
 from monitor.review.accounts import Session, User
 from monitor.urls import http_link
-from monitor.verdicts import DISMISS_REASON_LABELS, DISMISS_REASONS, VERDICTS
+from monitor import i18n
+from monitor.verdicts import (DISMISS_REASON_LABELS, DISMISS_REASONS, VERDICTS, reason_label, role_label,
+                              status_label, verdict_label)
 from monitor.web.render import path_part
+from monitor.i18n import gettext as _
 
+# The explanation renderer of the rules (issue 14, another change): used once it exists.
+_EXPLAIN = (importlib.import_module("monitor.rules.explain").explain
+            if importlib.util.find_spec("monitor.rules.explain") else None)
 SESSION_COOKIE = "monitor_session"
+LANGUAGE_CHOICES = {"zh_CN": "中文", "en": "English"}  # the header's switch, each named in its own language
 LOGIN_CSRF_COOKIE = "monitor_login_csrf"
 HERE = Path(__file__).parent
 # Ids are SQLite integers: a larger number in a URL or a form would overflow in the query (a 500),
@@ -52,7 +61,8 @@ class LoginRequired(Exception):
 
 
 class Forbidden(Exception):
-    def __init__(self, message: str = "You are not allowed to do this."):
+    def __init__(self, message: str | None = None):
+        message = message or _("You are not allowed to do this.")
         super().__init__(message)
         self.message = message
 
@@ -77,8 +87,43 @@ def make_templates() -> jinja2.Environment:
     )
     env.filters["pathpart"] = path_part
     env.filters["safe_url"] = http_link
-    env.globals.update(VERDICTS=VERDICTS, DISMISS_REASONS=DISMISS_REASONS, REASON_LABELS=DISMISS_REASON_LABELS)
+    i18n.install_jinja(env)  # _(), ngettext(), |date, |datetime, |money in the request's locale
+    # Stored codes shown as words of the current locale (monitor/verdicts.py).
+    env.filters.update(verdict=verdict_label, reason=reason_label, status=status_label, role=role_label)
+    env.globals.update(VERDICTS=VERDICTS, DISMISS_REASONS=DISMISS_REASONS, LANGUAGE_CHOICES=LANGUAGE_CHOICES,
+                       REASON_LABELS=TranslatedLabels(DISMISS_REASON_LABELS), has_page=has_page,
+                       explain=explain_signal)
     return env
+
+
+def explain_signal(signal: dict[str, Any]) -> str:
+    """A signal's explanation in the current locale: ``monitor.rules.explain.explain`` renders its
+    message template with its parameters; a signal scored before explanations had templates (or a
+    tree without that module yet) shows the English text it was stored with."""
+    if _EXPLAIN is None:
+        return str(signal.get("explanation") or "")
+    return _EXPLAIN(signal)
+
+
+def has_page(request: Request, path: str) -> bool:
+    """Whether the app serves ``path`` (a nav link to a part another change adds only once it exists)."""
+    return any(getattr(route, "path", None) == path for route in request.app.routes)
+
+
+class TranslatedLabels(Mapping):
+    """A code -> label table whose labels read in the current locale (``REASON_LABELS[r]``)."""
+
+    def __init__(self, labels: dict[str, str]):
+        self.labels = labels
+
+    def __getitem__(self, code: str) -> str:
+        return i18n.gettext(self.labels[code])
+
+    def __iter__(self):
+        return iter(self.labels)
+
+    def __len__(self) -> int:
+        return len(self.labels)
 
 
 @dataclass
@@ -94,7 +139,8 @@ class Ctx:
 
     def require(self, role: str) -> None:
         if not self.user.can(role):
-            raise Forbidden(f"This needs the {role} role; you are {self.user.role}.")
+            raise Forbidden(_("This needs the %(role)s role; you are %(yours)s.", role=role_label(role),
+                                    yours=role_label(self.user.role)))
 
     def render(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         return render(self.request, template, status_code=status_code, user=self.user,
@@ -134,7 +180,7 @@ def form_ctx(request: Request, db: DB, csrf_token: Annotated[str, Form()] = "") 
     if not session:
         raise LoginRequired()
     if not tokens_match(csrf_token, session.csrf):
-        raise Forbidden("The form's security token is missing or out of date. Reload the page and try again.")
+        raise Forbidden(_("The form's security token is missing or out of date. Reload the page and try again."))
     return Ctx(request, db, session, session.user)
 
 
@@ -155,7 +201,7 @@ def api_ctx(request: Request, db: DB,
     if not session:
         raise LoginRequired()
     if request.method not in ("GET", "HEAD", "OPTIONS") and not tokens_match(x_csrf_token, session.csrf):
-        raise Forbidden("missing or wrong X-CSRF-Token header")
+        raise Forbidden(_("missing or wrong X-CSRF-Token header"))
     return Ctx(request, db, session, session.user)
 
 

@@ -22,6 +22,7 @@ from monitor.evidence.warcfile import read_record
 from monitor.store.db import durable_transaction
 from monitor import review
 from monitor.web.deps import EvidenceId, PageCtx
+from monitor.i18n import gettext as _
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,7 +30,7 @@ router = APIRouter(include_in_schema=False)
 def _row(ctx, evidence_id: int) -> dict:
     rows = list(ctx.db.execute_returning_dicts("SELECT * FROM evidence WHERE id = ?", [evidence_id]))
     if not rows:
-        raise review.ReviewError(f"evidence {evidence_id} not found", 404)
+        raise review.ReviewError(_("evidence %(id)s not found", id=evidence_id), 404)
     return rows[0]
 
 
@@ -48,13 +49,13 @@ def _notice(text: str) -> str:
 def captured_page(ctx: PageCtx, evidence_id: EvidenceId) -> Response:
     row = _row(ctx, evidence_id)
     if row["kind"] not in ("response", "rendered") or row["offset"] is None:
-        raise review.ReviewError(f"evidence {evidence_id} is not a captured page", 404)
+        raise review.ReviewError(_("evidence %(id)s is not a captured page", id=evidence_id), 404)
     root = evidence_root(ctx.request.app.state.db_path)
     try:
         record = read_record(resolve(root, row["path"]), int(row["offset"]))
     except (OSError, ValueError) as exc:
         _log_view(ctx, row, intact=False)
-        return HTMLResponse(_notice(f"The captured page cannot be read: {exc}. Run `monitor evidence verify`."),
+        return HTMLResponse(_notice(_("The captured page cannot be read: %(error)s. Run `monitor evidence verify`.", error=exc)),
                             status_code=410)
     intact = record.raw_payload_sha256 == row["sha256"]
     _log_view(ctx, row, intact)
@@ -69,13 +70,13 @@ def captured_page(ctx: PageCtx, evidence_id: EvidenceId) -> Response:
 def screenshot(ctx: PageCtx, evidence_id: EvidenceId) -> Response:
     row = _row(ctx, evidence_id)
     if row["kind"] != "screenshot":
-        raise review.ReviewError(f"evidence {evidence_id} is not a screenshot", 404)
+        raise review.ReviewError(_("evidence %(id)s is not a screenshot", id=evidence_id), 404)
     try:
         data = resolve(evidence_root(ctx.request.app.state.db_path), row["path"]).read_bytes()
     except (OSError, ValueError) as exc:
-        raise review.ReviewError(f"screenshot {evidence_id} cannot be read: {exc}", 410) from None
+        raise review.ReviewError(_("screenshot %(id)s cannot be read: %(error)s", id=evidence_id, error=exc), 410) from None
     intact = hashlib.sha256(data).hexdigest() == row["sha256"]
     _log_view(ctx, row, intact)
     if not data.startswith(b"\x89PNG\r\n\x1a\n"):
-        raise review.ReviewError(f"screenshot {evidence_id} is not a PNG file", 410)
+        raise review.ReviewError(_("screenshot %(id)s is not a PNG file", id=evidence_id), 410)
     return Response(data, media_type="image/png", headers={"X-Evidence-Intact": "yes" if intact else "NO"})

@@ -17,6 +17,7 @@ from monitor.urls import http_link
 from monitor.web.deps import SQLITE_INT_MAX, FormCtx, ListingId, PageCtx
 from monitor.web.queue import filters_from, query_string
 from monitor.web.render import highlight, price_chart, spans_by_field
+from monitor.i18n import gettext as _
 
 router = APIRouter(include_in_schema=False)
 
@@ -79,7 +80,7 @@ def listing_page(ctx: PageCtx, listing_id: ListingId, images: Annotated[int, Que
         "listing.html", d=detail, listing=listing, flag=flag, highlighted=highlighted, attributes=attributes,
         other_fields=other_fields, image_links=image_links, show_images=images == 1,
         chart=price_chart(detail["history"]), audit=_audit_view(detail["audit"]), prev_id=prev_id,
-        next_id=next_id, captures=captures, page_capture=page_capture, shot=shot, message="Verdict recorded." if done == "verdict" else "",
+        next_id=next_id, captures=captures, page_capture=page_capture, shot=shot, message=_("Verdict recorded.") if done == "verdict" else "",
         url_ok=http_link, qs=qs, q=_with(qs), this_url=f"/listing/{listing_id}" + _with(qs))
 
 

@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from monitor import review
 from monitor.review import Decision, QueueFilters
 from monitor.web.deps import SQLITE_INT_MAX, FormCtx, ListingId, PageCtx, safe_next
+from monitor.i18n import gettext as _, ngettext
 
 router = APIRouter(include_in_schema=False)
 
@@ -82,8 +83,8 @@ def queue_page(ctx: PageCtx, after: Annotated[str, Query(max_length=200)] = "",
     page = review.queue_page(ctx.db, filters, ctx.user, after=cursor(after), before=cursor(before),
                              limit=review.PAGE_SIZE,
                              count_cache=count_cache(ctx.request))
-    message = {"verdict": f"Recorded {n} verdict{'s' if n != 1 else ''}.", "claim": "Claimed.",
-               "release": "Released."}.get(done, "")
+    message = {"verdict": ngettext("Recorded %(num)d verdict.", "Recorded %(num)d verdicts.", n),
+               "claim": _("Claimed."), "release": _("Released.")}.get(done, "")
     return ctx.render("queue.html", page=page, filters=filters, choices=review.filter_choices(ctx.db),
                       qs=lambda **kw: query_string(ctx.request, **kw), after=after or before, message=message,
                       filter_qs=query_string(ctx.request),
@@ -95,7 +96,7 @@ def bulk_verdict(ctx: FormCtx, flag: Annotated[list[FormFlagId], Form()] = [],  
                  verdict: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
                  note: Annotated[str, Form()] = "", back: Annotated[str, Form()] = "/") -> Response:
     if not flag:
-        raise review.ReviewError("Select at least one listing (the boxes in the first column).")
+        raise review.ReviewError(_("Select at least one listing (the boxes in the first column)."))
     result = review.record_verdicts(ctx.db, ctx.user, [Decision(f, verdict, reason, note) for f in flag[:500]],
                                     ip=ctx.ip)
     count_cache(ctx.request).clear()

@@ -18,6 +18,7 @@ from monitor.export.case import CaseError, CaseSpec, build_case
 from monitor.export.package import safe_part
 from monitor.store.db import durable_transaction
 from monitor.web.deps import FormCtx, PageCtx
+from monitor.i18n import gettext as _
 
 router = APIRouter(include_in_schema=False)
 
@@ -26,7 +27,7 @@ router = APIRouter(include_in_schema=False)
 def seller_page(ctx: PageCtx, site: str, seller_id: str) -> Response:
     summary = review.seller_summary(ctx.db, site, seller_id)
     if not summary["listings"] and not summary["seller"].get("name"):
-        raise review.ReviewError(f"seller {seller_id} on {site} not found", 404)
+        raise review.ReviewError(_("seller %(seller)s on %(site)s not found", seller=seller_id, site=site), 404)
     return ctx.render("seller.html", s=summary, site=site, seller_id=seller_id)
 
 
