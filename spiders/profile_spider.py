@@ -69,7 +69,7 @@ class ProfileSpider(scrapy.Spider):
         return spider
 
     def __init__(self, category=None, keyword=None, max_pages=None, base_url=None, allow_private=None,
-                 recheck=True, confirmed=None, **kwargs):
+                 recheck=True, confirmed=None, listing_url=None, **kwargs):
         super().__init__(**kwargs)
         profile = type(self).profile
         if base_url:
@@ -98,6 +98,11 @@ class ProfileSpider(scrapy.Spider):
         if self.confirmed_only:
             self.kind = "recheck"
             self.recheck = False
+        # One listing page only (a complaint names it: monitor/casework/complaints_crawl.py):
+        # no search, and no recheck of the others, which this run did not set out to meet.
+        self.listing_url = listing_url or None
+        if self.listing_url:
+            self.recheck = False
         self.run_args = {
             "categories": self.categories,
             "keywords": self.keywords,
@@ -105,6 +110,7 @@ class ProfileSpider(scrapy.Spider):
             "base_url": profile.base_url,
             "profile": str(profile.path),
             **({"confirmed": True} if self.confirmed_only else {}),
+            **({"listing_url": self.listing_url} if self.listing_url else {}),
         }
 
     # -- planning ------------------------------------------------------------------------
@@ -126,6 +132,10 @@ class ProfileSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         p = self.profile
+        if self.listing_url:
+            yield self.request(self.listing_url, self.parse_listing, wait_for=p.wait_for_listing,
+                               category=p.category)
+            return
         if self.confirmed_only:
             for request in self.confirmed_requests():
                 yield request
