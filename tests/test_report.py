@@ -178,10 +178,12 @@ def test_confirming_verdicts_are_the_review_apps():
 
 
 def test_quarter_figures_match_the_data(store):
-    from monitor.report.figures import report_data
+    from monitor.i18n import use_locale
+    from monitor.report.data import report_data
 
     _, db = store
-    data = report_data(db, Q2)
+    with use_locale("en"):
+        data = report_data(db, Q2)
     cur, prev = data["current"], data["prev"]
     assert (cur["flagged"], cur["confirmed"], prev["flagged"], prev["confirmed"]) == (7, 5, 4, 2)
     cats = {r["key"]: (r["flagged"], r["confirmed"]) for r in cur["by_category"]}
@@ -246,7 +248,8 @@ def test_quarter_figures_match_the_data(store):
     assert len(history) == 6 and history["2026-Q1"] == (4, 2) and history["2026-Q2"] == (7, 5)
     assert history["2025-Q4"] == (0, 0)
     # the quarter after: C1, flagged and confirmed in July
-    q3 = report_data(db, Q2.next())["current"]
+    with use_locale("en"):
+        q3 = report_data(db, Q2.next())["current"]
     assert (q3["flagged"], q3["confirmed"]) == (1, 1)
 
 
@@ -275,17 +278,17 @@ def _check_self_contained(html: str) -> None:
 
 def test_html_report_is_self_contained_and_escapes_scraped_text(store):
     _, db = store
-    content, _ = build_report(db, Q2, "html")
+    content, _ = build_report(db, Q2, "html", lang="en")
     html = content.decode("utf-8")
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "report-2026-Q2.html").write_bytes(content)
     _check_self_contained(html)
-    assert html.count("data:image/png;base64,") == 8  # every chart has data
+    assert html.count("data:image/png;base64,") == 10  # every chart has data (no campaigns: no key-period chart)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=http://evil.example/x&gt;" in html
     assert "{{7*7}}" in html  # data, not template code
     assert "\u202e" not in html and "&amp;lt;" not in html  # bidi override dropped; escaped once, not twice
     for text in ("名品折扣汇", "好货网", "Cosmetics 化妆品", "2026-Q1", "+3 (+150%)", "36.0 h",
-                 "2026-04-01 00:00 UTC to 2026-07-01 00:00 UTC (excluded)"):
+                 "April 1, 2026 to June 30, 2026 (UTC)", "Quarterly report Q2 2026"):
         assert text in html, text
 
 
@@ -307,7 +310,7 @@ def _render_pages(pdf_bytes: bytes, stem: str) -> list[str]:
 
 def test_pdf_report_renders_with_chinese_text_and_charts(store):
     _, db = store
-    content, _ = build_report(db, Q2, "pdf")
+    content, _ = build_report(db, Q2, "pdf", lang="en")
     assert content.startswith(b"%PDF")
     texts = _render_pages(content, "report-2026-Q2")
     text = "\n".join(texts)
@@ -322,17 +325,17 @@ def test_pdf_report_renders_with_chinese_text_and_charts(store):
         images = sum(1 for page in doc for obj in page.get_objects() if obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE)
     finally:
         doc.close()
-    assert images == 8
+    assert images == 10
 
 
 def test_empty_period_reports(store):
     _, db = store
     empty = period_containing("quarter", date(2025, 8, 1))
-    html = build_report(db, empty, "html")[0].decode("utf-8")
+    html = build_report(db, empty, "html", lang="en")[0].decode("utf-8")
     _check_self_contained(html)
     assert "data:image" not in html
     assert "No listing was flagged or confirmed in this period." in html and "No notice was sent" in html
-    texts = _render_pages(build_report(db, empty, "pdf")[0], "report-empty-2025-Q3")
+    texts = _render_pages(build_report(db, empty, "pdf", lang="en")[0], "report-empty-2025-Q3")
     assert "No listing was flagged or confirmed in this period." in "\n".join(texts)
 
 
@@ -394,7 +397,7 @@ def test_cli_default_file_name_and_format(store, tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["--db", str(path), "report", "--period", "year", "--date", "2026-03-01"])
     assert result.exit_code == 0, result.output
     html = (tmp_path / "report-2026.html").read_text(encoding="utf-8")
-    assert "<title>Statistics report 2026</title>" in html
+    assert "<title>年度报告 2026年</title>" in html  # Chinese unless asked otherwise
     result = CliRunner().invoke(main, ["--db", str(path), "report", "--period", "month", "--date", "2026-05-01",
                                        "-o", "may.PDF"])
     assert result.exit_code == 0, result.output

@@ -22,6 +22,8 @@ from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 
 from monitor.export.pdf import body_font
+from monitor.i18n import gettext as _
+from monitor.verdicts import N_
 
 FLAGGED, CONFIRMED, OTHER, DISMISSED = "#60a5fa", "#dc2626", "#a3a3a3", "#16a34a"
 WIDTH_IN = 7.2  # 183 mm: the text width of an A4 page with 13.5 mm margins
@@ -143,9 +145,9 @@ def paired_bars(rows: list[dict[str, Any]], title: str, *, first: str = "flagged
         ys = range(len(rows))
         height = 0.38
         b1 = ax.barh([y - height / 2 for y in ys], [r.get(first) or 0 for r in rows], height, color=FLAGGED,
-                     label=first)
+                     label=_(first))
         b2 = ax.barh([y + height / 2 for y in ys], [r.get(second) or 0 for r in rows], height, color=CONFIRMED,
-                     label=second)
+                     label=_(second))
         ax.bar_label(b1, padding=2, fontsize=8)
         ax.bar_label(b2, padding=2, fontsize=8)
         ax.set_yticks(list(ys), labels)
@@ -163,8 +165,9 @@ def timeline(rows: list[dict[str, Any]], title: str, xlabel: str = "") -> bytes 
         fig, ax = _figure(2.4)
         xs = list(range(len(rows)))
         width = 0.4
-        ax.bar([x - width / 2 for x in xs], [r["flagged"] for r in rows], width, color=FLAGGED, label="flagged")
-        ax.bar([x + width / 2 for x in xs], [r["confirmed"] for r in rows], width, color=CONFIRMED, label="confirmed")
+        ax.bar([x - width / 2 for x in xs], [r["flagged"] for r in rows], width, color=FLAGGED, label=_("flagged"))
+        ax.bar([x + width / 2 for x in xs], [r["confirmed"] for r in rows], width, color=CONFIRMED,
+               label=_("confirmed"))
         step = max(1, math.ceil(len(rows) / 16))
         ax.set_xticks(xs[::step], [safe_label(r["label"]) for r in rows][::step],
                       rotation=45 if len(rows) > 8 else 0, ha="right" if len(rows) > 8 else "center")
@@ -182,9 +185,9 @@ def history(rows: list[dict[str, Any]], title: str) -> bytes | None:
         fig, ax = _figure(2.3)
         xs = list(range(len(rows)))
         width = 0.38
-        b1 = ax.bar([x - width / 2 for x in xs], [r["flagged"] for r in rows], width, color=FLAGGED, label="flagged")
+        b1 = ax.bar([x - width / 2 for x in xs], [r["flagged"] for r in rows], width, color=FLAGGED, label=_("flagged"))
         b2 = ax.bar([x + width / 2 for x in xs], [r["confirmed"] for r in rows], width, color=CONFIRMED,
-                    label="confirmed")
+                    label=_("confirmed"))
         ax.bar_label(b1, padding=2, fontsize=8)
         ax.bar_label(b2, padding=2, fontsize=8)
         ax.set_xticks(xs, [r["label"] for r in rows])
@@ -205,7 +208,7 @@ def analysts(rows: list[dict[str, Any]], title: str) -> bytes | None:
         left = [0] * len(rows)
         for key, color in (("confirmed", CONFIRMED), ("dismissed", DISMISSED), ("other", OTHER)):
             values = [r[key] for r in rows]
-            bars = ax.barh(ys, values, 0.6, left=left, color=color, label=key)
+            bars = ax.barh(ys, values, 0.6, left=left, color=color, label=_(key))
             ax.bar_label(bars, labels=[str(v) if v else "" for v in values], label_type="center", fontsize=8,
                          color="white")
             left = [a + b for a, b in zip(left, values)]
@@ -225,8 +228,9 @@ def acceptance(rows: list[dict[str, Any]], title: str) -> bytes | None:
         ys = list(range(len(rows)))
         bars = ax.barh(ys, [r["rate"] * 100 for r in rows], 0.6, color=DISMISSED)
         answered = [r["accepted"] + r["removed"] + r["rejected"] for r in rows]
-        ax.bar_label(bars, labels=[f"{r['rate'] * 100:.0f}% of {n}" for r, n in zip(rows, answered)], padding=3,
-                     fontsize=8)
+        rates = [f"{r['rate'] * 100:.0f}%" for r in rows]
+        ax.bar_label(bars, labels=[_("%(rate)s of %(n)s", rate=rate, n=n) for rate, n in zip(rates, answered)],
+                     padding=3, fontsize=8)
         ax.set_yticks(ys, [safe_label(r["platform"]) for r in rows])
         ax.invert_yaxis()
         ax.set_xlim(0, 118)
@@ -235,20 +239,35 @@ def acceptance(rows: list[dict[str, Any]], title: str) -> bytes | None:
         return _png(fig)
 
 
+BUCKETS = {"day": N_("day"), "week (from Monday)": N_("week (from Monday)"), "month": N_("month")}
+
+
 def report_charts(data: dict[str, Any]) -> dict[str, bytes | None]:
-    """Every chart of a report, by name (None where the period has nothing to show)."""
+    """Every chart of a report, by name (None where the period has nothing to show), its text in
+    the current locale."""
     cur = data["current"]
     period = data["period"]
     label = period.label
+    bucket = _(BUCKETS[period.bucket_name])
     return {
-        "history": history(data["history"], f"Flagged and confirmed listings, {period.kind}s to {label}"),
-        "timeline": timeline(cur["timeline"], f"Flagged and confirmed listings in {label}, per {period.bucket_name}",
-                             period.bucket_name),
-        "by_category": paired_bars(cur["by_category"], f"Flagged and confirmed listings by category, {label}"),
-        "by_site": paired_bars(cur["by_site"], f"Flagged and confirmed listings by site, {label}"),
-        "by_signal": paired_bars(cur["by_signal"], f"Flagged and confirmed listings by signal, {label}"),
+        "history": history(data["history"], _("Flagged and confirmed listings, the last periods to %(period)s",
+                                              period=label)),
+        "timeline": timeline(cur["timeline"], _("Flagged and confirmed listings in %(period)s, per %(bucket)s",
+                                                period=label, bucket=bucket), bucket),
+        "by_region_province": paired_bars(cur["by_region"]["province"],
+                                          _("Flagged and confirmed listings by province, %(period)s", period=label)),
+        "by_region_city": paired_bars(cur["by_region"]["city"],
+                                      _("Flagged and confirmed listings by city, %(period)s", period=label)),
+        "by_category": paired_bars(cur["by_category"], _("Flagged and confirmed listings by category, %(period)s",
+                                                         period=label)),
+        "by_site": paired_bars(cur["by_site"], _("Flagged and confirmed listings by site, %(period)s", period=label)),
+        "by_signal": paired_bars(cur["by_signal"], _("Flagged and confirmed listings by signal, %(period)s",
+                                                     period=label)),
+        "key_periods": paired_bars([{**k, "label": k["title"]} for k in data["key_periods"]],
+                                   _("Flagged and confirmed listings per key period, %(period)s", period=label)),
         "sellers": paired_bars([{**s, "label": s["name"]} for s in cur["sellers"]],
-                               f"Top sellers by confirmed, then flagged listings, {label}"),
-        "acceptance": acceptance(cur["notices"]["by_platform"], f"Notice acceptance rate by platform, {label}"),
-        "analysts": analysts(cur["reviews"]["by_analyst"], f"Verdicts per analyst, {label}"),
+                               _("Top sellers by confirmed, then flagged listings, %(period)s", period=label)),
+        "acceptance": acceptance(cur["notices"]["by_platform"], _("Notice acceptance rate by platform, %(period)s",
+                                                                  period=label)),
+        "analysts": analysts(cur["reviews"]["by_analyst"], _("Verdicts per analyst, %(period)s", period=label)),
     }

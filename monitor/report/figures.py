@@ -29,13 +29,13 @@ import yaml
 from sqlite_utils import Database
 
 from monitor.categories import rules_dir
-from monitor.listing import listing_columns, seller_key, utc_now
+from monitor.listing import listing_columns, seller_key
+from monitor.report.breakdowns import by_region
 from monitor.report.period import Period, period_containing
-from monitor.review.outcomes import acceptance_by_platform
+from monitor.review.outcomes import STATUSES as NOTICE_STATUSES, acceptance_by_platform
 from monitor.store.removals import takedown_times
 from monitor.verdicts import CONFIRMING, placeholders
 
-HISTORY_PERIODS = 6
 TOP_SELLERS = 10
 TOP_REPEAT = 30
 
@@ -158,21 +158,48 @@ def _breakdown(flagged: list[dict], confirmed: list[dict], key, labels: dict[str
     return sorted(out, key=lambda r: (-r["confirmed"], -r["flagged"], r["key"]))
 
 
-def _notices(db: Database, period: Period) -> dict[str, Any]:
+def _notices_of(db: Database, period: Period, listings: set[int]) -> list[dict[str, Any]]:
+    """acceptance_by_platform's rows counting only notices naming a listing of ``listings``
+    (its definition of each status, the rate computed the same way)."""
+    notices = {}
+    for nid, platform, status, listing in db.execute(
+            "SELECT n.id, n.platform, n.status, i.listing FROM notices n JOIN notice_items i ON i.notice = n.id "
+            "WHERE coalesce(n.sent_at, n.created_at) >= ? AND coalesce(n.sent_at, n.created_at) < ?",
+            [period.since, period.until]):
+        if listing in listings:
+            notices[nid] = (platform, status)
+    out: dict[str, dict[str, Any]] = {}
+    for platform, status in notices.values():
+        row = out.setdefault(platform, {"platform": platform, "notices": 0, **{s: 0 for s in NOTICE_STATUSES}})
+        row["notices"] += 1
+        if status in NOTICE_STATUSES:
+            row[status] += 1
+    for row in out.values():
+        decided = row["accepted"] + row["removed"] + row["rejected"]
+        row["acceptance_rate"] = (row["accepted"] + row["removed"]) / decided if decided else None
+    return list(out.values())
+
+
+def _notices(db: Database, period: Period, listings: set[int] | None = None) -> dict[str, Any]:
     """Notices sent in the period per platform, with the acceptance rate of
     monitor.review.outcomes.acceptance_by_platform (the one definition the dashboard uses too)."""
     rows = []
-    for r in acceptance_by_platform(db, since=period.since, until=period.until):
+    found = (acceptance_by_platform(db, since=period.since, until=period.until) if listings is None
+             else _notices_of(db, period, listings))
+    for r in found:
         sent = r["notices"] - r["drafted"]
         if sent:
             rows.append({"platform": r["platform"], "sent": sent, "accepted": r["accepted"], "removed": r["removed"],
                          "rejected": r["rejected"], "pending": r["sent"], "rate": r["acceptance_rate"]})
-    listings = dict(db.execute(
-        "SELECT n.platform, count(*) FROM notices n JOIN notice_items i ON i.notice = n.id "
-        "WHERE n.status != 'drafted' AND coalesce(n.sent_at, n.created_at) >= ? "
-        "AND coalesce(n.sent_at, n.created_at) < ? GROUP BY n.platform", [period.since, period.until]).fetchall())
+    items: Counter = Counter()
+    for platform, listing in db.execute(
+            "SELECT n.platform, i.listing FROM notices n JOIN notice_items i ON i.notice = n.id "
+            "WHERE n.status != 'drafted' AND coalesce(n.sent_at, n.created_at) >= ? "
+            "AND coalesce(n.sent_at, n.created_at) < ?", [period.since, period.until]):
+        if listings is None or listing in listings:
+            items[platform] += 1
     for r in rows:
-        r["listings"] = listings.get(r["platform"], 0)
+        r["listings"] = items.get(r["platform"], 0)
     rows.sort(key=lambda r: (-r["sent"], r["platform"]))
     total = {k: sum(r[k] for r in rows) for k in ("sent", "accepted", "removed", "rejected", "pending", "listings")}
     answered = total["accepted"] + total["removed"] + total["rejected"]
@@ -180,18 +207,23 @@ def _notices(db: Database, period: Period) -> dict[str, Any]:
     return {**total, "by_platform": rows}
 
 
-def _takedown(db: Database, period: Period) -> dict[str, Any]:
-    rows = [r for r in takedown_times(db, since=period.since) if r["confirmed_at"] < period.until]
+def _takedown(db: Database, period: Period, listings: set[int] | None = None) -> dict[str, Any]:
+    rows = [r for r in _within(takedown_times(db, since=period.since), listings) if r["confirmed_at"] < period.until]
     hours = [float(r["hours_to_removal"]) for r in rows if r["hours_to_removal"] is not None]
     return {"confirmed": len(rows), "removed": len(hours),
             "share_removed": len(hours) / len(rows) if rows else None,
             "median_hours": _median(hours), "mean_hours": _mean(hours)}
 
 
-def _reviews(db: Database, period: Period) -> dict[str, Any]:
+def _reviews(db: Database, period: Period, listings: set[int] | None = None) -> dict[str, Any]:
     per: dict[str, dict[str, Any]] = {}
-    for r in _rows(db, "SELECT analyst, verdict, count(*) AS n FROM reviews WHERE decided_at >= ? AND decided_at < ? "
-                       "GROUP BY 1, 2", [period.since, period.until]):
+    counted = Counter()
+    for r in _rows(db, "SELECT analyst, verdict, listing FROM reviews WHERE decided_at >= ? AND decided_at < ?",
+                   [period.since, period.until]):
+        if listings is None or r["listing"] in listings:
+            counted[(r["analyst"], r["verdict"])] += 1
+    for (analyst, verdict), n in sorted(counted.items()):
+        r = {"analyst": analyst, "verdict": verdict, "n": n}
         a = per.setdefault(r["analyst"], {"analyst": r["analyst"], "verdicts": 0, "confirmed": 0, "dismissed": 0,
                                           "other": 0, "hours": []})
         a["verdicts"] += r["n"]
@@ -199,10 +231,11 @@ def _reviews(db: Database, period: Period) -> dict[str, Any]:
         a[kind] += r["n"]
     # First verdict per flag (SQLite takes the other columns from the row holding min()).
     latency = _rows(db, """
-        SELECT r.flag, r.analyst, min(r.decided_at) AS first_at,
+        SELECT r.flag, r.listing, r.analyst, min(r.decided_at) AS first_at,
                (julianday(min(r.decided_at)) - julianday(f.created_at)) * 24 AS hours
         FROM reviews r JOIN flags f ON f.id = r.flag GROUP BY r.flag
         HAVING first_at >= ? AND first_at < ?""", [period.since, period.until])
+    latency = _within(latency, listings)
     all_hours = []
     for r in latency:
         if r["hours"] is None:
@@ -261,10 +294,18 @@ def _seller_groups(period: Period, flagged: list[dict], confirmed_all: list[dict
     return seller_rows, repeat
 
 
-def period_figures(db: Database, period: Period, labels: dict[str, str] | None = None) -> dict[str, Any]:
+def _within(rows: list[dict], listings: set[int] | None, key: str = "listing") -> list[dict]:
+    """The rows of listings in the report's region (all when the report is not regional)."""
+    return rows if listings is None else [r for r in rows if r[key] in listings]
+
+
+def period_figures(db: Database, period: Period, labels: dict[str, str] | None = None,
+                   listings: set[int] | None = None, regions: dict[int, Any] | None = None) -> dict[str, Any]:
+    """The period's figures; ``listings`` restricts them to those listings (a regional report),
+    ``regions`` (listing pk -> Region) gives the breakdown by province and city."""
     labels = category_labels() if labels is None else labels
-    flagged = _flagged(db, period)
-    confirmed_all = _confirmed_until(db, period.until)
+    flagged = _within(_flagged(db, period), listings)
+    confirmed_all = _within(_confirmed_until(db, period.until), listings)
     confirmed = [r for r in confirmed_all if r["confirmed_at"] >= period.since]
     seller_rows, repeat = _seller_groups(period, flagged, confirmed_all)
 
@@ -276,8 +317,9 @@ def period_figures(db: Database, period: Period, labels: dict[str, str] | None =
     runs = _rows(db, "SELECT count(*) AS runs, coalesce(sum(status = 'failed'), 0) AS failed, "
                      "coalesce(sum(status = 'degraded'), 0) AS degraded FROM crawl_runs "
                      "WHERE started_at >= ? AND started_at < ?", [period.since, period.until])[0]
-    new_listings = db.execute("SELECT count(*) FROM listings WHERE first_seen >= ? AND first_seen < ?",
-                              [period.since, period.until]).fetchone()[0]
+    new_listings = sum(1 for (pk,) in db.execute("SELECT id FROM listings WHERE first_seen >= ? AND first_seen < ?",
+                                                 [period.since, period.until])
+                       if listings is None or pk in listings)
     return {
         "period": period,
         "flagged": len(flagged),
@@ -290,108 +332,10 @@ def period_figures(db: Database, period: Period, labels: dict[str, str] | None =
         "sellers_total": len(seller_rows),
         "repeat": repeat[:TOP_REPEAT],
         "repeat_total": len(repeat),
-        "notices": _notices(db, period),
-        "takedown": _takedown(db, period),
-        "reviews": _reviews(db, period),
+        "by_region": by_region(flagged, confirmed, regions or {}),
+        "notices": _notices(db, period, listings),
+        "takedown": _takedown(db, period, listings),
+        "reviews": _reviews(db, period, listings),
         "runs": runs,
         "new_listings": new_listings,
     }
-
-
-def _count_flagged(db: Database, period: Period) -> int:
-    return db.execute("SELECT count(DISTINCT listing) FROM flags WHERE created_at >= ? AND created_at < ?",
-                      [period.since, period.until]).fetchone()[0]
-
-
-# -- headline figures and their trend --------------------------------------------------------
-
-HEADLINE = [
-    # key, label, kind (count | rate | hours)
-    ("new_listings", "listings first seen", "count"),
-    ("flagged", "listings flagged", "count"),
-    ("confirmed", "listings confirmed", "count"),
-    ("repeat", "repeat infringers", "count"),
-    ("notices_sent", "notices sent", "count"),
-    ("acceptance", "notice acceptance rate", "rate"),
-    ("share_removed", "confirmed listings removed", "rate"),
-    ("takedown_median", "time to takedown, median", "hours"),
-    ("verdicts", "verdicts given", "count"),
-    ("verdict_median", "time to verdict, median", "hours"),
-]
-
-
-def headline_values(f: dict[str, Any]) -> dict[str, Any]:
-    return {"new_listings": f["new_listings"], "flagged": f["flagged"], "confirmed": f["confirmed"],
-            "repeat": f["repeat_total"], "notices_sent": f["notices"]["sent"], "acceptance": f["notices"]["rate"],
-            "share_removed": f["takedown"]["share_removed"], "takedown_median": f["takedown"]["median_hours"],
-            "verdicts": f["reviews"]["verdicts"], "verdict_median": f["reviews"]["median_hours"]}
-
-
-def fmt_value(kind: str, value: Any) -> str:
-    if value is None:
-        return "–"
-    if kind == "rate":
-        return f"{value * 100:.0f}%"
-    if kind == "hours":
-        return f"{value:.1f} h"
-    return f"{value:,}"
-
-
-def fmt_change(kind: str, current: Any, previous: Any) -> str:
-    if current is None or previous is None:
-        return "–"
-    diff = current - previous
-    if kind == "rate":
-        return f"{diff * 100:+.0f} pp"
-    if kind == "hours":
-        return f"{diff:+.1f} h"
-    if diff == 0:
-        return "0"
-    text = f"{diff:+,}"
-    if previous:
-        text += f" ({diff / previous * 100:+.0f}%)"
-    return text
-
-
-def report_data(db: Database, period: Period) -> dict[str, Any]:
-    """Everything both renderers show: this period's figures, the previous period's, the
-    headline figures with their change, and flagged/confirmed over the last periods."""
-    labels = category_labels()
-    current = period_figures(db, period, labels)
-    previous = period_figures(db, period.previous(), labels)
-    now_values, prev_values = headline_values(current), headline_values(previous)
-    headline = [{"key": key, "label": label, "kind": kind, "value": now_values[key], "previous": prev_values[key],
-                 "value_text": fmt_value(kind, now_values[key]), "previous_text": fmt_value(kind, prev_values[key]),
-                 "change_text": fmt_change(kind, now_values[key], prev_values[key])}
-                for key, label, kind in HEADLINE]
-    history, p = [], period
-    confirmed_all = _confirmed_until(db, period.until)
-    for _ in range(HISTORY_PERIODS):
-        confirmed = sum(1 for r in confirmed_all if p.since <= r["confirmed_at"] < p.until)
-        history.append({"label": p.label, "flagged": _count_flagged(db, p), "confirmed": confirmed})
-        p = p.previous()
-    history.reverse()
-    in_progress = period.until > utc_now()[:10]
-    return {"period": period, "previous": period.previous(), "current": current, "prev": previous,
-            "in_progress": in_progress,
-            "headline": headline, "history": history, "generated_at": utc_now(),
-            "definitions": DEFINITIONS}
-
-
-DEFINITIONS = [
-    "Periods are in UTC: from the first day 00:00 (included) to the next period's first day 00:00 (excluded). "
-    "Weeks start on Monday; quarters are calendar quarters.",
-    "Flagged: listings with a flag raised in the period, counted once each; signals are those of its flags "
-    "in the period.",
-    "Confirmed: listings whose first confirming verdict (confirmed counterfeit, confirmed infringement, "
-    "regulatory violation) was given in the period and whose flag is still confirmed.",
-    "Seller: an account (site + seller id); accounts on different sites under the same name count as one. "
-    "Repeat infringer: confirmed listings in this period and, up to its end, in more than one period or on "
-    "more than one site.",
-    "Notices sent: by the time they were sent (drafts left out). "
-    "Acceptance rate = (accepted + removed) / (accepted + removed + rejected); notices without an answer yet "
-    "are left out.",
-    "Time to takedown: listings first confirmed (counterfeit, infringement or regulatory violation) in the period, hours from that "
-    "verdict to the removal seen after it, as known when the report was made.",
-    "Time to verdict: hours from a flag being raised to its first verdict, for first verdicts in the period.",
-]

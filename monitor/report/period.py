@@ -1,4 +1,5 @@
-"""Report periods: calendar weeks (Monday to Sunday), months, calendar quarters and years, in UTC.
+"""Report periods: calendar weeks (Monday to Sunday), months, calendar quarters, half-years
+(H1 January-June, H2 July-December: the 半年度 statistics offices file) and years, in UTC.
 
 A period runs from its first day at 00:00 UTC (included) to the first day of the next period at
 00:00 UTC (excluded). Stored times are ISO 8601 UTC strings (``2026-04-01T08:00:00Z``), so "in
@@ -7,10 +8,21 @@ the period" is a plain string comparison against the two dates: ``start <= t < e
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-KINDS = ("week", "month", "quarter", "year")
+from babel.dates import format_date, format_skeleton
+
+from monitor.i18n import current, gettext as _
+
+KINDS = ("week", "month", "quarter", "half", "year")
+# How a period is named on the command line: --half 2026-H2, --quarter 2026-Q4, --year 2026.
+LABEL_FORMS = {"week": ("YYYY-Www", r"(\d{4})-W(\d{2})", "2026-W49"),
+               "month": ("YYYY-MM", r"(\d{4})-(\d{2})", "2026-12"),
+               "quarter": ("YYYY-Qn", r"(\d{4})-Q(\d)", "2026-Q4"),
+               "half": ("YYYY-Hn", r"(\d{4})-H(\d)", "2026-H2"),
+               "year": ("YYYY", r"(\d{4})()", "2026")}
 
 
 def _add_months(day: date, months: int) -> date:
@@ -45,7 +57,34 @@ class Period:
             return f"{self.start.year}-{self.start.month:02d}"
         if self.kind == "quarter":
             return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+        if self.kind == "half":
+            return f"{self.start.year}-H{1 if self.start.month == 1 else 2}"
         return str(self.start.year)
+
+    @property
+    def title(self) -> str:
+        """The period as a report names it, in the current locale: 2026年下半年, 2026年第4季度."""
+        year = self.start.year
+        if self.kind == "half":
+            return _("first half of %(year)s", year=year) if self.start.month == 1 else \
+                _("second half of %(year)s", year=year)
+        if self.kind == "year":
+            return _("year %(year)s", year=year)
+        if self.kind == "quarter":
+            return _("Q%(n)s %(year)s", n=(self.start.month - 1) // 3 + 1, year=year)
+        if self.kind == "month":
+            return format_skeleton("yMMMM", self.start, locale=current())  # 2026年12月, December 2026
+        return _("week %(label)s", label=self.label)
+
+    @property
+    def report_title(self) -> str:
+        """半年度报告 / 年度报告 / 季度报告 ...: what the office files."""
+        return {"half": _("Half-year report"), "year": _("Annual report"), "quarter": _("Quarterly report"),
+                "month": _("Monthly report"), "week": _("Weekly report")}[self.kind]
+
+    def bounds_local(self) -> str:
+        """The bounds in the current locale's long dates (2026年7月1日 至 2026年12月31日)."""
+        return _("%(first)s to %(last)s (UTC)", first=long_date(self.start), last=long_date(self.last_day))
 
     @property
     def bounds_text(self) -> str:
@@ -54,7 +93,8 @@ class Period:
     @property
     def bucket_name(self) -> str:
         """What one bar of the period's timeline is (see ``buckets``)."""
-        return {"week": "day", "month": "day", "quarter": "week (from Monday)", "year": "month"}[self.kind]
+        return {"week": "day", "month": "day", "quarter": "week (from Monday)", "half": "month",
+                "year": "month"}[self.kind]
 
     def previous(self) -> Period:
         return period_containing(self.kind, self.start - timedelta(days=1))
@@ -100,6 +140,9 @@ def period_containing(kind: str, day: date) -> Period:
     if kind == "quarter":
         start = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
         return Period(kind, start, _add_months(start, 3))
+    if kind == "half":
+        start = date(day.year, 1 if day.month <= 6 else 7, 1)
+        return Period(kind, start, _add_months(start, 6))
     if kind == "year":
         return Period(kind, date(day.year, 1, 1), date(day.year + 1, 1, 1))
     raise ValueError(f"unknown period {kind!r}; use one of {', '.join(KINDS)}")
@@ -118,3 +161,34 @@ def resolve(kind: str, day: str | date | None = None, *, today: date | None = No
     if isinstance(day, str):
         day = date.fromisoformat(day)
     return period_containing(kind, day)
+
+
+def long_date(day: date) -> str:
+    """A date as the current locale writes it: 2026年12月7日, December 7, 2026 (Babel)."""
+    return format_date(day, format="long", locale=current())
+
+
+def parse_label(kind: str, text: str) -> Period:
+    """The period a label names (``2026-H2``, ``2026-Q4``, ``2026``, ``2026-12``, ``2026-W49``);
+    ValueError saying what was expected otherwise."""
+    form, pattern, example = LABEL_FORMS[kind]
+    match = re.fullmatch(pattern, text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a {kind}; use {form}, e.g. {example}")
+    year, n = int(match.group(1)), int(match.group(2) or 0)
+    limits = {"half": 2, "quarter": 4, "month": 12, "week": 53}
+    if kind in limits and not 1 <= n <= limits[kind]:
+        raise ValueError(f"{text!r}: there is no {kind} {n} in a year (1 to {limits[kind]}); "
+                         f"use {form}, e.g. {example}")
+    if kind == "half":
+        return period_containing(kind, date(year, 1 if n == 1 else 7, 1))
+    if kind == "quarter":
+        return period_containing(kind, date(year, 3 * n - 2, 1))
+    if kind == "month":
+        return period_containing(kind, date(year, n, 1))
+    if kind == "week":
+        try:
+            return period_containing(kind, date.fromisocalendar(year, n, 1))
+        except ValueError:
+            raise ValueError(f"{text!r}: {year} has no ISO week {n}; use {form}, e.g. {example}") from None
+    return period_containing(kind, date(year, 1, 1))

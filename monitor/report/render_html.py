@@ -12,6 +12,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from monitor import __version__
+from monitor.i18n import current, install_jinja
+from monitor.report.data import fmt_value, report_title
 
 
 def _visible(value: Any) -> Any:
@@ -27,8 +29,9 @@ def _env() -> Environment:
     env = Environment(loader=PackageLoader("monitor.report", "templates"),
                       autoescape=select_autoescape(["html"], default=True), trim_blocks=True, lstrip_blocks=True,
                       finalize=_visible)
-    env.filters["pct"] = lambda v: "–" if v is None else f"{v * 100:.0f}%"
-    env.filters["hours"] = lambda v: "–" if v is None else f"{v:.1f} h"
+    env.filters["pct"] = lambda v: fmt_value("rate", v)
+    env.filters["hours"] = lambda v: fmt_value("hours", v)
+    install_jinja(env)  # _() and ngettext() in the locale current when rendering
     return env
 
 
@@ -39,5 +42,6 @@ def data_uri(png: bytes | None) -> str | None:
 def render_html(data: dict[str, Any], charts: dict[str, bytes | None]) -> bytes:
     images = {name: data_uri(png) for name, png in charts.items()}
     html = _env().get_template("report.html").render(d=data, cur=data["current"], prev=data["prev"], img=images,
-                                                     version=__version__)
+                                                     version=__version__, title=report_title(data),
+                                                     lang_tag="zh-CN" if current() == "zh_CN" else "en")
     return html.encode("utf-8")

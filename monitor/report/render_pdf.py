@@ -13,7 +13,9 @@ from PIL import Image
 
 from monitor import __version__
 from monitor.export.pdf import SummaryPDF
-from monitor.report.figures import fmt_value
+from monitor.report.render_pdf_casework import casework_section, key_periods_section
+from monitor.i18n import gettext as _
+from monitor.report.data import fmt_value, report_title
 
 
 def _hours(v: float | None) -> str:
@@ -86,21 +88,27 @@ class ReportPDF(SummaryPDF):
 
 def render_pdf(data: dict[str, Any], charts: dict[str, bytes | None]) -> bytes:
     period, previous = data["period"], data["previous"]
-    pdf = ReportPDF(f"Statistics report {period.label}")
+    title = report_title(data)
+    pdf = ReportPDF(title)
     pdf.add_page()
-    pdf.heading(f"Statistics report {period.label}", 18)
-    pdf.text_para(f"{period.kind.capitalize()} {period.label}: {period.bounds_text}. Compared with "
-                  f"{previous.label} ({previous.bounds_text}). Generated {data['generated_at']} by "
-                  f"listing-monitor {__version__}."
-                  + (" This period is not over yet: its figures are partial." if data["in_progress"] else ""))
+    pdf.heading(title, 18)
+    pdf.text_para(_("%(period)s (%(label)s): %(bounds)s. Compared with %(previous)s (%(previous_bounds)s). "
+                    "Generated %(when)s by listing-monitor %(version)s.", period=period.title, label=period.label,
+                    bounds=period.bounds_local(), previous=previous.title, previous_bounds=previous.bounds_local(),
+                    when=data["generated_at"], version=__version__)
+                  + (" " + _("This period is not over yet: its figures are partial.") if data["in_progress"] else ""))
+    if data.get("region"):
+        pdf.text_para(_("Regional report: only listings of sellers located in %(region)s (GB/T 2260 code "
+                        "%(code)s).", region=data["region"].name, code=data["region"].code))
 
-    pdf.section("Headline figures")
-    pdf.numbers_table(["", period.label, previous.label, "change"],
+    pdf.section(_("Headline figures"))
+    pdf.numbers_table(["", period.label, previous.label, _("change")],
                       [[h["label"], h["value_text"], h["previous_text"], h["change_text"]] for h in data["headline"]],
                       (80, 34, 34, 42), {1, 2, 3})
     pdf.chart(charts.get("history"))
 
-    for section in (_flags_section, _sellers_section, _notices_section, _reviews_section, _crawling_section):
+    for section in (_flags_section, key_periods_section, _sellers_section, _notices_section, _reviews_section,
+                    _crawling_section, casework_section, _definitions_section):
         section(pdf, data, charts)
     return bytes(pdf.output())
 
@@ -108,92 +116,106 @@ def render_pdf(data: dict[str, Any], charts: dict[str, bytes | None]) -> bytes:
 def _flags_section(pdf: ReportPDF, data: dict[str, Any], charts: dict[str, bytes | None]) -> None:
     """Flagged and confirmed listings, by category, site and signal."""
     cur = data["current"]
-    pdf.section("Flagged and confirmed", keep_with=pdf.chart_size(charts.get("timeline"))[1] + 14)
+    pdf.section(_("Flagged and confirmed"), keep_with=pdf.chart_size(charts.get("timeline"))[1] + 14)
     if cur["flagged"] or cur["confirmed"]:
         pdf.chart(charts.get("timeline"))
-        for key, title in (("by_category", "category"), ("by_site", "site"), ("by_signal", "signal")):
-            pdf.section(f"By {title}", 11, keep_with=pdf.chart_size(charts.get(key))[1] + 14)
+        for key, heading, title, rows in (
+                ("by_region_province", _("By region: province"), _("province"), cur["by_region"]["province"]),
+                ("by_region_city", _("By region: city"), _("city"), cur["by_region"]["city"]),
+                ("by_category", _("By category"), _("category"), cur["by_category"]),
+                ("by_site", _("By site"), _("site"), cur["by_site"]),
+                ("by_signal", _("By signal"), _("signal"), cur["by_signal"])):
+            pdf.section(heading, 11, keep_with=pdf.chart_size(charts.get(key))[1] + 14)
             pdf.chart(charts.get(key))
-            pdf.numbers_table([title, "flagged", "confirmed"],
-                              [[r["label"], r["flagged"], r["confirmed"]] for r in cur[key]], (110, 40, 40), {1, 2})
+            pdf.numbers_table([title, _("flagged"), _("confirmed")],
+                              [[r["label"], r["flagged"], r["confirmed"]] for r in rows], (110, 40, 40), {1, 2})
     else:
-        pdf.text_para("No listing was flagged or confirmed in this period.")
+        pdf.text_para(_("No listing was flagged or confirmed in this period."))
 
 
 def _sellers_section(pdf: ReportPDF, data: dict[str, Any], charts: dict[str, bytes | None]) -> None:
     """The sellers with the most confirmed listings, and the repeat infringers."""
     period, cur = data["period"], data["current"]
-    pdf.section("Sellers", keep_with=pdf.chart_size(charts.get("sellers"))[1] + 14)
+    pdf.section(_("Sellers"), keep_with=pdf.chart_size(charts.get("sellers"))[1] + 14)
     if cur["sellers"]:
         pdf.chart(charts.get("sellers"))
-        more = f" (of {cur['sellers_total']})" if cur["sellers_total"] > len(cur["sellers"]) else ""
-        pdf.text_para(f"The {len(cur['sellers'])} seller(s) with the most confirmed, then flagged, listings in the "
-                      f"period{more}.")
-        pdf.numbers_table(["seller", "accounts (site: seller id)", "flagged", "confirmed", "to date"],
+        pdf.text_para(_("The %(n)s seller(s) with the most confirmed, then flagged, listings in the period, of "
+                        "%(total)s.", n=len(cur["sellers"]), total=cur["sellers_total"]))
+        pdf.numbers_table([_("seller"), _("accounts (site: seller id)"), _("flagged"), _("confirmed"),
+                           _("confirmed to date")],
                           [[s["name"], ", ".join(s["accounts"]), s["flagged"], s["confirmed"], s["confirmed_total"]]
                            for s in cur["sellers"]], (52, 78, 20, 20, 20), {2, 3, 4})
     else:
-        pdf.text_para("No seller had flagged or confirmed listings in this period.")
-    pdf.section("Repeat infringers", 11, keep_with=30)
+        pdf.text_para(_("No seller had flagged or confirmed listings in this period."))
+    pdf.section(_("Repeat infringers"), 11, keep_with=30)
     if cur["repeat"]:
         if cur["repeat_total"] > len(cur["repeat"]):
-            pdf.text_para(f"The {len(cur['repeat'])} with the most confirmed listings, of {cur['repeat_total']}.")
-        pdf.numbers_table(["seller", "sites confirmed", f"{period.kind}s confirmed", "in period", "to date",
-                           "first confirmed"],
+            pdf.text_para(_("The %(n)s with the most confirmed listings, of %(total)s.", n=len(cur["repeat"]),
+                            total=cur["repeat_total"]))
+        pdf.numbers_table([_("seller"), _("sites with confirmed listings"), _("periods with confirmed listings"),
+                           _("confirmed in %(period)s", period=period.label), _("confirmed to date"),
+                           _("first confirmed")],
                           [[s["name"], ", ".join(s["sites_confirmed"]), ", ".join(s["periods"]), s["confirmed"],
                             s["confirmed_total"], (s["first_confirmed"] or "")[:10]] for s in cur["repeat"]],
                           (46, 36, 36, 20, 20, 32), {3, 4})
     else:
-        pdf.text_para("No repeat infringer in this period.")
+        pdf.text_para(_("No repeat infringer in this period."))
 
 
 def _notices_section(pdf: ReportPDF, data: dict[str, Any], charts: dict[str, bytes | None]) -> None:
     """Notices sent, their answers, and how fast confirmed listings were removed."""
     period, cur = data["period"], data["current"]
     n, t = cur["notices"], cur["takedown"]
-    pdf.section("Notices and takedowns")
+    pdf.section(_("Notices and takedowns"))
     pdf.numbers_table(["", period.label], [
-        ["notices sent", n["sent"]],
-        ["listings in them", n["listings"]],
-        ["accepted / removed / rejected / no answer yet",
+        [_("notices sent"), n["sent"]],
+        [_("listings in them"), n["listings"]],
+        [_("accepted / removed / rejected / no answer yet"),
          f"{n['accepted']} / {n['removed']} / {n['rejected']} / {n['pending']}"],
-        ["acceptance rate", _pct(n["rate"])],
-        ["listings confirmed (counterfeit, infringement or regulatory violation)", t["confirmed"]],
-        ["removed since (share)", f"{t['removed']} ({_pct(t['share_removed'])})"],
-        ["hours from confirmation to removal, median / mean",
+        [_("acceptance rate"), _pct(n["rate"])],
+        [_("listings confirmed (counterfeit, infringement or regulatory violation)"), t["confirmed"]],
+        [_("removed since (share)"), f"{t['removed']} ({_pct(t['share_removed'])})"],
+        [_("hours from confirmation to removal, median / mean"),
          f"{_hours(t['median_hours'])} / {_hours(t['mean_hours'])}"],
     ], (120, 70), {1})
     if n["by_platform"]:
         pdf.chart(charts.get("acceptance"))
-        pdf.numbers_table(["platform", "sent", "accepted", "removed", "rejected", "no answer", "acceptance"],
+        pdf.numbers_table([_("platform"), _("sent"), _("accepted"), _("removed"), _("rejected"), _("no answer"),
+                           _("acceptance")],
                           [[p["platform"], p["sent"], p["accepted"], p["removed"], p["rejected"], p["pending"],
                             _pct(p["rate"])] for p in n["by_platform"]], (55, 22, 22, 22, 22, 22, 25),
                           {1, 2, 3, 4, 5, 6})
     else:
-        pdf.text_para("No notice was sent in this period.")
+        pdf.text_para(_("No notice was sent in this period."))
 
 
 def _reviews_section(pdf: ReportPDF, data: dict[str, Any], charts: dict[str, bytes | None]) -> None:
     """Verdicts and the time from flag to verdict, per analyst."""
     cur = data["current"]
     rv = cur["reviews"]
-    pdf.section("Review throughput")
-    pdf.text_para(f"{rv['verdicts']} verdict(s) in the period; {rv['first_verdicts']} flag(s) decided for the first "
-                  f"time, {_hours(rv['median_hours'])} median ({_hours(rv['mean_hours'])} mean) from flag to verdict.")
+    pdf.section(_("Review throughput"))
+    pdf.text_para(_("%(verdicts)s verdict(s) in the period; %(first)s flag(s) decided for the first time, "
+                    "%(median)s median (%(mean)s mean) from flag to verdict.", verdicts=rv["verdicts"],
+                    first=rv["first_verdicts"], median=_hours(rv["median_hours"]), mean=_hours(rv["mean_hours"])))
     if rv["by_analyst"]:
         pdf.chart(charts.get("analysts"))
-        pdf.numbers_table(["analyst", "verdicts", "confirmed", "dismissed", "other", "to first verdict, median"],
+        pdf.numbers_table([_("analyst"), _("verdicts"), _("confirmed"), _("dismissed"), _("other"),
+                           _("flag to first verdict, median")],
                           [[a["analyst"], a["verdicts"], a["confirmed"], a["dismissed"], a["other"],
                             _hours(a["median_hours"])] for a in rv["by_analyst"]], (60, 24, 24, 24, 24, 34),
                           {1, 2, 3, 4, 5})
 
 
 def _crawling_section(pdf: ReportPDF, data: dict[str, Any], charts: dict[str, bytes | None]) -> None:
-    """Crawl runs and new listings; then the definitions of the figures."""
+    """Crawl runs and new listings."""
     cur = data["current"]
-    pdf.section("Crawling", keep_with=20)
-    pdf.text_para(f"{cur['runs']['runs']} crawl run(s) started ({cur['runs']['failed']} failed, "
-                  f"{cur['runs']['degraded']} degraded); {cur['new_listings']} listing(s) seen for the first time.")
-    pdf.section("Definitions", keep_with=30)
+    pdf.section(_("Crawling"), keep_with=20)
+    pdf.text_para(_("%(runs)s crawl run(s) started (%(failed)s failed, %(degraded)s degraded); %(new)s listing(s) "
+                    "seen for the first time.", runs=cur["runs"]["runs"], failed=cur["runs"]["failed"],
+                    degraded=cur["runs"]["degraded"], new=cur["new_listings"]))
+
+
+def _definitions_section(pdf: ReportPDF, data: dict[str, Any], charts: dict[str, bytes | None]) -> None:
+    pdf.section(_("Definitions"), keep_with=30)
     for text in data["definitions"]:
         pdf.text_para("- " + text)
