@@ -30,7 +30,8 @@ from monitor.i18n import AREAS, LOCALE_DIR
 ROOT = LOCALE_DIR.parent.parent  # the globs of AREAS are relative to the repository root
 TARGET = "zh_CN"  # the catalogue translated by hand; English is the source language
 # N_: a message marked where it is defined (a table of labels), translated where it is shown.
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+# Msg: monitor.rules.explain's message templates of signal explanations (translated by explain()).
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "Msg": None}
 # As monitor/web/deps.py make_templates sets them, so {% trans %} blocks extract as they render.
 JINJA_OPTIONS = {"extensions": "jinja2.ext.do,jinja2.ext.loopcontrols", "newstyle_gettext": "true",
                  "trim_blocks": "true", "lstrip_blocks": "true"}
