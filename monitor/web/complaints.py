@@ -28,6 +28,7 @@ from monitor.web.deps import SQLITE_INT_MAX, ApiCtx, Ctx, FormCtx, PageCtx, row_
 
 router = APIRouter()
 ComplaintId = Annotated[int, row_id("complaint")]
+EMPTY_FORM = {"url": "", "kind": "listing", "source": "", "received_on": "", "complainant": "", "text": ""}
 
 
 def complaint_settings(request: Request) -> ComplaintSettings:
@@ -52,7 +53,7 @@ def _list_page(ctx: Ctx, *, status: str = "", form: dict | None = None, error: C
             for r in service.list_complaints(ctx.db, status=status if status in STATUSES else None)]
     counts = complaint_counts(ctx.db, today, near_days=settings.near_days)
     return _render(ctx, "complaints.html", status_code=status_code, rows=rows, counts=counts, lead=lead,
-                   near_days=settings.near_days, status=status, form=form or {}, error=error, message=message,
+                   near_days=settings.near_days, status=status, form={**EMPTY_FORM, **(form or {})}, error=error, message=message,
                    today=today.isoformat(), SOURCES=SOURCES, KINDS=KINDS, STATUSES=STATUSES)
 
 
