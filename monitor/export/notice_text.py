@@ -18,23 +18,22 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
+from monitor.i18n import gettext as _, use_locale
 from monitor.review.outcomes import NoticeError
+from monitor.rules.explain import N_, explain
 
 if TYPE_CHECKING:
     from monitor.export.notices import NoticeDraft
 
 _SITE = re.compile(r"^[A-Za-z0-9_-]+$")
 
-VERDICT_LABELS = {
-    "en": {"confirmed_counterfeit": "confirmed as counterfeit goods on review",
-           "confirmed_infringement": "confirmed as trademark infringement on review",
-           "regulatory_violation": "confirmed on review as a regulatory violation involving the mark",
-           None: "confirmed on review"},
-    "zh": {"confirmed_counterfeit": "经人工审核确认为假冒注册商标的商品",
-           "confirmed_infringement": "经人工审核确认侵犯注册商标专用权",
-           "regulatory_violation": "经人工审核确认违反监管规定（涉及该商标）",
-           None: "经人工审核确认"},
-}
+# What the verdict says about the listing, as a notice words it (translated through documents.po).
+VERDICT_LABELS = {"confirmed_counterfeit": N_("Confirmed as counterfeit goods on review"),
+                  "confirmed_infringement": N_("Confirmed as trademark infringement on review"),
+                  "regulatory_violation": N_("Confirmed on review as a regulatory violation involving the mark"),
+                  None: N_("Confirmed on review")}
+# A notice's language ("zh", "en": the template's suffix) -> the catalogue's locale.
+NOTICE_LOCALES = {"zh": "zh_CN", "en": "en"}
 
 
 def plain(value: Any, limit: int = 300) -> str:
@@ -76,25 +75,27 @@ def flag_signals(flag: dict[str, Any]) -> list[dict[str, Any]]:
 def reason_for(flag: dict[str, Any], verdict: dict[str, Any] | None, mark: str, lang: str) -> tuple[str, list[str]]:
     """The reason a listing is named: the verdict, then the explanations of the signals that
     concern this mark (or no mark); mitigating context and signals about other marks are left
-    out. Returns (reason, explanations); empty explanations mean there is no reason to give."""
-    explanations = []
-    for s in flag_signals(flag):
-        if s.get("kind") == "mitigating" or not s.get("explanation") or float(s.get("strength") or 0) <= 0:
-            continue
-        if s.get("mark") and s["mark"].casefold() != mark.casefold():
-            continue
-        text = plain(s["explanation"], 240)
-        if text and text not in explanations:
-            explanations.append(text)
-    if not explanations:
-        return "", []
-    labels = VERDICT_LABELS[lang]
-    label = labels.get(verdict["verdict"] if verdict else None, labels[None])
-    day = verdict["decided_at"][:10] if verdict and verdict.get("decided_at") else ""
-    if lang == "zh":
-        return f"{label}{f'（{day}）' if day else ''}。依据：" + "；".join(explanations) + "。", explanations
-    return f"{label[0].upper()}{label[1:]}{f' ({day})' if day else ''}. Grounds: " + "; ".join(explanations) + ".", \
-        explanations
+    out. Returns (reason, explanations); empty explanations mean there is no reason to give.
+    Everything is in the notice's language: the signals' explanations through their messages
+    (``monitor.rules.explain``; a flag stored before explanations had messages keeps its English)."""
+    with use_locale(NOTICE_LOCALES[lang]):
+        explanations = []
+        for s in flag_signals(flag):
+            if s.get("kind") == "mitigating" or not s.get("explanation") or float(s.get("strength") or 0) <= 0:
+                continue
+            if s.get("mark") and s["mark"].casefold() != mark.casefold():
+                continue
+            text = plain(explain(s), 240)
+            if text and text not in explanations:
+                explanations.append(text)
+        if not explanations:
+            return "", []
+        label = _(VERDICT_LABELS.get(verdict["verdict"] if verdict else None, VERDICT_LABELS[None]))
+        day = verdict["decided_at"][:10] if verdict and verdict.get("decided_at") else ""
+        grounds = _("; ").join(explanations)
+        if day:
+            return _("%(verdict)s (%(day)s). Grounds: %(grounds)s.", verdict=label, day=day, grounds=grounds), explanations
+        return _("%(verdict)s. Grounds: %(grounds)s.", verdict=label, grounds=grounds), explanations
 
 
 PARTY_KEYS = ("name", "name_zh", "address", "address_zh", "authorisation", "unit")
