@@ -29,8 +29,10 @@ def app(tmp_path_factory):
 def test_the_form_takes_a_complaint_and_only_leads_see_the_complainant(app):
     with http_client(app.url) as lead:
         login(lead, "lea")
-        page = lead.get("/complaints")
+        page = lead.get("/complaints", headers={"Accept-Language": "zh-CN"})
         assert page.status_code == 200 and 'name="source"' in page.text
+        for chinese in ("投诉举报线索", "投诉人", "受理日期", "答复期限", "12315 热线", "权利人"):
+            assert chinese in page.text, chinese
         csrf = csrf_of(page.text)
         form = {"csrf_token": csrf, "url": "https://shop.elsewhere.example/item/77", "kind": "listing",
                 "source": "12345", "received_on": "2026-09-30", "complainant": "赵六<script>",

@@ -12,6 +12,7 @@ import click
 from monitor.casework import complaints as service
 from monitor.casework.complaints_rules import STATUSES, ComplaintError, load_settings
 from monitor.casework.complaints_stats import complaint_counts
+from monitor.i18n import use_locale
 from monitor.schedule.config import resolve_config_path
 from monitor.store import open_db, resolve_db_path
 from monitor.yamlfile import YamlError
@@ -21,7 +22,8 @@ REQUIRED_COLUMNS = ("url", "source", "text")
 
 
 @click.group()
-def complaints():
+@click.pass_context
+def complaints(ctx):
     """Complaint leads (投诉举报线索): import, list, close.
 
     Example:
@@ -30,6 +32,7 @@ def complaints():
 
         monitor complaints list --status open
     """
+    ctx.with_resource(use_locale("en"))  # the CLI speaks English (its messages, the checks' refusals)
 
 
 def _settings(config):
