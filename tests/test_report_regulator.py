@@ -183,6 +183,8 @@ def test_chinese_by_default_english_on_request(store, config, tmp_path):
         assert any(text in h for h in headings), text
     assert not [h for h in headings if re.search(r"[A-Za-z]{3,}", h)], headings  # no English heading
     assert "4·26世界知识产权日" in html and "2026年1月1日至2026年6月30日" in html and "浙江省" in html
+    # categories and signals in the analysts' words, not ids or English
+    assert "<td>化妆品</td>" in html and "Cosmetics" not in html and "mark_exact" not in html
 
     english = tmp_path / "h1-en.html"
     proc = run_monitor("report", "--half", "2026-H1", "--config", str(config), "--lang", "en", "-o", str(english),
@@ -194,6 +196,7 @@ def test_chinese_by_default_english_on_request(store, config, tmp_path):
     for text in ENGLISH_HEADINGS:
         assert any(text in h for h in headings), text
     assert not any(h in html for h in CHINESE_HEADINGS[:8])
+    assert "<td>Cosmetics 化妆品</td>" in html and "<td>protected mark named</td>" in html
 
     # monitor.yaml's language: is the default; --lang wins over it
     en_config = tmp_path / "monitor.yaml"

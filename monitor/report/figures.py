@@ -29,10 +29,12 @@ import yaml
 from sqlite_utils import Database
 
 from monitor.categories import rules_dir
+from monitor.i18n import current as current_locale, gettext as _
 from monitor.listing import listing_columns, seller_key
 from monitor.report.breakdowns import by_region
 from monitor.report.period import Period, period_containing
 from monitor.review.outcomes import STATUSES as NOTICE_STATUSES, acceptance_by_platform
+from monitor.rules.explain import SIGNAL_WORDS
 from monitor.store.removals import takedown_times
 from monitor.verdicts import CONFIRMING, placeholders
 
@@ -41,14 +43,22 @@ TOP_REPEAT = 30
 
 
 def category_labels() -> dict[str, str]:
-    """Category id -> "Name 中文名" from rules/categories.yaml (ids when the file cannot be read)."""
+    """Category id -> its name from rules/categories.yaml: 化妆品 in a Chinese report, "Cosmetics
+    化妆品" in an English one (the office's own word beside it); ids when the file cannot be read."""
+    chinese = current_locale() == "zh_CN"
     try:
         data = yaml.safe_load((rules_dir() / "categories.yaml").read_text(encoding="utf-8")) or {}
         cats = data.get("categories") or {}
-        return {str(k): " ".join(str(x) for x in (v.get("name") or k, v.get("name_zh")) if x)
+        return {str(k): (str(v.get("name_zh") or v.get("name") or k) if chinese else
+                         " ".join(str(x) for x in (v.get("name") or k, v.get("name_zh")) if x))
                 for k, v in cats.items() if isinstance(v, dict)}
     except (OSError, ValueError, AttributeError, yaml.YAMLError):
         return {}
+
+
+def signal_labels() -> dict[str, str]:
+    """Signal name -> how an analyst reads it, in the current locale (the rule engine's words)."""
+    return {name: _(words) for name, words in SIGNAL_WORDS.items()}
 
 
 def _rows(db: Database, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
@@ -326,7 +336,7 @@ def period_figures(db: Database, period: Period, labels: dict[str, str] | None =
         "confirmed": len(confirmed),
         "by_category": _breakdown(flagged, confirmed, lambda r: [r["category"] or "-"], labels),
         "by_site": _breakdown(flagged, confirmed, lambda r: [r["site"] or "-"]),
-        "by_signal": _breakdown(flagged, confirmed, lambda r: sorted(r["signals"])),
+        "by_signal": _breakdown(flagged, confirmed, lambda r: sorted(r["signals"]), signal_labels()),
         "timeline": timeline,
         "sellers": seller_rows[:TOP_SELLERS],
         "sellers_total": len(seller_rows),
