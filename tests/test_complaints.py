@@ -215,3 +215,41 @@ def test_dashboard_counts_near_and_past_deadline(tmp_path):
         assert counts["by_status"]["open"] == 3 and counts["past_deadline"] == 1 and counts["near_deadline"] == 1
     finally:
         db.close()
+
+
+def test_a_complaint_flag_survives_a_rescore_below_the_threshold_and_its_marker_carries_over(tmp_path):
+    from types import SimpleNamespace
+
+    from monitor.casework.complaints_rules import ComplaintSettings
+    from monitor.store import save_listings
+    from monitor.store.db import write_transaction
+    from monitor.store.flags import record_assessment
+
+    db = open_db(tmp_path / "m.db")
+    try:
+        save_listings(db, [{"site": "shopa", "listing_id": "L1", "url": "https://shop.example/1", "title": "农药 1",
+                            "category": "agri_inputs", "price": 10.0, "currency": "CNY",
+                            "observed_at": "2026-10-01T08:00:00Z"}], source="import")
+        listing = db.execute_returning_dicts("SELECT * FROM listings")[0]
+        row = service.intake(db, {"url": "https://shop.example/1", "source": "12315", "text": "t",
+                                  "received_on": "2026-09-30"}, actor="t", settings=ComplaintSettings(),
+                             db_path=tmp_path / "m.db", today=D(2026, 10, 9))
+        assert row["crawl_state"] == "no_profile"  # shopa has no profile: nothing crawled ...
+        with write_transaction(db):  # ... so put the stored listing in the queue by hand
+            db.execute("UPDATE complaints SET listing = ? WHERE id = ?", [listing["id"], row["id"]])
+            flag_id = service.queue_flag(db, row["id"], listing["id"], actor="t")
+        clear = SimpleNamespace(score=3, flagged=False, threshold=50, signals=[], rules_version="v2", price_points=[])
+        with write_transaction(db):
+            record_assessment(db, listing, clear)
+        assert db["flags"].get(flag_id)["status"] == "open"  # a complaint is a lead by itself
+        flagged = SimpleNamespace(score=80, flagged=True, threshold=50, signals=[], rules_version="v3", price_points=[])
+        with write_transaction(db):
+            record_assessment(db, {**listing, "title": "农药 1 高仿"}, flagged)
+        new = db.execute_returning_dicts("SELECT * FROM flags WHERE status = 'open'")
+        assert len(new) == 1 and new[0]["id"] != flag_id and new[0]["complaint"] == row["id"]
+        service.set_status(db, row["id"], "closed", actor="t", outcome="不属本局管辖")
+        with write_transaction(db):
+            record_assessment(db, listing, clear)
+        assert db.execute("SELECT count(*) FROM flags WHERE status = 'open'").fetchone()[0] == 0
+    finally:
+        db.close()

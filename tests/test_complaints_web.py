@@ -116,3 +116,26 @@ def test_csv_import_refuses_a_file_without_the_columns(tmp_path):
     csv_file.write_text("link,source,text\nhttps://a.example/1,12315,x\n", encoding="utf-8")
     proc = run_monitor("complaints", "import", str(csv_file), db_path=tmp_path / "m.db")
     assert proc.returncode == 2 and f"{csv_file}:1: header: missing column(s) url" in proc.stderr
+
+
+def test_the_dashboard_panel_renders_from_its_context(app):
+    from starlette.requests import Request
+
+    from monitor.i18n import gettext, use_locale
+    from monitor.web.complaints import panel_context
+    from monitor.web.deps import make_templates
+
+    request = Request({"type": "http", "app": SimpleApp(), "headers": []})
+    db = open_db(app.db_path)
+    try:
+        context = panel_context(request, db)
+        with use_locale("zh_CN"):
+            html = make_templates().get_template("complaints_panel.html").render(_=gettext, **context)
+    finally:
+        db.close()
+    assert 'data-panel="complaints"' in html and "已超期" in html
+    assert f'data-count="past">{context["counts"]["past_deadline"]}<' in html
+
+
+class SimpleApp:
+    state = type("State", (), {})()

@@ -38,6 +38,14 @@ def complaint_settings(request: Request) -> ComplaintSettings:
     return load_settings(path)
 
 
+def panel_context(request: Request, db) -> dict[str, Any]:
+    """What templates/complaints_panel.html needs, for the dashboard to include it:
+    ``ctx.render("dashboard.html", ..., **panel_context(ctx.request, ctx.db))``."""
+    settings = complaint_settings(request)
+    return {"counts": complaint_counts(db, dt.date.today(), near_days=settings.near_days),
+            "STATUS_LABELS": status_labels()}
+
+
 def _render(ctx: Ctx, template: str, status_code: int = 200, **context: Any) -> Response:
     # The page's own gettext: the same callables monitor.i18n.install_jinja gives an environment.
     return ctx.render(template, status_code=status_code, _=gettext, gettext=gettext, ngettext=ngettext,
