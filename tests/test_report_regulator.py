@@ -256,3 +256,54 @@ def test_referral_through_every_state_appears_in_the_half_year_report(tmp_path, 
     assert run_monitor("report", "--half", "2026-H1", "--config", str(config), "-o", str(before),
                        db_path=path).returncode == 0
     assert "XS-2026-077" not in before.read_text(encoding="utf-8")
+
+
+def _wilson(k: int, n: int) -> tuple[float, float]:
+    """The Wilson 95% interval by its formula (not scipy's, which the sampling part uses)."""
+    z = 1.959963984540054
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
+def test_sample_estimates_in_the_report_match_a_hand_computation(tmp_path):
+    from monitor.casework.sampling import draw_sample
+    from monitor.casework.sampling_checks import record_check
+    from monitor.review.accounts import User
+
+    db = open_db(tmp_path / "monitor.db")
+    try:
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            build_store(db, monkeypatch)
+        sample = draw_sample(db, "2026-Q2", 50, seed=20261207)
+        items = db.execute_returning_dicts("SELECT i.id, i.analyst, i.category, i.flagged_at_draw, l.listing_id "
+                                           "FROM sample_items i JOIN listings l ON l.id = i.listing "
+                                           "WHERE i.sample = ?", [sample["id"]])
+        # every listing seen in Q2 is drawn (50 > the population); the analysts' findings, by hand:
+        # B1, B2, B4 (flagged) and G1 (a genuine-looking listing the rules did not flag) are counterfeit
+        counterfeit = {"B1", "B2", "B4", "G1"}
+        users = {r["name"]: User(r["id"], r["name"], r["role"]) for r in db.execute_returning_dicts(
+            "SELECT id, name, role FROM users")}
+        for item in items:
+            if item["listing_id"] in counterfeit:
+                record_check(db, users[item["analyst"]], item["id"], "confirmed_counterfeit")
+            else:
+                record_check(db, users[item["analyst"]], item["id"], "dismissed", "genuine_goods")
+        flagged = [i for i in items if i["flagged_at_draw"]]
+        hits = [i for i in flagged if i["listing_id"] in counterfeit]
+        assert {i["listing_id"] for i in items} >= counterfeit and len(hits) == 3
+        recall = f"{3 / 4 * 100:.0f}% ({_wilson(3, 4)[0] * 100:.0f}%–{_wilson(3, 4)[1] * 100:.0f}%)"
+        precision_ci = _wilson(3, len(flagged))
+        precision = (f"{3 / len(flagged) * 100:.0f}% ({precision_ci[0] * 100:.0f}%–"
+                     f"{precision_ci[1] * 100:.0f}%)")
+        html = build_report(db, H1, "html")[0].decode("utf-8")
+    finally:
+        db.close()
+    section = html[html.index("<h2>双随机抽查</h2>"):html.index("<h2>线索移送</h2>")]
+    row = re.search(r"<tr><td>全部类别</td><td class=\"n\">(\d+)</td><td class=\"n\">(\d+)</td><td class=\"n\">(\d+)"
+                    r"</td><td class=\"n\">(\d+)</td><td class=\"n\">([^<]+)</td><td class=\"n\">([^<]+)</td></tr>",
+                    section)
+    assert row, section
+    assert row.groups() == (str(len(items)), str(len(items)), "4", "1", recall, precision)
+    assert recall == "75% (30%–95%)"
