@@ -307,3 +307,27 @@ def test_sample_estimates_in_the_report_match_a_hand_computation(tmp_path):
     assert row, section
     assert row.groups() == (str(len(items)), str(len(items)), "4", "1", recall, precision)
     assert recall == "75% (30%–95%)"
+
+
+def test_complaints_handled_in_the_report(tmp_path):
+    """Complaints taken by `monitor complaints import` (not crawled) are counted by received date and
+    source in the half-year report."""
+    path = tmp_path / "monitor.db"
+    open_db(path).close()
+    rows = tmp_path / "hotline.csv"
+    rows.write_text("url,source,received_on,text\n"
+                    "https://shop.example/item/1,12315,2026-03-02,假冒化妆品\n"
+                    "https://shop.example/item/2,12315,2026-05-20,三无农药\n"
+                    "https://shop.example/item/3,12345,2026-06-30,假机油\n"
+                    "https://shop.example/item/4,platform,2026-07-01,下半年的\n", encoding="utf-8")
+    proc = run_monitor("complaints", "import", str(rows), "--no-crawl", db_path=path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = tmp_path / "h1.html"
+    proc = run_monitor("report", "--half", "2026-H1", "-o", str(out), db_path=path)
+    assert proc.returncode == 0, proc.stderr
+    html = out.read_text(encoding="utf-8")
+    section = html[html.index("<h2>投诉举报办理</h2>"):html.index("<h2>双随机抽查</h2>")]
+    assert "本版本暂不提供" not in section
+    assert re.search(r"<td>收到投诉举报</td><td class=\"n\">3</td>", section), section
+    by_source = dict(re.findall(r"<tr><td>([^<]+)</td><td class=\"n\">(\d+)</td></tr>", section.split("<th>来源")[1]))
+    assert [n for n in by_source.values()] == ["2", "1", "0", "0", "0"], by_source  # 12315, 12345, then the rest
