@@ -469,7 +469,7 @@ def test_dashboard_shows_recent_alerts_escaped(tmp_path):
     db.execute("UPDATE alerts SET at = '2020-01-01T00:00:00Z' WHERE run_id = ?", [old])
     assert [a["run_id"] for a in recent_alerts(db)] == [run]
     db.close()
-    with LiveServer(path) as live, http_client(live.url) as c:
+    with LiveServer(path, language="en") as live, http_client(live.url) as c:
         login(c, "ana")
         page = c.get("/dashboard").text
         assert "<h2>Alerts" in page and 'data-alert="degraded"' in page

@@ -106,7 +106,7 @@ def test_the_queue_ranks_campaign_flags_first_and_names_the_campaign(tmp_path):
     db = open_db(path)
     apply_campaigns(db, active_campaigns(c, date(2026, 11, 24)))
     db.close()
-    with LiveServer(path) as server:
+    with LiveServer(path, language="en") as server:
         client = signed_in(server, "ana")
         page = client.get("/").text
         client.close()

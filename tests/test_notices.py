@@ -324,7 +324,7 @@ def test_dashboard_shows_acceptance_per_platform(store):
     nid = proc.stdout.split()[1]
     for status in ("sent", "removed"):
         assert monitor_cli("notices", "mark", nid, status, db_path=store.path).returncode == 0
-    with LiveServer(store.path) as live:
+    with LiveServer(store.path, language="en") as live:
         c = http_client(live.url)
         login(c, "ana")
         page = c.get("/dashboard").text

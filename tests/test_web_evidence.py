@@ -73,7 +73,7 @@ def test_an_altered_record_is_shown_with_a_warning(tmp_path):
     warc.write_bytes(data[:start] + gzip.compress(member) + data[end:])
     shot = next((evidence_root(path) / "screenshots").rglob("*.png"))
     shot.write_bytes(shot.read_bytes()[:-1] + b"\x00")
-    with LiveServer(path) as server:
+    with LiveServer(path, language="en") as server:
         c = signed_in(server, "ana")
         page = c.get(f"/capture/{info['evidence']['response']}").text
         assert "no longer matches the SHA-256" in page and "CAPTURED-MARKEX" in page
@@ -141,7 +141,7 @@ def test_a_lead_downloads_the_sellers_case_package(tmp_path):
     db = open_db(path, migrate=False)
     confirm(db, info["listings"]["L0"])
     db.close()
-    with LiveServer(path) as server:
+    with LiveServer(path, language="en") as server:
         ana, lea = signed_in(server, "ana"), signed_in(server, "lea")
         page = ana.get("/seller/shopa/s-evil").text
         assert "Download the case package" not in page  # analysts review; leads export
