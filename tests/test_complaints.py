@@ -104,14 +104,15 @@ def _listing_url(dep, site="greenmart"):
 
 def test_a_complaint_posted_through_the_api_is_crawled_scored_and_queued_with_its_deadline(deployment):
     url = _listing_url(deployment)
-    today = dt.date.today()
+    # A fixed date: one near the end of the year would run past the calendar's last year.
+    received = D(2026, 9, 28)
     r = _post(deployment, {"url": url, "source": "12315", "text": "消费者反映该农药疑似假冒", "complainant": "张三 13800000000",
-                           "received_on": today.isoformat()})
+                           "received_on": received.isoformat()})
     assert r.status_code == 201, r.text
     body = r.json()
     c = body["complaint"]
     assert c["crawl_state"] == "crawled" and c["site"] == "greenmart" and c["listing"]
-    assert c["deadline"] == deadline(today, 15).isoformat() and c["complainant"] == "张三 13800000000"
+    assert c["deadline"] == "2026-10-23" and c["complainant"] == "张三 13800000000"  # 15 working days over 国庆
     db = open_db(deployment.db_path)
     try:
         run = db["crawl_runs"].get(c["crawl_run"])
@@ -134,8 +135,8 @@ def test_a_complaint_posted_through_the_api_is_crawled_scored_and_queued_with_it
         db.close()
 
     # The same page again, pasted differently: linked to the open complaint, not crawled again.
-    again = _post(deployment, {"url": url + "/#reviews", "source": "12345", "text": "同一链接", "complainant": "李四"},
-                  who="ana")
+    again = _post(deployment, {"url": url + "/#reviews", "source": "12345", "text": "同一链接", "complainant": "李四",
+                               "received_on": "2026-09-29"}, who="ana")
     assert again.status_code == 201, again.text
     dup = again.json()["complaint"]
     assert dup["duplicate_of"] == c["id"] and dup["crawl_state"] == "duplicate" and dup["listing"] == c["listing"]
@@ -146,15 +147,17 @@ def test_a_complaint_posted_through_the_api_is_crawled_scored_and_queued_with_it
         # Answering the original answers its duplicate; the counts see both.
         service.set_status(db, c["id"], "answered", actor="lea", outcome="已下架，已答复")
         assert db["complaints"].get(dup["id"])["status"] == "answered"
-        period = summary(db, today - dt.timedelta(days=1), today, today=today)
-        assert period["received"] >= 2 and period["answered_in_time"] >= 2 and period["by_source"]["12315"] >= 1
+        period = summary(db, D(2026, 9, 28), D(2026, 9, 29), today=D(2026, 12, 7))
+        # Answered today (December), after the October deadlines: late, not in time.
+        assert period["received"] == 2 and period["answered_late"] == 2 and period["answered_in_time"] == 0
+        assert period["by_source"]["12315"] == 1 and period["by_source"]["12345"] == 1 and period["duplicates"] == 1
     finally:
         db.close()
 
 
 def test_a_page_of_an_unknown_site_is_kept_and_not_crawled(deployment):
     r = _post(deployment, {"url": "https://shop.unknown-site.example/item/9", "source": "rights_holder",
-                           "text": "假冒我司商标"})
+                           "text": "假冒我司商标", "received_on": "2026-11-02"})
     assert r.status_code == 201, r.text
     c = r.json()["complaint"]
     assert c["crawl_state"] == "no_profile" and c["site"] is None and c["listing"] is None
@@ -178,7 +181,8 @@ def test_the_complainant_is_in_no_case_package(deployment, tmp_path):
     from monitor.export.case import CaseSpec, build_case  # lazy: only this test builds a package
 
     url = _listing_url(deployment, "baihuo").replace("/p/", "/item/") + ".html"
-    r = _post(deployment, {"url": url, "source": "platform", "text": "平台转来的投诉", "complainant": "王五-机密"})
+    r = _post(deployment, {"url": url, "source": "platform", "text": "平台转来的投诉", "complainant": "王五-机密",
+                           "received_on": "2026-11-02"})
     assert r.status_code == 201, r.text
     c = r.json()["complaint"]
     assert c["crawl_state"] == "crawled", c
