@@ -23,8 +23,12 @@ from monitor.evidence.paths import evidence_root, resolve
 from monitor.evidence.warcfile import read_record
 from monitor.export.package import safe_part
 from monitor.export.wacz import WARC_NAME, WaczWriter
+from monitor.i18n import current, install_jinja, ngettext, use_locale
+from monitor.i18n import gettext as _
 from monitor.listing import utc_now
+from monitor.rules.explain import explain, field_words, signal_words
 from monitor.settings import env
+from monitor.verdicts import verdict_label
 
 HERE = Path(__file__).parent
 
@@ -39,6 +43,7 @@ class CaseSpec:
     site: str | None = None
     listings: tuple[int, ...] = ()
     include_open: bool = False  # also listings whose flag is still open (default: confirmed only)
+    lang: str | None = None  # the cover pages' language (zh_CN, en); None: the current locale
 
 
 def _json(text, default):
@@ -205,12 +210,12 @@ def build_case(db: Database, db_path: Path, spec: CaseSpec, out: Path, *, actor:
     writer = WaczWriter(tmp, title, meta, created)
     try:
         summary_items = [pack_listing(db, writer, root, row) for row in rows]
-        env_ = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True,
-                                  undefined=jinja2.StrictUndefined)
-        page_meta = {**meta, "title": title, "created_at": created}
-        html = env_.get_template("case.html").render(meta=page_meta, items=summary_items)
+        with use_locale(spec.lang or current()):  # the cover pages in the reader's language
+            page_meta = {**meta, "title": case_title(spec, len(rows)), "created_at": created}
+            html = document_env().get_template("case.html").render(meta=page_meta, items=summary_items)
+            pdf = case_pdf(page_meta, summary_items)
         writer.add_file("package/summary.html", html.encode(), describes="readable summary")
-        writer.add_file("package/summary.pdf", case_pdf(page_meta, summary_items), describes="readable summary (PDF)")
+        writer.add_file("package/summary.pdf", pdf, describes="readable summary (PDF)")
         result = writer.close(**package_settings(db_path))
         os.replace(tmp, out)
     except BaseException:
@@ -218,6 +223,23 @@ def build_case(db: Database, db_path: Path, spec: CaseSpec, out: Path, *, actor:
         tmp.unlink(missing_ok=True)  # never leave half a package behind
         raise
     return summary_of(result, meta)
+
+
+def document_env() -> jinja2.Environment:
+    """The environment of the packages' cover pages: escaped, strict, translated (documents.po)."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True,
+                             undefined=jinja2.StrictUndefined)
+    install_jinja(env)
+    env.globals.update(explain=explain, verdict_label=verdict_label, signal_label=signal_words, field_label=field_words)
+    return env
+
+
+def case_title(spec: CaseSpec, n: int) -> str:
+    if spec.seller and not spec.listings:
+        if spec.site:
+            return _("Case: seller %(seller)s on %(site)s", seller=spec.seller, site=spec.site)
+        return _("Case: seller %(seller)s", seller=spec.seller)
+    return ngettext("Case: %(num)d listing", "Case: %(num)d listings", n)
 
 
 def case_pdf(meta: dict[str, Any], items: list[dict[str, Any]]) -> bytes:

@@ -16,6 +16,11 @@ from typing import Any
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from monitor.i18n import gettext as _
+from monitor.i18n import ngettext
+from monitor.rules.explain import explain, field_words, signal_words
+from monitor.verdicts import verdict_label
+
 _CANDIDATES = [
     ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),  # index 2 = Simplified Chinese
     ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 0),
@@ -63,7 +68,7 @@ class SummaryPDF(FPDF):
     def footer(self) -> None:
         self.set_y(-10)
         self.set_font(self.family, size=8)
-        self.cell(0, 5, f"page {self.page_no()} / {{nb}}", align="C")
+        self.cell(0, 5, _("page %(page)s / %(pages)s", page=self.page_no(), pages="{nb}"), align="C")
 
     def heading(self, text: str, size: int = 13) -> None:
         self.ln(2)
@@ -91,33 +96,42 @@ def case_summary_pdf(meta: dict[str, Any], items: list[dict[str, Any]]) -> bytes
     pdf = SummaryPDF(meta["title"])
     pdf.add_page()
     pdf.heading(meta["title"], 16)
-    pdf.para(f"Prepared {meta['created_at']} (UTC) by {meta['created_by']} with listing-monitor "
-             f"{meta['crawler_version']}. {len(items)} listing(s). Every file of the package is listed with its "
-             "SHA-256 in datapackage.json, signed and timestamped in datapackage-digest.json; check it with "
-             "`monitor evidence verify PACKAGE.wacz`.")
+    pdf.para(" ".join([
+        _("Prepared %(at)s (UTC) by %(who)s with listing-monitor %(version)s.", at=meta["created_at"],
+          who=meta["created_by"], version=meta["crawler_version"]),
+        ngettext("%(num)d listing.", "%(num)d listings.", len(items)),
+        _("Every file of this package is listed with its SHA-256 in datapackage.json, which is signed and "
+          "timestamped in datapackage-digest.json (a WACZ file); check it with:"),
+        "monitor evidence verify PACKAGE.wacz"]))
     rows = []
     for it in items:
         l, v = it["listing"], (it["verdicts"][-1] if it["verdicts"] else None)
         rows.append([l["id"], l["site"], l.get("title") or "", l.get("seller_name") or l.get("seller_id") or "",
                      f"{l['price']} {l.get('currency') or ''}" if l.get("price") is not None else "",
-                     v["verdict"] if v else "not decided", f"{v['analyst']} {v['decided_at'][:10]}" if v else ""])
-    pdf.grid(["#", "site", "title", "seller", "price", "verdict", "analyst"], rows, (8, 18, 60, 30, 18, 30, 26))
+                     verdict_label(v["verdict"]) if v else _("not decided"),
+                     f"{v['analyst']} {v['decided_at'][:10]}" if v else ""])
+    pdf.grid(["#", _("Site"), _("Title"), _("Seller"), _("Price"), _("Verdict"), _("Analyst")], rows,
+             (8, 18, 60, 30, 18, 30, 26))
     for it in items:
         l = it["listing"]
-        pdf.heading(f"Listing {l['id']}: {l.get('title') or '(no title)'}", 11)
-        pdf.para(f"{l['url']}\nfirst seen {l['first_seen']}, last seen {l['last_seen']}"
-                 + (f", removed {l['removed_at']}" if l.get("removed_at") else "") + f"\nfiles: {it['folder']}/")
+        pdf.heading(_("Listing %(id)s: %(title)s", id=l["id"], title=l.get("title") or _("(no title)")), 11)
+        seen = _("First seen %(first)s, last seen %(last)s.", first=l["first_seen"], last=l["last_seen"])
+        if l.get("removed_at"):
+            seen += " " + _("Removed %(at)s.", at=l["removed_at"])
+        pdf.para(f"{l['url']}\n{seen}\n{_('Files:')} {it['folder']}/")
         flag = it["flags"][-1] if it["flags"] else None
         if flag:
-            pdf.grid(["signal", "explanation", "evidence"],
-                     [[s["name"], s["explanation"], "; ".join(f"{e['field']}: {e['text']}" for e in s["evidence"])]
+            pdf.grid([_("Signal"), _("Explanation"), _("Evidence")],
+                     [[signal_words(s["name"]), explain(s),
+                       _("; ").join(f"{field_words(e['field'])}: {e['text']}" for e in s["evidence"])]
                       for s in flag["signals"]], (30, 100, 60))
         if it["verdicts"]:
-            pdf.grid(["decided", "analyst", "verdict", "reason", "note"],
-                     [[v["decided_at"], v["analyst"], v["verdict"], v["reason"] or "", v["note"] or ""]
+            pdf.grid([_("Decided"), _("Analyst"), _("Verdict"), _("Reason"), _("Note")],
+                     [[v["decided_at"], v["analyst"], verdict_label(v["verdict"]), v["reason"] or "", v["note"] or ""]
                       for v in it["verdicts"]], (34, 22, 40, 30, 64))
         if it["evidence"]:
-            pdf.grid(["captured", "kind", "HTTP", "SHA-256 at capture", "intact"],
+            pdf.grid([_("Captured (UTC)"), _("Kind"), "HTTP", _("SHA-256 at capture"), _("Intact")],
                      [[e["captured_at"], e["kind"], e.get("http_status") or "", e["sha256"],
-                       "yes" if e.get("intact_at_packing") else "NO"] for e in it["evidence"]], (34, 20, 12, 110, 14))
+                       _("yes") if e.get("intact_at_packing") else _("NO")] for e in it["evidence"]],
+                     (34, 20, 12, 110, 14))
     return bytes(pdf.output())

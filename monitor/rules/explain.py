@@ -186,6 +186,16 @@ def _category_names(locale: str) -> dict[str, str]:
     return {cid: str(entry.get(key) or cid) for cid, entry in data.items() if isinstance(entry, dict)}
 
 
+def signal_words(name: str) -> str:
+    """A signal name in the reader's words ("mark_lookalike" -> "近似受保护商标"); unknown: as named."""
+    return _value("signal", name, _english if current() == "en" else translations(current()).ugettext)
+
+
+def field_words(name: str) -> str:
+    """A listing field in the reader's words ("title" -> "标题", "attributes.颜色" -> "属性「颜色」")."""
+    return _value("field", name, _english if current() == "en" else translations(current()).ugettext)
+
+
 def explain(signal: dict | Signal) -> str:
     """The explanation of ``signal`` (a :class:`Signal` or a stored signal's dict) in the current
     locale; flags stored before explanations had messages show the English they were stored with."""
