@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from monitor.i18n import format_date, format_money
+
 
 @dataclass
 class Segment:
@@ -100,7 +102,8 @@ def price_chart(history: list[dict[str, Any]], width: int = 420, height: int = 1
     for i, h in enumerate(priced):
         x = pad_x + (width - 2 * pad_x) * (i / (n - 1) if n > 1 else 0.5)
         y = height - pad_y - (height - 2 * pad_y) * ((h["price"] - lo) / span if hi != lo else 0.5)
-        dots.append({"x": round(x, 1), "y": round(y, 1), "label": f"{h['observed_at'][:10]}: {h['price']:g} {currency}"})
+        dots.append({"x": round(x, 1), "y": round(y, 1),
+                     "label": f"{format_date(h['observed_at'])}: {format_money(h['price'], currency)}"})
     return Chart(width, height, " ".join(f"{d['x']},{d['y']}" for d in dots), dots,
-                 f"{lo:g} {currency}".strip(), f"{hi:g} {currency}".strip(),
-                 priced[0]["observed_at"][:10], priced[-1]["observed_at"][:10])
+                 format_money(lo, currency), format_money(hi, currency),
+                 format_date(priced[0]["observed_at"]), format_date(priced[-1]["observed_at"]))
