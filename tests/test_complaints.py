@@ -164,6 +164,15 @@ def test_a_page_of_an_unknown_site_is_kept_and_not_crawled(deployment):
     assert c["crawl_note"] == "not crawled: no profile for host shop.unknown-site.example"
 
 
+def test_a_complained_page_that_is_gone_is_recorded_as_a_failed_crawl_not_queued(deployment):
+    url = f"{deployment.markets.urls['greenmart']}/p/NOSUCHITEM"
+    r = _post(deployment, {"url": url, "source": "12345", "text": "链接已失效？", "received_on": "2026-11-02"})
+    assert r.status_code == 201, r.text
+    c = r.json()["complaint"]
+    assert c["crawl_state"] == "crawl_failed" and c["listing"] is None and c["crawl_run"]
+    assert f"stored no listing from {url}" in c["crawl_note"] and r.json()["flag"] is None
+
+
 def test_the_api_refuses_bad_complaints_with_the_field(deployment):
     future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
     r = _post(deployment, {"url": "https://a.example/1", "source": "12315", "text": "x", "received_on": future})

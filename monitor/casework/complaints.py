@@ -131,8 +131,15 @@ def _crawl_and_queue(db: Database, complaint_id: int, match, url: str, settings:
         audit(db, actor, "complaint.crawl", f"complaint:{complaint_id}",
               {"crawl_state": before["crawl_state"]},
               {"crawl_state": state, "crawl_note": note, "crawl_run": result.run_id, "listing": listing_pk})
-        if listing_pk is not None:
+    if listing_pk is None:
+        return
+    try:
+        with write_transaction(db):
             queue_flag(db, complaint_id, listing_pk, actor=actor)
+    except RuntimeError as exc:  # no usable rule packs: said on the complaint, never a silent gap
+        with write_transaction(db):
+            db.execute("UPDATE complaints SET crawl_note = ? WHERE id = ?",
+                       [f"{note}; not put in the queue: {exc}", complaint_id])
 
 
 def queue_flag(db: Database, complaint_id: int, listing_pk: int, *, actor: str) -> int:
