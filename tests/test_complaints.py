@@ -38,11 +38,20 @@ def test_deadline_across_national_day_2026_counts_working_days_and_make_up_days(
     assert working_days_left(D(2026, 10, 14), D(2026, 10, 13)) == -1  # one working day late
 
 
-def test_a_deadline_beyond_the_calendar_years_is_a_clear_error():
-    with pytest.raises(ComplaintError) as err:
-        deadline(D(2026, 12, 20), 15)  # runs into 2027, which chinese-calendar 1.11 does not know
-    assert err.value.field == "received_on"
-    assert "2027" in err.value.problem and "chinese-calendar" in err.value.problem
+def test_a_deadline_beyond_the_calendar_years_counts_weekdays_with_a_warning(caplog):
+    # chinese-calendar 1.11 knows 2026's holidays, not 2027's: intake goes on, Monday to Friday
+    # counting in 2027, and the log says to update the package.
+    import chinese_calendar
+
+    last = max(chinese_calendar.holidays).year
+    start = D(last, 12, 24)  # a Thursday in 2026; Dec 25 and 28-31 are working days there
+    with caplog.at_level("WARNING"):
+        due = deadline(start, 15)
+    known = sum(1 for n in range(1, 8) if chinese_calendar.is_workday(start + dt.timedelta(days=n)))
+    weekdays_after = [start + dt.timedelta(days=n) for n in range(8, 40)
+                      if (start + dt.timedelta(days=n)).weekday() < 5]
+    assert due == weekdays_after[15 - known - 1]
+    assert f"does not know the holidays of {last + 1}" in caplog.text and "pip install -U chinese-calendar" in caplog.text
 
 
 def test_complaints_section_of_monitor_yaml_is_checked(tmp_path):

@@ -14,6 +14,7 @@ open and in_progress count against the deadline; answered and closed end it (``c
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ import chinese_calendar
 from monitor.i18n import gettext as _
 from monitor.store.migrations_complaints import SOURCES_C0001, STATUSES_C0001
 from monitor.urls import safe_http_url
+
+logger = logging.getLogger(__name__)
 from monitor.yamlfile import YamlError, load_located
 
 SOURCES = SOURCES_C0001
@@ -177,15 +180,23 @@ def check_text(field: str, value: Any, *, limit: int, required: bool) -> str | N
 
 # ------------------------------------------------------------------------------ working days
 def _workday(day: dt.date) -> bool:
+    """A working day by chinese-calendar's statutory holidays and make-up days. A year it does not
+    know yet (the State Council publishes each year's holidays in the autumn before) counts Monday
+    to Friday, with a warning to update the package: refusing every complaint whose deadline runs
+    into the next year would stop intake each December, and a deadline a holiday could move is
+    better than none (the page shows the computed date; an analyst can correct response_days)."""
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:
-        first, last = min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year
-        raise ComplaintError("received_on", _(
-            "the working-day calendar (chinese-calendar %(version)s) knows the years %(first)s to %(last)s "
-            "only, not %(day)s: update it (pip install -U chinese-calendar) once the State Council has "
-            "published that year's holidays", version=chinese_calendar.__version__, first=first, last=last,
-            day=day.isoformat())) from None
+        if day.year not in _warned_years:
+            _warned_years.add(day.year)
+            logger.warning("chinese-calendar %s does not know the holidays of %s: deadlines in that year count "
+                           "Monday to Friday; update it (pip install -U chinese-calendar) once the State "
+                           "Council has published them", chinese_calendar.__version__, day.year)
+        return day.weekday() < 5
+
+
+_warned_years: set[int] = set()
 
 
 def deadline(received: dt.date, days: int) -> dt.date:
