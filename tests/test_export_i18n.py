@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from types import SimpleNamespace
 
 import pypdfium2
 
 from monitor.export.case import CaseSpec, build_case
+from monitor.export.referral import schema_errors
 from monitor.store import open_db
+from tests.conftest import run_monitor
 from tests.test_export_case import export_case, make_case_store, tsa  # noqa: F401  (the TSA fixture)
+from tests.test_referral import store  # noqa: F401  (the referral store fixture)
 from tests.test_notices_i18n import _rescore_with_the_rules
 
 
@@ -48,3 +52,24 @@ def test_a_case_package_cover_page_is_chinese_by_default_and_english_on_request(
     html, pdf = _summary(tmp_path / "en.wacz")
     assert '<html lang="en">' in html and "Case: seller s-evil" in html and "looks like the mark" in html
     assert "审核结论" not in html and "Verdict" in _pdf_text(pdf)
+
+
+def test_a_referral_document_is_chinese_by_default_and_its_json_keeps_the_schema(store):  # noqa: F811
+    signals = _rescore_with_the_rules(SimpleNamespace(path=store.path, listings=store.listings), "L0")
+
+    out = store.tmp / "referral-zh.wacz"
+    run_monitor("export", "referral", "--seller", "s-evil", "--rights-holder", str(store.org),
+                "--case-ref", "XS-2026-015", "-o", str(out), db_path=store.path, env=store.env, check=True)
+    html, pdf = _summary(out)
+    with zipfile.ZipFile(out) as z:
+        doc = json.loads(z.read("package/referral.json"))
+    assert not schema_errors(doc)
+    assert "线索移送 XS-2026-015：卖家 s-evil" in html and "移送单位" in html and "卖家账号" in html
+    english = [s["explanation"] for s in signals]
+    assert "与受保护商标「Bosch」近似" in html and "Seller accounts" not in html and "Flag " not in html
+    assert not [e for e in english if e.replace('"', "&#34;") in html]  # L0's grounds in Chinese only
+    text = _pdf_text(pdf)
+    assert "线索移送 XS-2026-015" in text and "与受保护商标「Bosch」近似" in text and "商品链接" in text
+    # the JSON is data: the schema's English explanation, whatever the cover pages' language
+    l0 = next(l for l in doc["listings"] if l["id"] == store.listings["L0"])
+    assert any("looks like the mark" in s["explanation"] for s in l0["flag"]["signals"])

@@ -28,7 +28,7 @@ from monitor.i18n import gettext as _
 from monitor.listing import utc_now
 from monitor.rules.explain import explain, field_words, signal_words
 from monitor.settings import env
-from monitor.verdicts import verdict_label
+from monitor.verdicts import status_label, verdict_label
 
 HERE = Path(__file__).parent
 
@@ -230,7 +230,8 @@ def document_env() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True,
                              undefined=jinja2.StrictUndefined)
     install_jinja(env)
-    env.globals.update(explain=explain, verdict_label=verdict_label, signal_label=signal_words, field_label=field_words)
+    env.globals.update(explain=explain, verdict_label=verdict_label, status_label=status_label, signal_label=signal_words,
+                       field_label=field_words)
     return env
 
 

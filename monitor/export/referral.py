@@ -13,6 +13,7 @@ listing it came from), the listings with their verdicts, and notices already sen
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import sqlite3
@@ -21,18 +22,21 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from jsonschema import Draft202012Validator
 from sqlite_utils import Database
 
 from monitor import __version__
 from monitor.evidence.paths import evidence_root
-from monitor.export.case import CaseError, CaseSpec, case_listings, pack_listing, package_settings, summary_of
+from monitor.export.case import (CaseError, CaseSpec, case_listings, document_env, pack_listing, package_settings,
+                                 summary_of)
 from monitor.export.identity import find_in_listing, group_identifiers
 from monitor.export.package import safe_part
 from monitor.export.wacz import WaczWriter
 from monitor.export.rightsholder import issuing_organisation, load_rights_holder
+from monitor.i18n import current, use_locale
+from monitor.i18n import gettext as _
 from monitor.listing import utc_now
+from monitor.rules.explain import explain, field_words, signal_words
 
 HERE = Path(__file__).parent
 SCHEMA_PATH = HERE / "schemas" / "referral-2.json"
@@ -65,6 +69,7 @@ class ReferralSpec:
     site: str | None = None
     include_open: bool = False
     case_reference: str | None = None
+    lang: str | None = None  # the cover pages' language (zh_CN, en); None: the current locale
 
 
 def organisation_from(rights_holder: Path | None = None, name: str | None = None,
@@ -94,11 +99,17 @@ def _json(text: Any, default: Any) -> Any:
         return default
 
 
-def _flag_entry(flags: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _chosen_flag(flags: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The latest confirmed flag, else the latest one."""
     if not flags:
         return None
-    flag = next((f for f in reversed(flags) if f["status"] == "confirmed"), flags[-1])
+    return next((f for f in reversed(flags) if f["status"] == "confirmed"), flags[-1])
+
+
+def _flag_entry(flags: list[dict[str, Any]]) -> dict[str, Any] | None:
+    flag = _chosen_flag(flags)
+    if flag is None:
+        return None
     signals = []
     for s in flag.get("signals") or []:
         if not isinstance(s, dict):
@@ -271,12 +282,13 @@ def build_referral(db: Database, db_path: Path, spec: ReferralSpec, out: Path,
         writer.add_file(REFERRAL_JSON, json.dumps(document, ensure_ascii=False, indent=1).encode(),
                         describes=f"the referral as data ({SCHEMA_NAME}, schema in the listing-monitor sources: "
                                   "monitor/export/schemas/referral-2.json)")
-        env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True,
-                                 undefined=jinja2.StrictUndefined)
-        page_meta = {**meta, "title": title, "created_at": created}
-        html = env.get_template("referral.html").render(doc=document, meta=page_meta, items=items)
+        with use_locale(spec.lang or current()):  # the cover pages in the reader's language; the JSON is data
+            view = _localised(document, items)
+            page_meta = {**meta, "title": _referral_title(view), "created_at": created}
+            html = document_env().get_template("referral.html").render(doc=view, meta=page_meta, items=items)
+            pdf = referral_pdf(view)
         writer.add_file(SUMMARY_HTML, html.encode(), describes="readable summary")
-        writer.add_file(SUMMARY_PDF, referral_pdf(document), describes="readable summary (PDF)")
+        writer.add_file(SUMMARY_PDF, pdf, describes="readable summary (PDF)")
         result = writer.close(**package_settings(db_path))
         os.replace(tmp, out)
     except BaseException:
@@ -284,6 +296,27 @@ def build_referral(db: Database, db_path: Path, spec: ReferralSpec, out: Path,
         tmp.unlink(missing_ok=True)
         raise
     return summary_of(result, meta), document
+
+
+def _localised(document: dict[str, Any], items: list[dict[str, Any]]) -> dict[str, Any]:
+    """The document as the cover pages show it: each signal explained in the current locale from
+    its message (referral.json keeps the schema's English ``explanation``)."""
+    view = copy.deepcopy(document)
+    for entry, item in zip(view["listings"], items):
+        flag = _chosen_flag(item["flags"])
+        if entry.get("flag") and flag:
+            raw = [s for s in flag.get("signals") or [] if isinstance(s, dict)]
+            for shown, signal in zip(entry["flag"]["signals"], raw):
+                shown["explanation"] = explain(signal)
+    return view
+
+
+def _referral_title(doc: dict[str, Any]) -> str:
+    subject = doc["subject"]
+    if subject["site"]:
+        return _("Referral %(reference)s: seller %(seller)s on %(site)s", reference=doc["case_reference"],
+                 seller=subject["seller_id"], site=subject["site"])
+    return _("Referral %(reference)s: seller %(seller)s", reference=doc["case_reference"], seller=subject["seller_id"])
 
 
 _KIND_LABELS = {"phone": "phone", "wechat": "WeChat", "qq": "QQ", "email": "e-mail",
@@ -298,11 +331,9 @@ def referral_pdf(doc: dict[str, Any]) -> bytes:
 
     org = doc["issuing_organisation"]
     contact = org["contact"]
-    title = f"Referral {doc['case_reference']}"
-    pdf = SummaryPDF(title)
+    pdf = SummaryPDF(_("Referral %(reference)s", reference=doc["case_reference"]))
     pdf.add_page()
-    pdf.heading(f"{title}: seller {doc['subject']['seller_id']}"
-                + (f" on {doc['subject']['site']}" if doc["subject"]["site"] else ""), 15)
+    pdf.heading(_referral_title(doc), 15)
     pdf.para(f"Issued by {org['name']}" + (f" ({org['name_zh']})" if org.get("name_zh") else "")
              + (f", {org['unit']}" if org.get("unit") else "") + (f", {org['address']}" if org.get("address") else "")
              + ". Contact: " + ", ".join(str(v) for v in contact.values()) + ".")
@@ -314,7 +345,7 @@ def referral_pdf(doc: dict[str, Any]) -> bytes:
              "package/referral.json holds all of it as data; every file is listed with its SHA-256 in "
              "datapackage.json, signed and timestamped in datapackage-digest.json (a WACZ file; check: monitor "
              "evidence verify PACKAGE.wacz).")
-    pdf.heading("Seller accounts", 12)
+    pdf.heading(_("Seller accounts"), 12)
     pdf.grid(["site", "seller id", "shop names", "shop URLs", "locations", "seen", "listings"],
              [[x["site"], x["seller_id"], "; ".join(x["shop_names"]), "; ".join(x["shop_urls"]),
                "; ".join(x["locations"]), f"{(x['first_seen'] or '')[:10]} to {(x['last_seen'] or '')[:10]}",
@@ -322,7 +353,7 @@ def referral_pdf(doc: dict[str, Any]) -> bytes:
     _identity_section(pdf, doc["identifiers"])
     _listings_section(pdf, doc["listings"])
     if doc["notices"]:
-        pdf.heading("Takedown notices sent about these listings", 12)
+        pdf.heading(_("Takedown notices sent about these listings"), 12)
         pdf.grid(["notice", "listing", "platform", "status", "sent", "outcome"],
                  [[n["notice"], n["listing"], n["platform"], n["status"], n["sent_at"] or "", n["outcome_at"] or ""]
                   for n in doc["notices"]], (18, 18, 30, 24, 50, 50))
@@ -331,7 +362,7 @@ def referral_pdf(doc: dict[str, Any]) -> bytes:
 
 def _identity_section(pdf, identifiers: list[dict[str, Any]]) -> None:
     """Each identifier found, where, and what its check character and region code say."""
-    pdf.heading("Identity data found in the listings", 12)
+    pdf.heading(_("Identity data found in the listings"), 12)
     if identifiers:
         rows = []
         for g in identifiers:
@@ -355,7 +386,7 @@ def _identity_section(pdf, identifiers: list[dict[str, Any]]) -> None:
 
 def _listings_section(pdf, listings: list[dict[str, Any]]) -> None:
     """The listings table, then per listing its signals and the evidence captured."""
-    pdf.heading("Listings", 12)
+    pdf.heading(_("Listings"), 12)
     rows = []
     for l in listings:
         v = l["verdicts"][-1] if l["verdicts"] else None
@@ -370,8 +401,9 @@ def _listings_section(pdf, listings: list[dict[str, Any]]) -> None:
                  f"last seen {l['last_seen']}" + (f", removed {l['removed_at']}" if l["removed_at"] else "")
                  + f"\nfiles: {l['folder']}/")
         if l["flag"]:
-            pdf.grid(["signal", "explanation", "evidence"],
-                     [[x["name"], x["explanation"], "; ".join(f"{e['field']}: {e['text']}" for e in x["evidence"])]
+            pdf.grid([_("Signal"), _("Explanation"), _("Evidence")],
+                     [[signal_words(x["name"]), x["explanation"],
+                       _("; ").join(f"{field_words(e['field'])}: {e['text']}" for e in x["evidence"])]
                       for x in l["flag"]["signals"]], (30, 100, 60))
         if l["evidence"]:
             pdf.grid(["captured", "kind", "HTTP", "SHA-256 at capture", "intact"],
