@@ -295,6 +295,19 @@ YAML: tuple[YamlKey, ...] = (
            ("webhook.headers_env", "mapping", None, "Header name -> NAME of the variable holding its value "
             "(e.g. {Authorization: MONITOR_WEBHOOK_AUTH})."),
            ("webhook.timeout", "seconds", 10.0, "Request timeout.")),
+    # Casework (issue 14; docs/complaints.md, docs/referrals.md).
+    *_keys("complaints.",
+           ("response_days", "integer 1-365", 15, "Working days (statutory holidays off, make-up days on) a "
+            "complaint has for its answer, counted from the day after it was received."),
+           ("near_days", "integer 0-60", 3, "A complaint with this many working days left or fewer is shown as "
+            "near its deadline."),
+           ("crawl_time_limit", "seconds 10-3600", 120, "The crawl of a complained listing, run while the person "
+            "who entered it waits, stops at this age.")),
+    *_keys("referrals.criminal_thresholds.",
+           ("illegal_business_amount", "number", 50000.0, "CNY: a referral whose estimated illegal business amount "
+            "(非法经营数额 = displayed sales count × price) reaches it is marked for transfer to the police; check "
+            "the judicial interpretation in force (docs/referrals.md)."),
+           ("currency", "string", "CNY", "The threshold's currency; only CNY.")),
 )
 _YAML_BY_PATH = {k.path: k for k in YAML}
 

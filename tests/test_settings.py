@@ -14,6 +14,7 @@ import pytest
 from tests.conftest import ROOT, run_monitor
 from monitor import settings
 from monitor.alerts import config as alerts_config
+from monitor.casework import complaints_rules, referrals_figures
 from monitor.schedule import config as schedule_config
 
 README = ROOT / "README.md"
@@ -38,6 +39,8 @@ def _yaml_keys_in_code() -> set[str]:
              if sub.get("type") in ("string", "integer", "number", "boolean")}
     keys |= _schema_keys("jobs[].", schedule_config.JOB_SCHEMA)
     keys |= _schema_keys("campaigns[].", schedule_config.CAMPAIGN_SCHEMA)
+    keys |= {f"complaints.{key}" for key in complaints_rules._KEYS}
+    keys |= set(referrals_figures.YAML_KEYS)
     sections = {"expected": alerts_config.EXPECTED_KEYS, "email": alerts_config.EMAIL_KEYS,
                 "webhook": alerts_config.WEBHOOK_KEYS}
     for key in alerts_config.SECTION_KEYS:

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 import chinese_calendar
 
 from monitor.i18n import gettext as _
+from monitor.settings import yaml_default
 from monitor.store.migrations_complaints import SOURCES_C0001, STATUSES_C0001
 from monitor.urls import safe_http_url
 
@@ -42,9 +43,9 @@ MAX_OUTCOME = 4000
 # receiving a lead to check it and decide whether to file a case (立案); the 12315 and 12345
 # platforms track that figure. Offices with a shorter rule (7 working days to accept or refuse
 # a 投诉, 《市场监督管理投诉举报处理暂行办法》 art. 19) set `complaints: {response_days: 7}`.
-DEFAULT_RESPONSE_DAYS = 15
-DEFAULT_NEAR_DAYS = 3  # "near deadline": this many working days left or fewer
-DEFAULT_CRAWL_TIME_LIMIT = 120  # seconds: one page, fetched while the person who typed it waits
+DEFAULT_RESPONSE_DAYS = yaml_default("complaints.response_days")
+DEFAULT_NEAR_DAYS = yaml_default("complaints.near_days")  # "near deadline": this many working days left or fewer
+DEFAULT_CRAWL_TIME_LIMIT = yaml_default("complaints.crawl_time_limit")  # one page, while the person who typed it waits
 
 
 def source_labels() -> dict[str, str]:

@@ -23,10 +23,11 @@ from typing import Any
 from sqlite_utils import Database
 
 from monitor.i18n import gettext as _
-from monitor.settings import env
+from monitor.settings import env, yaml_default
 from monitor.yamlfile import YamlError, load_located
 
-DEFAULT_ILLEGAL_BUSINESS_AMOUNT = 50_000.0  # CNY; see the module docstring: check the interpretation in force
+# CNY; see the module docstring: check the interpretation in force.
+DEFAULT_ILLEGAL_BUSINESS_AMOUNT = float(yaml_default("referrals.criminal_thresholds.illegal_business_amount"))
 CURRENCY = "CNY"
 # monitor.yaml as `monitor schedule` finds it (monitor.schedule.config.resolve_config_path; an entry
 # point this service may not import): MONITOR_CONFIG, else ./monitor.yaml, else the project's.
