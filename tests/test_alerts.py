@@ -4,6 +4,8 @@ to a real SMTP server and a real HTTP receiver on 127.0.0.1, retried after a fai
 
 from __future__ import annotations
 
+import dataclasses
+
 import base64
 import email
 import email.policy
@@ -16,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from monitor.alerts import AlertSettings, alert_problems, check_and_deliver, deliver, raise_alerts, recent_alerts
-from monitor.alerts.config import EmailSettings, WebhookSettings
+from monitor.alerts.config import EmailSettings, WebhookSettings, load_alert_settings
 from monitor.store import open_db
 from monitor.store.runs import finish_run, start_run, tag_run
 from tests.conftest import run_monitor
@@ -251,7 +253,7 @@ def test_a_day_without_runs_raises_no_runs_once_per_site_and_day(db):
 def test_alerts_are_delivered_once_by_email_and_webhook(db):
     ids = make_runs(db)
     with SmtpReceiver() as smtp, HookReceiver() as hook:
-        settings = settings_for(smtp.port, hook.url, expected={"sites": []})
+        settings = dataclasses.replace(settings_for(smtp.port, hook.url, expected={"sites": []}), language="en")
         result = check_and_deliver(db, settings)
         assert result.ok, result
         assert len(result.new) == 2 and result.report.email_sent == 2 and result.report.webhook_sent == 2
@@ -478,3 +480,22 @@ def test_dashboard_shows_recent_alerts_escaped(tmp_path):
         assert "<script>alert('alert-msg')" not in page
         assert "old failure" not in page  # older than 7 days
         assert "not sent" in page
+
+
+def test_the_alert_e_mail_is_in_the_offices_language_chinese_by_default(db, tmp_path):
+    config = tmp_path / "monitor.yaml"
+    config.write_text("alerts: {}\n", encoding="utf-8")
+    assert load_alert_settings(config).language == "zh_CN"  # no language: key, Chinese
+    config.write_text("language: en\nalerts: {}\n", encoding="utf-8")
+    assert load_alert_settings(config).language == "en"
+    make_runs(db)
+    with SmtpReceiver() as smtp, HookReceiver() as hook:
+        settings = settings_for(smtp.port, hook.url, expected={"sites": []})
+        assert settings.language == "zh_CN"
+        assert check_and_deliver(db, settings).ok
+        mail = smtp.parsed()
+        assert mail["Subject"].startswith("[monitor-test] 2 条告警（失败 1 次、降级运行 1 次）：")
+        body = mail.get_content()
+        for text in ("条新告警", "网站 greenmart", "任务 greenmart-nightly", "状态：failed", "原因：", "日志：", "告警时间："):
+            assert text in body, text
+        assert "status:" not in body and "new alert" not in body

@@ -27,12 +27,15 @@ instead: ``alerts.email.port: must be an integer from 1 to 65535, e.g. 587``.
 
 from __future__ import annotations
 
+import dataclasses
+
 import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from monitor.settings import named_secret, yaml_default
+from monitor.i18n import DEFAULT_LANGUAGE, normalise
 from monitor.yamlfile import YamlError, load_located
 
 # Each key's type, default and meaning: monitor/settings.py (the README's table comes from there).
@@ -104,6 +107,8 @@ class AlertSettings:
     # None: every site with a run in the last DEFAULT_EXPECTED_DAYS days, no jobs.
     expected_sites: tuple[str, ...] | None = None
     expected_jobs: tuple[str, ...] = ()
+    # The language of the e-mails (monitor.yaml's top-level ``language:``, see configured_language).
+    language: str = DEFAULT_LANGUAGE
 
     @property
     def channels(self) -> tuple[str, ...]:
@@ -366,4 +371,11 @@ def load_alert_settings(path: Any) -> AlertSettings:
     if problems:
         raise YamlError(path, problems, "No alert was checked or sent. Fix the alerts: section; "
                                         "see README 'Alerts'.")
-    return AlertSettings.from_mapping(data.get("alerts"))
+    return dataclasses.replace(AlertSettings.from_mapping(data.get("alerts")), language=configured_language(data))
+
+
+def configured_language(data: Any) -> str:
+    """The office's language from a monitor.yaml mapping: ``language:`` (zh, zh_CN or en, checked
+    by the scheduler's schema), else Chinese."""
+    value = data.get("language") if isinstance(data, dict) else None
+    return normalise(value if isinstance(value, str) else None)

@@ -26,6 +26,8 @@ from sqlite_utils import Database
 
 from monitor.alerts.config import AlertSettings, EmailSettings, WebhookSettings, webhook_url_problem
 from monitor.alerts.detect import ALERT_KINDS, alerts_with_runs, as_utc, iso
+from monitor.i18n import N_, ngettext, use_locale
+from monitor.i18n import gettext as _
 from monitor.store.db import write_transaction
 
 logger = logging.getLogger("monitor.alerts")
@@ -105,40 +107,47 @@ def alert_payload(alert: dict) -> dict:
     }
 
 
+# The kinds as a message names them ("2 failed", "1 no runs"), translated with the e-mail.
+KIND_WORDS = {"failed": N_("%(n)s failed"), "degraded": N_("%(n)s degraded"), "no_runs": N_("%(n)s no runs"),
+              "setup": N_("%(n)s setup")}
+
+
 def alert_text(alert: dict) -> str:
-    """One alert as a few lines of plain text."""
+    """One alert as a few lines of plain text, in the current locale (the stored message as written)."""
     parts = []
     if alert.get("run_id") and alert["kind"] != "no_runs":
-        parts.append(f"run {alert['run_id']}")
-    parts.append(f"site {_clean(alert.get('site') or '-', 120)}")
+        parts.append(_("run %(id)s", id=alert["run_id"]))
+    parts.append(_("site %(site)s", site=_clean(alert.get("site") or "-", 120)))
     if alert.get("job"):
-        parts.append(f"job {_clean(alert['job'], 120)}")
+        parts.append(_("job %(job)s", job=_clean(alert["job"], 120)))
     head = f"[{alert['kind']}] " + " · ".join(parts)
     lines = [head, f"  {_clean(alert['message'], 1000)}"]
     if alert["kind"] != "no_runs" and alert.get("run_id"):
-        lines.append(f"  status: {alert.get('run_status') or '?'}")
-        lines.append(f"  reason: {_clean(alert.get('run_reason') or '-', 1000)}")
-        lines.append(f"  started: {alert.get('run_started_at') or '-'}  "
-                     f"finished: {alert.get('run_finished_at') or '-'}")
-        lines.append(f"  log: {_clean(alert.get('run_log_path') or '-', 500)}")
-    lines.append(f"  raised: {alert['at']}  (alert {alert['id']})")
+        lines.append("  " + _("status: %(status)s", status=alert.get("run_status") or "?"))
+        lines.append("  " + _("reason: %(reason)s", reason=_clean(alert.get("run_reason") or "-", 1000)))
+        lines.append("  " + _("started: %(started)s  finished: %(finished)s", started=alert.get("run_started_at") or "-",
+                              finished=alert.get("run_finished_at") or "-"))
+        lines.append("  " + _("log: %(log)s", log=_clean(alert.get("run_log_path") or "-", 500)))
+    lines.append("  " + _("raised: %(at)s  (alert %(id)s)", at=alert["at"], id=alert["id"]))
     return "\n".join(lines)
 
 
 def batch_text(alerts: list[dict]) -> str:
-    n = len(alerts)
-    intro = (f"{n} new alert{'s' if n != 1 else ''} from the listing monitor on {socket.gethostname()}.\n"
-             "See `monitor alerts` and `monitor runs`, or the review app's dashboard.\n")
+    intro = (ngettext("%(num)d new alert from the listing monitor on %(host)s.",
+                      "%(num)d new alerts from the listing monitor on %(host)s.", len(alerts), host=socket.gethostname())
+             + "\n" + _("See `monitor alerts` and `monitor runs`, or the review app's dashboard.") + "\n")
     return intro + "\n" + "\n\n".join(alert_text(a) for a in alerts) + "\n"
 
 
 def batch_subject(prefix: str, alerts: list[dict]) -> str:
     counts = Counter(a["kind"] for a in alerts)
-    kinds = ", ".join(f"{counts[k]} {k.replace('_', ' ')}" for k in ALERT_KINDS if counts[k])
+    kinds = _(", ").join(_(KIND_WORDS[k], n=counts[k]) for k in ALERT_KINDS if counts[k])
     sites = sorted({_clean(a.get("site") or a.get("job") or ("monitor" if a["kind"] == "setup" else "?"), 60)
                     for a in alerts})
     shown = ", ".join(sites[:5]) + (f" +{len(sites) - 5}" if len(sites) > 5 else "")
-    return _clean(f"{prefix} {len(alerts)} alert{'s' if len(alerts) != 1 else ''} ({kinds}): {shown}", 200)
+    return _clean(ngettext("%(prefix)s %(num)d alert (%(kinds)s): %(sites)s",
+                           "%(prefix)s %(num)d alerts (%(kinds)s): %(sites)s", len(alerts),
+                           prefix=prefix, kinds=kinds, sites=shown), 200)
 
 
 # -- channels --------------------------------------------------------------------------------
@@ -224,6 +233,12 @@ def deliver(db: Database, settings: AlertSettings, now: datetime | str | None = 
     return report
 
 
+def _in(language: str, send, *args):
+    """Send in the office's language (monitor.yaml ``language:``)."""
+    with use_locale(language):
+        return send(*args)
+
+
 def _deliver(db: Database, settings: AlertSettings, now: datetime, report: DeliveryReport) -> None:
     conditions = [f"a.{c}_sent_at IS NULL" for c in report.channels]
     pending = alerts_with_runs(db, " OR ".join(conditions), order="a.id", limit=MAX_PENDING)
@@ -231,7 +246,7 @@ def _deliver(db: Database, settings: AlertSettings, now: datetime, report: Deliv
     if not pending:
         return
     errors: dict[int, list[str]] = {a["id"]: [] for a in pending}
-    senders = {"email": lambda batch: send_email(settings.email, batch),
+    senders = {"email": lambda batch: _in(settings.language, send_email, settings.email, batch),
                "webhook": lambda batch: send_webhook(settings.webhook, batch)}
     for channel in report.channels:
         column = f"{channel}_sent_at"
