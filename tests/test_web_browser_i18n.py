@@ -150,6 +150,8 @@ def test_queue_listing_and_dashboard_have_no_english_messages_in_chinese(browser
         assert "2026年12月" in joined and "审核结论" in joined
         assert "标题中的「妮维稚」即受保护商标「妮维雅」" in joined  # the signal explained in Chinese
         assert "工作台" in "\n".join(seen["dashboard"])
+        # The casework pages are linked from the header (they exist in this app).
+        assert {"投诉举报", "线索移送"} <= set(seen["dashboard"])
 
         # Switched to English (the header's switch), the same check finds the English messages.
         page.click("[data-language-choice=en]")

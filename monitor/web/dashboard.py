@@ -1,7 +1,8 @@
 """The dashboard: open flags by category, site and signal; verdicts per day; time to verdict;
 throughput per analyst; the last week's alerts (failed and degraded runs, sites without runs);
 takedown notices and their acceptance rate per platform; signals over recent verdicts (precision,
-dismissal reasons) and whether calibration is due (monitor/review/verdict_stats.py)."""
+dismissal reasons) and whether calibration is due (monitor/review/verdict_stats.py); the panels of
+complaints, random sampling and referrals (their own templates and data functions)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ from typing import Annotated
 
 from monitor.alerts.detect import delivery_text, recent_alerts
 from monitor import review
+from monitor.casework.sampling_checks import panel as sampling_panel
 from monitor.review import verdict_stats
 from monitor.review.outcomes import acceptance_by_platform
+from monitor.web.complaints import panel_context as complaints_panel
 from monitor.web.deps import PageCtx
+from monitor.web.referrals import panel as referrals_panel
 
 router = APIRouter(include_in_schema=False)
 ALERT_DAYS = 7  # failed and degraded runs, quiet sites: the last week
@@ -32,5 +36,10 @@ def dashboard_page(ctx: PageCtx, days: Annotated[int, Query(ge=1, le=365)] = 30,
     notices = acceptance_by_platform(ctx.db)  # all time: platforms judge notifiers on their record
     calibrated, problem = verdict_stats.last_calibration()
     verdict_signals = verdict_stats.verdict_signals(ctx.db, signal_days, calibrated=calibrated, problem=problem)
+    # The casework panels (issue 14): complaints by status and deadline, the analyst's sampled
+    # listings (a lead's latest draws), referrals by state and those past the criminal threshold.
     return ctx.render("dashboard.html", data=data, peak=peak, per_day=per_day, alerts=alerts,
-                      alert_days=ALERT_DAYS, notices=notices, notice_target=NOTICE_TARGET, vs=verdict_signals)
+                      alert_days=ALERT_DAYS, notices=notices, notice_target=NOTICE_TARGET, vs=verdict_signals,
+                      complaints=complaints_panel(ctx.request, ctx.db),
+                      sampling_panel=sampling_panel(ctx.db, ctx.user.name, lead=ctx.user.can("lead")),
+                      referrals_panel=referrals_panel(ctx.db))

@@ -107,7 +107,19 @@ def explain_signal(signal: dict[str, Any]) -> str:
 
 def has_page(request: Request, path: str) -> bool:
     """Whether the app serves ``path`` (a nav link to a part another change adds only once it exists)."""
-    return any(getattr(route, "path", None) == path for route in request.app.routes)
+    return path in _paths(request.app.routes)
+
+
+def _paths(routes) -> set[str]:
+    """Every path of ``routes``, inside included routers too (FastAPI may keep those as one entry)."""
+    out: set[str] = set()
+    for route in routes:
+        if getattr(route, "path", None):
+            out.add(route.path)
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            out |= _paths(inner.routes)
+    return out
 
 
 class TranslatedLabels(Mapping):
