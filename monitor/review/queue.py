@@ -38,7 +38,8 @@ _QUEUE_LISTING = ("id", "site", "title", "price", "currency", "seller_id", "sell
 _QUEUE_COLUMNS = f"""
 SELECT f.id AS flag_id, f.status, f.score, f.priority, f.campaign, f.category, f.signal_names, f.marks, f.created_at,
        {listing_columns("l", _QUEUE_LISTING, {"id": "listing_id"})}, a.analyst AS claimed_by, a.claimed_at,
-       (SELECT r.verdict FROM reviews r WHERE r.flag = f.id ORDER BY r.id DESC LIMIT 1) AS verdict
+       (SELECT r.verdict FROM reviews r WHERE r.flag = f.id ORDER BY r.id DESC LIMIT 1) AS verdict,
+       f.complaint, (SELECT c.deadline FROM complaints c WHERE c.id = f.complaint) AS complaint_deadline
 """
 # Queue order: priority desc (the score, raised by an active campaign: monitor/schedule/campaigns.py),
 # category (NULL as ''), flag id. The expression indexes of review
