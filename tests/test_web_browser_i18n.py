@@ -85,7 +85,7 @@ def app(tmp_path_factory):
     items = [{"site": "shopa", "listing_id": f"Z{i}", "url": f"https://shop.example/z{i}",
               "title": f"妮维稚 润肤霜 {i}号", "description": f"正品保证 加微信 nv{i}888 下单",
               "brand": "妮维稚", "category": "cosmetics", "price": 39.9 + i, "currency": "CNY",
-              "seller_id": f"s{i % 2}", "seller_name": f"美妆店{i % 2}", "attributes": {"规格": "50ml"},
+              "seller_id": f"s{i % 2}", "seller_name": f"美妆店{i % 2}", "attributes": {"规格": "50ml"}, "sales_count": 120 + i,
               "observed_at": f"2026-12-0{1 + i % 3}T08:00:00Z"} for i in range(4)]
     save_listings(db, items, source="import")
     rows = list(db.execute_returning_dicts("SELECT * FROM listings ORDER BY id"))
@@ -148,6 +148,7 @@ def test_queue_listing_and_dashboard_have_no_english_messages_in_chinese(browser
         joined = "\n".join(seen["listing"])
         assert "待审核队列" in "\n".join(seen["queue"]) and "¥39.90" in "\n".join(seen["queue"])
         assert "2026年12月" in joined and "审核结论" in joined
+        assert "¥39.90" in joined and "页面显示销量" in joined and "120" in joined
         assert "标题中的「妮维稚」即受保护商标「妮维雅」" in joined  # the signal explained in Chinese
         assert "工作台" in "\n".join(seen["dashboard"])
         # The casework pages are linked from the header (they exist in this app).

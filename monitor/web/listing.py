@@ -28,8 +28,8 @@ SHOWN_FIELDS = ("site", "listing_id", "brand", "category", "price", "currency", 
 
 
 class NotFound(review.ReviewError):
-    def __init__(self, what: str):
-        super().__init__(f"{what} not found", 404)
+    def __init__(self, message: str):
+        super().__init__(message, 404)
 
 
 def _audit_view(rows):
@@ -62,7 +62,7 @@ def listing_page(ctx: PageCtx, listing_id: ListingId, images: Annotated[int, Que
     (status, category, site, ...): previous/next (k/j) then walk that filtered queue."""
     detail = review.listing_detail(ctx.db, listing_id)
     if not detail:
-        raise NotFound(f"listing {listing_id}")
+        raise NotFound(_("listing %(id)s not found", id=listing_id))
     listing, flag = detail["listing"], detail["flag"]
     spans = spans_by_field(flag["signals"]) if flag else {}
     highlighted = {name: highlight(listing.get(name), spans.get(name)) for name in ("title", "description")}
@@ -90,7 +90,7 @@ def verdict(ctx: FormCtx, listing_id: ListingId, flag: Annotated[int, Form(ge=1,
             then: Annotated[str, Form()] = "next", queue: Annotated[str, Form()] = "") -> Response:
     row = ctx.db.execute("SELECT listing, priority, category, id FROM flags WHERE id = ?", [flag]).fetchone()
     if not row or row[0] != listing_id:
-        raise NotFound(f"flag {flag} of listing {listing_id}")
+        raise NotFound(_("flag %(flag)s of listing %(id)s not found", flag=flag, id=listing_id))
     review.record_verdicts(ctx.db, ctx.user, [Decision(flag, verdict, reason, note)], ip=ctx.ip)
     ctx.request.app.state.counts.clear()
     qs = _queue_qs(queue)  # the queue filters the analyst came with: "next" stays in them
