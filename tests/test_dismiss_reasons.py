@@ -132,7 +132,7 @@ def test_form_and_api_offer_the_new_reasons(live, store):
     r = c.post(f"/listing/{lid}/verdict", data={"csrf_token": csrf_of(page), "flag": store.flags[lid],
                                                "verdict": "dismissed", "reason": "heritage_line", "then": "stay"})
     assert r.status_code == 303
-    assert "the brand&#39;s own re-issue or heritage line (品牌复刻/经典系列)" in c.get(f"/listing/{lid}").text
+    assert "the brand&#39;s own re-issue or heritage line" in c.get(f"/listing/{lid}").text
 
     csrf = c.get("/api/me").json()["csrf"]
     headers = {"X-CSRF-Token": csrf}
