@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-from monitor.i18n import gettext as _, use_locale
+from monitor.i18n import format_date, use_locale
+from monitor.i18n import gettext as _
 from monitor.review.outcomes import NoticeError
 from monitor.rules.explain import N_, explain
 
@@ -91,7 +92,7 @@ def reason_for(flag: dict[str, Any], verdict: dict[str, Any] | None, mark: str, 
         if not explanations:
             return "", []
         label = _(VERDICT_LABELS.get(verdict["verdict"] if verdict else None, VERDICT_LABELS[None]))
-        day = verdict["decided_at"][:10] if verdict and verdict.get("decided_at") else ""
+        day = format_date(verdict["decided_at"][:10]) if verdict and verdict.get("decided_at") else ""  # 2026年12月7日
         grounds = _("; ").join(explanations)
         if day:
             return _("%(verdict)s (%(day)s). Grounds: %(grounds)s.", verdict=label, day=day, grounds=grounds), explanations
