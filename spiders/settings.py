@@ -59,6 +59,9 @@ MONITOR_RETRY_AFTER_MAX = env("MONITOR_RETRY_AFTER_MAX")
 # (reason memusage_exceeded, what it stored kept) rather than taking the machine down; a normal
 # crawl stays far below (~150 MB).
 MEMUSAGE_ENABLED = True
+# Measured on the crawl's current memory, not the peak it inherited from the process that
+# started it (spiders/memusage.py).
+EXTENSIONS = {"scrapy.extensions.memusage.MemoryUsage": None, "spiders.memusage.CurrentMemoryUsage": 0}
 MEMUSAGE_LIMIT_MB = 2048
 MEMUSAGE_WARNING_MB = 1024
 MEMUSAGE_CHECK_INTERVAL_SECONDS = 15.0

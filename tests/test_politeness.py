@@ -102,3 +102,27 @@ def test_a_crawl_over_its_memory_limit_is_closed(tmp_path):
              "-s", "MEMUSAGE_CHECK_INTERVAL_SECONDS=0.5"],
             capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert "memusage_exceeded" in proc.stderr, proc.stderr[-3000:]
+
+
+def test_a_crawl_started_by_a_large_process_is_judged_on_its_own_memory(tmp_path):
+    # Linux keeps ru_maxrss (the peak) across fork and exec: Scrapy's own MemoryUsage closed a
+    # crawl started by a process that once held more than the limit before its first request.
+    # spiders/memusage.py reads the crawl's current memory instead.
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+    from tests.faults.hostile import HostileShop, links_html, product_html, reply
+
+    with HostileShop() as hostile:
+        hostile.routes["/"] = reply(200, links_html(["/p/1"]))
+        hostile.routes["/p/1"] = reply(200, product_html("drill", sku="1"))
+        starter = (
+            "import subprocess, sys\n"
+            "held = b'x' * (300 * 1024 * 1024)  # resident: written, not just reserved\n"
+            f"sys.exit(subprocess.run([sys.executable, '-m', 'scrapy', 'crawl', 'shop', '-a', 'url={hostile.url('/')}', "
+            f"'-a', 'allow_private=1', '-s', 'MONITOR_DB={tmp_path / 'm.db'}', '-s', 'MEMUSAGE_LIMIT_MB=250', "
+            "'-s', 'MEMUSAGE_CHECK_INTERVAL_SECONDS=0.5'], close_fds=False).returncode)\n")
+        proc = subprocess.run([sys.executable, "-c", starter], capture_output=True, text=True, timeout=180, cwd=ROOT)
+    assert "memusage_exceeded" not in proc.stderr, proc.stderr[-3000:]
+    assert "'item_scraped_count': 1" in proc.stderr, proc.stderr[-3000:]
