@@ -135,6 +135,7 @@ def test_case_package_is_a_valid_signed_timestamped_wacz(case):
         warc = z.read("archive/data.warc.gz")
         pages = z.read("pages/pages.jsonl").decode().splitlines()
         index = z.read("indexes/index.cdxj").decode().splitlines()
+    assert "中签名并加盖可信时间戳" in html  # signed and timestamped, and the cover says so
     assert {"archive/data.warc.gz", "indexes/index.cdxj", "pages/pages.jsonl", "datapackage.json",
             "datapackage-digest.json", "package/summary.html", "package/summary.pdf", f"{folder}/listing.json"} <= names
     assert infos["archive/data.warc.gz"].compress_type == zipfile.ZIP_STORED  # seekable, as WACZ asks
@@ -245,6 +246,9 @@ def test_no_key_and_no_tsa_are_said_never_silent(tmp_path, tsa):
     checked = verify(out, store=store)
     assert checked.returncode == 0 and "NOT SIGNED" in checked.stdout and "NOT TIMESTAMPED" in checked.stdout
     assert wacz_validate(out).returncode == 0
+    # The cover claims no more than the package holds.
+    cover = entries(out)["package/summary.html"][1].decode()
+    assert "既未签名也未加盖可信时间戳" in cover and "中签名并加盖可信时间戳" not in cover
     dead = export_case(store, tmp_path / "x.wacz", env={"MONITOR_TSA_URL": "http://127.0.0.1:9/tsa"})
     assert dead.returncode == 1 and "the TSA at http://127.0.0.1:9/tsa did not answer" in dead.stderr
     assert not (tmp_path / "x.wacz").exists() and not list(tmp_path.glob(".x.wacz*"))  # nothing half-written

@@ -183,6 +183,25 @@ def package_settings(db_path: Path) -> dict[str, Any]:
             "tsa_ca": env("MONITOR_TSA_CA")}
 
 
+def proof_sentence(settings: dict[str, Any]) -> str:
+    """What the cover page may say the package proves, from what the deployment configured: a key
+    that exists signs it, a TSA timestamps it (or the package is not written at all). A cover
+    claiming a signature the package lacks would be the first thing a defence points at."""
+    signed = bool(settings.get("key_path")) and Path(settings["key_path"]).exists()
+    stamped = bool(settings.get("tsa_url"))
+    if signed and stamped:
+        return _("Every file of this package is listed with its SHA-256 in datapackage.json, which is signed "
+                 "and timestamped in datapackage-digest.json (a WACZ file); check it with:")
+    if signed:
+        return _("Every file of this package is listed with its SHA-256 in datapackage.json, which is signed "
+                 "in datapackage-digest.json (a WACZ file) but not timestamped; check it with:")
+    if stamped:
+        return _("Every file of this package is listed with its SHA-256 in datapackage.json, which is "
+                 "timestamped in datapackage-digest.json (a WACZ file) but not signed; check it with:")
+    return _("Every file of this package is listed with its SHA-256 in datapackage.json (a WACZ file); the "
+             "package is neither signed nor timestamped, so it shows only that its files agree; check it with:")
+
+
 def summary_of(result: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
     """What a caller reports and writes to the custody log about a package just written."""
     digest = result["digest"]
@@ -211,7 +230,8 @@ def build_case(db: Database, db_path: Path, spec: CaseSpec, out: Path, *, actor:
     try:
         summary_items = [pack_listing(db, writer, root, row) for row in rows]
         with use_locale(spec.lang or current()):  # the cover pages in the reader's language
-            page_meta = {**meta, "title": case_title(spec, len(rows)), "created_at": created}
+            page_meta = {**meta, "title": case_title(spec, len(rows)), "created_at": created,
+                         "proof": proof_sentence(package_settings(db_path))}
             html = document_env().get_template("case.html").render(meta=page_meta, items=summary_items)
             pdf = case_pdf(page_meta, summary_items)
         writer.add_file("package/summary.html", html.encode(), describes="readable summary")

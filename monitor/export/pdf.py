@@ -100,8 +100,7 @@ def case_summary_pdf(meta: dict[str, Any], items: list[dict[str, Any]]) -> bytes
         _("Prepared %(at)s (UTC) by %(who)s with listing-monitor %(version)s.", at=meta["created_at"],
           who=meta["created_by"], version=meta["crawler_version"]),
         ngettext("%(num)d listing.", "%(num)d listings.", len(items)),
-        _("Every file of this package is listed with its SHA-256 in datapackage.json, which is signed and "
-          "timestamped in datapackage-digest.json (a WACZ file); check it with:"),
+        meta["proof"],
         "monitor evidence verify PACKAGE.wacz"]))
     rows = []
     for it in items:

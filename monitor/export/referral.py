@@ -28,7 +28,7 @@ from sqlite_utils import Database
 from monitor import __version__
 from monitor.evidence.paths import evidence_root
 from monitor.export.case import (CaseError, CaseSpec, case_listings, document_env, pack_listing, package_settings,
-                                 summary_of)
+                                 proof_sentence, summary_of)
 from monitor.export.identity import find_in_listing, group_identifiers
 from monitor.export.package import safe_part
 from monitor.export.wacz import WaczWriter
@@ -284,7 +284,9 @@ def build_referral(db: Database, db_path: Path, spec: ReferralSpec, out: Path,
                                   "monitor/export/schemas/referral-2.json)")
         with use_locale(spec.lang or current()):  # the cover pages in the reader's language; the JSON is data
             view = _localised(document, items)
-            page_meta = {**meta, "title": _referral_title(view), "created_at": created}
+            page_meta = {**meta, "title": _referral_title(view), "created_at": created,
+                         "proof": proof_sentence(package_settings(db_path))}
+            view["proof"] = page_meta["proof"]
             html = document_env().get_template("referral.html").render(doc=view, meta=page_meta, items=items)
             pdf = referral_pdf(view)
         writer.add_file(SUMMARY_HTML, html.encode(), describes="readable summary")
@@ -342,9 +344,7 @@ def referral_pdf(doc: dict[str, Any]) -> bytes:
              f"{s['listings']} listing(s), {s['confirmed']} confirmed, on {', '.join(s['sites'])}; marks: "
              f"{', '.join(s['marks']) or '-'}; seen {s['first_seen']} to {s['last_seen']}"
              + (f"; credit codes registered in {', '.join(s['provinces'])}" if s["provinces"] else "") + ". "
-             "package/referral.json holds all of it as data; every file is listed with its SHA-256 in "
-             "datapackage.json, signed and timestamped in datapackage-digest.json (a WACZ file; check: monitor "
-             "evidence verify PACKAGE.wacz).")
+             "package/referral.json holds all of it as data. " + doc["proof"] + " monitor evidence verify PACKAGE.wacz")
     pdf.heading(_("Seller accounts"), 12)
     pdf.grid(["site", "seller id", "shop names", "shop URLs", "locations", "seen", "listings"],
              [[x["site"], x["seller_id"], "; ".join(x["shop_names"]), "; ".join(x["shop_urls"]),
