@@ -39,6 +39,14 @@ def _kind_choice():
     return click.Choice(service.KINDS)
 
 
+def _thresholds(config):
+    """monitor.yaml's referral thresholds; a broken file is the command's error (file, line, field)."""
+    try:
+        return load_thresholds(config)
+    except YamlError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @referrals.command("list")
 @click.option("--state", type=click.Choice(service.STATES), help="Only referrals in this state.")
 @click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path),
@@ -56,10 +64,7 @@ def list_command(ctx, state, config):
         monitor referrals list --state closed
     """
     with use_locale("en"):
-        try:
-            thresholds = load_thresholds(config)
-        except YamlError as exc:
-            raise click.ClickException(str(exc)) from None
+        thresholds = _thresholds(config)
         db = open_db(ctx.obj.get("db_path"))
         try:
             rows = service.list_referrals(db, state)
@@ -95,10 +100,7 @@ def show(ctx, referral, config):
         monitor referrals show 3
     """
     with use_locale("en"):
-        try:
-            thresholds = load_thresholds(config)
-        except YamlError as exc:
-            raise click.ClickException(str(exc)) from None
+        thresholds = _thresholds(config)
         db = open_db(ctx.obj.get("db_path"))
         try:
             row = service.find_referral(db, referral)
