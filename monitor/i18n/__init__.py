@@ -44,8 +44,9 @@ AREAS: dict[str, tuple[str, ...]] = {
     "referrals": ("monitor/casework/referrals*.py", "monitor/web/referrals.py", "monitor/cli/referrals.py",
                   "monitor/web/templates/referral*.html"),
     "reports": ("monitor/report/**/*.py", "monitor/report/templates/*.html", "monitor/regions/**/*.py"),
-    "documents": ("monitor/rules/**/*.py", "monitor/export/**/*.py", "monitor/export/templates/*.html",
-                  "monitor/alerts/**/*.py", "rules/notices/*"),
+    "alerts": ("monitor/alerts/**/*.py",),
+    "documents": ("monitor/rules/**/*.py", "monitor/store/relisting.py", "monitor/export/**/*.py",
+                  "monitor/export/templates/*.html", "rules/notices/*"),
     "web": ("monitor/web/**/*.py", "monitor/web/templates/*.html", "monitor/review/**/*.py", "monitor/verdicts.py"),
 }
 
