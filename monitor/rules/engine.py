@@ -139,7 +139,7 @@ class Engine:
             if found is not None:
                 evidence = seller_evidence(listing) if found.reason == "same_seller" else (
                     [span(listing, "title", 0, len(listing.get("title") or ""))] if listing.get("title") else [])
-                signals.append(Signal("relisted", "seller", 1.0, found.explanation, evidence,
+                signals.append(Signal("relisted", "seller", 1.0, Msg(found.message, **found.params), evidence,
                                       details={"original": found.original, "reason": found.reason,
                                                "similarity": found.similarity}))
 

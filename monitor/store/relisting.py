@@ -13,11 +13,13 @@ import json
 import time
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import Any
 from urllib.parse import urlsplit
 
 from rapidfuzz import fuzz, process, utils
 from sqlite_utils import Database
 
+from monitor.i18n import N_
 from monitor.listing import listing_columns
 
 # Title similarity (token sort ratio on case-folded text) at which two listings are "the same
@@ -43,8 +45,20 @@ class Original:
 class Relisting:
     original: int
     reason: str  # same_seller | same_offer
-    explanation: str
+    # The explanation as a message id with its parameters (JSON-safe; a nested message stored as
+    # {"message": ..., "params": ...}): the engine makes it the signal's Msg (monitor.rules.explain),
+    # whose English is the text stored flags hold and which explain() shows in the reader's language.
+    message: str
+    params: dict[str, Any]
     similarity: float | None = None
+
+
+# The explanations (documents.po); the store layer marks them, the rule engine renders them.
+SAME_OFFER = N_("Near-identical to listing #%(original)s on %(site)s, confirmed on %(day)s: "
+                "title %(similarity)s%% alike, %(images)s")
+SAME_IMAGE = N_("the same image (%(image)s)")
+NO_DIFFERING_IMAGES = N_("no differing images")
+SAME_SELLER = N_("New listing by %(seller)s, whose listing #%(original)s was confirmed on %(day)s")
 
 
 # What an original needs of its listing row.
@@ -122,10 +136,11 @@ class RelistingLookup:
                 continue
             shared = images & o.images
             if shared or (score >= TITLE_ALONE and not (images and o.images)):
-                what = f"the same image ({sorted(shared)[0]})" if shared else "no differing images"
-                return Relisting(o.id, "same_offer",
-                                 f"Near-identical to listing #{o.id} on {o.site}, confirmed on {o.decided_at[:10]}: "
-                                 f"title {score:.0f}% alike, {what}", similarity=round(score / 100, 3))
+                what = ({"message": SAME_IMAGE, "params": {"image": sorted(shared)[0]}} if shared else
+                        {"message": NO_DIFFERING_IMAGES, "params": {}})
+                return Relisting(o.id, "same_offer", SAME_OFFER,
+                                 {"original": o.id, "site": o.site, "day": o.decided_at[:10],
+                                  "similarity": f"{score:.0f}", "images": what}, similarity=round(score / 100, 3))
         return None
 
     def _same_seller(self, listing: dict) -> Relisting | None:
@@ -137,5 +152,4 @@ class RelistingLookup:
             return None
         o = min(earlier, key=lambda x: x.decided_at)
         who = listing.get("seller_name") or seller[1]
-        return Relisting(o.id, "same_seller",
-                         f"New listing by {who}, whose listing #{o.id} was confirmed on {o.decided_at[:10]}")
+        return Relisting(o.id, "same_seller", SAME_SELLER, {"seller": who, "original": o.id, "day": o.decided_at[:10]})
