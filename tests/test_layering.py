@@ -20,7 +20,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("review", "casework", "export", "report", "alerts", "quality"),  # services
     ("spiders", "ingest", "scoring"),  # listings in, flags out
     ("rules", "extract", "evidence", "crawl"),  # matching, extraction, WARC and custody formats
-    ("store", "settings", "listing", "categories", "verdicts", "yamlfile", "urls", "i18n", "regions", "monitor"),  # ground floor
+    ("store", "settings", "listing", "categories", "verdicts", "yamlfile", "urls", "i18n", "regions", "periods",
+     "monitor"),  # ground floor
 )
 PURE = {"rules", "extract"}  # never import these from the store
 STORE = {"store"}

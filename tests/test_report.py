@@ -16,9 +16,9 @@ from datetime import date
 
 import pytest
 
+from monitor.periods import Period, last_complete, period_containing, resolve
 from monitor.scoring.score import engine_for, score_keys
 from monitor.report import build_report
-from monitor.report.period import Period, last_complete, period_containing, resolve
 from monitor.rules.packs import load_packs
 from monitor.store import open_db, save_listings
 from monitor.store.removals import record_removals

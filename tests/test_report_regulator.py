@@ -20,9 +20,9 @@ from datetime import date
 import pytest
 
 from monitor.i18n import use_locale
+from monitor.periods import Period
 from monitor.report import build_report, parse_label, region_filter
 from monitor.report.data import report_data
-from monitor.report.period import Period
 from monitor.schedule.config import load_config
 from monitor.store import open_db
 from tests.conftest import run_monitor

@@ -21,7 +21,7 @@ from monitor.casework.sampling import SampleError, allocate, draw_sample, load_s
 from monitor.casework.sampling_checks import my_items, record_check
 from monitor.casework.sampling_estimates import estimates
 from monitor.casework.sampling_export import sample_csv
-from monitor.casework.sampling_period import PeriodError, parse_period
+from monitor.periods import PeriodError, parse_period
 from monitor.review.accounts import User, add_user
 from monitor.store import open_db, save_listings
 from monitor.store.db import write_transaction
@@ -79,7 +79,8 @@ def test_periods(label, since, until):
     assert (period.since, period.until) == (since, until)
 
 
-@pytest.mark.parametrize("bad", ["2026-Q5", "2026-Q0", "2026-H3", "2026-13", "2026-00", "26-Q4", "2026Q4", ""])
+@pytest.mark.parametrize("bad", ["2026-Q5", "2026-Q0", "2026-H3", "2026-13", "2026-00", "26-Q4", "2026Q4", "",
+                                 "2026-W49", "1899", "0000"])
 def test_bad_periods_are_refused_with_the_forms_accepted(bad):
     with pytest.raises(PeriodError, match="2026-H2"):
         parse_period(bad)

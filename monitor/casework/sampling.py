@@ -37,9 +37,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from monitor.casework.sampling_period import PeriodError, SamplePeriod, parse_period
 from monitor.i18n import gettext as _
 from monitor.listing import utc_now
+from monitor.periods import Period, PeriodError, parse_period
 from monitor.review.audit import audit
 from monitor.review.errors import ReviewError
 from monitor.store.db import write_transaction
@@ -101,7 +101,7 @@ def allocate(sizes: dict[tuple[str, str], int], size: int) -> dict[tuple[str, st
     return seats
 
 
-def population(db: Database, period: SamplePeriod) -> list[dict[str, Any]]:
+def population(db: Database, period: Period) -> list[dict[str, Any]]:
     """The listings seen in the period, by id: id, category ("" when none), site, flagged (a live flag)."""
     return db.execute_returning_dicts(
         "SELECT l.id, COALESCE(l.category, '') AS category, l.site, "

@@ -22,8 +22,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from monitor.casework.sampling import SampleError
-from monitor.casework.sampling_period import PeriodError, parse_period
 from monitor.i18n import gettext as _
+from monitor.periods import PeriodError, parse_period
 from monitor.verdicts import CONFIRMING, DISMISSED
 
 ALL = None  # the category of the last row: every category together

@@ -16,9 +16,9 @@ from sqlite_utils import Database
 
 from monitor.evidence import custody
 from monitor.i18n import use_locale
+from monitor.periods import KINDS, Period, parse_label, resolve
 from monitor.report.breakdowns import RegionFilter, region_filter
 from monitor.report.data import report_data
-from monitor.report.period import KINDS, Period, parse_label, resolve
 from monitor.report.render_html import render_html
 from monitor.store.db import durable_transaction
 

@@ -17,8 +17,8 @@ from typing import Any, Iterable
 from sqlite_utils import Database
 
 from monitor.i18n import gettext as _
+from monitor.periods import Period, long_date
 from monitor.regions import region_of
-from monitor.report.period import Period, long_date
 from monitor.verdicts import CONFIRMING, N_, placeholders
 
 TOP_CITIES = 20

@@ -16,9 +16,9 @@ from babel.numbers import format_currency
 from sqlite_utils import Database
 
 from monitor.i18n import current, gettext as _
+from monitor.periods import Period
 from monitor.report.breakdowns import RegionFilter
 from monitor.report.figures import category_labels
-from monitor.report.period import Period
 
 logger = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ from sqlite_utils import Database
 
 from monitor.i18n import current as current_locale, gettext as _
 from monitor.listing import utc_now
+from monitor.periods import Period
 from monitor.report.breakdowns import RegionFilter, key_periods, listing_regions
 from monitor.report.casework import casework_sections
 from monitor.report.figures import _confirmed_until, _flagged, _within, category_labels, period_figures
-from monitor.report.period import Period
 from monitor.verdicts import N_
 
 HISTORY_PERIODS = 6

@@ -31,8 +31,8 @@ from sqlite_utils import Database
 from monitor.categories import rules_dir
 from monitor.i18n import current as current_locale, gettext as _
 from monitor.listing import listing_columns, seller_key
+from monitor.periods import Period, period_containing
 from monitor.report.breakdowns import by_region
-from monitor.report.period import Period, period_containing
 from monitor.review.outcomes import STATUSES as NOTICE_STATUSES, acceptance_by_platform
 from monitor.rules.explain import SIGNAL_WORDS
 from monitor.store.removals import takedown_times

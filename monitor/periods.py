@@ -4,6 +4,10 @@
 A period runs from its first day at 00:00 UTC (included) to the first day of the next period at
 00:00 UTC (excluded). Stored times are ISO 8601 UTC strings (``2026-04-01T08:00:00Z``), so "in
 the period" is a plain string comparison against the two dates: ``start <= t < end``.
+
+One home for the periods the reports (``monitor report --half 2026-H2``: the kind named first,
+``parse_label``) and the 双随机 samples (``monitor sample --period 2026-Q4``: the kind read from
+the label, ``parse_period``) are over; on the ground floor so that both services can import it.
 """
 
 from __future__ import annotations
@@ -192,3 +196,27 @@ def parse_label(kind: str, text: str) -> Period:
         except ValueError:
             raise ValueError(f"{text!r}: {year} has no ISO week {n}; use {form}, e.g. {example}") from None
     return period_containing(kind, date(year, 1, 1))
+
+
+class PeriodError(ValueError):
+    """A period label that names none of the forms ``parse_period`` reads."""
+
+
+SAMPLE_KINDS = ("half", "quarter", "month", "year")  # the periods a label alone names (no weeks)
+
+
+def parse_period(text: str) -> Period:
+    """``2026``, ``2026-H2``, ``2026-Q4`` or ``2026-11`` (any case) as the period it names, its kind
+    read from the label; anything else is a PeriodError with the forms accepted."""
+    label = (text or "").strip().upper()
+    for kind in SAMPLE_KINDS:
+        if re.fullmatch(LABEL_FORMS[kind][1], label):
+            try:
+                period = parse_label(kind, label)
+            except ValueError:  # a half, quarter or month out of range, or no such year
+                break
+            if 1900 <= period.start.year <= 9999:
+                return period
+            break
+    raise PeriodError(_("The period %(text)s is none of: a year (2026), a half (2026-H1, 2026-H2), "
+                        "a quarter (2026-Q1 to 2026-Q4) or a month (2026-01 to 2026-12).", text=repr(text)))
