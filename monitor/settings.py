@@ -180,6 +180,25 @@ def named_secret(name: str) -> str | None:
     return os.environ.get(name)
 
 
+# The monitor.yaml the scheduler, the CLI's casework commands and the review app read, unless told another.
+CONFIG_ENV = "MONITOR_CONFIG"
+DEFAULT_CONFIG_NAME = "monitor.yaml"
+# The file shipped with the project (jobs for the demo marketplaces), at the repository root.
+PROJECT_CONFIG = Path(__file__).resolve().parents[1] / DEFAULT_CONFIG_NAME
+
+
+def resolve_config_path(cli_value: str | os.PathLike | None = None) -> Path:
+    """``--config`` wins, then ``MONITOR_CONFIG``, then ``monitor.yaml`` in the working directory,
+    then the one shipped at the project root (the demo marketplaces' jobs)."""
+    if cli_value:
+        return Path(cli_value)
+    configured = env(CONFIG_ENV)
+    if configured:
+        return configured
+    local = Path(DEFAULT_CONFIG_NAME)
+    return local if local.exists() else PROJECT_CONFIG
+
+
 def check_environment() -> None:
     """Every described variable that is set, parsed at once: one error naming each bad one."""
     problems = []

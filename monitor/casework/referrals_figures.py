@@ -17,21 +17,17 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
 from monitor.i18n import gettext as _
-from monitor.settings import env, yaml_default
+from monitor.settings import resolve_config_path, yaml_default
 from monitor.yamlfile import YamlError, load_located
 
 # CNY; see the module docstring: check the interpretation in force.
 DEFAULT_ILLEGAL_BUSINESS_AMOUNT = float(yaml_default("referrals.criminal_thresholds.illegal_business_amount"))
 CURRENCY = "CNY"
-# monitor.yaml as `monitor schedule` finds it (monitor.schedule.config.resolve_config_path; an entry
-# point this service may not import): MONITOR_CONFIG, else ./monitor.yaml, else the project's.
-PROJECT_CONFIG = Path(__file__).resolve().parents[2] / "monitor.yaml"
 _KNOWN = {"criminal_thresholds": {"illegal_business_amount", "currency"}}
 # The monitor.yaml keys this module reads (for tests/test_settings.py and monitor/settings.py's YAML table).
 YAML_KEYS = tuple(sorted(f"referrals.{section}.{key}" for section, keys in _KNOWN.items() for key in keys))
@@ -61,20 +57,10 @@ class Figures:
         return self.counted > 0 and self.amount >= self.threshold
 
 
-def config_path(path: str | os.PathLike | None = None) -> Path:
-    if path:
-        return Path(path)
-    configured = env("MONITOR_CONFIG")
-    if configured:
-        return Path(configured)
-    local = Path("monitor.yaml")
-    return local if local.exists() else PROJECT_CONFIG
-
-
 def load_thresholds(path: str | os.PathLike | None = None) -> Thresholds:
     """The thresholds of monitor.yaml's ``referrals:`` section (defaults where it says nothing; no
     file: the defaults). YamlError naming file, line and field for a bad value."""
-    path = config_path(path)
+    path = resolve_config_path(path)  # as `monitor schedule` finds it
     if not path.exists():
         return Thresholds()
     located = load_located(path)

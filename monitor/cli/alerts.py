@@ -4,7 +4,6 @@ or webhook (the `alerts:` section of monitor.yaml)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 from rich.console import Console
@@ -14,8 +13,7 @@ from rich.table import Table
 from monitor.alerts.check import check_and_deliver
 from monitor.alerts.config import AlertSettings, load_alert_settings
 from monitor.alerts.detect import delivery_text, recent_alerts
-from monitor.schedule.config import resolve_config_path
-from monitor.settings import env
+from monitor.settings import env, resolve_config_path
 from monitor.store import open_db
 from monitor.yamlfile import YamlError
 
@@ -65,15 +63,11 @@ def alerts(ctx, days, limit, as_json):
 
 def _settings(config_path: str | None):
     """(settings, the file read or None). Raises YamlError for a bad file or alerts: section."""
-    explicit = config_path or env("MONITOR_CONFIG")
-    if explicit:
-        path = Path(explicit)
-        if not path.exists():
+    path = resolve_config_path(config_path)
+    if not path.exists():
+        if config_path or env("MONITOR_CONFIG"):  # named, so it must be there
             raise YamlError(path, [(None, "", "file not found")], "Give --config the scheduler's monitor.yaml.")
-    else:
-        path = resolve_config_path(None)
-        if not path.exists():
-            return AlertSettings(), None
+        return AlertSettings(), None
     return load_alert_settings(path), path
 
 

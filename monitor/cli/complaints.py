@@ -13,7 +13,7 @@ from monitor.casework import complaints as service
 from monitor.casework.complaints_rules import STATUSES, ComplaintError, load_settings
 from monitor.casework.complaints_stats import complaint_counts
 from monitor.i18n import use_locale
-from monitor.schedule.config import resolve_config_path
+from monitor.settings import resolve_config_path
 from monitor.store import open_db, resolve_db_path
 from monitor.yamlfile import YamlError
 

@@ -48,13 +48,9 @@ from apscheduler.triggers.cron import CronTrigger
 
 from monitor.alerts.config import located_alert_problems
 from monitor.crawl.profile import load_profile, profile_paths
-from monitor.settings import env, yaml_default
+from monitor.settings import PROJECT_CONFIG  # noqa: F401 - the shipped file's path, imported from here by tests
+from monitor.settings import resolve_config_path, yaml_default
 from monitor.yamlfile import LocatedYaml, YamlError, load_located, schema_problems
-
-CONFIG_ENV = "MONITOR_CONFIG"
-DEFAULT_CONFIG_NAME = "monitor.yaml"
-# The file shipped with the project (jobs for the demo marketplaces), at the repository root.
-PROJECT_CONFIG = Path(__file__).resolve().parents[2] / DEFAULT_CONFIG_NAME
 
 # Each key's type, default and meaning: monitor/settings.py (the README's table comes from there).
 DEFAULT_TIMEZONE = yaml_default("settings.timezone")
@@ -256,18 +252,6 @@ class ScheduleConfig:
 
     def campaigns_for(self, job: JobSpec) -> list[Campaign]:
         return [c for c in self.campaigns if c.covers(job)]
-
-
-def resolve_config_path(cli_value: str | os.PathLike | None = None) -> Path:
-    """``--config`` wins, then ``MONITOR_CONFIG``, then ``monitor.yaml`` in the working directory,
-    then the one shipped at the project root (the demo marketplaces' jobs)."""
-    if cli_value:
-        return Path(cli_value)
-    configured = env(CONFIG_ENV)
-    if configured:
-        return configured
-    local = Path(DEFAULT_CONFIG_NAME)
-    return local if local.exists() else PROJECT_CONFIG
 
 
 def parse_duration(value: int | str) -> int:
