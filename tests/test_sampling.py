@@ -206,7 +206,14 @@ def test_show_list_export_publish(big_store):
     assert [r["listing_id"] for r in rows] == [i["listing_id"] for i in drawn["items"]]
     assert {r["seed"] for r in rows} == {"99"}
     assert all(not r["title"].startswith("=") for r in rows)  # formula-guarded
-    assert monitor(big_store.path, "show", "99999").returncode != 0
+    assert json.loads(monitor(big_store.path, "show", str(drawn["id"]), "--json").stdout) == \
+        json.loads(json.dumps(drawn, ensure_ascii=False))  # the same stored sample
+    for command in ("show", "export"):
+        missing = monitor(big_store.path, command, "99999")
+        assert missing.returncode == 2 and "SAMPLE_ID" in missing.stderr and "99999" in missing.stderr, missing.stderr
+    none = monitor(big_store.path, "estimates", "--period", "2031")
+    assert none.returncode == 0 and none.stdout.strip() == "No samples drawn in 2031."
+    assert json.loads(monitor(big_store.path, "estimates", "--period", "2031", "--json").stdout) == []
     assert monitor(big_store.path, "publish", str(drawn["id"]), "--by", "lea").returncode == 0
     again = monitor(big_store.path, "publish", str(drawn["id"]))
     assert again.returncode != 0 and "lea" in again.stderr

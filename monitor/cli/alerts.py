@@ -3,8 +3,6 @@ or webhook (the `alerts:` section of monitor.yaml)."""
 
 from __future__ import annotations
 
-import json
-
 import click
 from rich.console import Console
 from rich.markup import escape
@@ -13,6 +11,7 @@ from rich.table import Table
 from monitor.alerts.check import check_and_deliver
 from monitor.alerts.config import AlertSettings, load_alert_settings
 from monitor.alerts.detect import delivery_text, recent_alerts
+from monitor.cli._output import echo_json, printed_without_table
 from monitor.settings import env, resolve_config_path
 from monitor.store import open_db
 from monitor.yamlfile import YamlError
@@ -40,11 +39,7 @@ def alerts(ctx, days, limit, as_json):
         rows = recent_alerts(db, days=days, limit=limit)
     finally:
         db.close()
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    if not rows:
-        click.echo(f"No alerts in the last {days} days.")
+    if printed_without_table(rows, as_json, f"No alerts in the last {days} days."):
         return
     table = Table()
     table.add_column("alert", no_wrap=True)
@@ -102,14 +97,14 @@ def check(ctx, config_path, send, as_json):
         db.close()
     report = result.report
     if as_json:
-        click.echo(json.dumps({
+        echo_json({
             "config": str(path) if path else None,
             "new": result.new,
             "errors": result.errors,
             "delivery": None if report is None else {
                 "channels": list(report.channels), "pending": report.pending, "email_sent": report.email_sent,
                 "webhook_sent": report.webhook_sent, "errors": report.errors},
-        }, ensure_ascii=False, indent=2))
+        })
     else:
         source = f"settings from {path}" if path else "no monitor.yaml: default settings, no delivery channel"
         click.echo(f"{len(result.new)} new alert{'s' if len(result.new) != 1 else ''} ({source})")

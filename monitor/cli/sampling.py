@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import sys
-
 import click
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from monitor.casework.sampling import SEED_MAX, SIZE_MAX, SampleError, draw_sample, list_samples, load_sample, publish
 from monitor.casework.sampling_estimates import estimates
 from monitor.casework.sampling_export import write_sample_csv
+from monitor.cli._output import echo_json, printed_without_table, table_console
 from monitor.i18n import use_locale
 from monitor.store import open_db
-
-
-def _console() -> Console:
-    return Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
 
 def _fail(exc: SampleError, hint: str | None = None) -> click.ClickException:
@@ -72,7 +65,7 @@ def sample(ctx, period, size, seed, analysts, actor, as_json):
     finally:
         db.close()
     if as_json:
-        click.echo(json.dumps(drawn, ensure_ascii=False, indent=2))
+        echo_json(drawn)
         return
     if seed is None:
         click.echo(f"No --seed given: drew seed {drawn['seed']} at random (kept with the sample; publish it).")
@@ -82,7 +75,7 @@ def sample(ctx, period, size, seed, analysts, actor, as_json):
 
 
 def _print(s: dict) -> None:
-    console = _console()
+    console = table_console()
     published = f", published {s['published_at'][:10]} by {s['published_by']}" if s["published_at"] else ""
     click.echo(f"Sample {s['id']}: {s['period']} ({s['since']} to {s['until']}, excluded), seed {s['seed']}, "
                f"{s['drawn']} of {s['population']} listings (asked {s['size']}), drawn {s['drawn_at']} by "
@@ -125,7 +118,18 @@ def list_cmd():
     for r in rows:
         table.add_row(str(r["id"]), r["period"], str(r["seed"]), str(r["drawn"]), str(r["population"]),
                       str(r["checked"]), r["drawn_at"][:16], escape(r["drawn_by"]), (r["published_at"] or "")[:10])
-    _console().print(table)
+    table_console().print(table)
+
+
+def _load(sample_id: int) -> dict:
+    """The stored sample, for show and export; a missing one is a usage error naming SAMPLE_ID."""
+    db = open_db(click.get_current_context().obj.get("db_path"))
+    try:
+        return load_sample(db, sample_id)
+    except SampleError as exc:
+        raise _fail(exc, "SAMPLE_ID") from None
+    finally:
+        db.close()
 
 
 @sample.command("show")
@@ -139,14 +143,8 @@ def show(sample_id, as_json):
 
         monitor sample show 1
     """
-    db = open_db(click.get_current_context().obj.get("db_path"))
-    try:
-        s = load_sample(db, sample_id)
-    except SampleError as exc:
-        raise _fail(exc, "SAMPLE_ID") from None
-    finally:
-        db.close()
-    click.echo(json.dumps(s, ensure_ascii=False, indent=2)) if as_json else _print(s)
+    s = _load(sample_id)
+    echo_json(s) if as_json else _print(s)
 
 
 @sample.command("export")
@@ -161,14 +159,7 @@ def export_cmd(sample_id, output):
 
         monitor sample export 1 -o sample-1.csv
     """
-    db = open_db(click.get_current_context().obj.get("db_path"))
-    try:
-        s = load_sample(db, sample_id)
-    except SampleError as exc:
-        raise _fail(exc, "SAMPLE_ID") from None
-    finally:
-        db.close()
-    write_sample_csv(s, output)
+    write_sample_csv(_load(sample_id), output)
 
 
 @sample.command("publish")
@@ -220,11 +211,7 @@ def estimates_cmd(sample_id, period, as_json):
         raise _fail(exc, "--period" if period else "SAMPLE_ID") from None
     finally:
         db.close()
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    if not rows:
-        click.echo(f"No samples drawn in {period}.")
+    if printed_without_table(rows, as_json, f"No samples drawn in {period}."):
         return
     table = Table(title="Estimates (Wilson 95% intervals)")
     for name in ("category", "sampled", "decided", "confirmed", "missed", "recall", "precision"):
@@ -233,7 +220,7 @@ def estimates_cmd(sample_id, period, as_json):
         table.add_row(escape("(all)" if r["category"] is None else r["category"] or "-"), str(r["sampled"]),
                       str(r["decided"]), str(r["confirmed"]), str(r["missed"]), _pct(r["recall"], r["recall_ci"]),
                       _pct(r["precision"], r["precision_ci"]))
-    _console().print(table)
+    table_console().print(table)
 
 
 COMMANDS = [sample]
