@@ -47,7 +47,8 @@ def test_migrations_upgrade_an_existing_database_and_keep_its_data(db_path):
                                                         "0007_evidence_custody", "0008_schedule_alerts_relisting",
                                                         "0009_notices", "0010_flag_priority_campaign",
                                                         "0011_fts_insert_deferrable", "0012_run_failure_counts",
-                                                        "0013_unscored_index", "0014_sales_count"]
+                                                        "0013_unscored_index", "0014_sales_count",
+                                                        "0015_translatable_alerts"]
     old.close()
 
     db = open_db(db_path)

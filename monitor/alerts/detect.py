@@ -14,6 +14,7 @@ interrupted by ``mark_stale_runs_interrupted``) is: nobody stopped it, so it is 
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
@@ -21,12 +22,20 @@ from sqlite_utils import Database
 
 from monitor.alerts.config import DEFAULT_EXPECTED_DAYS, AlertSettings
 from monitor.store.db import write_transaction
-from monitor.store.runs import DIED_REASON
+from monitor.i18n import N_, format_datetime, gettext
+from monitor.rules.explain import Msg, render_stored
+from monitor.store.runs import DIED_REASON, template_json
 
 # Failed and degraded runs older than this when alerts are first checked are history, not news.
 RUN_LOOKBACK_DAYS = 7
 ALERT_KINDS = ("failed", "degraded", "no_runs", "setup")
+# The kinds as the dashboard and e-mails name them.
+ALERT_KIND_WORDS = {"failed": N_("run failed"), "degraded": N_("run degraded"), "no_runs": N_("no runs"),
+                    "setup": N_("setup problem")}
 _MAX_REASON = 500
+# Run statuses as an alert names them ("last run 12: failed").
+RUN_STATUS_WORDS = {"running": N_("running"), "completed": N_("completed"), "degraded": N_("degraded"),
+                    "failed": N_("failed"), "interrupted": N_("interrupted")}
 
 
 def as_utc(now: datetime | str | None = None) -> datetime:
@@ -49,30 +58,47 @@ def _one_line(text: Any, limit: int = _MAX_REASON) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _who(run: dict) -> str:
-    job = f" (job {run['job']})" if run.get("job") else ""
-    return f"{run.get('site') or '?'}{job}"
+def _who(run: dict) -> Msg | str:
+    site = run.get("site") or "?"
+    return Msg("%(site)s (job %(job)s)", site=site, job=run["job"]) if run.get("job") else site
 
 
-def _run_message(run: dict) -> str:
+def _reason(run: dict, column: str, default: str) -> Msg | str:
+    """A run's recorded reason: its message template when the crawl stored one (migration 0015),
+    else the text as recorded (runs from before, Scrapy's own close reasons)."""
+    stored = run.get(f"{column}_template")
+    if stored:
+        try:
+            value = json.loads(stored)
+            return Msg(value["message"], **(value.get("params") or {}))
+        except (ValueError, KeyError, TypeError):
+            pass  # a damaged template: the English text is still there
+    return run.get(column) or Msg(default)
+
+
+def _run_message(run: dict) -> Msg:
     if run["status"] == "interrupted":
-        return _one_line(f"Run {run['id']} of {_who(run)} died: its crawl {DIED_REASON}; "
-                         f"see the end of its log (monitor runs {run['id']})")
+        return Msg("Run %(id)s of %(who)s died: its crawl %(reason)s; see the end of its log (monitor runs %(id)s)",
+                   id=run["id"], who=_who(run), reason=Msg(DIED_REASON))
     if run["status"] == "degraded":
-        reason = run.get("degraded_reason") or "field coverage fell below the profile's threshold"
-        return _one_line(f"Run {run['id']} of {_who(run)} is degraded: {reason}")
-    reason = run.get("finish_reason") or "no reason recorded"
-    return _one_line(f"Run {run['id']} of {_who(run)} failed: {reason}")
+        return Msg("Run %(id)s of %(who)s is degraded: %(reason)s", id=run["id"], who=_who(run),
+                   reason=_reason(run, "degraded_reason", "field coverage fell below the profile's threshold"))
+    return Msg("Run %(id)s of %(who)s failed: %(reason)s", id=run["id"], who=_who(run),
+               reason=_reason(run, "finish_reason", "no reason recorded"))
 
 
-def _hours_text(hours: float) -> str:
-    return f"{hours:g} hour{'s' if hours != 1 else ''}"
+HOURS = (N_("%(n)s hour"), N_("%(n)s hours"))  # (one, more)
 
 
-def _last_run_text(last: dict | None) -> str:
+def _hours_text(hours: float) -> Msg:
+    return Msg(HOURS[hours != 1], n=format(hours, "g"))
+
+
+def _last_run_text(last: dict | None) -> Msg:
     if not last:
-        return "no run recorded"
-    return f"last run {last['id']}: {last['status']}, started {last['started_at']}"
+        return Msg("no run recorded")
+    return Msg("last run %(id)s: %(status)s, started %(started)s", id=last["id"], status=Msg(RUN_STATUS_WORDS.get(
+        last["status"], last["status"])), started=last["started_at"])
 
 
 def _quiet(db: Database, column: str, value: str, since: str) -> tuple[bool, dict | None]:
@@ -112,22 +138,22 @@ def _candidates(db: Database, settings: AlertSettings, now: datetime) -> list[di
         if quiet:
             out.append({"kind": "no_runs", "key": f"no_runs:{site}:{day}", "site": site, "job": None,
                         "run_id": last["id"] if last else None,
-                        "message": _one_line(f"No completed run of {site} in the last {window} "
-                                             f"({_last_run_text(last)})")})
+                        "message": Msg("No completed run of %(site)s in the last %(window)s (%(last)s)",
+                                       site=site, window=window, last=_last_run_text(last))})
     for job in dict.fromkeys(settings.expected_jobs):
         quiet, last = _quiet(db, "job", job, since)
         if quiet:
             out.append({"kind": "no_runs", "key": f"no_runs:job:{job}:{day}", "site": last["site"] if last else None,
                         "job": job, "run_id": last["id"] if last else None,
-                        "message": _one_line(f"No completed run of job {job} in the last {window} "
-                                             f"({_last_run_text(last)})")})
+                        "message": Msg("No completed run of job %(job)s in the last %(window)s (%(last)s)",
+                                       job=job, window=window, last=_last_run_text(last))})
     return out
 
 
 def _setup_candidates(problems: Iterable[tuple[str, str]], now: datetime) -> list[dict]:
     day = now.date().isoformat()
     return [{"kind": "setup", "key": f"setup:{name}:{day}", "site": None, "job": None, "run_id": None,
-             "message": _one_line(message)} for name, message in problems]
+             "message": message} for name, message in problems]
 
 
 def raise_alerts(db: Database, settings: AlertSettings | None = None,
@@ -147,10 +173,13 @@ def raise_alerts(db: Database, settings: AlertSettings | None = None,
     with write_transaction(db):
         for alert in _candidates(db, settings, moment) + _setup_candidates(problems, moment):
             cursor = db.execute(
-                "INSERT OR IGNORE INTO alerts (at, kind, key, site, job, run_id, message) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [at, alert["kind"], alert["key"], alert["site"], alert["job"], alert["run_id"], alert["message"]])
+                "INSERT OR IGNORE INTO alerts (at, kind, key, site, job, run_id, message, message_template) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [at, alert["kind"], alert["key"], alert["site"], alert["job"], alert["run_id"],
+                 _one_line(alert["message"]), template_json(alert["message"])])
             if cursor.rowcount == 1:
-                new.append({"id": cursor.lastrowid, "at": at, **alert, "email_sent_at": None,
+                new.append({"id": cursor.lastrowid, "at": at, **alert, "message": _one_line(alert["message"]),
+                            "message_template": template_json(alert["message"]), "email_sent_at": None,
                             "webhook_sent_at": None, "last_error": None})
     return new
 
@@ -158,7 +187,9 @@ def raise_alerts(db: Database, settings: AlertSettings | None = None,
 _DETAIL_SQL = """
 SELECT a.*, r.status AS run_status, r.started_at AS run_started_at, r.finished_at AS run_finished_at,
        r.log_path AS run_log_path,
-       CASE WHEN r.status = 'degraded' THEN r.degraded_reason ELSE r.finish_reason END AS run_reason
+       CASE WHEN r.status = 'degraded' THEN r.degraded_reason ELSE r.finish_reason END AS run_reason,
+       CASE WHEN r.status = 'degraded' THEN r.degraded_reason_template ELSE r.finish_reason_template END
+           AS run_reason_template
 FROM alerts a LEFT JOIN crawl_runs r ON r.id = a.run_id
 """
 
@@ -183,13 +214,42 @@ def recent_alerts(db: Database, days: int = 7, limit: int = 200, now: datetime |
     return alerts_with_runs(db, "a.at >= ?", [since], order="a.at DESC, a.id DESC", limit=limit)
 
 
+def alert_kind_words(kind: str) -> str:
+    return gettext(ALERT_KIND_WORDS[kind]) if kind in ALERT_KIND_WORDS else kind
+
+
+def run_status_words(status: str) -> str:
+    return gettext(RUN_STATUS_WORDS[status]) if status in RUN_STATUS_WORDS else status
+
+
+def _rendered(template: str | None, fallback: str) -> str:
+    try:
+        value = json.loads(template) if template else None
+    except ValueError:
+        value = None
+    return render_stored(value if isinstance(value, dict) else None, fallback=fallback)
+
+
+def alert_message(alert: dict) -> str:
+    """What an alert says, in the current locale: from its message template when it has one
+    (alerts raised since migration 0015), else the English it was raised with."""
+    return _rendered(alert.get("message_template"), alert.get("message") or "")
+
+
+def run_reason(alert: dict) -> str:
+    """The reason of the alert's run (``alerts_with_runs``), in the current locale when the crawl
+    stored its template; else as recorded."""
+    return _rendered(alert.get("run_reason_template"), alert.get("run_reason") or "")
+
+
 def delivery_text(alert: dict) -> str:
-    """How far an alert got: the channels that delivered it, the last error, or "not sent"."""
+    """How far an alert got, in the current locale: the channels that delivered it, the last
+    error, or "not sent"."""
     parts = []
     if alert.get("email_sent_at"):
-        parts.append(f"e-mailed {alert['email_sent_at']}")
+        parts.append(gettext("e-mailed %(at)s", at=format_datetime(alert["email_sent_at"])))
     if alert.get("webhook_sent_at"):
-        parts.append(f"webhook {alert['webhook_sent_at']}")
+        parts.append(gettext("webhook %(at)s", at=format_datetime(alert["webhook_sent_at"])))
     if alert.get("last_error"):
-        parts.append(f"error: {alert['last_error']}")
-    return "; ".join(parts) or "not sent"
+        parts.append(gettext("error: %(error)s", error=alert["last_error"]))
+    return gettext("; ").join(parts) or gettext("not sent")

@@ -25,8 +25,9 @@ from urllib.parse import urlsplit
 from sqlite_utils import Database
 
 from monitor.alerts.config import AlertSettings, EmailSettings, WebhookSettings, webhook_url_problem
-from monitor.alerts.detect import ALERT_KINDS, alerts_with_runs, as_utc, iso
-from monitor.i18n import N_, ngettext, use_locale
+from monitor.alerts.detect import (ALERT_KINDS, alert_kind_words, alert_message, alerts_with_runs, as_utc, iso,
+                                   run_reason, run_status_words)
+from monitor.i18n import N_, format_datetime, ngettext, use_locale
 from monitor.i18n import gettext as _
 from monitor.store.db import write_transaction
 
@@ -120,15 +121,15 @@ def alert_text(alert: dict) -> str:
     parts.append(_("site %(site)s", site=_clean(alert.get("site") or "-", 120)))
     if alert.get("job"):
         parts.append(_("job %(job)s", job=_clean(alert["job"], 120)))
-    head = f"[{alert['kind']}] " + " · ".join(parts)
-    lines = [head, f"  {_clean(alert['message'], 1000)}"]
+    head = f"[{alert_kind_words(alert['kind'])}] " + " · ".join(parts)
+    lines = [head, f"  {_clean(alert_message(alert), 1000)}"]
     if alert["kind"] != "no_runs" and alert.get("run_id"):
-        lines.append("  " + _("status: %(status)s", status=alert.get("run_status") or "?"))
-        lines.append("  " + _("reason: %(reason)s", reason=_clean(alert.get("run_reason") or "-", 1000)))
-        lines.append("  " + _("started: %(started)s  finished: %(finished)s", started=alert.get("run_started_at") or "-",
-                              finished=alert.get("run_finished_at") or "-"))
+        lines.append("  " + _("status: %(status)s", status=run_status_words(alert.get("run_status") or "?")))
+        lines.append("  " + _("reason: %(reason)s", reason=_clean(run_reason(alert) or "-", 1000)))
+        lines.append("  " + _("started: %(started)s  finished: %(finished)s", started=format_datetime(alert.get("run_started_at")) or "-",
+                              finished=format_datetime(alert.get("run_finished_at")) or "-"))
         lines.append("  " + _("log: %(log)s", log=_clean(alert.get("run_log_path") or "-", 500)))
-    lines.append("  " + _("raised: %(at)s  (alert %(id)s)", at=alert["at"], id=alert["id"]))
+    lines.append("  " + _("raised: %(at)s  (alert %(id)s)", at=format_datetime(alert["at"]), id=alert["id"]))
     return "\n".join(lines)
 
 

@@ -182,7 +182,7 @@ def _category_names(locale: str) -> dict[str, str]:
         data = load_located(path).data.get("categories") or {}
     except (OSError, YamlError):
         return {}  # the ids themselves; the category file's own loader reports what is wrong
-    key = "name_zh" if locale.startswith("zh") else "name"
+    key = "name_zh" if locale.startswith("zh") else "name"  # "en": the English name
     return {cid: str(entry.get(key) or cid) for cid, entry in data.items() if isinstance(entry, dict)}
 
 
@@ -191,9 +191,30 @@ def signal_words(name: str) -> str:
     return _value("signal", name, _english if current() == "en" else translations(current()).ugettext)
 
 
+def category_words(category: str | None) -> str:
+    """A category id in the reader's words (its ``name_zh`` in Chinese, ``name`` in English, from
+    rules/categories.yaml); an unknown id as it is."""
+    if not category:
+        return category or ""
+    key = "zh" if current().startswith("zh") else "en"
+    return _category_names(key).get(category, category)
+
+
 def field_words(name: str) -> str:
     """A listing field in the reader's words ("title" -> "标题", "attributes.颜色" -> "属性「颜色」")."""
     return _value("field", name, _english if current() == "en" else translations(current()).ugettext)
+
+
+def render_stored(stored: dict[str, Any] | None, fallback: str = "") -> str:
+    """A stored message (``{"message": ..., "params": {...}}``, :meth:`Msg.stored`) in the current
+    locale; ``fallback`` (the English text kept beside it) when there is none or it does not fit."""
+    if not stored or not stored.get("message"):
+        return fallback
+    translate = _english if current() == "en" else translations(current()).ugettext
+    try:
+        return render(stored["message"], stored.get("params") or {}, translate)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return fallback
 
 
 def explain(signal: dict | Signal) -> str:

@@ -423,3 +423,14 @@ def sales_count(db: Database) -> None:
     # (what each crawl saw: a count that grows while a case is open is itself a figure).
     db["listings"].add_column("sales_count", int)
     db["observations"].add_column("sales_count", int)
+
+
+@MIGRATIONS(name="0015_translatable_alerts")
+def translatable_alerts(db: Database) -> None:
+    # Issue 14: an alert and a run's reasons are read by Chinese analysts on the dashboard and in
+    # e-mails, so beside the English text each keeps its message template and parameters
+    # (JSON ``{"message": ..., "params": {...}}``, monitor.rules.explain's stored form) to be
+    # rendered in the reader's language. NULL on rows from before: their English text is shown.
+    db["alerts"].add_column("message_template", str)
+    db["crawl_runs"].add_column("finish_reason_template", str)
+    db["crawl_runs"].add_column("degraded_reason_template", str)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
+from monitor.i18n import N_
 from monitor.listing import utc_now
 from monitor.store.db import write_transaction
 
@@ -17,16 +18,22 @@ RUN_STATUSES = ("running", "completed", "degraded", "failed", "interrupted")
 MAX_ERROR_MESSAGES = 20
 # The finish reason of a run closed by mark_stale_runs_interrupted: nobody stopped that crawl
 # (monitor.alerts raises it as a failure, unlike a crawl someone interrupted).
-DIED_REASON = "process ended without closing the run (killed or crashed)"
+DIED_REASON = N_("process ended without closing the run (killed or crashed)")
 
 # The failures a crawl counts (crawl_runs columns, migration 0012), each with the words a run
-# summary uses and where the count comes from. Any of them above 0 makes a run degraded.
+# summary uses (singular, plural: message templates, translated where an alert shows them) and
+# where the count comes from. Any of them above 0 makes a run degraded.
 FAILURE_COUNTS = {
-    "retries_exhausted": ("given up after retries", "Scrapy stat retry/max_reached"),
-    "pages_dropped": ("dropped at the size cap", "DOWNLOAD_MAXSIZE, in transfer or decompression"),
-    "robots_refused": ("refused by robots.txt", "Scrapy stat robotstxt/forbidden"),
-    "offsite_filtered": ("offsite request(s) or redirect(s) filtered", "Scrapy stat offsite/filtered"),
-    "items_failed": ("item(s) failed", "callback errors, items dropped or refused by the store"),
+    "retries_exhausted": (N_("%(n)s given up after retries"), N_("%(n)s given up after retries"),
+                          "Scrapy stat retry/max_reached"),
+    "pages_dropped": (N_("%(n)s dropped at the size cap"), N_("%(n)s dropped at the size cap"),
+                      "DOWNLOAD_MAXSIZE, in transfer or decompression"),
+    "robots_refused": (N_("%(n)s refused by robots.txt"), N_("%(n)s refused by robots.txt"),
+                       "Scrapy stat robotstxt/forbidden"),
+    "offsite_filtered": (N_("%(n)s offsite request or redirect filtered"),
+                         N_("%(n)s offsite requests or redirects filtered"), "Scrapy stat offsite/filtered"),
+    "items_failed": (N_("%(n)s item failed"), N_("%(n)s items failed"),
+                     "callback errors, items dropped or refused by the store"),
 }
 
 
@@ -36,16 +43,18 @@ def failure_counts(run: dict[str, Any]) -> dict[str, int]:
     return {name: int(run[name]) for name in FAILURE_COUNTS if run.get(name)}
 
 
-def _words(words: str, n: int) -> str:
-    return words.replace("(s)", "s" if n != 1 else "")
+def failure_template(name: str, n: int) -> str:
+    """The message template of ``n`` failures of kind ``name`` (``%(n)s`` in it)."""
+    singular, plural, _source = FAILURE_COUNTS[name]
+    return singular if n == 1 else plural
 
 
 def failure_text(counts: dict[str, int], *, sources: bool = False) -> str:
     """``2 given up after retries, 1 refused by robots.txt``; "" when nothing failed."""
     parts = []
-    for name, (words, source) in FAILURE_COUNTS.items():
+    for name, (_one, _many, source) in FAILURE_COUNTS.items():
         if counts.get(name):
-            parts.append(f"{counts[name]} {_words(words, counts[name])}" + (f" ({source})" if sources else ""))
+            parts.append(failure_template(name, counts[name]) % {"n": counts[name]} + (f" ({source})" if sources else ""))
     return ", ".join(parts)
 
 
@@ -119,9 +128,18 @@ def finish_run(db: Database, run_id: int, *, status: str, finish_reason: str | N
                 "error_messages": json.dumps(errors[:MAX_ERROR_MESSAGES], ensure_ascii=False),
                 "coverage": json.dumps(coverage or {}, sort_keys=True),
                 "degraded_reason": degraded_reason,
+                "finish_reason_template": template_json(finish_reason),
+                "degraded_reason_template": template_json(degraded_reason),
                 **{name: int((failures or {}).get(name) or 0) for name in FAILURE_COUNTS},
             },
         )
+
+
+def template_json(text: Any) -> str | None:
+    """The message template of ``text`` as stored (JSON), when it is a translatable message
+    (monitor.rules.explain.Msg: it has ``stored()``); None for plain text, shown as written."""
+    stored = getattr(text, "stored", None)
+    return json.dumps(stored(), ensure_ascii=False, sort_keys=True) if callable(stored) else None
 
 
 def _pid_alive(pid: int) -> bool:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from typing import Annotated
 
-from monitor.alerts.detect import delivery_text, recent_alerts
+from monitor.alerts.detect import alert_kind_words, alert_message, delivery_text, recent_alerts, run_status_words
 from monitor import review
 from monitor.casework.sampling_checks import panel as sampling_panel
 from monitor.review import verdict_stats
@@ -28,7 +28,7 @@ NOTICE_TARGET = 0.9  # platforms cut off notifiers below about 90% successful ta
 def dashboard_page(ctx: PageCtx, days: Annotated[int, Query(ge=1, le=365)] = 30,
                    signal_days: Annotated[int, Query(ge=1, le=3650)] = verdict_stats.DEFAULT_DAYS) -> Response:
     data = review.dashboard(ctx.db, days)
-    alerts = [{**a, "delivery": delivery_text(a)} for a in recent_alerts(ctx.db, days=ALERT_DAYS, limit=50)]
+    alerts = [{**a, "text": alert_message(a), "delivery": delivery_text(a)} for a in recent_alerts(ctx.db, days=ALERT_DAYS, limit=50)]
     peak = max([r["n"] for key in ("by_category", "by_site", "by_signal") for r in data[key]] or [1])
     per_day: dict[str, dict[str, int]] = {}
     for r in data["per_day"]:
@@ -39,7 +39,7 @@ def dashboard_page(ctx: PageCtx, days: Annotated[int, Query(ge=1, le=365)] = 30,
     # The casework panels (issue 14): complaints by status and deadline, the analyst's sampled
     # listings (a lead's latest draws), referrals by state and those past the criminal threshold.
     return ctx.render("dashboard.html", data=data, peak=peak, per_day=per_day, alerts=alerts,
-                      alert_days=ALERT_DAYS, notices=notices, notice_target=NOTICE_TARGET, vs=verdict_signals,
+                      alert_days=ALERT_DAYS, alert_kind_words=alert_kind_words, run_status_words=run_status_words, notices=notices, notice_target=NOTICE_TARGET, vs=verdict_signals,
                       complaints=complaints_panel(ctx.request, ctx.db),
                       sampling_panel=sampling_panel(ctx.db, ctx.user.name, lead=ctx.user.can("lead")),
                       referrals_panel=referrals_panel(ctx.db))

@@ -16,16 +16,11 @@ from monitor.store import finish_run, mark_stale_runs_interrupted, open_db, star
 from monitor.store.db import checkpoint
 from monitor.store.listings import SaveResult
 from monitor.store.removals import record_removals
-from monitor.store.runs import FAILURE_COUNTS, failure_text
+from monitor.store.runs import FAILURE_COUNTS
+from spiders.pipelines.reasons import judge
 from spiders.pipelines.scoring import ScoringWorker
 
 logger = logging.getLogger(__name__)
-
-# Close reasons that mean someone stopped the crawl rather than it ending by itself.
-INTERRUPTED_REASONS = {"shutdown", "cancelled"}
-FAILED_REASONS = {"closespider_timeout": "stopped at its time limit (CLOSESPIDER_TIMEOUT)",
-                  # MEMUSAGE_LIMIT_MB (spiders/settings.py): a crawl closed at its memory limit is not complete.
-                  "memusage_exceeded": "stopped at its memory limit (MEMUSAGE_LIMIT_MB)"}
 
 # Scrapy's own stats for the failures a run counts (monitor.store.runs.FAILURE_COUNTS).
 STAT_OF = {"retries_exhausted": "retry/max_reached", "robots_refused": "robotstxt/forbidden",
@@ -240,48 +235,4 @@ class StorePipeline:
         logger.info("WAL checkpoint after the crawl: %s", checkpoint(self.db, "PASSIVE"))
         self.db.close()
 
-    @staticmethod
-    def judge(reason: str, seen: int, errors: list[str], coverage: dict[str, float], threshold: float,
-              kind: str = "profile", failures: dict[str, int] | None = None, crawl_errors: int | None = None,
-              robots_unreachable: int = 0):
-        """(status, finish reason, degraded reason) for a finished crawl.
-
-        Storing listings is not enough to be completed: a page given up after its retries, one
-        dropped at the size cap, a robots.txt refusal, an offsite redirect, a failed item or a
-        download error (``crawl_errors`` of ``errors``; all of them when not given) each make
-        the run degraded, its reason naming the counts (issue 13: a run with failures is
-        degraded). A robots.txt that could not be read (``robots_unreachable`` hosts; RFC 9309:
-        the whole host refused) is named first, as the likely cause of the refusals.
-        """
-        if reason in INTERRUPTED_REASONS:
-            return "interrupted", f"stopped before the end ({reason})", None
-        if reason in FAILED_REASONS:
-            return "failed", FAILED_REASONS[reason], None
-        failures = failures or {}
-        failed_text = failure_text(failures)
-        if seen == 0 and errors:
-            return "failed", f"no listings stored; first error: {errors[0]}", None
-        if seen == 0 and failed_text:
-            return "failed", f"no listings stored; {failed_text}", None
-        if kind == "recheck" and seen == 0:  # every confirmed listing is gone, or there were none
-            return "completed", reason, None
-        if seen == 0:
-            return "degraded", reason, "no listings found: check the start URLs, keywords and listing_links selector"
-        problems = []
-        low = [f"{name} {coverage.get(name, 0):.0%}" for name in ("title", "price") if coverage.get(name, 0) < threshold]
-        if low:
-            problems.append(
-                f"field coverage below {threshold:.0%}: {', '.join(low)}; the site's layout may have changed, "
-                "check the profile's selectors with `monitor extract`"
-            )
-        if robots_unreachable:
-            problems.append(f"robots.txt unreachable on {robots_unreachable} host{'s' if robots_unreachable != 1 else ''}"
-                            " (RFC 9309: nothing there is crawled until it can be read)")
-        if failed_text:
-            problems.append(f"failures: {failed_text}")
-        download_errors = len(errors) if crawl_errors is None else crawl_errors
-        if download_errors:
-            problems.append(f"{download_errors} error{'s' if download_errors != 1 else ''}, first: {errors[0]}")
-        if problems:
-            return "degraded", reason, "; ".join(problems)
-        return "completed", reason, None
+    judge = staticmethod(judge)
