@@ -380,16 +380,17 @@ def test_queue_order_filters_search_and_pagination(live, store):
 def test_listing_seller_and_dashboard_pages(live, store):
     c = signed_in(live, "ana")
     page = c.get(f"/listing/{store.listings['L2']}").text
-    assert '<mark title="mark_lookalike">B0SCH</mark>' in page and "<polyline" in page
+    assert '<mark data-signals="mark_lookalike" title="look-alike of a protected mark">B0SCH</mark>' in page and "<polyline" in page
     # each signal's term in the log-odds is shown (issue 11)
-    assert "How the score came about" in page and re.search(r"mark_lookalike [+]\d+\.\d\d", page)
+    assert "How the score came about" in page and re.search(r'data-signal="mark_lookalike">look-alike of a protected mark [+]\d+\.\d\d', page)
+    assert '<span class="kind">trademark</span>' in page  # signal names and kinds as words
     assert "Seller 2" in page and "2026-11-01" in page
     seller = c.get("/seller/shopa/seller2").text
     assert "B0SCH brake pads model 2" in seller and "B0SCH brake pads model 6" in seller
     assert c.get("/seller/shopa/nobody").status_code == 404
     assert c.get("/listing/999999").status_code == 404
     dash = c.get("/dashboard").text
-    assert "Open by category" in dash and "auto_parts" in dash and "Throughput per analyst" in dash
+    assert "Open by category" in dash and '<tr data-key="auto_parts"><td>Auto parts</td>' in dash and "Throughput per analyst" in dash
     c.close()
 
 

@@ -4,8 +4,6 @@ role checks, templates."""
 from __future__ import annotations
 
 import hmac
-import importlib
-import importlib.util
 import sqlite3
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -26,11 +24,10 @@ from monitor import i18n
 from monitor.verdicts import (DISMISS_REASON_LABELS, DISMISS_REASONS, VERDICTS, reason_label, role_label,
                               status_label, verdict_label)
 from monitor.web.render import path_part
-from monitor.i18n import gettext as _
+from monitor.i18n import N_, gettext as _
+from monitor.rules.explain import category_words, explain, signal_words
 
 # The explanation renderer of the rules (issue 14, another change): used once it exists.
-_EXPLAIN = (importlib.import_module("monitor.rules.explain").explain
-            if importlib.util.find_spec("monitor.rules.explain") else None)
 SESSION_COOKIE = "monitor_session"
 LANGUAGE_CHOICES = {"zh_CN": "中文", "en": "English"}  # the header's switch, each named in its own language
 LOGIN_CSRF_COOKIE = "monitor_login_csrf"
@@ -92,17 +89,21 @@ def make_templates() -> jinja2.Environment:
     env.filters.update(verdict=verdict_label, reason=reason_label, status=status_label, role=role_label)
     env.globals.update(VERDICTS=VERDICTS, DISMISS_REASONS=DISMISS_REASONS, LANGUAGE_CHOICES=LANGUAGE_CHOICES,
                        REASON_LABELS=TranslatedLabels(DISMISS_REASON_LABELS), has_page=has_page,
-                       explain=explain_signal)
+                       explain=explain, category_words=category_words, signal_words=signal_words)
+    # Stored codes of the rules (categories, signals, signal kinds) as the reader's words.
+    env.filters.update(category=category_words, signal=signal_words, signal_kind=signal_kind_words)
     return env
 
 
-def explain_signal(signal: dict[str, Any]) -> str:
-    """A signal's explanation in the current locale: ``monitor.rules.explain.explain`` renders its
-    message template with its parameters; a signal scored before explanations had templates (or a
-    tree without that module yet) shows the English text it was stored with."""
-    if _EXPLAIN is None:
-        return str(signal.get("explanation") or "")
-    return _EXPLAIN(signal)
+# Signal kinds (monitor/rules/signals.py KINDS) as the listing page names them.
+SIGNAL_KIND_WORDS = {"trademark": N_("trademark"), "counterfeit": N_("counterfeit"), "price": N_("price"),
+                     "seller": N_("seller"), "regulatory": N_("regulatory"), "contact": N_("contact"),
+                     "mitigating": N_("mitigating"), "context": N_("context")}
+
+
+def signal_kind_words(kind: str) -> str:
+    """A signal kind in the reader's words; an unknown kind as it is."""
+    return _(SIGNAL_KIND_WORDS[kind]) if kind in SIGNAL_KIND_WORDS else kind
 
 
 def has_page(request: Request, path: str) -> bool:
