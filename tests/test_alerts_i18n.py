@@ -95,3 +95,16 @@ def test_the_dashboard_shows_alerts_and_codes_in_chinese(tmp_path):
         login(c, "ana")
         page = c.get("/dashboard").text
         assert '<tr data-key="auto_parts"><td>Auto parts</td>' in page and f"Run {run} of shopa is degraded" in page
+
+
+def test_the_cli_lists_alerts_in_english(tmp_path):
+    from tests.conftest import run_monitor
+
+    path = tmp_path / "m.db"
+    db = open_db(path)
+    degraded_run(db)
+    raise_alerts(db, NO_EXPECTED)
+    db.close()
+    out = run_monitor("alerts", "--days", "7", db_path=path, check=True, env={"COLUMNS": "400"}).stdout
+    assert "not sent" in out and "field coverage below 90%" in out
+    assert "未发送" not in out and "字段覆盖率" not in out

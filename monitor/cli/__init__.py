@@ -16,6 +16,7 @@ from functools import cache
 import click
 
 from monitor import __version__
+from monitor.i18n import use_locale
 
 # Command name -> "module:function" of the click command. The module's COMMANDS list is what it
 # offers; tests/test_cli_help.py fails when this table and those lists differ.
@@ -129,3 +130,6 @@ def main(ctx: click.Context, db_path: str | None) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["db_path"] = db_path
+    # The CLI speaks English (its messages, the services' refusals); what it writes for a person
+    # (reports, notices, packages) takes the language of its --lang option or monitor.yaml.
+    ctx.with_resource(use_locale("en"))
