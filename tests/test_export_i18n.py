@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from types import SimpleNamespace
 
@@ -34,7 +35,7 @@ def test_a_case_package_cover_page_is_chinese_by_default_and_english_on_request(
     assert proc.returncode == 0, proc.stderr
     html, pdf = _summary(tmp_path / "zh.wacz")
     assert '<html lang="zh-CN">' in html and "案件：卖家 s-evil" in html
-    for words in ("审核结论", "审核人", "保全时间（UTC）", "证据", "近似受保护商标",
+    for words in ("审核结论", "审核人", "保全时间", "证据", "近似受保护商标",
                   "与受保护商标「Bosch」近似"):
         assert words in html, words
     for english in ("Prepared", "Verdict", "looks like", "not decided", "Listing "):
@@ -73,3 +74,29 @@ def test_a_referral_document_is_chinese_by_default_and_its_json_keeps_the_schema
     # the JSON is data: the schema's English explanation, whatever the cover pages' language
     l0 = next(l for l in doc["listings"] if l["id"] == store.listings["L0"])
     assert any("looks like the mark" in s["explanation"] for s in l0["flag"]["signals"])
+
+
+def test_case_cover_pages_show_times_as_the_language_writes_them_and_the_cli_chooses_it(tmp_path, tsa):  # noqa: F811
+    from tests.test_referral_i18n import EN_TIME, ISO_TIME, ZH_TIME, _chinese_left, _english_left
+
+    store = make_case_store(tmp_path, tsa)
+    _rescore_with_the_rules(SimpleNamespace(path=store.path, listings=store.info["listings"]), "L0")
+    out = {}
+    for lang in ("zh", "en"):
+        out[lang] = tmp_path / f"{lang}.wacz"
+        proc = run_monitor("export", "case", "--seller", "s-evil", "--lang", lang, "-o", str(out[lang]),
+                           db_path=store.path, env=store.env)
+        assert proc.returncode == 0, proc.stderr
+    html, pdf = _summary(out["zh"])
+    for shown in (html, _pdf_text(pdf)):
+        assert len(ZH_TIME.findall(shown)) >= 3 and not ISO_TIME.search(shown), ISO_TIME.findall(shown)
+        assert "保全时间" in shown and "截图" in shown and not _english_left(shown), _english_left(shown)
+    assert "Prepared" not in _pdf_text(pdf)
+    html, pdf = _summary(out["en"])
+    for shown in (html, _pdf_text(pdf)):
+        assert len(EN_TIME.findall(shown)) >= 3 and not ISO_TIME.search(shown) and "年" not in shown
+        assert "screenshot" in shown and not _chinese_left(shown), _chinese_left(shown)
+    assert re.search(r"Prepared \w+ \d{1,2}, \d{4} \d\d:\d\d UTC by cli", html)
+    with zipfile.ZipFile(out["zh"]) as z:  # the data stays ISO 8601
+        listing = json.loads(z.read(next(n for n in z.namelist() if n.endswith("/listing.json"))))
+    assert ISO_TIME.match(listing["evidence"][0]["captured_at"])

@@ -96,10 +96,12 @@ def leads(ctx, status, since, category, site, analyst, fmt, output):
 @click.option("--site", help="Only the seller's listings on this site.")
 @click.option("--listing", "listings", multiple=True, type=int, help="A listing id (repeatable), instead of --seller.")
 @click.option("--include-open", is_flag=True, help="Also listings whose flag is still open.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="The language of the cover pages (summary.html, summary.pdf); the data files are the same.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The WACZ file to write (FILE.wacz).")
 @click.pass_context
-def case(ctx, seller, site, listings, include_open, output):
+def case(ctx, seller, site, listings, include_open, lang, output):
     """A case package: a WACZ 1.1.1 file with the kept WARC records (replayable in any WACZ
     viewer), a readable summary (HTML and PDF) and per listing the screenshots, extracted
     fields, signals and verdict history; datapackage.json lists every file's SHA-256.
@@ -108,13 +110,15 @@ def case(ctx, seller, site, listings, include_open, output):
     keygen`) and timestamped by the RFC 3161 authority at MONITOR_TSA_URL; without either it
     says "not signed" / "not timestamped" and a warning is printed. The file's SHA-256 goes to
     the custody log. Check it anywhere with `monitor evidence verify PACKAGE.wacz`, and with
-    `wacz validate -f PACKAGE.wacz`.
+    `wacz validate -f PACKAGE.wacz`. The summary is in Chinese (--lang zh, the default) or
+    English (--lang en), dates as that language writes them; listing.json and the manifest
+    are data, the same in both.
 
     Example:
 
         monitor export case --seller gm-generic-1 -o case-gm-generic-1.wacz
 
-        monitor export case --listing 12 --listing 40 -o case.wacz
+        monitor export case --listing 12 --listing 40 --lang en -o case-en.wacz
     """
     if not seller and not listings:
         raise click.UsageError("name a seller (--seller ID) or listings (--listing ID ...)")
@@ -122,12 +126,12 @@ def case(ctx, seller, site, listings, include_open, output):
     db = open_db(path)
     try:
         summary = build_case(db, path, CaseSpec(seller=seller, site=site, listings=tuple(listings),
-                                                include_open=include_open), output)
+                                                include_open=include_open, lang=lang), output)
     except (CaseError, SigningError, TimestampError) as exc:
         db.close()
         raise click.ClickException(str(exc)) from None
     digest = _record_package(db, f"case:{output.name}", output, summary,
-                             {"seller": seller, "site": site})
+                             {"seller": seller, "site": site, "lang": lang})
     click.echo(f"{output}: {len(summary['listings'])} listing(s), {len(summary['files'])} files, "
                f"{_proof(summary)}, datapackage SHA-256 {summary['manifest_sha256']}, package SHA-256 {digest}")
 
@@ -230,11 +234,13 @@ def notice(ctx, platform, mark, sellers, listings, rights_holder, registrations,
 @click.option("--to", "receiver", metavar="NAME", help="The receiving authority (接收机关), for the referral record.")
 @click.option("--to-kind", "receiver_kind", type=click.Choice(REFERRAL_KINDS),
               help="The receiving authority's kind, for the referral record.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="The language of the cover pages (summary.html, summary.pdf); the data files are the same.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The WACZ file to write (FILE.wacz).")
 @click.pass_context
 def referral(ctx, seller, site, include_open, org_file, organisation, contact, case_ref, receiver, receiver_kind,
-             output):
+             lang, output):
     """A referral package for a market regulator or police unit (transfer of clues), for
     hand-over between agencies and regions: a signed, timestamped WACZ file (as `export case`)
     with package/referral.json (schema monitor/export/schemas/referral-2.json, validated
@@ -248,6 +254,8 @@ def referral(ctx, seller, site, include_open, org_file, organisation, contact, c
     province, business registration and licence numbers, addresses; each with the listing it
     came from, and other listings in the store showing the same number); the listings with
     their verdicts; notices already sent. Check it with `monitor evidence verify FILE.wacz`.
+The summary is in Chinese (--lang zh, the default) or English (--lang en), dates as that
+language writes them; referral.json is data, the same in both.
 
     The referral is recorded (state drafted, with the package's file name and SHA-256; see
     `monitor referrals`): --to and --to-kind name the receiving authority, or name it later.
@@ -257,6 +265,8 @@ def referral(ctx, seller, site, include_open, org_file, organisation, contact, c
         monitor export referral --seller gm-generic-1 --rights-holder org.yaml -o referral.wacz
 
         monitor export referral --seller 10931 --site baihuo --organisation "XX市市场监督管理局" --contact "王科长 010-12345678" --case-ref XS-2026-014 --to "XX市公安局" --to-kind public_security -o referral.wacz
+
+        monitor export referral --seller gm-generic-1 --rights-holder org.yaml --lang en -o referral-en.wacz
     """
     try:
         org = organisation_from(org_file, organisation, contact)
@@ -271,7 +281,7 @@ def referral(ctx, seller, site, include_open, org_file, organisation, contact, c
     try:
         summary, document = build_referral(db, path, ReferralSpec(seller=seller, site=site, organisation=org,
                                                                   include_open=include_open,
-                                                                  case_reference=case_ref), output)
+                                                                  case_reference=case_ref, lang=lang), output)
     except (ReferralError, SigningError, TimestampError) as exc:
         db.close()
         raise click.ClickException(str(exc)) from None
@@ -287,7 +297,7 @@ def referral(ctx, seller, site, include_open, org_file, organisation, contact, c
                                        "record it with `monitor referrals create`") from None
     digest = _record_package(db, f"referral:{output.name}", output, summary,
                              {"case_reference": document["case_reference"], "seller": seller, "site": site,
-                              "organisation": org.get("name"), "identifiers": len(document["identifiers"]),
+                              "lang": lang, "organisation": org.get("name"), "identifiers": len(document["identifiers"]),
                               "referral": referral_id})
     kinds: dict[str, int] = {}
     for g in document["identifiers"]:

@@ -23,6 +23,7 @@ from monitor.evidence.paths import evidence_root, resolve
 from monitor.evidence.warcfile import read_record
 from monitor.export.package import safe_part
 from monitor.export.wacz import WARC_NAME, WaczWriter
+from monitor.export.words import capture_time, evidence_kind
 from monitor.i18n import current, install_jinja, ngettext, use_locale
 from monitor.i18n import gettext as _
 from monitor.listing import utc_now
@@ -251,7 +252,8 @@ def document_env() -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined)
     install_jinja(env)
     env.globals.update(explain=explain, verdict_label=verdict_label, status_label=status_label, signal_label=signal_words,
-                       field_label=field_words)
+                       field_label=field_words, evidence_kind=evidence_kind)
+    env.filters["captured"] = capture_time
     return env
 
 

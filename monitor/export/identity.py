@@ -16,7 +16,19 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
+from monitor.i18n import N_
+from monitor.i18n import gettext as _
+
 KINDS = ("phone", "wechat", "qq", "email", "uscc", "business_registration", "licence", "address")
+# The kinds as a referral's reader names them (documents.po).
+KIND_LABELS = {"phone": N_("Phone"), "wechat": N_("WeChat"), "qq": N_("QQ"), "email": N_("E-mail"),
+               "uscc": N_("Unified social credit code"), "business_registration": N_("Business registration no."),
+               "licence": N_("Licence no."), "address": N_("Address")}
+
+
+def kind_label(kind: str) -> str:
+    return _(KIND_LABELS[kind]) if kind in KIND_LABELS else kind.replace("_", " ")
+
 
 # GB/T 2260 province-level codes: the first two digits of the administrative division code
 # that a unified social credit code carries in its characters 3-8.

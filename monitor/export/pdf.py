@@ -17,7 +17,8 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from monitor.i18n import gettext as _
-from monitor.i18n import ngettext
+from monitor.i18n import format_date, format_datetime, format_money, ngettext
+from monitor.export.words import capture_time, evidence_kind
 from monitor.rules.explain import explain, field_words, signal_words
 from monitor.verdicts import verdict_label
 
@@ -97,7 +98,7 @@ def case_summary_pdf(meta: dict[str, Any], items: list[dict[str, Any]]) -> bytes
     pdf.add_page()
     pdf.heading(meta["title"], 16)
     pdf.para(" ".join([
-        _("Prepared %(at)s (UTC) by %(who)s with listing-monitor %(version)s.", at=meta["created_at"],
+        _("Prepared %(at)s by %(who)s with listing-monitor %(version)s.", at=format_datetime(meta["created_at"]),
           who=meta["created_by"], version=meta["crawler_version"]),
         ngettext("%(num)d listing.", "%(num)d listings.", len(items)),
         meta["proof"],
@@ -106,17 +107,18 @@ def case_summary_pdf(meta: dict[str, Any], items: list[dict[str, Any]]) -> bytes
     for it in items:
         l, v = it["listing"], (it["verdicts"][-1] if it["verdicts"] else None)
         rows.append([l["id"], l["site"], l.get("title") or "", l.get("seller_name") or l.get("seller_id") or "",
-                     f"{l['price']} {l.get('currency') or ''}" if l.get("price") is not None else "",
+                     format_money(l.get("price"), l.get("currency")),
                      verdict_label(v["verdict"]) if v else _("not decided"),
-                     f"{v['analyst']} {v['decided_at'][:10]}" if v else ""])
+                     f"{v['analyst']} {format_date(v['decided_at'])}" if v else ""])
     pdf.grid(["#", _("Site"), _("Title"), _("Seller"), _("Price"), _("Verdict"), _("Analyst")], rows,
              (8, 18, 60, 30, 18, 30, 26))
     for it in items:
         l = it["listing"]
         pdf.heading(_("Listing %(id)s: %(title)s", id=l["id"], title=l.get("title") or _("(no title)")), 11)
-        seen = _("First seen %(first)s, last seen %(last)s.", first=l["first_seen"], last=l["last_seen"])
+        seen = _("First seen %(first)s, last seen %(last)s.", first=format_datetime(l["first_seen"]),
+                 last=format_datetime(l["last_seen"]))
         if l.get("removed_at"):
-            seen += " " + _("Removed %(at)s.", at=l["removed_at"])
+            seen += " " + _("Removed %(at)s.", at=format_datetime(l["removed_at"]))
         pdf.para(f"{l['url']}\n{seen}\n{_('Files:')} {it['folder']}/")
         flag = it["flags"][-1] if it["flags"] else None
         if flag:
@@ -126,11 +128,11 @@ def case_summary_pdf(meta: dict[str, Any], items: list[dict[str, Any]]) -> bytes
                       for s in flag["signals"]], (30, 100, 60))
         if it["verdicts"]:
             pdf.grid([_("Decided"), _("Analyst"), _("Verdict"), _("Reason"), _("Note")],
-                     [[v["decided_at"], v["analyst"], verdict_label(v["verdict"]), v["reason"] or "", v["note"] or ""]
-                      for v in it["verdicts"]], (34, 22, 40, 30, 64))
+                     [[format_datetime(v["decided_at"]), v["analyst"], verdict_label(v["verdict"]), v["reason"] or "",
+                       v["note"] or ""] for v in it["verdicts"]], (34, 22, 40, 30, 64))
         if it["evidence"]:
-            pdf.grid([_("Captured (UTC)"), _("Kind"), "HTTP", _("SHA-256 at capture"), _("Intact")],
-                     [[e["captured_at"], e["kind"], e.get("http_status") or "", e["sha256"],
-                       _("yes") if e.get("intact_at_packing") else _("NO")] for e in it["evidence"]],
+            pdf.grid([_("Captured"), _("Kind"), "HTTP", _("SHA-256 at capture"), _("Intact")],
+                     [[capture_time(e["captured_at"]), evidence_kind(e["kind"]), e.get("http_status") or "",
+                       e["sha256"], _("yes") if e.get("intact_at_packing") else _("NO")] for e in it["evidence"]],
                      (34, 20, 12, 110, 14))
     return bytes(pdf.output())

@@ -29,14 +29,15 @@ from monitor import __version__
 from monitor.evidence.paths import evidence_root
 from monitor.export.case import (CaseError, CaseSpec, case_listings, document_env, pack_listing, package_settings,
                                  proof_sentence, summary_of)
-from monitor.export.identity import find_in_listing, group_identifiers
+from monitor.export.identity import find_in_listing, group_identifiers, kind_label
 from monitor.export.package import safe_part
 from monitor.export.wacz import WaczWriter
+from monitor.export.words import notice_status
 from monitor.export.rightsholder import issuing_organisation, load_rights_holder
 from monitor.i18n import current, use_locale
 from monitor.i18n import gettext as _
 from monitor.listing import utc_now
-from monitor.rules.explain import explain, field_words, signal_words
+from monitor.rules.explain import explain
 
 HERE = Path(__file__).parent
 SCHEMA_PATH = HERE / "schemas" / "referral-2.json"
@@ -286,8 +287,10 @@ def build_referral(db: Database, db_path: Path, spec: ReferralSpec, out: Path,
             view = _localised(document, items)
             page_meta = {**meta, "title": _referral_title(view), "created_at": created,
                          "proof": proof_sentence(package_settings(db_path))}
-            view["proof"] = page_meta["proof"]
-            html = document_env().get_template("referral.html").render(doc=view, meta=page_meta, items=items)
+            view["proof"], view["title"] = page_meta["proof"], page_meta["title"]
+            html = document_env().get_template("referral.html").render(doc=view, meta=page_meta, items=items,
+                                                                        kind_label=kind_label,
+                                                                        notice_status=notice_status)
             pdf = referral_pdf(view)
         writer.add_file(SUMMARY_HTML, html.encode(), describes="readable summary")
         writer.add_file(SUMMARY_PDF, pdf, describes="readable summary (PDF)")
@@ -321,91 +324,9 @@ def _referral_title(doc: dict[str, Any]) -> str:
     return _("Referral %(reference)s: seller %(seller)s", reference=doc["case_reference"], seller=subject["seller_id"])
 
 
-_KIND_LABELS = {"phone": "phone", "wechat": "WeChat", "qq": "QQ", "email": "e-mail",
-                "uscc": "credit code (统一社会信用代码)", "business_registration": "business registration no.",
-                "licence": "licence", "address": "address"}
-
-
 def referral_pdf(doc: dict[str, Any]) -> bytes:
-    """The summary as PDF with the system's CJK font (monitor/export/pdf.py)."""
+    """The cover page as PDF in the current locale (monitor/export/referral_pdf.py)."""
     # lazy: fpdf2 costs ~0.5 s; `monitor export` imports this module for every export format
-    from monitor.export.pdf import SummaryPDF
+    from monitor.export.referral_pdf import referral_pdf as render_pdf
 
-    org = doc["issuing_organisation"]
-    contact = org["contact"]
-    pdf = SummaryPDF(_("Referral %(reference)s", reference=doc["case_reference"]))
-    pdf.add_page()
-    pdf.heading(_referral_title(doc), 15)
-    pdf.para(f"Issued by {org['name']}" + (f" ({org['name_zh']})" if org.get("name_zh") else "")
-             + (f", {org['unit']}" if org.get("unit") else "") + (f", {org['address']}" if org.get("address") else "")
-             + ". Contact: " + ", ".join(str(v) for v in contact.values()) + ".")
-    s = doc["summary"]
-    pdf.para(f"Prepared {doc['created_at']} (UTC) with listing-monitor {doc['generator']['version']}. "
-             f"{s['listings']} listing(s), {s['confirmed']} confirmed, on {', '.join(s['sites'])}; marks: "
-             f"{', '.join(s['marks']) or '-'}; seen {s['first_seen']} to {s['last_seen']}"
-             + (f"; credit codes registered in {', '.join(s['provinces'])}" if s["provinces"] else "") + ". "
-             "package/referral.json holds all of it as data. " + doc["proof"] + " monitor evidence verify PACKAGE.wacz")
-    pdf.heading(_("Seller accounts"), 12)
-    pdf.grid(["site", "seller id", "shop names", "shop URLs", "locations", "seen", "listings"],
-             [[x["site"], x["seller_id"], "; ".join(x["shop_names"]), "; ".join(x["shop_urls"]),
-               "; ".join(x["locations"]), f"{(x['first_seen'] or '')[:10]} to {(x['last_seen'] or '')[:10]}",
-               x["listings"]] for x in doc["sellers"]], (18, 22, 35, 40, 30, 30, 15))
-    _identity_section(pdf, doc["identifiers"])
-    _listings_section(pdf, doc["listings"])
-    if doc["notices"]:
-        pdf.heading(_("Takedown notices sent about these listings"), 12)
-        pdf.grid(["notice", "listing", "platform", "status", "sent", "outcome"],
-                 [[n["notice"], n["listing"], n["platform"], n["status"], n["sent_at"] or "", n["outcome_at"] or ""]
-                  for n in doc["notices"]], (18, 18, 30, 24, 50, 50))
-    return bytes(pdf.output())
-
-
-def _identity_section(pdf, identifiers: list[dict[str, Any]]) -> None:
-    """Each identifier found, where, and what its check character and region code say."""
-    pdf.heading(_("Identity data found in the listings"), 12)
-    if identifiers:
-        rows = []
-        for g in identifiers:
-            note = []
-            if g["checksum_valid"] is not None:
-                note.append("check character right" if g["checksum_valid"] else "CHECK CHARACTER WRONG (as written)")
-            if g["region"]:
-                note.append(f"{g['region']['province']} ({g['region']['division_code']})")
-            if g["label"]:
-                note.append(g["label"])
-            if g["also_seen"]:
-                note.append("also in " + ", ".join(f"{a['site']} {a['listing_id']} (seller {a['seller_id']})"
-                                                   for a in g["also_seen"][:5]))
-            rows.append([_KIND_LABELS[g["kind"]], g["value"],
-                         "; ".join(f"#{src['listing']} {src['field']}: {src['context']}" for src in g["sources"][:5]),
-                         "; ".join(note)])
-        pdf.grid(["kind", "value", "found in (listing, field: context)", "notes"], rows, (28, 40, 80, 42))
-    else:
-        pdf.para("No phone number, WeChat / QQ id, e-mail, credit code, licence number or address in the listings' text.")
-
-
-def _listings_section(pdf, listings: list[dict[str, Any]]) -> None:
-    """The listings table, then per listing its signals and the evidence captured."""
-    pdf.heading(_("Listings"), 12)
-    rows = []
-    for l in listings:
-        v = l["verdicts"][-1] if l["verdicts"] else None
-        rows.append([l["id"], l["site"], l["title"] or "", l["url"],
-                     f"{l['price']} {l['currency'] or ''}" if l["price"] is not None else "",
-                     (v["verdict"] + f" ({v['analyst']}, {v['decided_at'][:10]})") if v else "not decided",
-                     l["removed_at"] or ""])
-    pdf.grid(["#", "site", "title", "URL", "price", "verdict", "removed"], rows, (8, 16, 48, 46, 16, 38, 18))
-    for l in listings:
-        pdf.heading(f"Listing {l['id']}: {l['title'] or '(no title)'}", 10)
-        pdf.para(f"{l['url']}\nseller {l['seller_name'] or ''} ({l['seller_id'] or ''}); first seen {l['first_seen']}, "
-                 f"last seen {l['last_seen']}" + (f", removed {l['removed_at']}" if l["removed_at"] else "")
-                 + f"\nfiles: {l['folder']}/")
-        if l["flag"]:
-            pdf.grid([_("Signal"), _("Explanation"), _("Evidence")],
-                     [[signal_words(x["name"]), x["explanation"],
-                       _("; ").join(f"{field_words(e['field'])}: {e['text']}" for e in x["evidence"])]
-                      for x in l["flag"]["signals"]], (30, 100, 60))
-        if l["evidence"]:
-            pdf.grid(["captured", "kind", "HTTP", "SHA-256 at capture", "intact"],
-                     [[e["captured_at"], e["kind"], e["http_status"] or "", e["sha256"],
-                       "yes" if e["intact_at_packing"] else "NO"] for e in l["evidence"]], (34, 20, 12, 110, 14))
+    return render_pdf(doc)
