@@ -50,3 +50,25 @@ def test_the_chinese_notice_has_no_english_explanation(store):  # noqa: F811
     english = out.read_text(encoding="utf-8")
     assert '"B0SCH" in the brand looks like the mark "Bosch": the digit 0 stands for the letter O (also in title)' in english
     assert "Grounds:" in english and "依据" not in english
+
+
+def test_the_notice_dates_read_as_its_language_writes_them_and_the_store_keeps_iso(store):  # noqa: F811
+    confirmed(store, "L0")
+    shown = {}
+    for lang in ("zh", "en"):
+        proc, out = notice(store, "--platform", "shopa", "--mark", "Bosch", "--listing", str(store.listings["L0"]),
+                           "--registration", "CN:1234567", "--lang", lang, out=f"{lang}.txt")
+        assert proc.returncode == 0, proc.stderr
+        shown[lang] = out.read_text(encoding="utf-8")
+    db = open_db(store.path, migrate=False)
+    created = [r[0] for r in db.execute("SELECT created_at FROM notices ORDER BY id")]
+    db.close()
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", c) for c in created)  # stored as ISO 8601
+    year, month, day = (int(x) for x in created[0][:10].split("-"))
+    zh, en = (shown[k].replace("dated 2026-01-05", "") for k in ("zh", "en"))  # the holder file's own words
+    assert zh.count(f"日期：{year}年{month}月{day}日") == 2 and not re.search(r"\d{4}-\d\d-\d\d", zh), zh
+    assert re.search(r"证据：页面于 \d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d:\d\d UTC 保全，SHA-256 [0-9a-f]{64}", zh), zh
+    month_name = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                  "November", "December")[month - 1]
+    assert en.count(f"Date:      {month_name} {day}, {year}") == 2 and not re.search(r"\d{4}-\d\d-\d\d", en), en
+    assert re.search(r"Evidence: page captured [A-Z][a-z]+ \d{1,2}, \d{4} \d\d:\d\d:\d\d UTC, SHA-256", en), en

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
+from monitor.export.words import capture_time
 from monitor.i18n import format_date, use_locale
 from monitor.i18n import gettext as _
 from monitor.review.outcomes import NoticeError
@@ -116,12 +117,25 @@ def party(data: dict[str, Any] | None, keys: tuple[str, ...] = PARTY_KEYS) -> di
     return out
 
 
+def shown(draft: NoticeDraft, notice: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The notice and its items as the template shows them: ``notice.date`` and each item's
+    ``evidence.captured`` as the notice's language writes them (2026年12月7日, 2026年12月7日
+    08:00:13 UTC / December 7, 2026); the ISO values stay beside them (``notice.date_iso``,
+    ``evidence.captured_at``), and what is stored and returned is unchanged."""
+    with use_locale(NOTICE_LOCALES.get(draft.context["lang"], draft.context["lang"])):
+        view = {**notice, "date": format_date(notice["date"]), "date_iso": notice["date"]}
+        items = [{**it, "evidence": {**it["evidence"], "captured": capture_time(it["evidence"]["captured_at"])}}
+                 if it.get("evidence") else it for it in draft.items]
+    return view, items
+
+
 def render(draft: NoticeDraft, notice: dict[str, Any]) -> str:
+    view, items = shown(draft, notice)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(draft.template.parent)), autoescape=False,
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True,
                              lstrip_blocks=True)
     try:
-        text = env.get_template(draft.template.name).render(**draft.context, notice=notice)
+        text = env.get_template(draft.template.name).render(**{**draft.context, "items": items}, notice=view)
     except jinja2.TemplateSyntaxError as exc:
         raise NoticeError(f"{draft.template}:{exc.lineno}: template error: {exc.message}") from None
     except jinja2.TemplateError as exc:
