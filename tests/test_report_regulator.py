@@ -5,9 +5,9 @@ casework sections, Chinese by default and English on request through the real `m
 command, and a referral moved through every state by `monitor referrals update` appearing with
 its outcome in the half-year report.
 
-The store is tests/test_report.py's: its listings keep the sellers' locations of
-tests/data/eval ("广东 东莞", "福建 莆田", "浙江 金华"), so which listings are in which province
-is known by construction (LISTINGS there):
+The store is tests/test_report.py's (tests/report_fixtures.py): its listings keep the sellers'
+locations of tests/data/eval ("广东 东莞", "福建 莆田", "浙江 金华"), so which listings are in
+which province is known by construction (LISTINGS there):
   浙江 金华: A4 (flagged 2026-03-30, confirmed 04-02), B3 (flagged 04-25, confirmed 05-03);
   广东 东莞: A1, B1, B4, B5, B6, B7;  福建 莆田: A2, A3, B2, C1.
 """
@@ -26,7 +26,7 @@ from monitor.report.data import report_data
 from monitor.schedule.config import load_config
 from monitor.store import open_db
 from tests.conftest import run_monitor
-from tests.test_report import Q2, _check_self_contained, _render_pages, build_store
+from tests.report_fixtures import Q2, build_store, check_self_contained, render_pages, store  # noqa: F401 - store: fixture
 
 H1 = Period("half", date(2026, 1, 1), date(2026, 7, 1))
 CHINESE_HEADINGS = ("半年度报告", "主要指标", "按地区：省份", "按地区：城市", "按类别", "按平台", "重点时段",
@@ -61,16 +61,6 @@ campaigns:
     start: 2026-10-20
     end: 2026-11-12
 """
-
-
-@pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    path = tmp_path_factory.mktemp("regulator") / "monitor.db"
-    db = open_db(path)
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        build_store(db, monkeypatch)
-    yield path, db
-    db.close()
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +166,7 @@ def test_chinese_by_default_english_on_request(store, config, tmp_path):
     proc = run_monitor("report", "--half", "2026-H1", "--config", str(config), "-o", str(out), db_path=path)
     assert proc.returncode == 0, proc.stderr
     html = out.read_text(encoding="utf-8")
-    _check_self_contained(html)
+    check_self_contained(html)
     headings = _headings(html)
     assert '<html lang="zh-CN">' in html and headings[0] == "半年度报告 2026年上半年"
     for text in CHINESE_HEADINGS:
@@ -211,7 +201,7 @@ def test_chinese_by_default_english_on_request(store, config, tmp_path):
     proc = run_monitor("report", "--half", "2026-H1", "--config", str(en_config), "--lang", "zh", "-o", str(pdf),
                        db_path=path)
     assert proc.returncode == 0, proc.stderr
-    text = "\n".join(_render_pages(pdf.read_bytes(), "report-2026-H1-zh"))
+    text = "\n".join(render_pages(pdf.read_bytes(), "report-2026-H1-zh"))
     for needle in ("半年度报告 2026年上半年", "主要指标", "按地区：省份", "重点时段", "投诉举报办理", "双随机抽查",
                    "线索移送", "广东省", "4·26世界知识产权日"):
         assert needle in text, needle
