@@ -3,6 +3,7 @@ verdicts with their audit rows, bulk verdicts, claims, the queue, the API, the a
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 
@@ -13,6 +14,7 @@ from monitor.store import open_db
 from monitor.review import accounts
 from monitor.urls import safe_http_url
 from monitor.web.render import highlight
+from tests.conftest import run_monitor
 from tests.web_fixtures import PASSWORD, csrf_of, english, http_client, live, login, store  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -484,11 +486,29 @@ def test_users_cli(tmp_path):
     r = runner.invoke(group, ["users", "token", "alice"], obj={"db_path": db_path})
     assert r.exit_code == 0 and r.output.startswith("mt_")
     r = runner.invoke(group, ["users", "list"], obj={"db_path": db_path})
-    assert "alice\tlead\tactive\ttoken=yes" in r.output and "bob\tanalyst" in r.output
+    assert "alice\tlead\tactive\tlanguage=browser\ttoken=yes" in r.output and "bob\tanalyst" in r.output
     for path in (["serve"], ["users"], ["users", "add"], ["users", "list"], ["users", "token"], ["users", "role"],
-                 ["users", "disable"], ["users", "password"]):
+                 ["users", "disable"], ["users", "password"], ["users", "language"]):
         r = runner.invoke(group, [*path, "--help"])
         assert r.exit_code == 0 and "Example:" in r.output, path
+
+
+def test_users_language_sets_the_pages_language_and_audits_it(tmp_path):
+    path = tmp_path / "m.db"
+    run_monitor("users", "add", "bob", "--generate", db_path=path, check=True)
+    out = run_monitor("users", "language", "bob", "en", db_path=path, check=True).stdout
+    assert "bob's pages are now in en" in out
+    assert "bob\tanalyst\tactive\tlanguage=en\t" in run_monitor("users", "list", db_path=path, check=True).stdout
+    run_monitor("users", "language", "bob", "browser", db_path=path, check=True)
+    assert "language=browser" in run_monitor("users", "list", db_path=path, check=True).stdout
+    refused = run_monitor("users", "language", "nobody", "zh", db_path=path)
+    assert refused.returncode != 0 and "no user 'nobody'" in refused.stderr  # in English: the CLI's language
+    bad = run_monitor("users", "language", "bob", "fr", db_path=path)
+    assert bad.returncode == 2 and "'fr' is not one of" in bad.stderr
+    db = open_db(path)
+    trail = [json.loads(r["after"]) for r in db.execute_returning_dicts(
+        "SELECT after FROM audit WHERE action = 'user_language' ORDER BY id")]
+    assert trail == [{"language": "en"}, {"language": None}]
 
 
 # -- pagination both ways, filters carried to the listing page, idle sessions, passwords ---

@@ -6,7 +6,7 @@ import click
 import uvicorn
 
 from monitor.review.accounts import (MIN_PASSWORD_LENGTH, AccountError, add_user, disable_user,
-                                     generate_password, list_users, new_api_token, set_password, set_role)
+                                     generate_password, list_users, new_api_token, set_language, set_password, set_role)
 from monitor.store import open_db
 from monitor.store.migrations_review import REVIEW_MIGRATIONS
 from monitor.web import create_app
@@ -66,7 +66,7 @@ def serve(ctx, host, port, proxy_headers):
 
 @click.group()
 def users():
-    """Manage review accounts: add, list, passwords, set roles, disable, API tokens.
+    """Manage review accounts: add, list, passwords, roles, page language, disable, API tokens.
 
     Example:
 
@@ -132,7 +132,8 @@ def users_list(ctx):
     db.close()
     for u in rows:
         state = f"disabled {u['disabled_at']}" if u["disabled_at"] else "active"
-        click.echo(f"{u['name']}\t{u['role']}\t{state}\ttoken={'yes' if u['has_token'] else 'no'}")
+        language = u.get("language") or "browser"
+        click.echo(f"{u['name']}\t{u['role']}\t{state}\tlanguage={language}\ttoken={'yes' if u['has_token'] else 'no'}")
 
 
 @users.command("role")
@@ -148,6 +149,29 @@ def users_role(ctx, name, role):
     """
     _account_change(ctx, set_role, name, role)
     click.echo(f"{name} is now {role}.")
+
+
+# What an account's pages may be in: the catalogues kept, by their short names too, or "browser"
+# (follow the browser's Accept-Language, then monitor.yaml language:).
+LANGUAGE_NAMES = {"zh": "zh_CN", "zh_CN": "zh_CN", "en": "en", "browser": None}
+
+
+@users.command("language")
+@click.argument("name")
+@click.argument("language", type=click.Choice(list(LANGUAGE_NAMES)))
+@click.pass_context
+def users_language(ctx, name, language):
+    """Set the language of an account's pages: zh (Chinese), en, or browser (follow the
+    browser's Accept-Language, then monitor.yaml language:). The user can change it in the
+    app's header too; each change is in the audit trail.
+
+    Example:
+
+        monitor users language bob en
+    """
+    _account_change(ctx, set_language, name, LANGUAGE_NAMES[language])
+    shown = LANGUAGE_NAMES[language] or "the browser's language"
+    click.echo(f"{name}'s pages are now in {shown}.")
 
 
 @users.command("disable")
