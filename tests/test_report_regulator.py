@@ -21,7 +21,8 @@ import pytest
 
 from monitor.i18n import use_locale
 from monitor.periods import Period
-from monitor.report import build_report, parse_label, region_filter
+from monitor.regions import division
+from monitor.report import RegionFilter, build_report, parse_label, region_filter
 from monitor.report.data import report_data
 from monitor.schedule.config import load_config
 from monitor.store import open_db
@@ -99,6 +100,20 @@ def test_bad_half_is_a_clear_error(store):
     assert proc.returncode == 2 and "give one period" in proc.stderr
     proc = run_monitor("report", "--half", "2026-H1", "--region", "999999", db_path=path)
     assert proc.returncode == 2 and "999999" in proc.stderr and "GB/T 2260" in proc.stderr
+
+
+def test_a_region_code_is_the_division_monitor_regions_finds():
+    # the same division data and rules as a seller's location (monitor.regions.division)
+    assert region_filter("110000") == RegionFilter("province", "110000", "北京市")  # a municipality
+    assert region_filter("429004") == RegionFilter("city", "429004", "仙桃市")  # a province-governed city
+    assert region_filter("429004").matches(division("429004"))
+    assert region_filter("330700").matches(division("330782"))  # 义乌 is in 金华
+    for county, city in (("330782", "330700 (金华市)"), ("110105", "110000 (北京市)")):
+        with pytest.raises(ValueError, match=re.escape(city)):  # a county matches no seller: refused
+            region_filter(county)
+    for nothing in ("110100", "999999"):  # a statistical grouping, no division
+        with pytest.raises(ValueError, match="no GB/T 2260 province or city code"):
+            region_filter(nothing)
 
 
 def test_regional_report_counts_only_sellers_located_there(store):

