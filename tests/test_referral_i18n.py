@@ -95,6 +95,7 @@ def test_the_referral_cover_pages_are_chinese_throughout_by_default_and_english_
                       "校验码正确", "已就上述商品发出的侵权投诉通知", "已发送", "保全时间", "HTTP 响应", "截图"):
             assert _squeeze(words) in _squeeze(shown), words  # a PDF table cell may wrap a phrase
     assert "于 " + doc["created_at"][:4] + "年" in text  # "Prepared ..." as the intro's first sentence
+    assert "涉及网站 shopa、shopb" in html and "类目 汽车配件、化妆品" in html  # categories by name, not id
     assert "Prepared" not in text and "listing(s)" not in text and "Issued by" not in text
 
     html, text, doc = _referral(store, "en", "en.wacz")
@@ -105,6 +106,7 @@ def test_the_referral_cover_pages_are_chinese_throughout_by_default_and_english_
                       "Unified social credit code", "WeChat", "check character right", "HTTP response"):
             assert _squeeze(words) in _squeeze(shown), words
     assert "Prepared " in text and "3 listings (3 confirmed) on shopa, shopb" in text
+    assert "categories Auto parts, Cosmetics" in html
     # the checks above see the catalogue's sentences when they are there: each language finds its own
     assert len(_english_left(html)) > 20 and len(_english_left(text)) > 20
     assert len(_chinese_left(_referral(store, "zh", "z2.wacz")[1])) > 20

@@ -27,7 +27,7 @@ from monitor.export.words import capture_time, evidence_kind
 from monitor.i18n import current, install_jinja, ngettext, use_locale
 from monitor.i18n import gettext as _
 from monitor.listing import utc_now
-from monitor.rules.explain import explain, field_words, signal_words
+from monitor.rules.explain import category_words, explain, field_words, signal_words
 from monitor.settings import env
 from monitor.verdicts import status_label, verdict_label
 
@@ -253,7 +253,7 @@ def document_env() -> jinja2.Environment:
     install_jinja(env)
     env.globals.update(explain=explain, verdict_label=verdict_label, status_label=status_label, signal_label=signal_words,
                        field_label=field_words, evidence_kind=evidence_kind)
-    env.filters["captured"] = capture_time
+    env.filters.update(captured=capture_time, category=category_words)
     return env
 
 
