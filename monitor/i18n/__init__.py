@@ -131,6 +131,14 @@ def ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
     return text % {"num": n, **params}
 
 
+def pgettext(context: str, message: str, **params: Any) -> str:
+    """``message`` in ``context`` (a short word saying where it is used: "unit", "column"), for
+    the same English words that read differently in Chinese in different places; every other
+    message has one translation wherever it is shown (tests/test_i18n_catalogue.py)."""
+    text = translations(current()).upgettext(context, message)
+    return text % params if params else text
+
+
 _ = gettext
 
 
@@ -141,13 +149,14 @@ def N_(message: str) -> str:
 
 
 def install_jinja(env) -> None:
-    """Give a Jinja environment ``_``, ``gettext`` and ``ngettext`` in the current locale
+    """Give a Jinja environment ``_``, ``gettext``, ``ngettext`` and ``pgettext`` in the current locale
     (new-style: ``{{ _("%(n)s flags", n=3) }}``, escaped like any other value)."""
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(
         lambda message, **params: gettext(message, **params),
         lambda singular, plural, n, **params: ngettext(singular, plural, n, **params),
         newstyle=True,
+        pgettext=lambda context, message, **params: pgettext(context, message, **params),
     )
     env.filters.update(date=format_date, datetime=format_datetime, money=format_money)
     env.globals["language"] = current

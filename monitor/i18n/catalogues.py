@@ -31,7 +31,8 @@ ROOT = LOCALE_DIR.parent.parent  # the globs of AREAS are relative to the reposi
 TARGET = "zh_CN"  # the catalogue translated by hand; English is the source language
 # N_: a message marked where it is defined (a table of labels), translated where it is shown.
 # Msg: monitor.rules.explain's message templates of signal explanations (translated by explain()).
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "Msg": None}
+# pgettext: (context, message), for words that read differently in different places.
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "N_": None, "Msg": None}
 # As monitor/web/deps.py make_templates sets them, so {% trans %} blocks extract as they render.
 JINJA_OPTIONS = {"extensions": "jinja2.ext.do,jinja2.ext.loopcontrols", "newstyle_gettext": "true",
                  "trim_blocks": "true", "lstrip_blocks": "true"}
@@ -153,6 +154,29 @@ def check(areas: Iterable[str] | None = None, root: Path = ROOT, locale_dir: Pat
             for error in errors:
                 problems.append(Problem(area, f"{po_path(area, locale_dir)}:{message.lineno}",
                                         message.id, f"bad translation ({error})"))
+    return problems
+
+
+def clashes(areas: Iterable[str] | None = None, locale_dir: Path = LOCALE_DIR) -> list[Problem]:
+    """Every message (id and context) that two areas translate differently. The areas' catalogues
+    are merged at run time (monitor.i18n.translations), so one of the two translations would
+    silently lose: a message has one translation wherever it is shown, and words that must read
+    differently in different places get a context (``pgettext("unit", "listing")``)."""
+    seen: dict[tuple, tuple[str, str]] = {}
+    problems: list[Problem] = []
+    for area in areas or AREAS:
+        for message in read_catalogue(area, locale_dir):
+            if not message.id or not _translated(message):
+                continue
+            key = (message.context, message.id if isinstance(message.id, str) else tuple(message.id))
+            text = " | ".join(_forms(message.string))
+            if key not in seen:
+                seen[key] = (area, text)
+            elif seen[key][1] != text:
+                first, other = seen[key]
+                problems.append(Problem(area, f"{po_path(area, locale_dir)}:{message.lineno}", message.id,
+                                        f"translated {text!r} here but {other!r} in {first}.po: give both one "
+                                        "translation, or the message a context (pgettext)"))
     return problems
 
 
