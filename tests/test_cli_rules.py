@@ -10,6 +10,7 @@ import pytest
 import sqlite_utils
 
 from tests.conftest import ROOT, run_monitor
+from tests.test_blocklist import CODE_A, CODE_B, HEADER
 
 EVAL = ROOT / "tests" / "data" / "eval"
 
@@ -25,6 +26,20 @@ def test_rules_check_passes_on_the_shipped_packs():
     proc = run_monitor("rules", "check")
     assert proc.returncode == 0, proc.stderr
     assert "valid, version" in proc.stdout and "watchlist:" in proc.stdout
+
+
+def test_rules_check_counts_the_block_list_by_kind(rules_copy):
+    (rules_copy / "blocklist.csv").write_text(
+        HEADER + f",,某某（义乌）贸易有限公司,{CODE_A},严重违法失信名单,2026-03-05,售假化肥\n"
+        "baihuo,s9,,,,,confirmed counterfeiter\n"
+        f"kuaigou,k7,,{CODE_B},platform,2026-02-01,\n", encoding="utf-8")
+    proc = run_monitor("rules", "check", str(rules_copy))
+    assert proc.returncode == 0, proc.stderr
+    assert "  block list: 3 entries (2 shops, 2 companies, 2 codes)\n" in proc.stdout, proc.stdout
+    assert "blocklist.csv" in proc.stdout.split("files:")[1]  # among the files the version is made of
+    (rules_copy / "blocklist.csv").unlink()
+    proc = run_monitor("rules", "check", str(rules_copy))  # the block list is optional
+    assert proc.returncode == 0 and "  block list: 0 entries (0 shops, 0 companies, 0 codes)\n" in proc.stdout
 
 
 def test_rules_check_names_file_line_and_field_for_every_broken_file(rules_copy):

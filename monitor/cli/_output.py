@@ -31,3 +31,10 @@ def printed_without_table(rows: list, as_json: bool, empty: str) -> bool:
         click.echo(empty)
         return True
     return False
+
+
+def blocklist_counts(blocklist: Any) -> str:
+    """A block list's entries by kind, as `monitor blocklist` and `monitor rules check` say them:
+    ``2 shops, 2 companies, 2 codes`` (an entry may name a shop and a company both)."""
+    counts = blocklist.counts()
+    return f"{counts['shops']} shops, {counts['companies']} companies, {counts['codes']} codes"

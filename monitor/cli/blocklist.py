@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from monitor.categories import rules_dir as default_rules
+from monitor.cli._output import blocklist_counts
 from monitor.export.sheets import sheet_text
 from monitor.rules.blocklist import COLUMNS, SOURCES, Blocklist, load_blocklist, merge, read_blocklist, write_blocklist
 from monitor.yamlfile import YamlError
@@ -71,9 +72,8 @@ def blocklist_check(file, rules_dir):
         monitor blocklist check 失信名单.csv
     """
     path, incoming, result = _merged(file, rules_dir)
-    counts = incoming.counts()
-    click.echo(f"{file}: valid, {len(incoming)} rows ({counts['shops']} shops, {counts['companies']} companies, "
-               f"{counts['codes']} codes); importing it into {path} would give {_summary(result)}")
+    click.echo(f"{file}: valid, {len(incoming)} rows ({blocklist_counts(incoming)}); importing it into {path} "
+               f"would give {_summary(result)}")
 
 
 @blocklist.command("import")
@@ -117,9 +117,7 @@ def blocklist_list(as_csv, rules_dir):
             writer.writerow({k: sheet_text(v) for k, v in entry.to_row().items()})
         return
     labels = {s.id: s.names[1] for s in SOURCES}
-    counts = current.counts()
-    click.echo(f"{path}: {len(current)} entries ({counts['shops']} shops, {counts['companies']} companies, "
-               f"{counts['codes']} codes)")
+    click.echo(f"{path}: {len(current)} entries ({blocklist_counts(current)})")
     for e in current.entries:
         who = " ".join(p for p in (f"{e.site}:{e.seller_id}" if e.shop else "", e.company, e.uscc) if p)
         listed = " ".join(p for p in (labels.get(e.source, ""), e.listed_on) if p)

@@ -13,6 +13,7 @@ import click
 
 from monitor.categories import known_categories
 from monitor.categories import rules_dir as default_rules
+from monitor.cli._output import blocklist_counts
 from monitor.ingest.normalise import RowError, normalise_row
 from monitor.export.sheets import sheet_text
 from monitor.ingest.parse import read_file, read_records
@@ -62,7 +63,7 @@ def rules_check(folder):
         click.echo(f"  note: watchlist.csv:{line}: {fld}: {note}")
     click.echo(f"  reference prices: {len(packs.prices)}")
     click.echo(f"  categories: {', '.join(packs.categories)}")
-    click.echo(f"  block list: {len(packs.blocklist)} sellers")
+    click.echo(f"  block list: {len(packs.blocklist)} entries ({blocklist_counts(packs.blocklist)})")
     click.echo(f"  files: {', '.join(str(p.relative_to(packs.folder)) for p in packs.files)}")
     if text_fold.T2S_PROBLEM:
         click.echo(f"  warning: {text_fold.T2S_PROBLEM}")
