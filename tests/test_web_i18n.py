@@ -106,3 +106,19 @@ def test_api_errors_are_english_unless_accept_language_asks_for_chinese(server):
         assert r.status_code == 404 and r.json()["error"] == "listing 999999 not found"
         r = c.get("/api/listing/999999", headers={"Accept-Language": "zh"})
         assert r.json()["error"] == "未找到商品 999999"
+
+
+def test_stored_codes_are_shown_as_words_of_the_locale():
+    from monitor.web.deps import availability_words, make_templates, signal_kind_words
+
+    env = make_templates()
+    # variables, not literals: Jinja folds a filter of a constant when it compiles the template
+    page = env.from_string("{{ c|category }} {{ s|signal }} {{ a|availability }} {{ e|evidence_kind }} "
+                           "{{ k|signal_kind }} {{ odd|availability }}")
+    codes = {"c": "agri_inputs", "s": "price_anomaly", "a": "InStock", "e": "rendered", "k": "mitigating", "odd": "Sold"}
+    with i18n.use_locale("zh_CN"):
+        assert page.render(**codes) == "农资 价格明显偏低 有货 渲染页面 减轻因素 Sold"  # an unknown value as it is
+        assert signal_kind_words("nonesuch") == "nonesuch"
+    with i18n.use_locale("en"):
+        assert page.render(**codes) == "Agricultural inputs price far below the usual in stock rendered page mitigating Sold"
+        assert availability_words(None) == ""

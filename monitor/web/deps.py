@@ -25,6 +25,7 @@ from monitor.verdicts import (DISMISS_REASON_LABELS, DISMISS_REASONS, VERDICTS, 
                               status_label, verdict_label)
 from monitor.web.render import path_part
 from monitor.i18n import N_, gettext as _
+from monitor.export.words import evidence_kind
 from monitor.rules.explain import category_words, explain, signal_words
 
 # The explanation renderer of the rules (issue 14, another change): used once it exists.
@@ -91,7 +92,8 @@ def make_templates() -> jinja2.Environment:
                        REASON_LABELS=TranslatedLabels(DISMISS_REASON_LABELS), has_page=has_page,
                        explain=explain, category_words=category_words, signal_words=signal_words)
     # Stored codes of the rules (categories, signals, signal kinds) as the reader's words.
-    env.filters.update(category=category_words, signal=signal_words, signal_kind=signal_kind_words)
+    env.filters.update(category=category_words, signal=signal_words, signal_kind=signal_kind_words,
+                       availability=availability_words, evidence_kind=evidence_kind)
     return env
 
 
@@ -99,6 +101,16 @@ def make_templates() -> jinja2.Environment:
 SIGNAL_KIND_WORDS = {"trademark": N_("trademark"), "counterfeit": N_("counterfeit"), "price": N_("price"),
                      "seller": N_("seller"), "regulatory": N_("regulatory"), "contact": N_("contact"),
                      "mitigating": N_("mitigating"), "context": N_("context")}
+
+
+# schema.org availability (monitor/listing.py AVAILABILITY_VALUES) as the listing page says it.
+AVAILABILITY_WORDS = {"InStock": N_("in stock"), "OutOfStock": N_("out of stock"),
+                      "LimitedAvailability": N_("limited stock"), "PreOrder": N_("pre-order"),
+                      "Discontinued": N_("discontinued")}
+
+
+def availability_words(value: str | None) -> str:
+    return _(AVAILABILITY_WORDS[value]) if value in AVAILABILITY_WORDS else (value or "")
 
 
 def signal_kind_words(kind: str) -> str:
