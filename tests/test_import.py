@@ -251,12 +251,12 @@ def test_timestamps_in_store_form_are_checked_not_reparsed():
 
 def test_the_workers_staged_rows_are_stage_rows_of_the_normalised_values(tmp_path):
     # The import worker builds staging rows itself (staged_row); they must be what
-    # monitor.store.listings.stage_rows makes of normalise's values, row for row.
+    # monitor.store.staging.stage_rows makes of normalise's values, row for row.
     from monitor.categories import known_categories
     from monitor.ingest.normalise import RowError, normalised_values
     from monitor.ingest.parse import read_file, read_records
     from monitor.ingest.worker import staged_row
-    from monitor.store.listings import stage_rows
+    from monitor.store.staging import stage_rows
 
     categories = known_categories()
     compared = 0

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from monitor.ingest import batches as batching
 from monitor.ingest.parse import check_utf8
 from monitor.ingest.write import ImportReport, attach_room, write_staged
-from monitor.store.listings import STAGED_GROUP
+from monitor.store.staging import STAGED_GROUP
 
 if TYPE_CHECKING:
     from sqlite_utils import Database

@@ -18,7 +18,8 @@ from monitor.ingest.batches import read_batches
 from monitor.ingest.normalise import normalised_values
 from monitor.ingest.parse import read_pieces
 from monitor.listing import seller_key
-from monitor.store.listings import STAGED_GROUP, json_text, stage_batch
+from monitor.store.listings import json_text
+from monitor.store.staging import STAGED_GROUP, stage_batch
 
 # Batches the worker may run ahead of the writer (each a staging file of about 3 MB): enough
 # for a writer that is the slower side to find STAGED_GROUP batches ready at once.

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from monitor.scoring.score import score_keys
-from monitor.store.listings import SaveResult, save_listings, save_staged
+from monitor.store.listings import SaveResult, save_listings
+from monitor.store.staging import save_staged
 
 if TYPE_CHECKING:
     from sqlite_utils import Database

@@ -1,4 +1,9 @@
-"""Writing listings: current state, one observation per listing per run, and sellers."""
+"""Writing listings: current state, one observation per listing per run, and sellers.
+
+A batch of listings (a crawl's, an import's) is written here by ``save_listings``; a bulk
+import's batches staged in files by its workers are written by monitor/store/staging.py with
+the same statements (``batch_statements``); full-text search is monitor/store/search.py.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-from monitor.listing import (LATE_FIELDS, LISTING_COLUMNS, LISTING_FIELDS, StoredListing, listing_columns, repair_listing,
-                             seller_key, utc_now)
+from monitor.listing import LATE_FIELDS, LISTING_COLUMNS, LISTING_FIELDS, repair_listing, seller_key, utc_now
 from monitor.store.db import write_transaction
 
 logger = logging.getLogger(__name__)
@@ -67,9 +71,8 @@ if c_make_encoder is not None and c_encode_basestring is not None:
 # terms to disk on every row's statement savepoint (many tiny segments, constant merging),
 # which made the listings upsert 4-5x slower than the same rows without the trigger.
 # Bulk imports fill the same table layout in a separate staging file in a worker process
-# (``stage_batch``) and the writer reads it from there (``save_staged``).
+# and the writer reads it from there (monitor/store/staging.py).
 _BATCH_TABLE = "temp.monitor_save_batch"
-_STAGE_SCHEMA = "monitor_stage"
 # The listings columns a save writes: the listing's own fields, then when and by which run it was
 # seen (the id is SQLite's; removal, score, relisting have their own writers; LATE_FIELDS end the table).
 _LISTING_COLUMNS = ("site", "listing_id", *STATE_COLUMNS, "first_seen", "last_seen", "last_run_id")
@@ -77,12 +80,12 @@ assert set(_LISTING_COLUMNS) <= set(LISTING_COLUMNS)
 # n: position in the batch (row order = statement order, so ids come out as before);
 # has_seller: whether the row upserts a seller; price_nan: the price was a float NaN (SQLite
 # stores NaN as NULL, but it still counts as a changed price, as it always has).
-_BATCH_COLUMNS = ("n", *_LISTING_COLUMNS, "has_seller", "price_nan")
+BATCH_COLUMNS = ("n", *_LISTING_COLUMNS, "has_seller", "price_nan")
 # No declared types: the batch table keeps values exactly as bound; the store's
 # column affinities apply when they are copied, as they did when bound directly.
-_BATCH_TABLE_COLUMNS = f"(n INTEGER PRIMARY KEY, {', '.join(_BATCH_COLUMNS[1:])})"
+_BATCH_TABLE_COLUMNS = f"(n INTEGER PRIMARY KEY, {', '.join(BATCH_COLUMNS[1:])})"
 _CREATE_BATCH = f"CREATE TEMP TABLE IF NOT EXISTS monitor_save_batch {_BATCH_TABLE_COLUMNS}"
-_FILL = f"VALUES ({', '.join('?' * len(_BATCH_COLUMNS))})"
+_FILL = f"VALUES ({', '.join('?' * len(BATCH_COLUMNS))})"
 _SITE = _LISTING_COLUMNS.index("site")
 _SELLER_ID = _LISTING_COLUMNS.index("seller_id")
 _SELLER_URL = _LISTING_COLUMNS.index("seller_url")
@@ -120,7 +123,7 @@ def _upsert_sql(table: str, late: bool = True) -> str:
 
 
 # A seller seen again keeps what it showed before where this sighting shows nothing.
-_SELLER_CONFLICT = """
+SELLER_CONFLICT = """
 ON CONFLICT(site, seller_id) DO UPDATE SET
   name = coalesce(excluded.name, sellers.name),
   url = coalesce(excluded.url, sellers.url),
@@ -138,7 +141,7 @@ INSERT INTO sellers (site, seller_id, name, url, location, rating, rating_count,
 SELECT site, seller_id, seller_name, seller_url, seller_location, seller_rating, seller_rating_count,
        last_seen, last_seen
 FROM {table} WHERE has_seller ORDER BY n
-""" + _SELLER_CONFLICT
+""" + SELLER_CONFLICT
 
 
 def _observed(late: bool) -> tuple[str, ...]:
@@ -179,7 +182,7 @@ def _count_sql(table: str) -> str:
             f"FROM {table} AS b LEFT JOIN listings AS l ON l.site = b.site AND l.listing_id = b.listing_id")
 
 
-def _statements(table: str, late: bool = True) -> dict[str, str]:
+def batch_statements(table: str, late: bool = True) -> dict[str, str]:
     """The batch's statements; late=False: for a store without LATE_FIELDS' columns (not migrated yet)."""
     return {
         "existing": f"SELECT b.n, {', '.join('l.' + c for c in CHANGE_COLUMNS)} {_join(table)}",
@@ -191,22 +194,15 @@ def _statements(table: str, late: bool = True) -> dict[str, str]:
     }
 
 
-_TEMP_SQL = _statements(_BATCH_TABLE)
-_TEMP_SQL_EARLY = _statements(_BATCH_TABLE, late=False)
-# Whether the store has the columns of LATE_FIELDS (one cheap lookup per batch).
+_TEMP_SQL = batch_statements(_BATCH_TABLE)
+_TEMP_SQL_EARLY = batch_statements(_BATCH_TABLE, late=False)
 _HAS_LATE = f"SELECT count(*) FROM pragma_table_info('listings') WHERE name IN ({', '.join('?' * len(LATE_FIELDS))})"
-_has_late_columns = lambda conn: conn.execute(_HAS_LATE, LATE_FIELDS).fetchone()[0] == len(LATE_FIELDS)  # noqa: E731
-# save_staged stores up to this many staged batches in one write transaction, each attached
-# under its own name (SQLite allows 10 attached databases by default).
-STAGED_GROUP = 4
 
 
-def _stage_schema(k: int) -> str:
-    return f"{_STAGE_SCHEMA}{k}"
+def has_late_columns(conn: sqlite3.Connection) -> bool:
+    """Whether the store has the columns of LATE_FIELDS (one cheap lookup per batch)."""
+    return conn.execute(_HAS_LATE, LATE_FIELDS).fetchone()[0] == len(LATE_FIELDS)
 
-
-_STAGE_SQL = [_statements(f"{_stage_schema(k)}.batch") for k in range(STAGED_GROUP)]
-_STAGE_SQL_EARLY = [_statements(f"{_stage_schema(k)}.batch", late=False) for k in range(STAGED_GROUP)]
 
 # Full-text entries of new listings, one statement per batch (migration 0011): while a write
 # holds a row in listings_fts_deferred, the insert trigger skips, and the listings above the
@@ -225,7 +221,7 @@ _TOP_ROWID = ("SELECT CASE WHEN EXISTS (SELECT 1 FROM sqlite_master WHERE name =
               "THEN coalesce((SELECT max(id) FROM listings), 0) END")
 
 
-def _upsert_listings(conn: sqlite3.Connection, upsert_sql: str) -> None:
+def upsert_listings(conn: sqlite3.Connection, upsert_sql: str) -> None:
     """Run a batch's listings upsert (inside the caller's write transaction), indexing its new
     listings for full-text search in one statement."""
     top = conn.execute(_TOP_ROWID).fetchone()[0]
@@ -280,156 +276,7 @@ def _batch_rows(items: Iterable[Mapping[str, Any]], run_id: int | None, result: 
     return [(n, *row) for n, row in enumerate(rows.values())]
 
 
-assert len(_batch_rows([{"site": "s", "listing_id": "1", "observed_at": "t"}], None)[0]) == len(_BATCH_COLUMNS)
-
-
-# A staging file's table: the batch table's columns, but n is the rowid (assigned in
-# insertion order), first_seen is last_seen, and the run columns stay NULL (imports).
-_STAGE_TABLE_COLUMNS = "(" + ", ".join(
-    "n INTEGER PRIMARY KEY" if c == "n" else "first_seen AS (last_seen)" if c == "first_seen" else c
-    for c in _BATCH_COLUMNS) + ")"
-_STAGE_FILLED = tuple(c for c in _BATCH_COLUMNS if c not in ("n", "first_seen", "http_status", "last_run_id"))
-
-
-def stage_rows(values: Iterable[tuple]) -> list[tuple]:
-    """_batch_rows(items, None) for import rows given as tuples of monitor.listing.IMPORT_FIELDS,
-    without n, first_seen, http_status and last_run_id (see _STAGE_FILLED). The import worker
-    makes these rows itself (monitor.ingest.worker.staged_row; tests/test_import.py compares)."""
-    rows: dict[tuple[str, str], tuple] = {}
-    for (site, listing_id, url, title, description, brand, category, price, currency, currency_raw, availability,
-         seller_id, seller_name, seller_url, seller_location, seller_rating, seller_rating_count, images,
-         attributes, sku, mpn, gtin, observed, sales_count) in values:
-        seller_id = seller_key(seller_id, seller_name, seller_url)
-        site = str(site)
-        listing_id = str(listing_id)
-        rows[(site, listing_id)] = (
-            site, listing_id, url, title, description, brand, category, price, currency, currency_raw,
-            availability, seller_id, seller_name, seller_url, seller_location, seller_rating, seller_rating_count,
-            (json_text(images if images.__class__ is list else list(images)) if images else None),
-            (json_text(attributes if attributes.__class__ is dict else dict(attributes)) if attributes else None),
-            sku, mpn, gtin, sales_count, observed or utc_now(), 1 if seller_id else 0,
-            1 if price.__class__ is float and price != price else 0,
-        )
-    return list(rows.values())
-
-
-_S_SITE, _S_SELLER_ID = _STAGE_FILLED.index("site"), _STAGE_FILLED.index("seller_id")
-_S_SELLER = tuple(_STAGE_FILLED.index(c) for c in
-                  ("seller_name", "seller_url", "seller_location", "seller_rating", "seller_rating_count"))
-_S_LAST_SEEN = _STAGE_FILLED.index("last_seen")
-
-
-def _stage_sellers(rows: list[tuple]) -> list[tuple]:
-    """One row per seller of the batch, with what the per-listing seller upsert (_seller_sql)
-    would leave after going through the batch in order: each field the last value given
-    (NULL if none), first/last seen the min/max; in order of first appearance (= rowids)."""
-    sellers: dict[tuple, list] = {}
-    for row in rows:
-        seller_id = row[_S_SELLER_ID]
-        if not seller_id:
-            continue
-        key = (row[_S_SITE], seller_id)
-        seen = row[_S_LAST_SEEN]
-        agg = sellers.get(key)
-        if agg is None:
-            sellers[key] = [*key, *(None if row[i] != row[i] else row[i] for i in _S_SELLER), seen, seen]
-            continue
-        for k, i in enumerate(_S_SELLER, start=2):
-            value = row[i]
-            if value is not None and value == value:  # NaN is stored as NULL, so it is no value either
-                agg[k] = value
-        if seen < agg[7]:
-            agg[7] = seen
-        if seen > agg[8]:
-            agg[8] = seen
-    return [tuple(agg) for agg in sellers.values()]
-
-
-_STAGE_SELLER_COLUMNS = ("site", "seller_id", "name", "url", "location", "rating", "rating_count", "first_seen",
-                         "last_seen")
-
-
-def _insert_without_null_columns(table: str, columns: tuple[str, ...], rows: list[tuple]) -> tuple[str, list]:
-    """(INSERT statement, rows) that leave out the columns NULL in every row. Binding None
-    costs Python's sqlite3 about 0.3 µs (an adapter lookup), 3-5 times a str or a number, and
-    exports often lack whole columns (sku, gtin, ratings ...); a column left out is NULL all
-    the same."""
-    transposed = list(zip(*rows))
-    keep = [i for i, column in enumerate(transposed) if not all(v is None for v in column)]
-    if len(keep) < len(columns):
-        columns = tuple(columns[i] for i in keep)
-        rows = list(zip(*(transposed[i] for i in keep)))
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows
-
-
-def stage_batch(path: str, rows: Iterable[tuple]) -> int:
-    """Write a batch of imported rows (in _STAGE_FILLED order, as ``stage_rows`` makes them) to
-    a new staging file for ``save_staged``; returns the number of listings in it. A listing
-    given more than once is stored once, the last sighting at the place of the first (as
-    ``stage_rows`` and ``_batch_rows`` keep them). Runs in the import's parse worker (monitor.ingest.worker)."""
-    rows = list({(row[0], row[1]): row for row in rows}.values())
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
-        conn.execute("PRAGMA journal_mode = OFF")  # a scratch file: nothing to recover
-        conn.execute("PRAGMA synchronous = OFF")
-        conn.execute(f"CREATE TABLE batch {_STAGE_TABLE_COLUMNS}")
-        conn.execute(f"CREATE TABLE sellers (n INTEGER PRIMARY KEY, {', '.join(_STAGE_SELLER_COLUMNS)})")
-        conn.execute("BEGIN")
-        for table, columns, table_rows in (("batch", _STAGE_FILLED, rows),
-                                           ("sellers", _STAGE_SELLER_COLUMNS, _stage_sellers(rows))):
-            if table_rows:
-                conn.executemany(*_insert_without_null_columns(table, columns, table_rows))
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
-    return len(rows)
-
-
-# The staged batch's sellers, already one row each: same upsert as _seller_sql.
-def _upsert_staged_sellers(schema: str) -> str:
-    return f"""
-INSERT INTO sellers (site, seller_id, name, url, location, rating, rating_count, first_seen, last_seen)
-SELECT site, seller_id, name, url, location, rating, rating_count, first_seen, last_seen
-FROM {schema}.sellers WHERE true ORDER BY n
-""" + _SELLER_CONFLICT
-
-
-for _k, (_sql, _early) in enumerate(zip(_STAGE_SQL, _STAGE_SQL_EARLY)):
-    _sql["staged_sellers"] = _early["staged_sellers"] = _upsert_staged_sellers(_stage_schema(_k))
-
-
-def save_staged(db: Database, batches: list[tuple[str, int]], *, source: str = "import") -> list[SaveResult]:
-    """Store batches written by ``stage_batch`` (``(path, seen)``, at most STAGED_GROUP), one
-    after the other in ONE write transaction: for each batch the same statements and result
-    as ``save_listings(db, items, source=source)`` for its items. Not inside a transaction
-    (SQLite cannot attach a file inside one).
-
-    Why several batches per transaction: a batch's random inserts into the listings indexes
-    (last seen, seller id and name) and the full-text index dirty thousands of pages, which
-    every commit writes to the WAL again (and the checkpoint to the database); batches
-    committed together write the pages they share once."""
-    if len(batches) > STAGED_GROUP:
-        raise ValueError(f"at most {STAGED_GROUP} staged batches at a time")
-    conn = db.conn
-    attached: list[str] = []
-    results = []
-    try:
-        for k, (path, _) in enumerate(batches):
-            conn.execute(f"ATTACH DATABASE ? AS {_stage_schema(k)}", (str(path),))
-            attached.append(_stage_schema(k))
-        with write_transaction(db):
-            statements = _STAGE_SQL if _has_late_columns(conn) else _STAGE_SQL_EARLY
-            for k, (_, seen) in enumerate(batches):
-                sql = statements[k]
-                new, changed = conn.execute(sql["count"]).fetchone()
-                _upsert_listings(conn, sql["upsert"])
-                conn.execute(sql["staged_sellers"])
-                conn.execute(sql["observations_import"], (None, source))
-                results.append(SaveResult(seen=seen, new=new, changed=changed))
-    finally:
-        for schema in attached:
-            conn.execute(f"DETACH DATABASE {schema}")
-    return results
+assert len(_batch_rows([{"site": "s", "listing_id": "1", "observed_at": "t"}], None)[0]) == len(BATCH_COLUMNS)
 
 
 def save_listings(
@@ -458,9 +305,9 @@ def save_listings(
         conn.execute(_CREATE_BATCH)
         conn.execute(f"DELETE FROM {_BATCH_TABLE}")
         conn.executemany(f"INSERT INTO {_BATCH_TABLE} {_FILL}", batch)
-        sql = _TEMP_SQL if _has_late_columns(conn) else _TEMP_SQL_EARLY
+        sql = _TEMP_SQL if has_late_columns(conn) else _TEMP_SQL_EARLY
         before = {r[0]: r[1:] for r in conn.execute(sql["existing"])}
-        _upsert_listings(conn, sql["upsert"])
+        upsert_listings(conn, sql["upsert"])
         conn.execute(sql["sellers"])
         if run_id is not None:
             conn.execute(sql["observations_run"], (run_id, source))
@@ -475,26 +322,3 @@ def save_listings(
         elif any((v := row[1 + i]) is not None and v != o for i, o in zip(_CHANGE_INDEX, old)):
             result.changed += 1
     return result
-
-
-def search_listings(db: Database, query: str, *, limit: int = 50) -> list[StoredListing]:
-    """Full-text search over title and description (Chinese and Latin).
-
-    The trigram index needs three characters; shorter queries (two-character Chinese
-    words are common) fall back to a substring scan.
-    """
-    query = query.strip()
-    if not query:
-        return []
-    if len(query) >= 3:
-        sql = (
-            f"SELECT {listing_columns('l')} FROM listings AS l JOIN listings_fts ON listings_fts.rowid = l.id "
-            "WHERE listings_fts MATCH ? ORDER BY rank LIMIT ?"
-        )
-        return list(db.execute_returning_dicts(sql, [db.quote_fts(query), limit]))
-    like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    sql = (
-        f"SELECT {listing_columns('l')} FROM listings AS l WHERE title LIKE ? ESCAPE '\\' "
-        "OR description LIKE ? ESCAPE '\\' ORDER BY last_seen DESC LIMIT ?"
-    )
-    return list(db.execute_returning_dicts(sql, [like, like, limit]))
