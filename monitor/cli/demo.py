@@ -16,7 +16,7 @@ from rich.table import Table
 
 from monitor.demo.catalogue import ground_truth
 from monitor.evidence import signing
-from monitor.demo.marketplaces import DemoMarketplaces
+from monitor.demo.marketplaces import MARKETPLACE_BASE_PORT, DemoMarketplaces
 from monitor.review.accounts import AccountError, add_user, generate_password, set_password
 from monitor.store import open_db, resolve_db_path
 from monitor.web import create_app
@@ -90,7 +90,16 @@ def demo(ctx, day, max_pages, serve, port):
     db_path = str(resolve_db_path(ctx.obj.get("db_path")))
     open_db(db_path).close()
     started = time.monotonic()
-    failed = crawl_demo_sites(console, db_path, day, max_pages)
+    markets = start_marketplaces(console, day, configured_ports=serve)
+    try:
+        _crawl_and_serve(console, db_path, day, max_pages, serve, port, markets, started)
+    finally:
+        markets.stop()
+
+
+def _crawl_and_serve(console: Console, db_path: str, day: int, max_pages: int | None, serve: bool, port: int,
+                     markets: DemoMarketplaces, started: float) -> None:
+    failed = crawl_demo_sites(console, db_path, max_pages, markets)
     print_sites(console, db_path, day)
     db = open_db(db_path)
     total = db.execute("SELECT count(*) FROM listings WHERE site IN (?, ?, ?)", list(DEMO_SITES)).fetchone()[0]
@@ -103,8 +112,24 @@ def demo(ctx, day, max_pages, serve, port):
     if failed:
         sys.exit(1)
     demo_signing_key(console, db_path)
-    if serve:
+    if serve:  # the marketplaces stay up: a complaint on a demo listing is crawled at once
         serve_review_app(console, db_path, port)
+
+
+def start_marketplaces(console: Console, day: int, *, configured_ports: bool) -> DemoMarketplaces:
+    """The demo marketplaces of DAY. Served for the review app, they listen on the ports
+    monitor.yaml names (8101-8103, as `monitor marketplaces`), so that the listings' URLs are those
+    of the configured sites and a complaint or re-check on one is crawled; otherwise (and when
+    those ports are taken) on free ports."""
+    if configured_ports:
+        try:
+            return DemoMarketplaces(host="127.0.0.1", base_port=MARKETPLACE_BASE_PORT, day=day).start()
+        except OSError as exc:
+            console.print(f"[yellow]warning:[/yellow] ports {MARKETPLACE_BASE_PORT}-{MARKETPLACE_BASE_PORT + 2} are "
+                          f"taken ({exc.strerror}; is `monitor marketplaces` running?): the demo marketplaces run on "
+                          "free ports, and complaints on their listings will not be crawled (monitor.yaml names "
+                          f"{MARKETPLACE_BASE_PORT}-{MARKETPLACE_BASE_PORT + 2})")
+    return DemoMarketplaces(host="127.0.0.1", base_port=None, day=day).start()
 
 
 def demo_signing_key(console: Console, db_path: str) -> None:
@@ -119,16 +144,15 @@ def demo_signing_key(console: Console, db_path: str) -> None:
                   "case and referral packages are signed with it")
 
 
-def crawl_demo_sites(console: Console, db_path: str, day: int, max_pages: int | None) -> list[str]:
-    """Serve the marketplaces of DAY, crawl each in its own process; the sites whose crawl failed."""
-    with DemoMarketplaces(host="127.0.0.1", base_port=None, day=day) as markets:
-        for site, url in markets.urls.items():
-            console.print(f"demo marketplace [bold]{site}[/bold] at {url}")
-        procs = {site: crawl_subprocess(site, markets.urls[site], db_path, max_pages) for site in DEMO_SITES}
-        outputs = {}
-        for site, proc in procs.items():
-            out, _ = proc.communicate()
-            outputs[site] = (proc.returncode, out)
+def crawl_demo_sites(console: Console, db_path: str, max_pages: int | None, markets: DemoMarketplaces) -> list[str]:
+    """Crawl each running demo marketplace in its own process; the sites whose crawl failed."""
+    for site, url in markets.urls.items():
+        console.print(f"demo marketplace [bold]{site}[/bold] at {url}")
+    procs = {site: crawl_subprocess(site, markets.urls[site], db_path, max_pages) for site in DEMO_SITES}
+    outputs = {}
+    for site, proc in procs.items():
+        out, _ = proc.communicate()
+        outputs[site] = (proc.returncode, out)
     failed = [site for site, (code, _) in outputs.items() if code != 0]
     for site in failed:
         console.print(f"[red]crawl of {site} failed (exit {outputs[site][0]}):[/red]\n{escape(outputs[site][1])}")

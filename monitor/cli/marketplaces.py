@@ -7,13 +7,13 @@ import time
 import click
 
 from monitor.demo.catalogue import SITES
-from monitor.demo.marketplaces import DemoMarketplaces
+from monitor.demo.marketplaces import MARKETPLACE_BASE_PORT, DemoMarketplaces
 
 
 @click.command("marketplaces")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind. Keep 127.0.0.1 unless you know why not.")
-@click.option("--port-base", default=8101, show_default=True, type=click.IntRange(0, 65533),
+@click.option("--port-base", default=MARKETPLACE_BASE_PORT, show_default=True, type=click.IntRange(0, 65533),
               help="greenmart listens on this port, baihuo on +1, kuaigou on +2; 0 picks free ports.")
 @click.option("--day", default=1, show_default=True, type=click.IntRange(min=1),
               help="Which night to serve: from day 2 on prices move, listings disappear and reappear.")

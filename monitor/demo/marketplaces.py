@@ -77,6 +77,11 @@ class _Server6(_Server):
     address_family = socket.AF_INET6
 
 
+# The ports of `monitor marketplaces` and of the demo while it serves the review app: greenmart,
+# baihuo, kuaigou on 8101, 8102, 8103, the base_url of each site in monitor.yaml.
+MARKETPLACE_BASE_PORT = 8101
+
+
 class DemoMarketplaces:
     """The three demo shops on ``host``; ``base_port=None`` picks free ports.
 
