@@ -496,6 +496,6 @@ def test_the_alert_e_mail_is_in_the_offices_language_chinese_by_default(db, tmp_
         mail = smtp.parsed()
         assert mail["Subject"].startswith("[monitor-test] 2 条告警（失败 1 次、降级运行 1 次）：")
         body = mail.get_content()
-        for text in ("条新告警", "网站 greenmart", "任务 greenmart-nightly", "状态：失败", "原因：", "第 1 次运行失败", "日志：", "告警时间："):
+        for text in ("条新告警", "平台 greenmart", "任务 greenmart-nightly", "状态：失败", "原因：", "第 1 次运行失败", "日志：", "告警时间："):
             assert text in body, text
         assert "status:" not in body and "new alert" not in body

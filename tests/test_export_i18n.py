@@ -35,7 +35,7 @@ def test_a_case_package_cover_page_is_chinese_by_default_and_english_on_request(
     assert proc.returncode == 0, proc.stderr
     html, pdf = _summary(tmp_path / "zh.wacz")
     assert '<html lang="zh-CN">' in html and "案件：卖家 s-evil" in html
-    for words in ("审核结论", "审核人", "保全时间", "证据", "近似受保护商标",
+    for words in ("审核结论", "审核员", "保全时间", "证据", "近似受保护商标",
                   "与受保护商标「Bosch」近似"):
         assert words in html, words
     for english in ("Prepared", "Verdict", "looks like", "not decided", "Listing "):

@@ -95,7 +95,7 @@ def test_the_referral_cover_pages_are_chinese_throughout_by_default_and_english_
                       "校验码正确", "已就上述商品发出的侵权投诉通知", "已发送", "保全时间", "HTTP 响应", "截图"):
             assert _squeeze(words) in _squeeze(shown), words  # a PDF table cell may wrap a phrase
     assert "于 " + doc["created_at"][:4] + "年" in text  # "Prepared ..." as the intro's first sentence
-    assert "涉及网站 shopa、shopb" in html and "类目 汽车配件、化妆品" in html  # categories by name, not id
+    assert "涉及平台 shopa、shopb" in html and "品类 汽车配件、化妆品" in html  # categories by name, not id
     assert "Prepared" not in text and "listing(s)" not in text and "Issued by" not in text
 
     html, text, doc = _referral(store, "en", "en.wacz")

@@ -30,7 +30,7 @@ from tests.conftest import run_monitor
 from tests.report_fixtures import Q2, build_store, check_self_contained, render_pages, store  # noqa: F401 - store: fixture
 
 H1 = Period("half", date(2026, 1, 1), date(2026, 7, 1))
-CHINESE_HEADINGS = ("半年度报告", "主要指标", "按地区：省份", "按地区：城市", "按类别", "按平台", "重点时段",
+CHINESE_HEADINGS = ("半年度报告", "主要指标", "按地区：省份", "按地区：城市", "按品类", "按平台", "重点时段",
                     "投诉举报办理", "双随机抽查", "线索移送", "指标说明")
 ENGLISH_HEADINGS = ("Half-year report", "Headline figures", "By region: province", "By region: city", "By category",
                     "By site", "Key periods", "Complaints handled", "Random sampling", "Referrals", "Definitions")
@@ -306,7 +306,7 @@ def test_sample_estimates_in_the_report_match_a_hand_computation(tmp_path):
     finally:
         db.close()
     section = html[html.index("<h2>双随机抽查</h2>"):html.index("<h2>线索移送</h2>")]
-    row = re.search(r"<tr><td>全部类别</td><td class=\"n\">(\d+)</td><td class=\"n\">(\d+)</td><td class=\"n\">(\d+)"
+    row = re.search(r"<tr><td>全部品类</td><td class=\"n\">(\d+)</td><td class=\"n\">(\d+)</td><td class=\"n\">(\d+)"
                     r"</td><td class=\"n\">(\d+)</td><td class=\"n\">([^<]+)</td><td class=\"n\">([^<]+)</td></tr>",
                     section)
     assert row, section

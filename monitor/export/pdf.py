@@ -17,7 +17,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from monitor.i18n import gettext as _
-from monitor.i18n import format_date, format_datetime, format_money, ngettext
+from monitor.i18n import format_date, format_datetime, format_money, ngettext, pgettext
 from monitor.export.words import capture_time, evidence_kind
 from monitor.rules.explain import explain, field_words, signal_words
 from monitor.verdicts import verdict_label
@@ -127,7 +127,7 @@ def case_summary_pdf(meta: dict[str, Any], items: list[dict[str, Any]]) -> bytes
                        _("; ").join(f"{field_words(e['field'])}: {e['text']}" for e in s["evidence"])]
                       for s in flag["signals"]], (30, 100, 60))
         if it["verdicts"]:
-            pdf.grid([_("Decided"), _("Analyst"), _("Verdict"), _("Reason"), _("Note")],
+            pdf.grid([pgettext("time", "Decided"), _("Analyst"), _("Verdict"), _("Reason"), _("Note")],
                      [[format_datetime(v["decided_at"]), v["analyst"], verdict_label(v["verdict"]), v["reason"] or "",
                        v["note"] or ""] for v in it["verdicts"]], (34, 22, 40, 30, 64))
         if it["evidence"]:
