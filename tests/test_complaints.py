@@ -13,6 +13,7 @@ import pytest
 from monitor.casework import complaints as service
 from monitor.casework.complaints_rules import ComplaintError, deadline, load_settings, url_key, working_days_left
 from monitor.casework.complaints_stats import complaint_counts, summary
+from monitor.i18n import use_locale
 from monitor.review import QueueFilters, queue_page
 from monitor.review.accounts import User, add_user, new_api_token
 from monitor.store import open_db
@@ -126,6 +127,11 @@ def test_a_complaint_posted_through_the_api_is_crawled_scored_and_queued_with_it
     try:
         run = db["crawl_runs"].get(c["crawl_run"])
         assert run["status"] in ("completed", "degraded") and '"listing_url"' in run["args"]
+        stored = db["complaints"].get(c["id"])
+        assert stored["crawl_note"] == f"crawled in run {run['id']} ({run['status']})"
+        with use_locale("zh_CN"):  # the note's template, in the reader's words
+            assert service.stored_text(stored["crawl_note"], stored["crawl_note_template"]) == \
+                f"已在第 {run['id']} 次抓取中采集（{'已完成' if run['status'] == 'completed' else '降级'}）"
         listing = db["listings"].get(c["listing"])
         assert listing["url"] == url and listing["score"] is not None  # scored by the crawl's pipeline
         warc = db.execute("SELECT count(*) FROM evidence WHERE run_id = ? AND url = ?", [run["id"], url]).fetchone()[0]

@@ -43,7 +43,7 @@ def test_the_form_takes_a_complaint_and_only_leads_see_the_complainant(app):
         assert re.fullmatch(r"/complaints/\d+", target)
         detail = lead.get(target).text
         # The default 15 working days from Sep 30 over 国庆: Oct 8-10 (Sat 10 a make-up day), 12-16, 19-23, 26, 27.
-        assert "2026-10-27" in detail
+        assert "2026年10月27日" in detail  # as the reader writes a date, not 2026-10-27
         assert "赵六&lt;script&gt;" in detail and "赵六<script>" not in detail
         assert "&lt;b&gt;售假&lt;/b&gt;" in detail
         listing_page = lead.get("/complaints").text

@@ -18,18 +18,34 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from monitor.alerts.detect import RUN_STATUS_WORDS
 from monitor.casework.complaints_crawl import crawl_listing, match_site
 from monitor.casework.complaints_rules import (DONE_STATUSES, KINDS, MAX_COMPLAINANT, MAX_OUTCOME, MAX_TEXT,
                                                OPEN_STATUSES, SOURCES, STATUSES, ComplaintError, ComplaintSettings,
-                                               check_choice, check_date, check_text, check_url, deadline, url_key,
-                                               working_days_left)
-from monitor.i18n import gettext as _
+                                               check_choice, check_date, check_text, check_url, deadline,
+                                               status_labels, url_key, working_days_left)
+from monitor.i18n import N_, gettext as _
 from monitor.listing import listing_columns, utc_now
 from monitor.review.audit import audit
+from monitor.rules.explain import Msg, render_stored
 from monitor.scoring.active import active_engine
 from monitor.scoring.score import as_listing
 from monitor.store.db import write_transaction
 from monitor.store.flags import content_hash
+
+# The notes the casework writes on a complaint, as message templates (English in the store beside
+# them, rendered in the reader's language on the pages; migration c0002).
+NOTE_DUPLICATE = N_("duplicate of open complaint %(id)s: linked, not crawled again")
+NOTE_NO_PROFILE = N_("not crawled: no profile for host %(host)s")
+NOTE_SHOP = N_("not crawled: a shop page (the site's scheduled crawl covers its listings)")
+NOTE_NO_CRAWL = N_("not crawled: taken without crawling (--no-crawl)")
+NOTE_CRAWLED = N_("crawled in run %(run)s (%(status)s)")
+NOTE_NO_LISTING = N_("run %(run)s (%(status)s) stored no listing from %(url)s: gone, refused by robots.txt or the "
+                     "network guard, or not a listing page")
+NOTE_NO_LISTING_DETAIL = N_("run %(run)s (%(status)s) stored no listing from %(url)s: gone, refused by robots.txt "
+                            "or the network guard, or not a listing page %(detail)s")
+NOTE_NOT_QUEUED = N_("%(note)s; not put in the queue: %(problem)s")
+OUTCOME_WITH = N_("with complaint %(id)s: %(outcome)s")
 
 PUBLIC_FIELDS = ("id", "url", "kind", "site", "listing", "source", "received_on", "text", "response_days",
                  "deadline", "status", "crawl_state", "crawl_note", "crawl_run", "duplicate_of", "created_by",
@@ -38,6 +54,26 @@ PUBLIC_FIELDS = ("id", "url", "kind", "site", "listing", "source", "received_on"
 
 def _today() -> dt.date:
     return dt.date.today()
+
+
+def _note(message: str, **params: Any) -> dict[str, Any]:
+    """A note's columns: its English text and its template (``{"message", "params"}`` JSON)."""
+    msg = Msg(message, **params)
+    return {"text": str(msg), "template": json.dumps(msg.stored(), ensure_ascii=False), "msg": msg}
+
+
+def _run_status(status: str | None) -> Msg | str:
+    return Msg(RUN_STATUS_WORDS[status]) if status in RUN_STATUS_WORDS else (status or "")
+
+
+def stored_text(text: str | None, template: str | None) -> str:
+    """A note as the current locale reads it: from its template when it has one, else the text
+    as stored (rows from before migration c0002, notes written by a person)."""
+    try:
+        value = json.loads(template) if template else None
+    except ValueError:
+        value = None
+    return render_stored(value if isinstance(value, dict) else None, fallback=text or "")
 
 
 def check_complaint(raw: dict[str, Any], settings: ComplaintSettings, *, today: dt.date) -> dict[str, Any]:
@@ -78,20 +114,19 @@ def intake(db: Database, raw: dict[str, Any], *, actor: str, settings: Complaint
         original = open_original(db, fields["url_key"])
         row = {**fields, "status": "open", "created_by": actor, "created_at": now}
         if original is not None:
+            note = _note(NOTE_DUPLICATE, id=original["id"])
             row.update(duplicate_of=original["id"], listing=original["listing"], site=original["site"],
-                       crawl_state="duplicate",
-                       crawl_note=f"duplicate of open complaint {original['id']}: linked, not crawled again")
+                       crawl_state="duplicate", crawl_note=note["text"], crawl_note_template=note["template"])
             match = None
         else:
             match = match_site(fields["url"], settings)
             row["site"] = match.site if match else None
             if match is None:
-                host = fields["url_key"].split("/")[2]
-                row.update(crawl_state="no_profile", crawl_note=f"not crawled: no profile for host {host}")
+                note = _note(NOTE_NO_PROFILE, host=fields["url_key"].split("/")[2])
+                row.update(crawl_state="no_profile", crawl_note=note["text"], crawl_note_template=note["template"])
             elif fields["kind"] == "shop" or not crawl:
-                row.update(crawl_state="not_crawled",
-                           crawl_note="not crawled: a shop page (the site's scheduled crawl covers its listings)"
-                           if fields["kind"] == "shop" else "not crawled: taken without crawling (--no-crawl)")
+                note = _note(NOTE_SHOP if fields["kind"] == "shop" else NOTE_NO_CRAWL)
+                row.update(crawl_state="not_crawled", crawl_note=note["text"], crawl_note_template=note["template"])
             else:
                 row.update(crawl_state="crawling", crawl_note=None)
         complaint_id = db["complaints"].insert(row).last_pk
@@ -116,18 +151,22 @@ def _crawl_and_queue(db: Database, complaint_id: int, match, url: str, settings:
         found = db.execute("SELECT listing FROM observations WHERE run_id = ? ORDER BY id LIMIT 1",
                            [result.run_id]).fetchone()
         listing_pk = found[0] if found else None
+    status = _run_status(result.status)
     if listing_pk is not None:
-        state, note = "crawled", f"crawled in run {result.run_id} ({result.status})"
+        state, stored = "crawled", _note(NOTE_CRAWLED, run=result.run_id, status=status)
     elif result.run_id is not None:
-        state, note = "crawl_failed", (f"run {result.run_id} ({result.status}) stored no listing from {url}: "
-                                       f"gone, refused by robots.txt or the network guard, or not a listing page "
-                                       f"{result.note}").strip()
-    else:
-        state, note = "crawl_failed", result.note
+        detail = (result.note or "").strip()
+        state, stored = "crawl_failed", (
+            _note(NOTE_NO_LISTING_DETAIL, run=result.run_id, status=status, url=url, detail=detail) if detail
+            else _note(NOTE_NO_LISTING, run=result.run_id, status=status, url=url))
+    else:  # the crawl process's own English (it did not start, or exited): kept as it is
+        state, stored = "crawl_failed", {"text": result.note, "template": None, "msg": result.note}
+    note = stored["text"]
     with write_transaction(db):
         before = db["complaints"].get(complaint_id)
-        db.execute("UPDATE complaints SET crawl_state = ?, crawl_note = ?, crawl_run = ?, listing = ? WHERE id = ?",
-                   [state, note, result.run_id, listing_pk, complaint_id])
+        db.execute("UPDATE complaints SET crawl_state = ?, crawl_note = ?, crawl_note_template = ?, crawl_run = ?, "
+                   "listing = ? WHERE id = ?", [state, note, stored["template"], result.run_id, listing_pk,
+                                                complaint_id])
         audit(db, actor, "complaint.crawl", f"complaint:{complaint_id}",
               {"crawl_state": before["crawl_state"]},
               {"crawl_state": state, "crawl_note": note, "crawl_run": result.run_id, "listing": listing_pk})
@@ -137,9 +176,10 @@ def _crawl_and_queue(db: Database, complaint_id: int, match, url: str, settings:
         with write_transaction(db):
             queue_flag(db, complaint_id, listing_pk, actor=actor)
     except RuntimeError as exc:  # no usable rule packs: said on the complaint, never a silent gap
+        queued = _note(NOTE_NOT_QUEUED, note=stored["msg"], problem=str(exc))
         with write_transaction(db):
-            db.execute("UPDATE complaints SET crawl_note = ? WHERE id = ?",
-                       [f"{note}; not put in the queue: {exc}", complaint_id])
+            db.execute("UPDATE complaints SET crawl_note = ?, crawl_note_template = ? WHERE id = ?",
+                       [queued["text"], queued["template"], complaint_id])
 
 
 def queue_flag(db: Database, complaint_id: int, listing_pk: int, *, actor: str) -> int:
@@ -180,6 +220,9 @@ def queue_flag(db: Database, complaint_id: int, listing_pk: int, *, actor: str) 
 def complaint_view(row: dict[str, Any], *, lead: bool, today: dt.date | None = None) -> dict[str, Any]:
     """A complaint as a person may see it: the complainant for leads only; working days left."""
     view = {k: row.get(k) for k in PUBLIC_FIELDS}
+    # What the pages print: the notes in the reader's language (the stored English otherwise).
+    view["crawl_note_text"] = stored_text(row.get("crawl_note"), row.get("crawl_note_template"))
+    view["outcome_text"] = stored_text(row.get("outcome"), row.get("outcome_template"))
     if lead:
         view["complainant"] = row.get("complainant")
     if row["status"] in OPEN_STATUSES:
@@ -220,7 +263,7 @@ def set_status(db: Database, complaint_id: int, status: str, *, actor: str, outc
             raise LookupError(f"no complaint {complaint_id}")
         if row["status"] in DONE_STATUSES:
             raise ComplaintError("status", _("complaint %(id)s is already %(status)s", id=complaint_id,
-                                             status=row["status"]))
+                                             status=status_labels().get(row["status"], row["status"])))
         now = utc_now()
         closed_at = now if status in DONE_STATUSES else None
         ids = [complaint_id]
@@ -228,10 +271,14 @@ def set_status(db: Database, complaint_id: int, status: str, *, actor: str, outc
             ids += [r[0] for r in db.execute("SELECT id FROM complaints WHERE duplicate_of = ? AND status IN "
                                              "('open', 'in_progress')", [complaint_id]).fetchall()]
         for cid in ids:
-            note = outcome if cid == complaint_id else f"with complaint {complaint_id}: {outcome}"
+            # The person's own words on their complaint; on a duplicate, "with complaint N: ..." around them.
+            with_original = _note(OUTCOME_WITH, id=complaint_id, outcome=outcome) if cid != complaint_id else None
+            note = with_original["text"] if with_original else outcome
+            template = with_original["template"] if with_original else None
             old = db.execute("SELECT status, outcome FROM complaints WHERE id = ?", [cid]).fetchone()
-            db.execute("UPDATE complaints SET status = ?, outcome = coalesce(?, outcome), closed_at = ? WHERE id = ?",
-                       [status, note, closed_at, cid])
+            db.execute("UPDATE complaints SET status = ?, outcome = coalesce(?, outcome), "
+                       "outcome_template = CASE WHEN ? IS NULL THEN outcome_template ELSE ? END, closed_at = ? "
+                       "WHERE id = ?", [status, note, note, template, closed_at, cid])
             audit(db, actor, "complaint.status", f"complaint:{cid}", {"status": old[0], "outcome": old[1]},
                   {"status": status, "outcome": note}, ip=ip, at=now)
     return get_complaint(db, complaint_id)

@@ -58,13 +58,27 @@ def status_labels() -> dict[str, str]:
     return {"open": _("Open"), "in_progress": _("In progress"), "answered": _("Answered"), "closed": _("Closed")}
 
 
+def field_labels() -> dict[str, str]:
+    """Each field as the review app's forms label it, in the current locale."""
+    return {"url": _("Listing or shop URL"), "kind": _("Page kind"), "source": _("Source"),
+            "received_on": _("Received on"), "text": _("Complaint text"), "complainant": _("Complainant"),
+            "response_days": _("Working days to answer"), "status": _("Status"), "outcome": _("Outcome")}
+
+
 class ComplaintError(ValueError):
-    """A complaint refused, naming the field: ``field`` and ``problem`` (for forms, CSV rows, the API)."""
+    """A complaint refused, naming the field: ``field`` and ``problem`` (for forms, CSV rows, the API).
+    ``str()`` names the field by its code (the CSV column, the API's JSON field); ``shown()`` by
+    its label, for a person at the form."""
 
     def __init__(self, field: str, problem: str):
         super().__init__(f"{field}: {problem}")
         self.field = field
         self.problem = problem
+
+    def shown(self) -> str:
+        """The refusal as the form says it: "受理日期：2027-01-05 晚于今天……"."""
+        label = field_labels().get(self.field, self.field)
+        return _("%(field)s: %(problem)s", field=label, problem=self.problem)
 
 
 # ------------------------------------------------------------------------------ monitor.yaml

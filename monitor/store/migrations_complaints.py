@@ -78,3 +78,14 @@ def complaints(db: Database) -> None:
         BEGIN
           SELECT RAISE(IGNORE);
         END""")
+
+
+@COMPLAINTS_MIGRATIONS(name="c0002_translatable_notes")
+def translatable_notes(db: Database) -> None:
+    # The crawl note and a duplicate's outcome ("with complaint 1: ...") are read by Chinese
+    # analysts, so beside the English text each keeps its message template and parameters (JSON
+    # ``{"message": ..., "params": {...}}``, monitor.rules.explain's stored form, as migration 0015
+    # does for alerts) to be rendered in the reader's language. NULL on rows from before, and on
+    # an outcome the person typed: the text as stored is shown.
+    db["complaints"].add_column("crawl_note_template", str)
+    db["complaints"].add_column("outcome_template", str)

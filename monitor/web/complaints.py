@@ -90,20 +90,27 @@ def complaints_form(ctx: FormCtx, url: Annotated[str, Form(max_length=4000)] = "
     return RedirectResponse(f"/complaints/{row['id']}", status_code=303)
 
 
-@router.get("/complaints/{complaint_id}", include_in_schema=False)
-def complaint_page(ctx: PageCtx, complaint_id: ComplaintId, error: str = "") -> Response:
-    row = service.get_complaint(ctx.db, complaint_id)
-    if row is None:
-        return _render(ctx, "error.html", status_code=404, title=gettext("Not found"),
-                       message=gettext("There is no complaint %(id)s.", id=complaint_id))
+def _detail_page(ctx: Ctx, row: dict[str, Any], *, status_code: int = 200, error: str = "",
+                 entered: dict[str, str] | None = None) -> Response:
+    """One complaint's page; after a refused change, with the refusal and what the person entered."""
     lead = ctx.user.can("lead")
     flag = ctx.db.execute("SELECT id FROM flags WHERE complaint = ? AND status = 'open' ORDER BY id DESC LIMIT 1",
-                          [row["duplicate_of"] or complaint_id]).fetchone()
-    duplicates = ctx.db.execute("SELECT id FROM complaints WHERE duplicate_of = ? ORDER BY id",
-                                [complaint_id]).fetchall()
-    return _render(ctx, "complaints_detail.html", c=service.complaint_view(row, lead=lead), lead=lead,
-                   flag_id=flag[0] if flag else None, duplicates=[d[0] for d in duplicates], error=error,
-                   STATUSES=STATUSES)
+                          [row["duplicate_of"] or row["id"]]).fetchone()
+    duplicates = ctx.db.execute("SELECT id FROM complaints WHERE duplicate_of = ? ORDER BY id", [row["id"]]).fetchall()
+    return _render(ctx, "complaints_detail.html", status_code=status_code, c=service.complaint_view(row, lead=lead),
+                   lead=lead, flag_id=flag[0] if flag else None, duplicates=[d[0] for d in duplicates], error=error,
+                   entered={"status": "", "outcome": "", **(entered or {})}, STATUSES=STATUSES)
+
+
+def _no_complaint(ctx: Ctx, complaint_id: int) -> Response:
+    return _render(ctx, "error.html", status_code=404, title=gettext("Not found"),
+                   message=gettext("There is no complaint %(id)s.", id=complaint_id))
+
+
+@router.get("/complaints/{complaint_id}", include_in_schema=False)
+def complaint_page(ctx: PageCtx, complaint_id: ComplaintId) -> Response:
+    row = service.get_complaint(ctx.db, complaint_id)
+    return _no_complaint(ctx, complaint_id) if row is None else _detail_page(ctx, row)
 
 
 @router.post("/complaints/{complaint_id}/status", include_in_schema=False)
@@ -113,12 +120,12 @@ def complaint_status(ctx: FormCtx, complaint_id: ComplaintId, status: Annotated[
         service.set_status(ctx.db, complaint_id, status, actor=ctx.user.name, outcome=outcome, ip=ctx.ip)
     except ComplaintError as exc:
         row = service.get_complaint(ctx.db, complaint_id)
-        lead = ctx.user.can("lead")
-        return _render(ctx, "complaints_detail.html", status_code=400, c=service.complaint_view(row, lead=lead),
-                       lead=lead, flag_id=None, duplicates=[], error=str(exc), STATUSES=STATUSES)
+        if row is None:
+            return _no_complaint(ctx, complaint_id)
+        return _detail_page(ctx, row, status_code=400, error=exc.shown(),
+                            entered={"status": status, "outcome": outcome})
     except LookupError:
-        return _render(ctx, "error.html", status_code=404, title=gettext("Not found"),
-                       message=gettext("There is no complaint %(id)s.", id=complaint_id))
+        return _no_complaint(ctx, complaint_id)
     return RedirectResponse(f"/complaints/{complaint_id}", status_code=303)
 
 
