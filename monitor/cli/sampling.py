@@ -10,7 +10,6 @@ from monitor.casework.sampling import SEED_MAX, SIZE_MAX, SampleError, draw_samp
 from monitor.casework.sampling_estimates import estimates
 from monitor.casework.sampling_export import write_sample_csv
 from monitor.cli._output import echo_json, printed_without_table, table_console
-from monitor.i18n import use_locale
 from monitor.store import open_db
 
 
@@ -45,8 +44,6 @@ def sample(ctx, period, size, seed, analysts, actor, as_json):
 
         monitor sample show 1
     """
-    # The CLI stays English (issue 14): the casework's messages, translated for the web pages, too.
-    ctx.with_resource(use_locale("en"))
     if ctx.invoked_subcommand is not None:
         return
     if period is None or size is None:
