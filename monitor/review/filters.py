@@ -99,7 +99,7 @@ class QueueFilters:
         if len(q) >= 3 and fts_ids is not None and not many_hits:
             return [("f.listing IN (SELECT value FROM json_each(?))", [json.dumps(fts_ids)])]
         if len(q) >= 3 and not many_hits:
-            # the trigram index (see monitor.store.listings.search_listings)
+            # the trigram index (see monitor.store.search.search_listings)
             return [("f.listing IN (SELECT rowid FROM listings_fts WHERE listings_fts MATCH ?)", [quote_fts(q)])]
         like = "%" + like_escape(q) + "%"
         return [("(l.title LIKE ? ESCAPE '\\' OR l.description LIKE ? ESCAPE '\\')", [like, like])]

@@ -372,7 +372,7 @@ def flag_priority_campaign(db: Database) -> None:
 
 @MIGRATIONS(name="0011_fts_insert_deferrable")
 def fts_insert_deferrable(db: Database) -> None:
-    # Bulk writes (monitor.store.listings: imports, crawl batches) index their new listings with
+    # Bulk writes (monitor.store.listings and .staging: imports, crawl batches) index their new listings with
     # ONE INSERT ... SELECT into listings_fts per batch instead of one trigger program per row
     # (≈ 3 µs less per new listing). While such a write holds a row in listings_fts_deferred,
     # the insert trigger leaves the new listings to it. The row is inserted and deleted inside

@@ -55,8 +55,8 @@ def accept_language(header: str | None) -> str | None:
 def configured_language(config: str | Path | None = None) -> str:
     """``language`` of monitor.yaml (the file ``monitor schedule`` reads), normalised; the default
     when the file or the key is absent. A bad value is refused naming the file and line."""
-    # lazy: the schedule's config reader is only needed once, when the app is built.
-    from monitor.schedule.config import resolve_config_path
+    # lazy: the config readers are only needed once, when the app is built.
+    from monitor.settings import resolve_config_path
     from monitor.yamlfile import YamlError, load_located
 
     path = resolve_config_path(config)
