@@ -9,6 +9,9 @@ _ID_LIST = {"type": "array", "items": _ID, "minItems": 1}
 _STRENGTH = {"type": "number", "minimum": 0, "maximum": 1}
 _YEAR = {"type": "integer", "minimum": 1900, "maximum": 2100}
 _REGEX = {"type": "string", "minLength": 1}
+# Words shown to people: ``name``/``explain``/``describe`` in English, ``*_zh`` the same in Chinese.
+_TEXT = {"type": "string"}
+_TEXT_ZH = {"type": "string", "minLength": 1}
 _REGULATORY_SIGNALS = ["regulatory_missing", "regulatory_malformed", "regulatory_inconsistent", "regulatory_legacy",
                        "regulatory_special_claim", "regulatory_ccc_missing", "regulatory_three_no",
                        "regulatory_prohibited"]
@@ -19,6 +22,7 @@ _IDENTIFIER = {
     "required": ["name", "pattern"],
     "properties": {
         "name": {"type": "string", "minLength": 1},
+        "name_zh": _TEXT_ZH,
         "pattern": _REGEX,
         "loose": _REGEX,
         "labels": _STR_LIST,
@@ -40,7 +44,8 @@ _IDENTIFIER = {
                     "year_from": _YEAR,
                     "signal": {"enum": _REGULATORY_SIGNALS},
                     "strength": _STRENGTH,
-                    "explain": {"type": "string"},
+                    "explain": _TEXT,
+                    "explain_zh": _TEXT_ZH,
                 },
             },
         },
@@ -53,7 +58,8 @@ _REQUIREMENT = {
     "required": ["id", "requires", "strength"],
     "properties": {
         "id": _ID,
-        "name": {"type": "string"},
+        "name": _TEXT,
+        "name_zh": _TEXT_ZH,
         "signal": {"enum": ["regulatory_missing", "regulatory_ccc_missing"]},
         "applies_to": {
             "type": "object",
@@ -70,7 +76,8 @@ _REQUIREMENT = {
         "absence_strength": _STRENGTH,
         "denials": {"type": "object", "additionalProperties": False, "minProperties": 1,
                     "properties": {"words": _STR_LIST, "attributes": _STR_LIST}},
-        "explain": {"type": "string"},
+        "explain": _TEXT,
+        "explain_zh": _TEXT_ZH,
     },
 }
 
@@ -80,11 +87,13 @@ _PROHIBITED = {
     "required": ["id", "words", "strength"],
     "properties": {
         "id": _ID,
-        "name": {"type": "string"},
+        "name": _TEXT,
+        "name_zh": _TEXT_ZH,
         "words": {**_STR_LIST, "minItems": 1},
         "with_any": _STR_LIST,
         "strength": _STRENGTH,
-        "explain": {"type": "string"},
+        "explain": _TEXT,
+        "explain_zh": _TEXT_ZH,
     },
 }
 
@@ -98,7 +107,8 @@ _CROSS_RULE = {
         "map": {"type": "object", "additionalProperties": {"type": "string"}},
         "equals_last_digits": {"const": True},
         "one_of": {"type": "array", "items": {"type": "string"}, "minItems": 1},
-        "describe": {"type": "string"},
+        "describe": _TEXT,
+        "describe_zh": _TEXT_ZH,
     },
     "oneOf": [{"required": ["equals_group", "map"]}, {"required": ["equals_last_digits"]}, {"required": ["one_of"]}],
 }
@@ -127,7 +137,8 @@ SCHEMA = {
                 "required": ["id", "identifier", "against", "rules"],
                 "properties": {
                     "id": _ID,
-                    "name": {"type": "string"},
+                    "name": _TEXT,
+                    "name_zh": _TEXT_ZH,
                     "identifier": _ID,
                     "against": _ID,
                     "strength": _STRENGTH,
@@ -153,7 +164,7 @@ SCHEMA = {
                         "type": "object",
                         "additionalProperties": False,
                         "required": ["words"],
-                        "properties": {"name": {"type": "string"}, "words": {**_STR_LIST, "minItems": 1}},
+                        "properties": {"name": _TEXT, "name_zh": _TEXT_ZH, "words": {**_STR_LIST, "minItems": 1}},
                     },
                 },
             },
@@ -164,7 +175,7 @@ SCHEMA = {
                 "type": "object",
                 "additionalProperties": False,
                 "required": ["name", "words"],
-                "properties": {"name": {"type": "string"}, "words": {**_STR_LIST, "minItems": 1},
+                "properties": {"name": _TEXT, "name_zh": _TEXT_ZH, "words": {**_STR_LIST, "minItems": 1},
                                "note": {"type": "string"}},
             },
         },

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from monitor.rules.check_schema import SCHEMA
+from monitor.rules.explain import Msg, Words
 from monitor.rules.normalise import fold, fold_name
 from monitor.rules.words import word_pattern
 from monitor.yamlfile import LocatedYaml, YamlError, load_located, schema_problems
@@ -111,8 +112,11 @@ class CrossRule:
     describe: str = ""
 
     @property
-    def positions(self) -> str:
-        return f"digit {self.start + 1}" if self.end - self.start == 1 else f"digits {self.start + 1}–{self.end}"
+    def positions(self) -> Msg:
+        """Which digits, in the reader's words ("digits 2–7", "第 2–7 位")."""
+        if self.end - self.start == 1:
+            return Msg("digit %(n)s", n=self.start + 1)
+        return Msg("digits %(first)s–%(last)s", first=self.start + 1, last=self.end)
 
 
 @dataclass
@@ -234,7 +238,7 @@ def _build(data: dict, path: Path, b: _Builder) -> CategoryChecks:
     idents = checks.identifiers
     not_required = [w for item in data.get("not_required") or [] for w in item["words"]]
     checks.not_required = word_pattern(not_required)
-    checks.not_required_names = tuple(item["name"] for item in data.get("not_required") or [])
+    checks.not_required_names = tuple(_words(item, "name") for item in data.get("not_required") or [])
     checks.requirements = [_requirement(spec, ("requirements", i), idents, b)
                            for i, spec in enumerate(data.get("requirements") or [])]
     checks.cross_checks = [_cross_check(spec, ("cross_checks", i), idents, b)
@@ -246,11 +250,18 @@ def _build(data: dict, path: Path, b: _Builder) -> CategoryChecks:
     return checks
 
 
+def _words(spec: dict, key: str, default: str = "") -> Words:
+    """A field shown to people with its Chinese beside it (``name`` and ``name_zh``); the English
+    as it always was read (an ``explain`` stripped, a name as written)."""
+    en, zh = spec.get(key, default) or "", (spec.get(f"{key}_zh") or "").strip()
+    return Words(en.strip() if key == "explain" else en, zh)
+
+
 def _prohibited(spec: dict, where: tuple, b: _Builder) -> Prohibited:
     return Prohibited(
-        id=spec["id"], name=spec.get("name", spec["id"]), words=word_pattern(spec["words"]),
+        id=spec["id"], name=_words(spec, "name", spec["id"]), words=word_pattern(spec["words"]),
         with_any=word_pattern(spec.get("with_any") or []), strength=float(spec["strength"]),
-        explain=(spec.get("explain") or "").strip(), line=b.located.line_of(where))
+        explain=_words(spec, "explain"), line=b.located.line_of(where))
 
 
 def _identifiers(specs: dict, b: _Builder) -> dict[str, Identifier]:
@@ -267,7 +278,7 @@ def _identifiers(specs: dict, b: _Builder) -> dict[str, Identifier]:
             b.problem((*where, "min_year"), "the pattern has no (?P<year>...) group to compare with")
         suspects = tuple(_suspect(s, (*where, "suspect", i), groups, b) for i, s in enumerate(spec.get("suspect") or []))
         idents[ident_id] = Identifier(
-            id=ident_id, name=spec["name"], pattern=pattern, loose=b.regex(spec.get("loose"), (*where, "loose")),
+            id=ident_id, name=_words(spec, "name"), pattern=pattern, loose=b.regex(spec.get("loose"), (*where, "loose")),
             labels=tuple(fold_name(x) for x in spec.get("labels") or []),
             context=b.regex(spec.get("context"), (*where, "context")),
             context_window=int(spec.get("context_window", 20)), min_year=spec.get("min_year"),
@@ -288,7 +299,7 @@ def _suspect(s: dict, where: tuple, groups: set[str], b: _Builder) -> Suspect:
     return Suspect(
         when={g: tuple(v.upper() for v in vals) for g, vals in s["when"].items()},
         year_from=s.get("year_from"), signal=s.get("signal", "regulatory_legacy"),
-        strength=float(s.get("strength", 0.8)), explain=s.get("explain", "").strip(),
+        strength=float(s.get("strength", 0.8)), explain=_words(s, "explain"),
         line=b.located.line_of(where))
 
 
@@ -296,13 +307,13 @@ def _requirement(spec: dict, where: tuple, idents: dict, b: _Builder) -> Require
     applies = spec.get("applies_to") or {}
     denials = spec.get("denials") or {}
     return Requirement(
-        id=spec["id"], name=spec.get("name", spec["id"]),
+        id=spec["id"], name=_words(spec, "name", spec["id"]),
         requires=b.known(spec["requires"], idents, (*where, "requires")), strength=float(spec["strength"]),
         signal=spec.get("signal", "regulatory_missing"), words=b.words(applies.get("words")),
         attributes=tuple(fold_name(a) for a in applies.get("attributes") or []),
         unless=b.words(spec.get("unless")), exempt=b.words(spec.get("exempt")),
         exempt_strength=float(spec.get("exempt_strength", 0.5)), accepts_words=b.words(spec.get("accepts_words")),
-        explain=(spec.get("explain") or "").strip(), line=b.located.line_of(where),
+        explain=_words(spec, "explain"), line=b.located.line_of(where),
         absence_strength=(float(spec["absence_strength"]) if "absence_strength" in spec else None),
         denial_words=b.words(denials.get("words")),
         denial_attributes=tuple(fold_name(a) for a in denials.get("attributes") or []))
@@ -324,9 +335,9 @@ def _cross_check(spec: dict, where: tuple, idents: dict, b: _Builder) -> CrossCh
         rules.append(CrossRule(start=start, end=end, equals_group=group,
                                map={k.upper(): v for k, v in (r.get("map") or {}).items()},
                                equals_last_digits=bool(r.get("equals_last_digits")),
-                               one_of=tuple(r.get("one_of") or ()), describe=r.get("describe", "")))
+                               one_of=tuple(r.get("one_of") or ()), describe=_words(r, "describe")))
     return CrossCheck(
-        id=spec["id"], name=spec.get("name", spec["id"]), identifier=spec["identifier"], against=spec["against"],
+        id=spec["id"], name=_words(spec, "name", spec["id"]), identifier=spec["identifier"], against=spec["against"],
         strength=float(spec.get("strength", 0.85)), rules=tuple(rules), line=b.located.line_of(where))
 
 
@@ -334,7 +345,7 @@ def _special_claims(sc: dict, where: tuple, idents: dict, b: _Builder) -> Specia
     return SpecialClaims(
         requires=b.known(sc["requires"], idents, (*where, "requires")),
         ordinary=b.known(sc.get("ordinary"), idents, (*where, "ordinary")),
-        claims=tuple(Claim(cid, c.get("name", cid), word_pattern(c["words"])) for cid, c in sc["claims"].items()),
+        claims=tuple(Claim(cid, _words(c, "name", cid), word_pattern(c["words"])) for cid, c in sc["claims"].items()),
         strength=float(sc.get("strength", 0.85)), strength_without_any=float(sc.get("strength_without_any", 0.6)),
         exempt=b.words(sc.get("exempt")), line=b.located.line_of(where))
 

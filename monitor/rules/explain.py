@@ -14,6 +14,10 @@ Parameters:
   translated in turn — a reason inside a sentence, "an alias" inside "... of the mark";
 * a join (:func:`join`, stored ``{"join": [...], "sep": "; "}``) renders each part and puts the
   locale's separator between them (the separator is itself a message: "; " is "；" in Chinese);
+* rule-file words (:class:`Words`, stored ``{"en": ..., "zh": ...}``) — the name of a product
+  type, an identifier, a claim, a contact kind, a reason — are data in both languages: the rule
+  file's ``name``/``name_zh`` (``explain``/``explain_zh``, ``describe``/``describe_zh``). Chinese
+  shows ``zh`` when there is one, else the catalogue's translation of ``en``; English is ``en``;
 * a value of a *vocabulary* parameter is a name the product knows, shown in the reader's
   words: ``field`` (title, description, ``attributes.<name>``), ``fields`` (a list of them),
   ``category``/``categories`` (a category id, named from rules/categories.yaml) and ``signal``
@@ -64,6 +68,10 @@ SIGNAL_WORDS = {
     "regulatory_inconsistent": N_("registration number inconsistent"), "regulatory_legacy": N_("old-style registration number"),
     "regulatory_special_claim": N_("special-use claim"), "regulatory_prohibited": N_("prohibited product"),
     "regulatory_three_no": N_("three-no product"), "regulatory_not_shown": N_("registration number not shown"),
+    "regulatory_ccc_missing": N_("CCC certificate missing"),
+    # the contexts of the shipped rules/vocabulary.yaml (a context's name is its signal's)
+    "model_toy": N_("scale model or toy"), "second_hand": N_("second-hand goods"),
+    "sample_size": N_("sample or travel size"),
 }
 
 
@@ -97,6 +105,31 @@ def _rebuild(text: str, message: str, params: dict) -> Msg:
     return self
 
 
+class Words(str):
+    """Words of a rule file shown to people, in both languages: the English text (what this
+    ``str`` is, what English explanations say) and the file's Chinese (``zh``, may be empty).
+
+    A parameter, not a message: analysts add words to rules/ without a catalogue entry.
+    """
+
+    zh: str
+
+    def __new__(cls, en: str, zh: str | None = None) -> Words:
+        self = super().__new__(cls, en)
+        self.zh = zh or ""
+        return self
+
+    def __reduce__(self):  # a pickled hit (worker processes) keeps its Chinese
+        return Words, (str(self), self.zh)
+
+    def stored(self) -> dict[str, str]:
+        return {"en": str(self), "zh": self.zh} if self.zh else {"en": str(self)}
+
+
+def _is_words(value: dict) -> bool:
+    return "en" in value and set(value) <= {"en", "zh"}
+
+
 def join(parts, sep: str = "; ") -> Msg | str:
     """Parts (messages or text) one after another with ``sep`` between, translated per locale;
     a single part is itself."""
@@ -108,7 +141,7 @@ def join(parts, sep: str = "; ") -> Msg | str:
 
 def stored_value(value: Any) -> Any:
     """A parameter as the signal keeps it (JSON-safe)."""
-    if isinstance(value, Msg):
+    if isinstance(value, (Msg, Words)):
         return value.stored()
     if isinstance(value, (list, tuple)):
         return [stored_value(v) for v in value]
@@ -144,6 +177,8 @@ def _value(name: str, value: Any, translate) -> str:
         if "join" in value:
             sep = translate(value.get("sep") or "; ")
             return sep.join(_value(name, v, translate) for v in value["join"])
+        if _is_words(value):
+            return _words(value, translate)
     if name in ("field", "the_field") and isinstance(value, str):
         return _field(value, translate, article=name == "the_field")
     if name == "fields" and isinstance(value, list):
@@ -156,6 +191,16 @@ def _value(name: str, value: Any, translate) -> str:
     if isinstance(value, list):
         return translate(", ").join(_value("", v, translate) for v in value)
     return "" if value is None else str(value)
+
+
+def _words(value: dict, translate) -> str:
+    """Rule-file words: ``en`` in English (as stored English explanations say them); in Chinese
+    the file's ``zh``, else the catalogue's translation of ``en`` (rule files of old)."""
+    en = str(value.get("en") or "")
+    if translate is _english:
+        return en
+    zh = value.get("zh")
+    return str(zh) if zh and current().startswith("zh") else translate(en)
 
 
 def _field(name: str, translate, *, article: bool) -> str:

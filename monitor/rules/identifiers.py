@@ -140,7 +140,7 @@ def _find_in_field(ctx: CheckedListing, fld: str, text: str, folded: str, idents
                 "regulatory_malformed", "regulatory", 0.9,
                 Msg('"%(text)s" in %(field)s looks like a %(identifier)s but does not have its format '
                     "(%(source)s, identifier %(id)s, line %(line)s)", text=m.group(0).strip(), field=fld,
-                    identifier=Msg(ident.name), source=source, id=ident.id, line=ident.line),
+                    identifier=ident.name, source=source, id=ident.id, line=ident.line),
                 [ctx.span(fld, m.start(), m.end())], details={"identifier": ident.id}))
 
 
@@ -166,7 +166,7 @@ def find_in_listing(ctx: CheckedListing) -> tuple[list[Found], list[Signal]]:
                 malformed.append(Signal(
                     "regulatory_malformed", "regulatory", 0.9,
                     Msg('Attribute %(attribute)s holds "%(text)s", which is not a valid %(identifiers)s (%(source)s)',
-                        attribute=attr, text=text.strip(), identifiers=join([Msg(i.name) for i in labels], " or "),
+                        attribute=attr, text=text.strip(), identifiers=join([i.name for i in labels], " or "),
                         source=source),
                     [ctx.span(fld, 0, len(text))], details={"identifier": [i.id for i in labels]}))
     this_year = date.today().year
@@ -176,7 +176,7 @@ def find_in_listing(ctx: CheckedListing) -> tuple[list[Found], list[Signal]]:
             malformed.append(Signal(
                 "regulatory_malformed", "regulatory", 0.9,
                 Msg('%(identifier)s "%(text)s" in %(field)s gives the year %(year)s, which cannot be right '
-                    "(expected %(first)s to %(last)s; %(source)s)", identifier=Msg(f.ident.name), text=f.text,
+                    "(expected %(first)s to %(last)s; %(source)s)", identifier=f.ident.name, text=f.text,
                     field=f.field, year=year, first=f.ident.min_year or Msg("any"), last=this_year + 1, source=source),
                 [ctx.span(f.field, f.start, f.end)], details={"identifier": f.ident.id}))
     return found, malformed

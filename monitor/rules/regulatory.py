@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from monitor.rules.checks import CategoryChecks, Checks, Requirement
-from monitor.rules.explain import Msg, join
+from monitor.rules.explain import N_, Msg, Words, join
 from monitor.rules.identifiers import CheckedListing, Found, attr_name, find_in_listing
 from monitor.rules.normalise import fold, fold_name
 from monitor.rules.signals import Evidence, Signal, span
@@ -30,9 +30,13 @@ def _malformed_ids(malformed: list[Signal]) -> set[str]:
     return out
 
 
-def _fill(template: str, values: dict) -> str:
-    """``{name}`` placeholders from the match; unknown ones stay as written."""
-    return re.sub(r"\{(\w+)\}", lambda m: str(values.get(m.group(1), m.group(0))), template)
+def _fill(template: Words, values: dict) -> Words:
+    """``{name}`` placeholders of a rule file's words (both languages) from the match; unknown
+    ones stay as written."""
+    def fill(text: str) -> str:
+        return re.sub(r"\{(\w+)\}", lambda m: str(values.get(m.group(1), m.group(0))), text)
+
+    return Words(fill(template), fill(template.zh)) if "{" in template + template.zh else template
 
 
 def _legacy_signals(ctx: CheckedListing, found: list[Found]) -> list[Signal]:
@@ -46,11 +50,10 @@ def _legacy_signals(ctx: CheckedListing, found: list[Found]) -> list[Signal]:
             if rule.year_from is not None and (f.year is None or f.year < rule.year_from):
                 continue
             # a filled-in rule-file text is shown as written; the unfilled one is the message
-            why = (Msg(rule.explain) if "{" not in rule.explain else _fill(rule.explain, {**f.groups, "year": f.year})
-                   ) if rule.explain else Msg("this number is suspect")
+            why = _fill(rule.explain, {**f.groups, "year": f.year}) if rule.explain else Msg("this number is suspect")
             out.append(Signal(rule.signal, "regulatory", rule.strength,
                               Msg('%(identifier)s "%(text)s" in %(field)s: %(why)s (%(source)s line %(line)s)',
-                                  identifier=Msg(f.ident.name), text=f.text, field=f.field, why=why,
+                                  identifier=f.ident.name, text=f.text, field=f.field, why=why,
                                   source=checks.source, line=rule.line),
                               [ctx.span(f.field, f.start, f.end)], details={"identifier": f.ident.id}))
     reported = set()
@@ -63,7 +66,7 @@ def _legacy_signals(ctx: CheckedListing, found: list[Found]) -> list[Signal]:
         out.append(Signal("regulatory_legacy", "regulatory", ident.legacy_strength,
                           Msg('Only a legacy number is shown: %(identifier)s "%(text)s" in %(field)s; a product on '
                               "sale today shows a current %(current)s (%(source)s line %(line)s)",
-                              identifier=Msg(ident.name), text=f.text, field=f.field, current=current,
+                              identifier=ident.name, text=f.text, field=f.field, current=current,
                               source=checks.source, line=ident.line),
                           [ctx.span(f.field, f.start, f.end)], details={"identifier": ident.id}))
     return out
@@ -94,7 +97,7 @@ def _applies(ctx: CheckedListing, req: Requirement) -> tuple[bool, list[Evidence
 
 
 def _names(checks: CategoryChecks, ids) -> Msg | str:
-    return join([Msg(checks.identifiers[i].name) for i in ids if i in checks.identifiers], " or ")
+    return join([checks.identifiers[i].name for i in ids if i in checks.identifiers], " or ")
 
 
 def _quote(evidence: list[Evidence]) -> Msg | str:
@@ -130,11 +133,11 @@ def _requirement_signals(ctx: CheckedListing, found: list[Found], malformed_ids:
                 exempt[:3], details={"requirement": req.id}))
             continue
         if req.words is None and not req.attributes:
-            what = Msg("A listing in %(category)s (%(requirement)s)", category=checks.category, requirement=Msg(req.name))
+            what = Msg("A listing in %(category)s (%(requirement)s)", category=checks.category, requirement=req.name)
         else:
-            what = Msg("%(found)s makes this %(requirement)s, which", found=_quote(triggers), requirement=Msg(req.name))
+            what = Msg("%(found)s makes this %(requirement)s, which", found=_quote(triggers), requirement=req.name)
         where = Msg(" (%(source)s, requirement %(id)s, line %(line)s)", source=checks.source, id=req.id, line=req.line)
-        why = Msg(" Why: %(why)s.", why=Msg(req.explain)) if req.explain else ""
+        why = Msg(" Why: %(why)s.", why=req.explain) if req.explain else ""
         needed = _names(checks, req.requires)
         details = {"requirement": req.id, "requires": list(req.requires)}
         if denied:
@@ -182,10 +185,10 @@ def _prohibited_signals(ctx: CheckedListing) -> list[Signal]:
             evidence += [ctx.span(f, s, e) for f, s, e in ctx.words(rule.with_any, False)[:2]]
         out.append(Signal("regulatory_prohibited", "regulatory", rule.strength,
                           Msg("%(rule)s: %(found)s. Why: %(why)s. (%(source)s, prohibited %(id)s, line %(line)s)",
-                              rule=Msg(rule.name), found=_quote(evidence), why=Msg(rule.explain),
+                              rule=rule.name, found=_quote(evidence), why=rule.explain,
                               source=ctx.checks.source, id=rule.id, line=rule.line) if rule.explain else
                           Msg("%(rule)s: %(found)s (%(source)s, prohibited %(id)s, line %(line)s)",
-                              rule=Msg(rule.name), found=_quote(evidence), source=ctx.checks.source, id=rule.id,
+                              rule=rule.name, found=_quote(evidence), source=ctx.checks.source, id=rule.id,
                               line=rule.line),
                           evidence, details={"prohibited": rule.id}))
     return out
@@ -198,7 +201,7 @@ def _cross_signals(ctx: CheckedListing, found: list[Found]) -> list[Signal]:
         codes = [f for f in found if f.ident.id == cc.identifier]
         regs = [f for f in found if f.ident.id == cc.against]
         for code in codes:
-            label = attr_name(code.field) or Msg(code.ident.name)
+            label = attr_name(code.field) or code.ident.name
             digits = re.sub(r"\D", "", code.text)
             best: list[str] | None = None
             best_reg = None
@@ -211,7 +214,7 @@ def _cross_signals(ctx: CheckedListing, found: list[Found]) -> list[Signal]:
                             params = {"label": label, "positions": rule.positions, "digits": seg,
                                       "expected": join(list(rule.one_of), " or ")}
                             failures.append(Msg('%(label)s %(positions)s is "%(digits)s", expected %(expected)s (%(describe)s)',
-                                                **params, describe=Msg(rule.describe)) if rule.describe else
+                                                **params, describe=rule.describe) if rule.describe else
                                             Msg('%(label)s %(positions)s is "%(digits)s", expected %(expected)s', **params))
                     elif reg is None:
                         continue
@@ -231,7 +234,7 @@ def _cross_signals(ctx: CheckedListing, found: list[Found]) -> list[Signal]:
                                       "registration": reg.text, "value": value, "expected": expected}
                             failures.append(Msg('%(label)s %(positions)s is "%(digits)s", but registration %(registration)s '
                                                 '(%(value)s) needs "%(expected)s" (%(describe)s)', **params,
-                                                describe=Msg(rule.describe)) if rule.describe else
+                                                describe=rule.describe) if rule.describe else
                                             Msg('%(label)s %(positions)s is "%(digits)s", but registration %(registration)s '
                                                 '(%(value)s) needs "%(expected)s"', **params))
                 if best is None or len(failures) < len(best):
@@ -267,7 +270,7 @@ def _claim_signals(ctx: CheckedListing, found: list[Found]) -> tuple[list[Signal
     if any(f.ident.id in sc.requires for f in found):
         return [], []
     ordinary = [f for f in found if f.ident.id in sc.ordinary]
-    names = join([Msg(c.name) for c, _ in claims], ", ")
+    names = join([c.name for c, _ in claims], ", ")
     evidence = [hits[0] for _, hits in claims]
     said = _quote(evidence)
     needed = _names(checks, sc.requires)
@@ -276,7 +279,7 @@ def _claim_signals(ctx: CheckedListing, found: list[Found]) -> tuple[list[Signal
         evidence.append(ctx.span(o.field, o.start, o.end))
         text = Msg("The listing claims %(claims)s (%(found)s) but shows only an ordinary filing %(filing)s "
                    "(%(identifier)s); such claims need a %(needed)s", claims=names, found=said, filing=o.text,
-                   identifier=Msg(o.ident.name), needed=needed)
+                   identifier=o.ident.name, needed=needed)
         strength = sc.strength
     else:
         text = Msg("The listing claims %(claims)s (%(found)s) and shows no %(needed)s, which such claims need",
@@ -339,7 +342,7 @@ def _three_no_signal(ctx: CheckedListing, found: list[Found]) -> list[Signal]:
             return []
     loose = [] if admitted else [ctx.span(f, s, e) for f, s, e in ctx.words(tn.loose, False)]
     admitted = admitted or loose
-    parts = ["no brand", "no manufacturer name", "no address", "no licence or registration number"]
+    parts = [N_("no brand"), N_("no manufacturer name"), N_("no address"), N_("no licence or registration number")]
     title = listing.get("title") or ""
     evidence = admitted[:3] or ([span(listing, "title", 0, len(title))] if title else [])
     return [Signal("regulatory_three_no", "regulatory", tn.strength_all if admitted else tn.strength_absent,

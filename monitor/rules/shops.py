@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from monitor.rules.explain import Msg
+from monitor.rules.explain import Msg, Words
 from monitor.rules.normalise import fold
 from monitor.rules.words import word_pattern
 from monitor.yamlfile import YamlError, load_located, schema_problems
@@ -28,8 +28,8 @@ SCHEMA = {
                 "type": "object",
                 "additionalProperties": False,
                 "required": ["name", "words"],
-                "properties": {"name": {"type": "string", "minLength": 1}, "words": {**_STR_LIST, "minItems": 1},
-                               "sites": _STR_LIST, "note": {"type": "string"}},
+                "properties": {"name": {"type": "string", "minLength": 1}, "name_zh": {"type": "string", "minLength": 1},
+                               "words": {**_STR_LIST, "minItems": 1}, "sites": _STR_LIST, "note": {"type": "string"}},
             },
         },
     },
@@ -76,7 +76,7 @@ def load_shops(path: Path) -> Shops:
     problems = schema_problems(located, SCHEMA)
     if problems:
         raise YamlError(path, problems, "Fix the shop types; none of them were used.")
-    return Shops([ShopType(t["name"], word_pattern(t["words"]), tuple(t.get("sites") or ()))
+    return Shops([ShopType(Words(t["name"], (t.get("name_zh") or "").strip()), word_pattern(t["words"]), tuple(t.get("sites") or ()))
                   for t in located.data.get("vetted") or []])
 
 
@@ -92,7 +92,7 @@ def own_store(listing: dict, shops: Shops, names: list[str]) -> Msg | None:
         key = fold(name).replace(" ", "")
         if len(key) >= 2 and key in folded:
             return Msg("the seller %(seller)s is the brand's own store (%(shop_type)s, rules/shops.yaml)",
-                       seller=seller, shop_type=Msg(shop_type.name))
+                       seller=seller, shop_type=shop_type.name)
     return None
 
 

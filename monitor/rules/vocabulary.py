@@ -12,97 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from monitor.rules.explain import Msg, join
+from monitor.rules.explain import Msg, Words, join
 from monitor.rules.normalise import fold, fold_name
 from monitor.rules.signals import Evidence, Signal, field_text, listing_texts, span, text_fields
+from monitor.rules.vocabulary_schema import SCHEMA
 from monitor.rules.words import any_of, word_pattern
 from monitor.yamlfile import YamlError, load_located, schema_problems
-
-_WEIGHT = {"type": "number", "minimum": 0, "maximum": 1}
-_STR_LIST = {"type": "array", "items": {"type": "string", "minLength": 1}}
-_WINDOW = {"type": "integer", "minimum": 0, "maximum": 500}
-
-SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["counterfeit"],
-    "properties": {
-        "counterfeit": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["terms"],
-            "properties": {
-                "window": _WINDOW,
-                "terms": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "required": ["weight"],
-                        "properties": {
-                            "term": {"type": ["string", "number"]},
-                            "pattern": {"type": "string", "minLength": 1},
-                            "label": {"type": "string"},
-                            "weight": _WEIGHT,
-                            "needs_mark": {"type": "boolean"},
-                            "window": _WINDOW,
-                            "categories": {"type": "array", "items": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}},
-                            "official_use": {"type": "boolean"},
-                            "note": {"type": "string"},
-                        },
-                        "oneOf": [{"required": ["term"]}, {"required": ["pattern"]}],
-                    },
-                },
-            },
-        },
-        "contact": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["name", "pattern", "weight"],
-                "properties": {"name": {"type": "string"}, "pattern": {"type": "string", "minLength": 1},
-                               "weight": _WEIGHT, "note": {"type": "string"}},
-            },
-        },
-        "brand_neutral": _STR_LIST,
-        "negation": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {"before": _STR_LIST, "window": _WINDOW},
-        },
-        "context": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["name", "explain"],
-                "properties": {
-                    "name": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
-                    "explain": {"type": "string", "minLength": 1},
-                    "words": _STR_LIST,
-                    "patterns": {"type": "array", "items": {"type": "string", "minLength": 1}},
-                    "fields": {"type": "array", "items": {"enum": ["title", "brand", "description", "attributes"]}},
-                    "strength": _WEIGHT,
-                    "note": {"type": "string"},
-                },
-            },
-        },
-        "compatibility": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "window": _WINDOW,
-                "before_mark": _STR_LIST,
-                "after_mark": _STR_LIST,
-                "attributes": _STR_LIST,
-                "genuine_claims": _STR_LIST,
-                "genuine_window": _WINDOW,
-                "strength": _WEIGHT,
-            },
-        },
-    },
-}
 
 
 @dataclass
@@ -205,13 +120,15 @@ def load_vocabulary(rules_dir: Path) -> Vocabulary:
         where = ("context", i)
         pats = tuple(p for p in (compile_(x, (*where, "patterns", k)) for k, x in enumerate(c.get("patterns") or []))
                      if p is not None)
-        vocab.contexts.append(Context(c["name"], c["explain"].strip(), word_pattern(c.get("words") or []), pats,
+        explain = Words(c["explain"].strip(), (c.get("explain_zh") or "").strip())
+        vocab.contexts.append(Context(c["name"], explain, word_pattern(c.get("words") or []), pats,
                                       tuple(c.get("fields") or ("title", "brand", "description", "attributes")),
                                       float(c.get("strength", 1.0)), located.line_of(where)))
     for i, c in enumerate(data.get("contact") or []):
         pattern = compile_(c["pattern"], ("contact", i, "pattern"))
         if pattern is not None:
-            vocab.contact.append(ContactPattern(c["name"], pattern, float(c["weight"]), located.line_of(("contact", i))))
+            name = Words(c["name"], (c.get("name_zh") or "").strip())
+            vocab.contact.append(ContactPattern(name, pattern, float(c["weight"]), located.line_of(("contact", i))))
     comp = data.get("compatibility") or {}
     vocab.compatibility = Compatibility(
         window=int(comp.get("window", 12)), before=word_pattern(comp.get("before_mark") or []),
@@ -370,7 +287,7 @@ def contact_signals(listing: dict, vocab: Vocabulary) -> list[Signal]:
     left = 1.0
     for pattern, _ in found:
         left *= 1.0 - pattern.weight
-    parts = [Msg('%(pattern)s "%(text)s" in %(field)s', pattern=Msg(p.name), text=ev.text.strip(), field=ev.field)
+    parts = [Msg('%(pattern)s "%(text)s" in %(field)s', pattern=p.name, text=ev.text.strip(), field=ev.field)
              for p, ev in found]
     return [Signal("offplatform_contact", "contact", 1.0 - left,
                    Msg("Off-platform contact: %(contacts)s (rules/vocabulary.yaml)", contacts=join(parts)),
@@ -485,7 +402,7 @@ def kind_signals(listing: dict, vocab: Vocabulary) -> list[Signal]:
                          for t, f in dict.fromkeys((e.text, e.field) for e in hits[:3])], ", ")
             out.append(Signal(ctx.name, "mitigating", ctx.strength,
                               Msg("%(found)s: %(explain)s (rules/vocabulary.yaml context, line %(line)s)",
-                                  found=said, explain=Msg(ctx.explain), line=ctx.line), hits[:3]))
+                                  found=said, explain=ctx.explain, line=ctx.line), hits[:3]))
     return out
 
 
