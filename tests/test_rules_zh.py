@@ -267,3 +267,11 @@ def test_vocabulary_and_shop_files_check_their_chinese_too(tmp_path):
     with pytest.raises(YamlError) as err:
         load_shops(shops)
     assert f"shops.yaml:{line}: vetted.0.name_zh: " in str(err.value)
+
+
+def test_the_script_of_a_look_alike_letter_is_named_in_chinese(engine):
+    s = _signals(engine, title="CORTEVА 杀虫剂", brand="CORTEVА", category="agri_inputs")["mark_lookalike"]
+    assert s.explanation == ('"CORTEVА" in the brand looks like the mark "Corteva": the Cyrillic letter А stands '
+                             "for the Latin a (also in title)")
+    text = _chinese(s)
+    assert "以西里尔字母 А 冒充拉丁字母 a" in text and "Cyrillic" not in text

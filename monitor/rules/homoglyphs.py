@@ -17,6 +17,8 @@ import importlib.util
 import os
 import unicodedata
 
+from monitor.i18n import N_
+
 # A digit read as a letter. 1 reads as l or i: the key uses "l", and the comparison treats
 # l/i from a digit 1 as the same letter (see ``digit_matches``).
 DIGIT_LETTERS = {"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b"}
@@ -61,6 +63,14 @@ def confusable_table() -> dict[int, str]:
                 if len(folded) == 1 and not folded.isascii():
                     table.setdefault(ord(folded), target)
     return table
+
+
+# The scripts look-alike letters most often come from, as a message (translated where shown:
+# "the Cyrillic letter а" is "西里尔字母 а"); another script is named as Unicode names it.
+SCRIPT_WORDS = frozenset((
+    N_("Mathematical"), N_("Cyrillic"), N_("Latin"), N_("Greek"), N_("Fullwidth"), N_("Cherokee"), N_("Coptic"),
+    N_("Arabic"), N_("Armenian"), N_("Hebrew"), N_("Georgian"), N_("Double-Struck"), N_("Script"), N_("Halfwidth"),
+    N_("non-Latin")))
 
 
 def script_name(ch: str) -> str:

@@ -35,7 +35,7 @@ import ahocorasick
 
 from monitor.rules import chinese, latin
 from monitor.rules.explain import Msg, join
-from monitor.rules.homoglyphs import DIGIT_LETTERS, confusable_table, script_name
+from monitor.rules.homoglyphs import DIGIT_LETTERS, SCRIPT_WORDS, confusable_table, script_name
 from monitor.rules.marks_han import HanMarks, lookalike_scores
 from monitor.rules.marks_latin import LatinLookalikes
 from monitor.rules.normalise import Normalised, normalise
@@ -319,7 +319,7 @@ class MarkIndex:
         if glyphs:
             mechanisms.append("homoglyph")
             scripts = sorted({script_name(g) for g, _ in glyphs})
-            params = {"scripts": "/".join(scripts), "written": ", ".join(g for g, _ in glyphs),
+            params = {"scripts": join([Msg(x) if x in SCRIPT_WORDS else x for x in scripts], "/"), "written": ", ".join(g for g, _ in glyphs),
                       "latin": ", ".join(t for _, t in glyphs)}
             reasons.append(Msg("the %(scripts)s letters %(written)s stand for the Latin %(latin)s", **params)
                            if len(glyphs) > 1 else Msg("the %(scripts)s letter %(written)s stands for the Latin %(latin)s", **params))
