@@ -132,8 +132,8 @@ def test_bad_transitions_are_refused_with_a_clear_message(store):
                 service.move(db, rid, service.Change("sent", on="2026-12-02"), actor="t")
             assert dict(refused.value.problems) == {
                 "authority": "name the receiving authority before the referral is sent",
-                "authority_kind": "say what kind of authority receives it (department, public_security, platform, "
-                                  "other_region)"}
+                "authority_kind": "say what kind of authority receives it (Another department, Public security, "
+                                  "Platform, Another region's office)"}
             service.move(db, rid, service.Change("received", on="2026-12-02", authority="XX市公安局",
                                                  authority_kind="public_security"), actor="t")  # skipping sent is allowed
             for change, field, text in (

@@ -85,6 +85,10 @@ def test_a_bad_move_is_refused_on_the_page_and_analysts_cannot_move(site):
         assert refused.status_code == 400
         page = text_of(refused.text)
         assert "未更改" in page and "结案须填写处理结果" in page and "移送前请填写接收机关" in page
+        # The outcomes and authority kinds by their labels, as the form lists them, not their codes.
+        assert "结案须填写处理结果（不予立案、行政处罚、" in page and "no_case" not in page.split("<form")[0]
+        for code in ("administrative_penalty", "transferred_to_police", "public_security"):
+            assert f"{code}," not in page and f"（{code}" not in page and f"、{code}" not in page
         refused = move(client, small, state="sent", day="2026-11-01", authority="A", authority_kind="department")
         assert "2026-11-01 早于该线索“已起草”的日期（2026-12-01）" in text_of(refused.text)
         refused = move(client, small, state="closed", authority="A", authority_kind="department",

@@ -97,6 +97,11 @@ def outcome_label(outcome: str | None) -> str:
     return _label(OUTCOME_LABELS, outcome)
 
 
+def _outcome_list() -> str:
+    """The outcomes as the close form lists them (不予立案、行政处罚、移送公安), for a refusal."""
+    return _(", ").join(outcome_label(o) for o in OUTCOMES)
+
+
 def kind_label(kind: str | None) -> str:
     return _label(KIND_LABELS, kind)
 
@@ -154,14 +159,15 @@ def check_change(current: dict[str, Any], change: Change) -> list[tuple[str, str
             problems.append(("authority", _("name the receiving authority before the referral is sent")))
         if not (kind or current.get("authority_kind")):
             problems.append(("authority_kind", _("say what kind of authority receives it (%(kinds)s)",
-                                                 kinds=", ".join(KINDS))))
+                                                 kinds=_(", ").join(kind_label(k) for k in KINDS))))
     outcome = (change.outcome or "").strip() or None
     if outcome and outcome not in OUTCOMES:
+        # A typed value (CSV, API): the codes it may be. The close form offers the outcomes by label.
         problems.append(("outcome", _("%(value)s is not an outcome; use one of %(outcomes)s", value=repr(outcome),
                                       outcomes=", ".join(OUTCOMES))))
     elif state == "closed" and not outcome:
         problems.append(("outcome", _("closing a referral needs its outcome (%(outcomes)s)",
-                                      outcomes=", ".join(OUTCOMES))))
+                                      outcomes=_outcome_list())))
     elif outcome and state != "closed":
         problems.append(("outcome", _("an outcome is recorded when the referral is closed")))
     amount = change.penalty_amount

@@ -11,7 +11,7 @@ from monitor.listing import utc_now
 from monitor.review.audit import audit
 from monitor.review.errors import ReviewError
 from monitor.store.db import write_transaction
-from monitor.verdicts import DISMISS_REASONS, DISMISSED, VERDICT_STATUS, VERDICTS
+from monitor.verdicts import DISMISS_REASONS, DISMISSED, VERDICT_STATUS, VERDICTS, reason_label
 from monitor.i18n import gettext as _
 
 if TYPE_CHECKING:  # a type only: importing accounts hashes a dummy password (argon2)
@@ -39,7 +39,8 @@ def validate(decision: Decision) -> Decision:
     reason = (decision.reason or "").strip() or None
     if decision.verdict == DISMISSED:
         if reason not in DISMISS_REASONS:
-            raise ReviewError(_("dismissing needs a reason: %(reasons)s", reasons=", ".join(DISMISS_REASONS)))
+            raise ReviewError(_("dismissing needs a reason: %(reasons)s",  # by their labels, as the form lists them
+                                reasons=_(", ").join(reason_label(r) for r in DISMISS_REASONS)))
     elif reason is not None and reason not in DISMISS_REASONS:
         raise ReviewError(_("unknown reason %(reason)r", reason=reason))
     note = (decision.note or "").strip()[:4000] or None
