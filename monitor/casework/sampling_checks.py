@@ -14,7 +14,7 @@ from monitor.i18n import gettext as _
 from monitor.listing import utc_now
 from monitor.review.audit import audit
 from monitor.store.db import write_transaction
-from monitor.verdicts import DISMISS_REASONS, DISMISSED, VERDICTS
+from monitor.verdicts import DISMISS_REASONS, DISMISSED, VERDICTS, reason_label, verdict_label
 
 if TYPE_CHECKING:  # a type only: importing accounts hashes a dummy password (argon2)
     from monitor.review.accounts import User
@@ -37,10 +37,12 @@ def record_check(db: Database, user: User, item_id: int, verdict: str, reason: s
                  note: str | None = None, *, ip: str | None = None) -> dict[str, Any]:
     """Record (or change) the verdict on one sampled listing: its drawn analyst, or a lead."""
     if verdict not in VERDICTS:
-        raise SampleError(_("Unknown verdict %(verdict)s; use one of: %(all)s.", verdict=repr(verdict), all=", ".join(VERDICTS)))
+        raise SampleError(_("Unknown verdict %(verdict)s; use one of: %(all)s.", verdict=repr(verdict),
+                            all=_(", ").join(verdict_label(v) for v in VERDICTS)))
     reason = (reason or "").strip() or None
     if verdict == DISMISSED and reason not in DISMISS_REASONS:
-        raise SampleError(_("Dismissing needs a reason: %(all)s.", all=", ".join(DISMISS_REASONS)))
+        raise SampleError(_("Dismissing needs a reason: %(all)s.",  # by their labels, as the form lists them
+                            all=_(", ").join(reason_label(r) for r in DISMISS_REASONS)))
     if reason is not None and reason not in DISMISS_REASONS:
         raise SampleError(_("Unknown reason %(reason)s.", reason=repr(reason)))
     note = (note or "").strip()[:4000] or None

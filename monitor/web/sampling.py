@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form
 from fastapi.responses import RedirectResponse, Response
 
+from monitor.casework.referrals import today as office_today
 from monitor.casework.sampling import SampleError, draw_sample, list_samples, load_sample, publish
 from monitor.casework.sampling_checks import my_items, record_check
 from monitor.casework.sampling_estimates import estimates
@@ -68,18 +69,31 @@ def draw(ctx: FormCtx, period: Annotated[str, Form(max_length=20)] = "", size: A
     return RedirectResponse(f"/sampling/{drawn['id']}", status_code=303)
 
 
+def _mine(ctx, *, message: str = "", error: dict | None = None, status_code: int = 200) -> Response:
+    _with_gettext(ctx)
+    return ctx.render("sampling_mine.html", status_code=status_code, items=my_items(ctx.db, ctx.user.name),
+                      labels=verdict_labels(), message=message, error=error or "")
+
+
 @router.get("/sampling/mine")
 def mine_page(ctx: PageCtx, done: str = "") -> Response:
-    _with_gettext(ctx)
-    return ctx.render("sampling_mine.html", items=my_items(ctx.db, ctx.user.name), labels=verdict_labels(),
-                      message=_("Check recorded.") if done == "check" else "")
+    return _mine(ctx, message=_("Check recorded.") if done == "check" else "")
 
 
 @router.post("/sampling/items/{item_id}/check")
 def check(ctx: FormCtx, item_id: ItemId, verdict: Annotated[str, Form(max_length=40)] = "",
           reason: Annotated[str, Form(max_length=40)] = "", note: Annotated[str, Form(max_length=4000)] = "",
           back: Annotated[str, Form(max_length=40)] = "") -> Response:
-    item = record_check(ctx.db, ctx.user, item_id, verdict, reason, note, ip=ctx.ip)
+    try:
+        item = record_check(ctx.db, ctx.user, item_id, verdict, reason, note, ip=ctx.ip)
+    except SampleError as exc:
+        mine = {r["id"] for r in my_items(ctx.db, ctx.user.name)}
+        if exc.status != 400 or item_id not in mine:
+            raise  # not theirs, or no such item: the app's error page
+        # Their own sample page again, the refusal at the item and what they chose kept (the
+        # form's action carries the item's anchor, so the browser comes back to it).
+        return _mine(ctx, status_code=400, error={"item": item_id, "message": str(exc),
+                                                  "entered": {"verdict": verdict, "reason": reason, "note": note}})
     target = f"/sampling/{item['sample']}" if back == "sample" else "/sampling/mine?done=check"
     return RedirectResponse(target, status_code=303)
 
@@ -88,8 +102,10 @@ def check(ctx: FormCtx, item_id: ItemId, verdict: Annotated[str, Form(max_length
 def sample_page(ctx: PageCtx, sample_id: SampleId) -> Response:
     ctx.require("lead")
     _with_gettext(ctx)
+    # The printed draw (公示) says who issues it and when it was printed. monitor.yaml names no
+    # office yet: a line is left for the office's name and seal.
     return ctx.render("sample.html", sample=load_sample(ctx.db, sample_id), rows=estimates(ctx.db, sample_id),
-                      labels=verdict_labels())
+                      labels=verdict_labels(), office=None, printed_on=office_today())
 
 
 @router.get("/sampling/{sample_id}/export.csv")
