@@ -77,7 +77,7 @@ def test_a_pesticide_without_its_number_is_explained_in_chinese_throughout(engin
 def test_ccc_exterior_lamps_and_its_signal_name_in_chinese(engine):
     s = _signals(engine, title="汽车 LED 大灯 前照灯", category="auto_parts", price=80.0)["regulatory_ccc_missing"]
     text = _chinese(s)
-    assert "汽车外部照明及光信号装置" in text and "CCC 认证证书编号（16 位）" in text
+    assert "汽车外部照明及光信号装置" in text and "须有强制性产品认证（CCC）证书编号（16 位）" in text
     assert "exterior lamps" not in text and "certificate" not in text and "self-declaration" not in text
     assert _english_words(text, ("ccc_exterior_lamp", "LED", "CCC")) == []
     assert s.explanation.startswith('"大灯" in title, "前照灯" in title makes this exterior lamps, which needs a '
