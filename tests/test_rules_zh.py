@@ -309,3 +309,31 @@ def test_the_chinese_fields_change_no_english_word(engine, tmp_path):
             assert re.sub(r"line \d+", "line N", s.explanation) == re.sub(r"line \d+", "line N", theirs[name].explanation)
             changed += _chinese(s) != _chinese(theirs[name])
     assert changed >= 10, changed  # the Chinese is the files' own now, not the catalogue's
+
+
+def test_a_context_an_analyst_adds_names_its_signal_in_both_languages(tmp_path, monkeypatch):
+    from monitor.rules import explain as explain_module  # lazy: its cache of labels is cleared here
+
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    vocab = rules / "vocabulary.yaml"
+    vocab.write_text(vocab.read_text(encoding="utf-8").replace("context:\n", (
+        "context:\n  - name: gift_box\n    label: gift box\n    label_zh: 礼盒装\n"
+        "    explain: a gift box, priced with its packaging\n    explain_zh: 礼盒装商品，价格含包装\n"
+        "    words: [礼盒装]\n"), 1), encoding="utf-8")
+    monkeypatch.setenv("MONITOR_RULES", str(rules))
+    explain_module._context_labels.cache_clear()
+    try:
+        s = _signals(Engine(load_packs(rules)), title="面霜 礼盒装", category="cosmetics")["gift_box"]
+        assert s.explanation.startswith('"礼盒装" in title: a gift box, priced with its packaging (rules/vocabulary.yaml')
+        assert _chinese(s).startswith("标题中的「礼盒装」：礼盒装商品，价格含包装（rules/vocabulary.yaml context")
+        with use_locale("zh_CN"):
+            assert signal_words("gift_box") == "礼盒装"
+        with use_locale("en"):
+            assert signal_words("gift_box") == "gift box"
+            assert signal_words("no_such_signal") == "no_such_signal"
+    finally:
+        monkeypatch.delenv("MONITOR_RULES")
+        explain_module._context_labels.cache_clear()
+    with use_locale("zh_CN"):
+        assert signal_words("gift_box") == "gift_box"  # not a context of the shipped rules

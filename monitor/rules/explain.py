@@ -187,7 +187,10 @@ def _value(name: str, value: Any, translate) -> str:
         names = value if isinstance(value, list) else [value]
         return translate(", ").join(_category(str(v), translate) for v in names)
     if name == "signal" and isinstance(value, str):
-        return translate(SIGNAL_WORDS[value]) if value in SIGNAL_WORDS else value
+        if value in SIGNAL_WORDS:
+            return translate(SIGNAL_WORDS[value])
+        label = _context_labels().get(value)
+        return _words(label, translate) if label else value
     if isinstance(value, list):
         return translate(", ").join(_value("", v, translate) for v in value)
     return "" if value is None else str(value)
@@ -229,6 +232,18 @@ def _category_names(locale: str) -> dict[str, str]:
         return {}  # the ids themselves; the category file's own loader reports what is wrong
     key = "name_zh" if locale.startswith("zh") else "name"  # "en": the English name
     return {cid: str(entry.get(key) or cid) for cid, entry in data.items() if isinstance(entry, dict)}
+
+
+@lru_cache(maxsize=1)
+def _context_labels() -> dict[str, dict[str, str]]:
+    """The ``label``/``label_zh`` of rules/vocabulary.yaml's contexts, whose names are signal
+    names: a context an analyst adds is named in both languages without code."""
+    try:
+        data = load_located(rules_dir() / "vocabulary.yaml").data or {}
+    except (OSError, YamlError):
+        return {}  # the names themselves; the vocabulary's own loader reports what is wrong
+    return {str(c["name"]): {"en": str(c["label"]), "zh": str(c.get("label_zh") or "")}
+            for c in data.get("context") or [] if isinstance(c, dict) and c.get("name") and c.get("label")}
 
 
 def signal_words(name: str) -> str:

@@ -67,6 +67,8 @@ SCHEMA = {
                     "name": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
                     "explain": {"type": "string", "minLength": 1},
                     "explain_zh": _TEXT_ZH,
+                    "label": {"type": "string", "minLength": 1},  # the signal's name for people
+                    "label_zh": _TEXT_ZH,
                     "words": _STR_LIST,
                     "patterns": {"type": "array", "items": {"type": "string", "minLength": 1}},
                     "fields": {"type": "array", "items": {"enum": ["title", "brand", "description", "attributes"]}},
