@@ -19,7 +19,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlite_utils import Database
 from zxcvbn import zxcvbn
 
-from monitor.i18n import LANGUAGES, gettext as _
+from monitor import i18n
+from monitor.i18n import LANGUAGES, N_, gettext as _
 from monitor.listing import utc_now
 from monitor.review.audit import audit
 from monitor.store.db import BUSY_TIMEOUT_SECONDS, write_transaction
@@ -46,6 +47,27 @@ MAX_PASSWORD_LENGTH = 128
 MIN_PASSWORD_SCORE = 3
 ZXCVBN_MAX_LENGTH = 72  # zxcvbn refuses longer input; the first 72 characters decide
 RANK = {role: i for i, role in enumerate(ROLES)}  # analyst < lead < admin
+
+# zxcvbn's feedback sentences (zxcvbn/feedback.py, 4.x), message ids of the web catalogue.
+ZXCVBN_TEXTS = frozenset((
+    N_("Add another word or two. Uncommon words are better."), N_("Capitalization doesn't help very much."),
+    N_("Reversed words aren't much harder to guess."),
+    N_("Predictable substitutions like '@' instead of 'a' don't help very much."),
+    N_("Use a few words, avoid common phrases."), N_("No need for symbols, digits, or uppercase letters."),
+    N_("Straight rows of keys are easy to guess."), N_("Short keyboard patterns are easy to guess."),
+    N_("This is a top-10 common password."), N_("This is a top-100 common password."),
+    N_("This is a very common password."), N_("This is similar to a commonly used password."),
+    N_("A word by itself is easy to guess."), N_("All-uppercase is almost as easy to guess as all-lowercase."),
+    N_("Use a longer keyboard pattern with more turns."), N_('Repeats like "aaa" are easy to guess.'),
+    N_('Repeats like "abcabcabc" are only slightly harder to guess than "abc".'),
+    N_("Names and surnames by themselves are easy to guess."), N_("Common names and surnames are easy to guess."),
+    N_("Avoid repeated words and characters."), N_('Sequences like "abc" or "6543" are easy to guess.'),
+    N_("Avoid sequences."), N_("Recent years are easy to guess."), N_("Dates are often easy to guess."),
+    N_("Avoid recent years."), N_("Avoid years that are associated with you."),
+    N_("Avoid dates and years that are associated with you."),
+))
+PATTERN_WARNING = N_("It follows a pattern that is quick to guess.")  # zxcvbn gave no warning
+ZXCVBN_OTHER = N_("The password is too easy to guess; make it longer or use less common words.")
 
 _hasher = PasswordHasher()
 # Verifying against this when the user does not exist keeps the timing the same.
@@ -103,11 +125,25 @@ def password_problem(password: str, *, name: str = "") -> str | None:
     if result["score"] >= MIN_PASSWORD_SCORE:
         return None
     feedback = result["feedback"]
-    why = (feedback.get("warning") or "it follows a pattern that is quick to guess").rstrip(".")
-    hints = " ".join(feedback.get("suggestions") or [])
-    # zxcvbn's own warning and suggestions are English (the library has no catalogue).
+    why = _zxcvbn_text(feedback.get("warning") or PATTERN_WARNING).rstrip(".。")
+    hints = [_zxcvbn_text(text) for text in feedback.get("suggestions") or []]
+    hints = list(dict.fromkeys(hints))  # two unknown hints are one generic sentence
     return (_("This password is too easy to guess: %(why)s. Choose another one, for example a phrase of four or "
-              "more unrelated words.", why=why[0].lower() + why[1:]) + " " + hints).strip()
+              "more unrelated words.", why=why[:1].lower() + why[1:])
+            + ("" if i18n.current().startswith("zh") else " ") + _zxcvbn_join(hints)).strip()
+
+
+def _zxcvbn_text(text: str) -> str:
+    """One of zxcvbn's warnings or suggestions (English: the library has no catalogue of ours)
+    in the reader's language; one this module does not know (a newer zxcvbn) is English only in
+    English, in another language a generic sentence of its own."""
+    if text in ZXCVBN_TEXTS or text == PATTERN_WARNING:
+        return _(text)
+    return text if i18n.current() == "en" else _(ZXCVBN_OTHER)
+
+
+def _zxcvbn_join(hints: list[str]) -> str:
+    return ("" if i18n.current().startswith("zh") else " ").join(hints)
 
 
 def _check_password(password: str, name: str) -> None:

@@ -19,7 +19,7 @@ from monitor.review import CountCache, ReviewError
 from monitor.review.accounts import AccountError
 from monitor.web import (api, auth, complaints, dashboard, evidence, language as languages, listing, queue,
                          referrals, sampling, seller)
-from monitor.web.deps import HERE, Forbidden, LoginRequired, make_templates, render
+from monitor.web.deps import HERE, Forbidden, LoginRequired, error_page, make_templates
 from monitor.i18n import N_, gettext as _
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: http:; "
@@ -159,17 +159,17 @@ def create_app(db_path: str | os.PathLike, language: str | None = None) -> FastA
     async def forbidden(request: Request, exc: Forbidden) -> Response:
         if _is_api(request.url.path):
             return JSONResponse({"error": exc.message}, status_code=403)
-        return render(request, "error.html", status_code=403, title=_("Not allowed"), message=exc.message)
+        return error_page(request, 403, _("Not allowed"), exc.message)
 
     @app.exception_handler(ReviewError)
     async def review_error(request: Request, exc: ReviewError) -> Response:
         if _is_api(request.url.path):
             return JSONResponse({"error": str(exc)}, status_code=exc.status)
-        return render(request, "error.html", status_code=exc.status, title=_("Not done"), message=str(exc))
+        return error_page(request, exc.status, _("Not found") if exc.status == 404 else _("Not done"), str(exc))
 
     @app.exception_handler(AccountError)
     async def account_error(request: Request, exc: AccountError) -> Response:
-        return render(request, "error.html", status_code=400, title=_("Not done"), message=str(exc))
+        return error_page(request, 400, _("Not done"), str(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -177,9 +177,15 @@ def create_app(db_path: str | os.PathLike, language: str | None = None) -> FastA
         if _is_api(request.url.path):
             return JSONResponse({"error": f"{exc.detail} ({request.method} {request.url.path})"},
                                 status_code=exc.status_code, headers=exc.headers)
-        detail = _(str(exc.detail))  # Starlette's "Not Found", "Method Not Allowed" are in the catalogue
-        page = render(request, "error.html", status_code=exc.status_code, title=detail,
-                      message=f"{request.method} {request.url.path}: {detail}")
+        if exc.status_code == 404:
+            title, message = _("Page not found"), _("There is no page at %(path)s.", path=request.url.path)
+        elif exc.status_code == 405:
+            title, message = _("Not done"), _("%(path)s does not take %(method)s requests.",
+                                              path=request.url.path, method=request.method)
+        else:
+            detail = _(str(exc.detail))  # Starlette's "Not Found", "Method Not Allowed" are in the catalogue
+            title, message = detail, f"{request.method} {request.url.path}: {detail}"
+        page = error_page(request, exc.status_code, title, message)
         page.headers.update(exc.headers or {})
         return page
 
@@ -188,8 +194,12 @@ def create_app(db_path: str | os.PathLike, language: str | None = None) -> FastA
         if _is_api(request.url.path):
             return JSONResponse({"error": _("invalid request: see detail for each parameter or field to correct"),
                                  "detail": jsonable(exc.errors())}, status_code=422)
-        return render(request, "error.html", status_code=400, title=_("Invalid request"),
-                      message=_("Some fields of the request are missing or invalid."))
+        return error_page(request, 400, _("Invalid request"), _("Some fields of the request are missing or invalid."))
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        """Browsers ask for it whatever the page links (base.html links /static/favicon.svg)."""
+        return RedirectResponse("/static/favicon.svg", status_code=301)
 
     for module in (auth, queue, listing, seller, dashboard, evidence, api, languages, complaints, sampling, referrals):
         app.include_router(module.router)

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import jinja2
 import sqlite_utils
@@ -164,8 +165,8 @@ class Ctx:
 
     def require(self, role: str) -> None:
         if not self.user.can(role):
-            raise Forbidden(_("This needs the %(role)s role; you are %(yours)s.", role=role_label(role),
-                                    yours=role_label(self.user.role)))
+            raise Forbidden(_("This needs the “%(role)s” role or a higher one; your role is “%(yours)s”.",
+                                    role=role_label(role), yours=role_label(self.user.role)))
 
     def render(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         return render(self.request, template, status_code=status_code, user=self.user,
@@ -178,6 +179,47 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     context.setdefault("csrf", "")
     html = env.get_template(template).render(request=request, **context)
     return HTMLResponse(html, status_code=status_code)
+
+
+def error_page(request: Request, status_code: int, title: str, message: str) -> HTMLResponse:
+    """A refusal or an error as a page of the app: the header and navigation of the signed-in
+    user (if any), what went wrong, and a way back to the page the user came from (the Referer
+    when it is this site's, else the queue). The messages are already in the reader's language."""
+    user, csrf = _viewer(request)
+    back = referer_path(request)
+    return render(request, "error.html", status_code=status_code, user=user, csrf=csrf, title=title,
+                  message=message, back=back or "/")
+
+
+def _viewer(request: Request) -> tuple[User | None, str]:
+    """The signed-in user of a request that failed before (or without) its handler's context."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None, ""
+    try:
+        db = connect(request.app.state.db_path)
+        try:
+            session = accounts.load_session(db, cookie)
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return None, ""
+    return (session.user, session.csrf) if session else (None, "")
+
+
+def referer_path(request: Request) -> str | None:
+    """The local path (and query) of the Referer when it is a page of this site, and not the
+    address that failed itself (a reload of a missing page): the page the user came from."""
+    referer = request.headers.get("referer") or ""
+    parts = urlsplit(referer)
+    own = f"{request.url.scheme}://{request.headers.get('host', '')}".lower()
+    if not referer or f"{parts.scheme}://{parts.netloc}".lower() != own:
+        return None
+    target = safe_next((parts.path or "/") + (f"?{parts.query}" if parts.query else ""), "")
+    if not target or (request.method == "GET" and parts.path == request.url.path
+                      and parts.query == request.url.query):
+        return None
+    return target
 
 
 def open_request_db(request: Request) -> Iterator[sqlite_utils.Database]:

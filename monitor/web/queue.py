@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Mapping
 from typing import Annotated
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import APIRouter, Form, Query, Request
 from pydantic import Field
@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from monitor import review
 from monitor.review import Decision, QueueFilters
+from monitor.verdicts import DISMISSED
 from monitor.web.deps import SQLITE_INT_MAX, FormCtx, ListingId, PageCtx, safe_next
 from monitor.i18n import gettext as _, ngettext
 
@@ -79,28 +80,46 @@ def count_cache(request: Request) -> review.CountCache:
 def queue_page(ctx: PageCtx, after: Annotated[str, Query(max_length=200)] = "",
                before: Annotated[str, Query(max_length=200)] = "", done: Annotated[str, Query(max_length=20)] = "",
                n: Annotated[int, Query(ge=0, le=100_000)] = 0) -> Response:
-    filters = filters_from(ctx.request)
-    page = review.queue_page(ctx.db, filters, ctx.user, after=cursor(after), before=cursor(before),
-                             limit=review.PAGE_SIZE,
-                             count_cache=count_cache(ctx.request))
     message = {"verdict": ngettext("Recorded %(num)d verdict.", "Recorded %(num)d verdicts.", n),
                "claim": _("Claimed."), "release": _("Released.")}.get(done, "")
-    return ctx.render("queue.html", page=page, filters=filters, choices=review.filter_choices(ctx.db),
-                      qs=lambda **kw: query_string(ctx.request, **kw), after=after or before, message=message,
-                      filter_qs=query_string(ctx.request),
-                      this_url=str(ctx.request.url.path) + (f"?{ctx.request.url.query}" if ctx.request.url.query else ""))
+    this_url = str(ctx.request.url.path) + (f"?{ctx.request.url.query}" if ctx.request.url.query else "")
+    return _queue(ctx, ctx.request.query_params, this_url, after=after, before=before, message=message)
+
+
+def _queue(ctx, params: Mapping[str, str], this_url: str, *, after: str = "", before: str = "", message: str = "",
+           error: str = "", form: dict | None = None, status_code: int = 200) -> Response:
+    """The queue page for the filters in ``params`` (a query string's keys); ``form``: a refused
+    bulk verdict's values (the ticked flags, verdict, reason, note), shown again with ``error``."""
+    filters = filters_from(params)
+    page = review.queue_page(ctx.db, filters, ctx.user, after=cursor(after), before=cursor(before),
+                             limit=review.PAGE_SIZE, count_cache=count_cache(ctx.request))
+    return ctx.render("queue.html", status_code=status_code, page=page, filters=filters,
+                      choices=review.filter_choices(ctx.db), qs=lambda **kw: query_string(params, **kw),
+                      after=after or before, message=message, error=error, form=form or {},
+                      filter_qs=query_string(params), this_url=this_url)
 
 
 @router.post("/bulk")
 def bulk_verdict(ctx: FormCtx, flag: Annotated[list[FormFlagId], Form()] = [],  # noqa: B006 (FastAPI form default)
                  verdict: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
                  note: Annotated[str, Form()] = "", back: Annotated[str, Form()] = "/") -> Response:
-    if not flag:
-        raise review.ReviewError(_("Select at least one listing (the boxes in the first column)."))
-    result = review.record_verdicts(ctx.db, ctx.user, [Decision(f, verdict, reason, note) for f in flag[:500]],
-                                    ip=ctx.ip)
-    count_cache(ctx.request).clear()
+    """Record the verdict for the ticked rows; refused (nothing ticked, no reason to dismiss, ...):
+    the queue the form came from again, the rows still ticked and the choices kept, with the error."""
     target = safe_next(back)
+    try:
+        if not flag:
+            raise review.ReviewError(_("Select at least one listing (the boxes in the first column)."))
+        if verdict == DISMISSED and not reason.strip():
+            raise review.ReviewError(_("Choose the reason for dismissing (the Reason list)."))
+        result = review.record_verdicts(ctx.db, ctx.user, [Decision(f, verdict, reason, note) for f in flag[:500]],
+                                        ip=ctx.ip)
+    except review.ReviewError as exc:
+        parts = urlsplit(target)
+        params = dict(parse_qsl(parts.query[:2000]))
+        form = {"flags": set(flag), "verdict": verdict, "reason": reason, "note": note[:4000]}
+        return _queue(ctx, params, target, after=params.get("after", "")[:200], before=params.get("before", "")[:200],
+                      error=str(exc), form=form, status_code=exc.status if exc.status != 404 else 400)
+    count_cache(ctx.request).clear()
     sep = "&" if "?" in target else "?"
     return RedirectResponse(f"{target}{sep}done=verdict&n={len(result.review_ids)}", status_code=303)
 

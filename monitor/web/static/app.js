@@ -16,12 +16,40 @@
     b.addEventListener("click", function () { toggleHelp(); });
   });
 
+  // Dismissing needs a reason: the reason list is required while "dismissed" is the verdict
+  // (the server refuses a dismissal without one too).
+  function syncReason(form) {
+    var select = form && form.querySelector("[data-verdict]");
+    var reason = form && form.querySelector("[data-reason]");
+    if (!select || !reason) return;
+    reason.required = select.value === "dismissed";
+    if (!reason.required) reason.removeAttribute("aria-invalid");
+  }
+  document.querySelectorAll("[data-verdict]").forEach(function (select) {
+    syncReason(select.form);
+    select.addEventListener("change", function () { syncReason(select.form); });
+  });
+
+  // An error page's "back": the browser's own back when it leads to the same page, which keeps
+  // what was typed in its form; otherwise the link (the page the user came from) as it is.
+  document.querySelectorAll("a[data-back]").forEach(function (a) {
+    a.addEventListener("click", function (ev) {
+      if (!document.referrer || window.history.length < 2) return;
+      var from = new URL(document.referrer);
+      if (from.origin === window.location.origin && from.pathname + from.search === a.getAttribute("href")) {
+        ev.preventDefault();
+        window.history.back();
+      }
+    });
+  });
+
   // Sets the verdict (and maybe reason) of a form and submits it; dismissing needs a reason.
   function decide(form, verdict) {
     if (!form) return;
     var select = form.querySelector("[data-verdict]");
     var reason = form.querySelector("[data-reason]");
     select.value = verdict;
+    syncReason(form);
     if (verdict === "dismissed" && reason && !reason.value) {
       reason.focus();
       reason.setAttribute("aria-invalid", "true");
