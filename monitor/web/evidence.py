@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from monitor.evidence import custody
 from monitor.evidence.paths import evidence_root, resolve
-from monitor.evidence.sanitise import inert_html
+from monitor.evidence.sanitise import BANNER, inert_html
 from monitor.evidence.warcfile import read_record
 from monitor.store.db import durable_transaction
 from monitor import review
@@ -25,6 +25,7 @@ from monitor.web.deps import EvidenceId, PageCtx
 from monitor.i18n import gettext as _
 
 router = APIRouter(include_in_schema=False)
+BANNER_TEXT = BANNER[BANNER.index(">") + 1:BANNER.rindex("</div>")]  # the sanitiser's English sentence
 
 
 def _row(ctx, evidence_id: int) -> dict:
@@ -45,6 +46,14 @@ def _notice(text: str) -> str:
             + escape(text) + "</div>")
 
 
+def _translated_banner(page: str) -> str:
+    """The sanitiser's banner (monitor/evidence/sanitise.py, English: it has no locale) and the
+    page title in the reader's language. Only the first banner: the page's own text is left as it is."""
+    return (page.replace(BANNER_TEXT, escape(_("Captured page, made inert: scripts, links and outside resources "
+                                               "removed.")), 1)
+            .replace("<title>captured page</title>", f"<title>{escape(_('captured page'))}</title>", 1))
+
+
 @router.get("/capture/{evidence_id}")
 def captured_page(ctx: PageCtx, evidence_id: EvidenceId) -> Response:
     row = _row(ctx, evidence_id)
@@ -59,10 +68,10 @@ def captured_page(ctx: PageCtx, evidence_id: EvidenceId) -> Response:
                             status_code=410)
     intact = record.raw_payload_sha256 == row["sha256"]
     _log_view(ctx, row, intact)
-    page = inert_html(record.content)
+    page = _translated_banner(inert_html(record.content))
     if not intact:
         page = page.replace("<body>", "<body>" + _notice(
-            "WARNING: this record no longer matches the SHA-256 recorded at capture time; it was altered."), 1)
+            _("WARNING: this record no longer matches the SHA-256 recorded at capture time; it was altered.")), 1)
     return HTMLResponse(page)
 
 

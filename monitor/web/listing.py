@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import RedirectResponse, Response
 
+from monitor.casework.complaints_rules import status_labels as status_labels_of_complaints
 from monitor.evidence.records import evidence_for_listing
 from monitor import review
 from monitor.review import Decision
@@ -17,7 +18,8 @@ from monitor.urls import http_link
 from monitor.web.deps import SQLITE_INT_MAX, FormCtx, ListingId, PageCtx
 from monitor.web.queue import filters_from, query_string
 from monitor.web.render import highlight, price_chart, spans_by_field
-from monitor.i18n import gettext as _
+from monitor.i18n import N_, gettext as _
+from monitor.verdicts import reason_label, status_label, verdict_label
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,16 +34,60 @@ class NotFound(review.ReviewError):
         super().__init__(message, 404)
 
 
+# The listing's audit actions and the keys of their before/after values, as the audit trail
+# names them (an action or key not listed is shown as stored).
+AUDIT_ACTIONS = {"verdict": N_("verdict recorded"), "claim": N_("claimed"), "assign": N_("assigned"),
+                 "release": N_("released"), "sample_check": N_("sampling check recorded")}
+AUDIT_KEYS = {"flag": N_("flag"), "status": N_("status"), "verdict": N_("verdict"), "reason": N_("Reason"),
+              "note": N_("Note"), "review": N_("verdict no."), "analyst": N_("analyst"), "sample": N_("sample"),
+              "item": N_("sampled listing no."), "decided_by": N_("decided by")}
+AUDIT_VALUES = {"verdict": verdict_label, "reason": reason_label, "status": status_label}
+
+
+def _load(text):
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return text
+
+
+def audit_lines(value) -> list[tuple[str, str]]:
+    """A stored before/after value as (label, text) lines for a person: keys as words, codes as
+    their labels, text as written (the template escapes it); keys without a value are left out."""
+    if value is None:
+        return []
+    if not isinstance(value, dict):
+        return [("", value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))]
+    lines = []
+    for key, item in value.items():
+        if item is None or item == "":
+            continue
+        if key in AUDIT_VALUES and isinstance(item, str):
+            text = AUDIT_VALUES[key](item)
+        elif isinstance(item, str):
+            text = item
+        else:
+            text = json.dumps(item, ensure_ascii=False)
+        lines.append((_(AUDIT_KEYS[key]) if key in AUDIT_KEYS else key, text))
+    return lines
+
+
 def _audit_view(rows):
-    out = []
-    for row in rows:
-        def load(text):
-            try:
-                return json.loads(text) if text else None
-            except ValueError:
-                return text
-        out.append({**row, "before": load(row["before"]), "after": load(row["after"])})
-    return out
+    return [{**row, "action_label": _(AUDIT_ACTIONS[row["action"]]) if row["action"] in AUDIT_ACTIONS else row["action"],
+             "before_lines": audit_lines(_load(row["before"])), "after_lines": audit_lines(_load(row["after"]))}
+            for row in rows]
+
+
+def complaints_of(db, listing_id: int, flags: list[dict]) -> list[dict]:
+    """The complaints about the listing (by its URL, or behind one of its flags), open ones first:
+    a flag a complaint raised may have no signals and a low score, and is queued for its deadline."""
+    behind = sorted({int(f["complaint"]) for f in flags if f.get("complaint")})
+    rows = db.execute_returning_dicts(
+        "SELECT id, received_on, deadline, status FROM complaints WHERE listing = ? OR id IN "
+        f"({', '.join('?' * len(behind)) or 'NULL'}) ORDER BY status IN ('answered', 'closed'), deadline, id",
+        [listing_id, *behind])
+    labels = status_labels_of_complaints()
+    return [{**r, "status_label": labels.get(r["status"], r["status"])} for r in rows]
 
 
 def _queue_qs(raw: str) -> str:
@@ -81,7 +127,7 @@ def listing_page(ctx: PageCtx, listing_id: ListingId, images: Annotated[int, Que
         other_fields=other_fields, image_links=image_links, show_images=images == 1,
         chart=price_chart(detail["history"]), audit=_audit_view(detail["audit"]), prev_id=prev_id,
         next_id=next_id, captures=captures, page_capture=page_capture, shot=shot, message=_("Verdict recorded.") if done == "verdict" else "",
-        url_ok=http_link, qs=qs, q=_with(qs), this_url=f"/listing/{listing_id}" + _with(qs))
+        complaints=complaints_of(ctx.db, listing_id, detail["flags"]), url_ok=http_link, qs=qs, q=_with(qs), this_url=f"/listing/{listing_id}" + _with(qs))
 
 
 @router.post("/listing/{listing_id}/verdict")
