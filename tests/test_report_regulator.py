@@ -251,11 +251,14 @@ def test_referral_through_every_state_appears_in_the_half_year_report(tmp_path, 
     section = html[html.index("<h2>线索移送</h2>"):html.index("<h2>指标说明</h2>")]
     assert "本版本暂不提供" not in section
     row = re.search(r"<tr><td>XS-2026-077</td><td>金华市市场监督管理局</td><td>([^<]+)</td>"
-                    r"<td class=\"n\">([^<]+)</td><td>2026-10-15</td></tr>", section)
+                    r"<td class=\"n\">([^<]+)</td><td>2026年10月15日</td></tr>", section)
     assert row and row.groups() == ("行政处罚", "¥128,500.00"), section
     assert re.search(r"<td>已结案</td><td class=\"n\">1</td>", section), section
     assert re.search(r"<td>行政处罚</td><td class=\"n\">1</td>", section), section
     assert re.search(r"罚没金额合计</td><td class=\"n\">¥128,500.00</td>", section), section
+    # the outcome "transferred to the police" is one row, not repeated as a figure of its own
+    assert section.count("移送公安机关") == 1, section
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", section), section  # days as 2026年10月15日, never ISO
     # the half before knows nothing of it
     before = tmp_path / "h1.html"
     assert run_monitor("report", "--half", "2026-H1", "--config", str(config), "-o", str(before),
@@ -307,10 +310,11 @@ def test_sample_estimates_in_the_report_match_a_hand_computation(tmp_path):
         db.close()
     section = html[html.index("<h2>双随机抽查</h2>"):html.index("<h2>线索移送</h2>")]
     row = re.search(r"<tr><td>全部品类</td><td class=\"n\">(\d+)</td><td class=\"n\">(\d+)</td><td class=\"n\">(\d+)"
-                    r"</td><td class=\"n\">(\d+)</td><td class=\"n\">([^<]+)</td><td class=\"n\">([^<]+)</td></tr>",
-                    section)
+                    r"</td><td class=\"n\">(\d+)</td><td class=\"n\">(\d+)</td><td class=\"n\">([^<]+)</td>"
+                    r"<td class=\"n\">([^<]+)</td></tr>", section)
     assert row, section
-    assert row.groups() == (str(len(items)), str(len(items)), "4", "1", recall, precision)
+    # one sample: as many draws as distinct listings
+    assert row.groups() == (str(len(items)), str(len(items)), str(len(items)), "4", "1", recall, precision)
     assert recall == "75% (30%–95%)"
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from monitor.report import parse_label, region_filter, resolve, write_report
+from monitor.report import parse_label, period_warning, region_filter, resolve, write_report
 from monitor.schedule.config import load_config
 from monitor.store import open_db
 from monitor.yamlfile import YamlError, load_located
@@ -98,6 +98,9 @@ def report(ctx, half, year, quarter, kind, day, region, lang, config_path, fmt, 
     click.echo(f"{period.kind} {period.label} ({period.bounds_text})"
                f"{f', sellers located in {where.name} ({where.code})' if where else ''}: {fmt.upper()} report "
                f"written to {output} (SHA-256 {digest})", err=True)
+    warning = period_warning(period)
+    if warning:
+        click.echo(f"warning: {warning}", err=True)
 
 
 def _configured_language(path: Path) -> str | None:

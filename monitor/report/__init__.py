@@ -18,14 +18,21 @@ from monitor.evidence import custody
 from monitor.i18n import use_locale
 from monitor.periods import KINDS, Period, parse_label, resolve
 from monitor.report.breakdowns import RegionFilter, region_filter
-from monitor.report.data import report_data
+from monitor.listing import utc_now
+from monitor.report.data import period_state, report_data, state_note
 from monitor.report.render_html import render_html
 from monitor.store.db import durable_transaction
 
 FORMATS = ("html", "pdf")
 
-__all__ = ["FORMATS", "KINDS", "Period", "RegionFilter", "build_report", "parse_label", "region_filter",
-           "resolve", "write_report"]
+__all__ = ["FORMATS", "KINDS", "Period", "RegionFilter", "build_report", "parse_label", "period_warning",
+           "region_filter", "resolve", "write_report"]
+
+
+def period_warning(period: Period, today: str | None = None) -> str | None:
+    """What the report says when its period has not started or not ended (``today`` YYYY-MM-DD,
+    UTC; default now), in the current locale, for the command to repeat on stderr; None when over."""
+    return state_note(period, period_state(period, today or utc_now()[:10]))
 
 
 def build_report(db: Database, period: Period, fmt: str, *, lang: str | None = None,

@@ -15,10 +15,11 @@ from typing import Any
 from babel.numbers import format_currency
 from sqlite_utils import Database
 
-from monitor.i18n import current, gettext as _
+from monitor.i18n import current, format_date, gettext as _, ngettext
 from monitor.periods import Period
 from monitor.report.breakdowns import RegionFilter
 from monitor.report.figures import category_labels
+from monitor.rules.explain import category_words
 
 logger = logging.getLogger(__name__)
 
@@ -57,20 +58,57 @@ def complaints_section(db: Database, period: Period) -> dict[str, Any] | None:
     return {**found, "by_source": [(names.get(k, k), n) for k, n in found["by_source"].items()]}
 
 
-def sampling_section(db: Database, period: Period) -> list[dict[str, Any]] | None:
+def sampling_section(db: Database, period: Period) -> dict[str, Any] | None:
+    """The estimates of every sample drawn inside the period, and the samples they cover. A
+    listing drawn in two samples is checked twice: the estimates count draws (``sampled``), so
+    each row also says how many distinct listings those draws are (``listings``)."""
     try:
         # lazy: scipy (the Wilson intervals) is only needed when a report shows the estimates
-        from monitor.casework.sampling_estimates import estimates
+        from monitor.casework.sampling_estimates import estimates, sample_ids
     except ImportError as exc:
         if not _missing("monitor.casework.sampling_estimates", exc):
             raise
         return None
     if period.kind == "week":
-        return []  # samples are drawn for a month or longer: none lies inside a week
+        return {"rows": [], "samples": []}  # samples are drawn for a month or longer: none lies inside a week
+    ids = sample_ids(db, period.label)
     names = category_labels()
-    return [{**r, "label": names.get(r["category"], r["category"]) if r["category"] else _("all categories"),
+    distinct = _distinct_listings(db, ids)
+    rows = [{**r, "label": names.get(r["category"], category_words(r["category"])) if r["category"]
+             else _("all categories"), "listings": distinct.get(r["category"], 0),
              "recall_text": share(r["recall"], r["recall_ci"]),
              "precision_text": share(r["precision"], r["precision_ci"])} for r in estimates(db, period.label)]
+    samples = _samples(db, ids)
+    return {"rows": rows, "samples": samples,
+            "samples_text": ngettext("From %(num)s sample: %(list)s.", "From %(num)s samples: %(list)s.",
+                                     len(samples), list=_(", ").join(x["text"] for x in samples))}
+
+
+def _distinct_listings(db: Database, ids: list[int]) -> dict[str | None, int]:
+    """Distinct listings drawn by the samples ``ids``, per category and (key None) in all."""
+    if not ids:
+        return {}
+    marks = ", ".join("?" * len(ids))
+    out: dict[str | None, int] = {c: n for c, n in db.execute(
+        f"SELECT category, COUNT(DISTINCT listing) FROM sample_items WHERE sample IN ({marks}) GROUP BY category",
+        ids).fetchall()}
+    out[None] = db.execute(f"SELECT COUNT(DISTINCT listing) FROM sample_items WHERE sample IN ({marks})",
+                           ids).fetchone()[0]
+    return out
+
+
+def _samples(db: Database, ids: list[int]) -> list[dict[str, Any]]:
+    """The samples a report's estimates come from: id, period, listings drawn, day drawn."""
+    if not ids:
+        return []
+    marks = ", ".join("?" * len(ids))
+    rows = db.execute_returning_dicts(
+        f"SELECT s.id, s.period, s.population, s.drawn_at, (SELECT COUNT(*) FROM sample_items i "
+        f"WHERE i.sample = s.id) AS drawn FROM samples s WHERE s.id IN ({marks}) ORDER BY s.id", ids)
+    return [{**r, "drawn_on": format_date(r["drawn_at"]),
+             "text": ngettext("no. %(id)s for %(period)s, drawn on %(day)s, %(num)s listing",
+                              "no. %(id)s for %(period)s, drawn on %(day)s, %(num)s listings", r["drawn"],
+                              id=r["id"], period=r["period"], day=format_date(r["drawn_at"]))} for r in rows]
 
 
 def referrals_section(db: Database, period: Period) -> dict[str, Any] | None:
@@ -88,7 +126,7 @@ def referrals_section(db: Database, period: Period) -> dict[str, Any] | None:
     last = period.last_day.isoformat()
     closed = [{**r, "outcome_label": outcome.get(r["outcome"], r["outcome"] or "–"),
                "penalty_text": money(r["penalty_amount"]) if r["penalty_amount"] is not None else "–",
-               "closed_on": (r["closed_at"] or "")[:10]}
+               "closed_on": format_date(r["closed_at"])}
               for r in found["referrals"] if r["closed_at"] and period.since <= r["closed_at"][:10] <= last]
     return {**found, "closed": closed, "penalty_text": money(found["penalties_total_cny"]),
             "by_state": [(_(STATE_LABELS.get(k, k)), n) for k, n in found["by_state"].items()],

@@ -8,7 +8,8 @@ from typing import Any, Iterable
 
 from sqlite_utils import Database
 
-from monitor.i18n import current as current_locale, gettext as _
+from monitor import __version__
+from monitor.i18n import current as current_locale, format_date, format_datetime, gettext as _, ngettext
 from monitor.listing import utc_now
 from monitor.periods import Period
 from monitor.report.breakdowns import RegionFilter, key_periods, listing_regions
@@ -89,12 +90,68 @@ def report_data(db: Database, period: Period, *, region: RegionFilter | None = N
         history.append({"label": p.label, "flagged": len(_within(_flagged(db, p), listings)), "confirmed": confirmed})
         p = p.previous()
     history.reverse()
+    generated = utc_now()
+    state = period_state(period, generated[:10])
     return {"period": period, "previous": period.previous(), "current": current, "prev": previous,
-            "in_progress": period.until > utc_now()[:10], "region": region, "language": current_locale(),
-            "headline": headline, "history": history, "generated_at": utc_now(),
+            "in_progress": state is not None, "state": state, "state_note": state_note(period, state),
+            "region": region, "language": current_locale(),
+            "headline": headline, "history": history, "generated_at": generated,
+            "generated_text": format_datetime(generated), "intro": intro(period, generated),
             "key_periods": key_periods(db, period, campaigns, listings),
-            "casework": casework_sections(db, period, region),
+            "casework": casework_sections(db, period, region), "sentences": sentences(current),
             "definitions": [_(text) for text in DEFINITIONS]}
+
+
+def intro(period: Period, generated: str) -> str:
+    """The report's first sentence: its period, the one it is compared with, when it was made."""
+    previous = period.previous()
+    text = _("%(period)s (%(label)s): %(bounds)s. Compared with %(previous)s (%(previous_bounds)s). "
+             "Generated %(when)s by listing-monitor %(version)s.", period=period.title, label=period.label,
+             bounds=period.bounds_local(), previous=previous.title, previous_bounds=previous.bounds_local(),
+             when=format_datetime(generated), version=__version__)
+    return text[:1].upper() + text[1:]  # "First half of 2026 (2026-H1): ..." in English
+
+
+def sentences(f: dict[str, Any]) -> dict[str, str]:
+    """The report's sentences with counts in them, each count with its noun's singular or plural
+    (ngettext): the sellers shown, review throughput, crawling."""
+    rv, runs = f["reviews"], f["runs"]
+    n = len(f["sellers"])
+    return {
+        "sellers": ngettext("The %(num)s seller with the most confirmed, then flagged, listings in the period, of %(total)s.",
+                            "The %(num)s sellers with the most confirmed, then flagged, listings in the period, "
+                            "of %(total)s.", n, total=f["sellers_total"]),
+        "reviews": _("%(verdicts)s; %(first)s, %(median)s median (%(mean)s mean) from flag to verdict.",
+                     verdicts=ngettext("%(num)s verdict in the period", "%(num)s verdicts in the period",
+                                       rv["verdicts"]),
+                     first=ngettext("%(num)s flag decided for the first time",
+                                    "%(num)s flags decided for the first time", rv["first_verdicts"]),
+                     median=fmt_value("hours", rv["median_hours"]), mean=fmt_value("hours", rv["mean_hours"])),
+        "crawling": _("%(runs)s (%(failed)s failed, %(degraded)s degraded); %(new)s.",
+                      runs=ngettext("%(num)s crawl run started", "%(num)s crawl runs started", runs["runs"]),
+                      failed=runs["failed"], degraded=runs["degraded"],
+                      new=ngettext("%(num)s listing seen for the first time",
+                                   "%(num)s listings seen for the first time", f["new_listings"])),
+    }
+
+
+def period_state(period: Period, today: str) -> str | None:
+    """"future" when the period starts after ``today`` (YYYY-MM-DD, UTC), "in_progress" when it
+    has started but not ended, None when it is over: a report of the first two is partial."""
+    if period.since > today:
+        return "future"
+    return "in_progress" if period.until > today else None
+
+
+def state_note(period: Period, state: str | None) -> str | None:
+    """What a partial report says of its period, in the current locale (None when it is over)."""
+    if state == "future":
+        return _("This period has not started yet (it begins on %(first)s): the report has no figures for it, "
+                 "only the previous period's.", first=format_date(period.start))
+    if state == "in_progress":
+        return _("This period is not over yet (it ends on %(last)s): its figures are partial.",
+                 last=format_date(period.last_day))
+    return None
 
 
 def report_title(data: dict[str, Any]) -> str:

@@ -23,18 +23,18 @@ from __future__ import annotations
 import statistics
 from collections import Counter, defaultdict
 from datetime import date
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 from sqlite_utils import Database
 
 from monitor.categories import rules_dir
-from monitor.i18n import current as current_locale, gettext as _
+from monitor.i18n import current as current_locale
 from monitor.listing import listing_columns, seller_key
 from monitor.periods import Period, period_containing
 from monitor.report.breakdowns import by_region
 from monitor.review.outcomes import STATUSES as NOTICE_STATUSES, acceptance_by_platform
-from monitor.rules.explain import SIGNAL_WORDS
+from monitor.rules.explain import category_words, signal_words
 from monitor.store.removals import takedown_times
 from monitor.verdicts import CONFIRMING, placeholders
 
@@ -54,11 +54,6 @@ def category_labels() -> dict[str, str]:
                 for k, v in cats.items() if isinstance(v, dict)}
     except (OSError, ValueError, AttributeError, yaml.YAMLError):
         return {}
-
-
-def signal_labels() -> dict[str, str]:
-    """Signal name -> how an analyst reads it, in the current locale (the rule engine's words)."""
-    return {name: _(words) for name, words in SIGNAL_WORDS.items()}
 
 
 def _rows(db: Database, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
@@ -158,13 +153,14 @@ def _confirmed_until(db: Database, until: str) -> list[dict[str, Any]]:
     return list(first.values())
 
 
-def _breakdown(flagged: list[dict], confirmed: list[dict], key, labels: dict[str, str] | None = None) -> list[dict]:
+def _breakdown(flagged: list[dict], confirmed: list[dict], key, label: Callable[[str], str]) -> list[dict]:
+    """Flagged and confirmed per key (``key(row)`` lists a row's keys), each named by ``label(key)``."""
     counts: dict[str, dict[str, int]] = defaultdict(lambda: {"flagged": 0, "confirmed": 0})
     for name, rows in (("flagged", flagged), ("confirmed", confirmed)):
         for r in rows:
             for k in key(r):
                 counts[k][name] += 1
-    out = [{"key": k, "label": (labels or {}).get(k, k), **v} for k, v in counts.items()]
+    out = [{"key": k, "label": label(k), **v} for k, v in counts.items()]
     return sorted(out, key=lambda r: (-r["confirmed"], -r["flagged"], r["key"]))
 
 
@@ -334,9 +330,10 @@ def period_figures(db: Database, period: Period, labels: dict[str, str] | None =
         "period": period,
         "flagged": len(flagged),
         "confirmed": len(confirmed),
-        "by_category": _breakdown(flagged, confirmed, lambda r: [r["category"] or "-"], labels),
-        "by_site": _breakdown(flagged, confirmed, lambda r: [r["site"] or "-"]),
-        "by_signal": _breakdown(flagged, confirmed, lambda r: sorted(r["signals"]), signal_labels()),
+        "by_category": _breakdown(flagged, confirmed, lambda r: [r["category"] or "-"],
+                                  lambda k: labels.get(k) or category_words(k)),
+        "by_site": _breakdown(flagged, confirmed, lambda r: [r["site"] or "-"], str),
+        "by_signal": _breakdown(flagged, confirmed, lambda r: sorted(r["signals"]), signal_words),
         "timeline": timeline,
         "sellers": seller_rows[:TOP_SELLERS],
         "sellers_total": len(seller_rows),

@@ -10,7 +10,7 @@ from monitor.i18n import gettext as _
 
 
 def key_periods_section(pdf: Any, data: dict[str, Any], charts: dict[str, bytes | None]) -> None:
-    pdf.section(_("Key periods"), keep_with=pdf.chart_size(charts.get("key_periods"))[1] + 14)
+    pdf.section(_("Key periods"), keep_with=pdf.chart_min(charts.get("key_periods")))
     if not data["key_periods"]:
         pdf.text_para(_("No campaign of monitor.yaml falls in this period."))
         return
@@ -23,9 +23,12 @@ def key_periods_section(pdf: Any, data: dict[str, Any], charts: dict[str, bytes 
 def casework_section(pdf: Any, data: dict[str, Any], charts: dict[str, bytes | None]) -> None:
     cw = data["casework"]
     unavailable = _("Not available in this version.")
+    whole = ""
     if cw["regional_note"]:
-        pdf.text_para(_("Complaints, samples and referrals below are the whole office's, not only this region's."))
-    pdf.section(_("Complaints handled"), keep_with=30)
+        pdf.note(_("Complaints, samples and referrals below are the whole office's, not only this region's."))
+        whole = _("(whole office, not only %(region)s)", region=data["region"].name)
+        whole = whole if whole.startswith("（") else " " + whole  # a full-width bracket needs no space
+    pdf.section(_("Complaints handled") + whole)
     c = cw["complaints"]
     if c is None:
         pdf.text_para(unavailable)
@@ -37,21 +40,25 @@ def casework_section(pdf: Any, data: dict[str, Any], charts: dict[str, bytes | N
         if c.get("by_source"):
             pdf.numbers_table([_("source"), _("received")], [[k, n] for k, n in c["by_source"]],
                               (120, 70), {1})
-    pdf.section(_("Random sampling"), keep_with=30)
+    pdf.section(_("Random sampling") + whole)
     s = cw["sampling"]
     if s is None:
         pdf.text_para(unavailable)
-    elif not s:
+    elif not s["rows"]:
         pdf.text_para(_("No sample was drawn in this period."))
     else:
+        pdf.text_para(s["samples_text"] + " " + _("A listing drawn in more than one sample is checked, and counted, "
+                                                  "once per draw: draws are counted, then the distinct listings they "
+                                                  "are."))
         pdf.text_para(_("Recall: of the sampled listings analysts confirmed, the share the rules had flagged. "
                         "Precision: of the sampled flagged listings decided, the share confirmed. Wilson %(level)s "
                         "intervals in brackets.", level="95%"))
-        pdf.numbers_table([_("category"), _("sampled"), _("decided"), _("confirmed"), _("missed by the rules"),
-                           _("recall"), _("precision")],
-                          [[r["label"], r["sampled"], r["decided"], r["confirmed"], r["missed"], r["recall_text"],
-                            r["precision_text"]] for r in s], (44, 18, 18, 18, 22, 31, 31), {1, 2, 3, 4, 5, 6})
-    pdf.section(_("Referrals"), keep_with=30)
+        pdf.numbers_table([_("category"), _("draws"), _("distinct listings"), _("decided"), _("confirmed"),
+                           _("missed by the rules"), _("recall"), _("precision")],
+                          [[r["label"], r["sampled"], r["listings"], r["decided"], r["confirmed"], r["missed"],
+                            r["recall_text"], r["precision_text"]] for r in s["rows"]],
+                          (36, 16, 18, 16, 16, 20, 31, 31), {1, 2, 3, 4, 5, 6, 7})
+    pdf.section(_("Referrals") + whole)
     rf = cw["referrals"]
     if rf is None:
         pdf.text_para(unavailable)
@@ -60,7 +67,6 @@ def casework_section(pdf: Any, data: dict[str, Any], charts: dict[str, bytes | N
     pdf.numbers_table([_("outcome"), _("referrals")],
                       [list(row) for row in rf["by_outcome"]]
                       + [[_("administrative penalties, total amount"), rf["penalty_text"]],
-                         [_("transferred to public security"), rf["transferred_to_police"]],
                          [_("active referrals reaching the criminal threshold"), rf["over_threshold"]]],
                       (120, 70), {1})
     if rf.get("closed"):
