@@ -10,7 +10,7 @@ translated; what a person reads is the label, in the current locale (``verdict_l
 
 from __future__ import annotations
 
-from monitor.i18n import N_, gettext
+from monitor.i18n import N_, label
 
 
 VERDICTS = ("confirmed_counterfeit", "confirmed_infringement", "regulatory_violation", "needs_test_purchase",
@@ -61,24 +61,18 @@ def placeholders(values: tuple[str, ...]) -> str:
     return ", ".join("?" * len(values))
 
 
-def _label(labels: dict[str, str], code: str | None) -> str:
-    if not code:
-        return ""
-    return gettext(labels[code]) if code in labels else code.replace("_", " ")
-
-
 def verdict_label(code: str | None) -> str:
     """确认假冒 / confirmed counterfeit for ``confirmed_counterfeit`` (an unknown code as it is)."""
-    return _label(VERDICT_LABELS, code)
+    return label(VERDICT_LABELS, code)
 
 
 def reason_label(code: str | None) -> str:
-    return _label(DISMISS_REASON_LABELS, code)
+    return label(DISMISS_REASON_LABELS, code)
 
 
 def status_label(code: str | None) -> str:
-    return _label(STATUS_LABELS, code)
+    return label(STATUS_LABELS, code)
 
 
 def role_label(code: str | None) -> str:
-    return _label(ROLE_LABELS, code)
+    return label(ROLE_LABELS, code)

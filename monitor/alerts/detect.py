@@ -22,8 +22,8 @@ from sqlite_utils import Database
 
 from monitor.alerts.config import DEFAULT_EXPECTED_DAYS, AlertSettings
 from monitor.store.db import write_transaction
-from monitor.i18n import N_, format_datetime, gettext
-from monitor.rules.explain import Msg, render_stored
+from monitor.i18n import N_, format_datetime, gettext, label
+from monitor.rules.explain import Msg, render_json
 from monitor.store.runs import DIED_REASON, template_json
 
 # Failed and degraded runs older than this when alerts are first checked are history, not news.
@@ -215,31 +215,23 @@ def recent_alerts(db: Database, days: int = 7, limit: int = 200, now: datetime |
 
 
 def alert_kind_words(kind: str) -> str:
-    return gettext(ALERT_KIND_WORDS[kind]) if kind in ALERT_KIND_WORDS else kind
+    return label(ALERT_KIND_WORDS, kind)
 
 
 def run_status_words(status: str) -> str:
-    return gettext(RUN_STATUS_WORDS[status]) if status in RUN_STATUS_WORDS else status
-
-
-def _rendered(template: str | None, fallback: str) -> str:
-    try:
-        value = json.loads(template) if template else None
-    except ValueError:
-        value = None
-    return render_stored(value if isinstance(value, dict) else None, fallback=fallback)
+    return label(RUN_STATUS_WORDS, status)
 
 
 def alert_message(alert: dict) -> str:
     """What an alert says, in the current locale: from its message template when it has one
     (alerts raised since migration 0015), else the English it was raised with."""
-    return _rendered(alert.get("message_template"), alert.get("message") or "")
+    return render_json(alert.get("message_template"), alert.get("message") or "")
 
 
 def run_reason(alert: dict) -> str:
     """The reason of the alert's run (``alerts_with_runs``), in the current locale when the crawl
     stored its template; else as recorded."""
-    return _rendered(alert.get("run_reason_template"), alert.get("run_reason") or "")
+    return render_json(alert.get("run_reason_template"), alert.get("run_reason") or "")
 
 
 def delivery_text(alert: dict) -> str:

@@ -27,11 +27,12 @@ from monitor.casework.complaints_rules import (DONE_STATUSES, KINDS, MAX_COMPLAI
 from monitor.i18n import N_, gettext as _
 from monitor.listing import listing_columns, utc_now
 from monitor.review.audit import audit
-from monitor.rules.explain import Msg, render_stored
+from monitor.rules.explain import Msg, render_json
 from monitor.scoring.active import active_engine
 from monitor.scoring.score import as_listing
 from monitor.store.db import write_transaction
 from monitor.store.flags import content_hash
+from monitor.store.runs import template_json
 
 # The notes the casework writes on a complaint, as message templates (English in the store beside
 # them, rendered in the reader's language on the pages; migration c0002).
@@ -59,7 +60,7 @@ def _today() -> dt.date:
 def _note(message: str, **params: Any) -> dict[str, Any]:
     """A note's columns: its English text and its template (``{"message", "params"}`` JSON)."""
     msg = Msg(message, **params)
-    return {"text": str(msg), "template": json.dumps(msg.stored(), ensure_ascii=False), "msg": msg}
+    return {"text": str(msg), "template": template_json(msg), "msg": msg}
 
 
 def _run_status(status: str | None) -> Msg | str:
@@ -69,11 +70,7 @@ def _run_status(status: str | None) -> Msg | str:
 def stored_text(text: str | None, template: str | None) -> str:
     """A note as the current locale reads it: from its template when it has one, else the text
     as stored (rows from before migration c0002, notes written by a person)."""
-    try:
-        value = json.loads(template) if template else None
-    except ValueError:
-        value = None
-    return render_stored(value if isinstance(value, dict) else None, fallback=text or "")
+    return render_json(template, fallback=text or "")
 
 
 def check_complaint(raw: dict[str, Any], settings: ComplaintSettings, *, today: dt.date) -> dict[str, Any]:

@@ -16,8 +16,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from monitor.i18n import N_
-from monitor.i18n import gettext as _
+from monitor.i18n import N_, label
 
 KINDS = ("phone", "wechat", "qq", "email", "uscc", "business_registration", "licence", "address")
 # The kinds as a referral's reader names them (documents.po).
@@ -27,7 +26,7 @@ KIND_LABELS = {"phone": N_("Phone"), "wechat": N_("WeChat"), "qq": N_("QQ"), "em
 
 
 def kind_label(kind: str) -> str:
-    return _(KIND_LABELS[kind]) if kind in KIND_LABELS else kind.replace("_", " ")
+    return label(KIND_LABELS, kind)
 
 
 # GB/T 2260 province-level codes: the first two digits of the administrative division code

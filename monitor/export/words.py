@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from monitor.i18n import N_, format_date
-from monitor.i18n import gettext as _
+from monitor.i18n import N_, format_date, label
 
 # The kinds of kept evidence, as the cover pages name them.
 EVIDENCE_KINDS = {"response": N_("HTTP response"), "rendered": N_("rendered page"), "screenshot": N_("screenshot")}
 
 
 def evidence_kind(kind: str | None) -> str:
-    return _(EVIDENCE_KINDS[kind]) if kind in EVIDENCE_KINDS else (kind or "")
+    return label(EVIDENCE_KINDS, kind)
 
 
 def capture_time(value: str | None) -> str:
@@ -36,4 +35,4 @@ NOTICE_STATUS = {"drafted": N_("drafted"), "sent": N_("sent"), "accepted": N_("a
 
 
 def notice_status(status: str | None) -> str:
-    return _(NOTICE_STATUS[status]) if status in NOTICE_STATUS else (status or "")
+    return label(NOTICE_STATUS, status)

@@ -131,6 +131,14 @@ def ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
     return text % {"num": n, **params}
 
 
+def label(labels: dict[str, str], code: str | None) -> str:
+    """A stored code in the reader's words: ``labels`` maps codes to English message ids (marked
+    with ``N_``); an unknown code is shown as it is, underscores as spaces; no code is ""."""
+    if not code:
+        return ""
+    return gettext(labels[code]) if code in labels else code.replace("_", " ")
+
+
 def pgettext(context: str, message: str, **params: Any) -> str:
     """``message`` in ``context`` (a short word saying where it is used: "unit", "column"), for
     the same English words that read differently in Chinese in different places; every other

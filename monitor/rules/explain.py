@@ -30,6 +30,7 @@ falls back to the English text rather than failing a page.
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -275,6 +276,17 @@ def render_stored(stored: dict[str, Any] | None, fallback: str = "") -> str:
         return render(stored["message"], stored.get("params") or {}, translate)
     except (KeyError, TypeError, ValueError, AttributeError):
         return fallback
+
+
+def render_json(template: str | None, fallback: str = "") -> str:
+    """A template column as stored (``Msg.stored()`` as JSON: alerts, run reasons, complaint notes)
+    in the current locale; ``fallback`` (the English kept beside it) when there is none or it is
+    damaged (rows from before the column)."""
+    try:
+        value = json.loads(template) if template else None
+    except ValueError:
+        value = None
+    return render_stored(value if isinstance(value, dict) else None, fallback=fallback)
 
 
 def explain(signal: dict | Signal) -> str:

@@ -25,7 +25,7 @@ from monitor import i18n
 from monitor.verdicts import (DISMISS_REASON_LABELS, DISMISS_REASONS, VERDICTS, reason_label, role_label,
                               status_label, verdict_label)
 from monitor.web.render import path_part
-from monitor.i18n import N_, gettext as _
+from monitor.i18n import N_, gettext as _, label
 from monitor.export.words import evidence_kind
 from monitor.rules.explain import category_words, explain, signal_words
 
@@ -111,12 +111,12 @@ AVAILABILITY_WORDS = {"InStock": N_("in stock"), "OutOfStock": N_("out of stock"
 
 
 def availability_words(value: str | None) -> str:
-    return _(AVAILABILITY_WORDS[value]) if value in AVAILABILITY_WORDS else (value or "")
+    return label(AVAILABILITY_WORDS, value)
 
 
 def signal_kind_words(kind: str) -> str:
     """A signal kind in the reader's words; an unknown kind as it is."""
-    return _(SIGNAL_KIND_WORDS[kind]) if kind in SIGNAL_KIND_WORDS else kind
+    return label(SIGNAL_KIND_WORDS, kind)
 
 
 def has_page(request: Request, path: str) -> bool:
