@@ -11,18 +11,15 @@ import pytest
 
 from monitor.store import open_db
 from monitor.store.db import write_transaction
-from tests.web_fixtures import LiveServer, build_store, csrf_of, http_client, login
+from tests.web_fixtures import csrf_of, http_client, live_zh, login, store  # noqa: F401 (fixtures)
 
 ZH = {"Accept-Language": "zh-CN"}
 EN = {"Accept-Language": "en"}
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    path = tmp_path_factory.mktemp("listing-readable") / "monitor.db"
-    info = build_store(path)
-    with LiveServer(path) as live:
-        yield live, path, info
+def site(store, live_zh):  # the app in monitor.yaml's language (zh); the browsers below ask for one
+    return live_zh, store.path, vars(store)
 
 
 def _audit_table(html: str) -> str:

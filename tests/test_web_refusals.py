@@ -14,18 +14,15 @@ import pytest
 from monitor import i18n
 from monitor.review import accounts
 from monitor.store import open_db
-from tests.web_fixtures import LiveServer, build_store, csrf_of, http_client, login
+from tests.web_fixtures import csrf_of, http_client, live_zh, login, store  # noqa: F401 (fixtures)
 
 ZH = {"Accept-Language": "zh-CN"}
 EN = {"Accept-Language": "en"}
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    path = tmp_path_factory.mktemp("refusals") / "monitor.db"
-    info = build_store(path)
-    with LiveServer(path) as live:  # monitor.yaml's language (zh); the browsers below ask for one
-        yield live, path, info
+def site(store, live_zh):  # the app in monitor.yaml's language (zh); the browsers below ask for one
+    return live_zh, store.path, vars(store)
 
 
 @contextmanager

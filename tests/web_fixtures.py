@@ -195,6 +195,13 @@ def live(store):
         yield server
 
 
+@pytest.fixture(scope="module")
+def live_zh(store):
+    """The review app on the module's store in monitor.yaml's language (zh), as the demo runs it."""
+    with LiveServer(store.path) as server:
+        yield server
+
+
 def http_client(base_url: str, **kw) -> httpx.Client:
     return httpx.Client(base_url=base_url, timeout=10, **kw)
 
