@@ -223,7 +223,7 @@ def test_dashboard_shows_signals_over_recent_verdicts(live, store, monkeypatch):
     page = r.text
     assert "Signals over recent verdicts" in page and "last 90 days" in page
     row = page.split('<tr data-signal="mark_lookalike">')[1].split("</tr>")[0]
-    assert row == ('<td>mark_lookalike</td><td class="num">3</td><td class="num">2</td><td class="num">0.60</td>'
+    assert row == ('<td>look-alike of a protected mark</td><td class="num">3</td><td class="num">2</td><td class="num">0.60</td>'
                    "<td>reseller of genuine goods 2</td>")
     assert 'data-calibration="not-due"' in page
     assert "calibration not due (5 verdicts since January 1, 2026 00:00 UTC)" in page

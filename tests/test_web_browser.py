@@ -166,7 +166,7 @@ def test_keyboard_triage_filter_verdicts_bulk_and_audit(page, store):
     # the audit entry is on the listing page
     page.goto(f"/listing/{first_id}")
     audit = page.inner_text("table.audit")
-    assert "ben" in audit and "verdict" in audit and "confirmed_counterfeit" in audit
+    assert "ben" in audit and "verdict" in audit and "verdict: confirmed counterfeit" in audit
     shot(page, "listing-audit")
     db.close()
     assert page.dialogs == []
