@@ -15,11 +15,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_skeleton
 
 from monitor.i18n import current, gettext as _
 
+# The offices work on China's calendar: "today" (a complaint's received day, its working-day
+# deadline, a referral's state day, the day a 双随机 draw is printed) is today in Beijing time,
+# whatever zone the server runs in. Periods themselves stay in UTC, like the stored times.
+OFFICE_ZONE = ZoneInfo("Asia/Shanghai")
 KINDS = ("week", "month", "quarter", "half", "year")
 # How a period is named on the command line: --half 2026-H2, --quarter 2026-Q4, --year 2026.
 LABEL_FORMS = {"week": ("YYYY-Www", r"(\d{4})-W(\d{2})", "2026-W49"),
@@ -150,6 +155,11 @@ def period_containing(kind: str, day: date) -> Period:
     if kind == "year":
         return Period(kind, date(day.year, 1, 1), date(day.year + 1, 1, 1))
     raise ValueError(f"unknown period {kind!r}; use one of {', '.join(KINDS)}")
+
+
+def office_today() -> date:
+    """Today on the offices' calendar (Beijing time)."""
+    return datetime.now(OFFICE_ZONE).date()
 
 
 def last_complete(kind: str, today: date | None = None) -> Period:

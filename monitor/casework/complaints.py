@@ -26,6 +26,7 @@ from monitor.casework.complaints_rules import (DONE_STATUSES, KINDS, MAX_COMPLAI
                                                status_labels, url_key, working_days_left)
 from monitor.i18n import N_, gettext as _
 from monitor.listing import listing_columns, utc_now
+from monitor.periods import office_today
 from monitor.review.audit import audit
 from monitor.rules.explain import Msg, render_json
 from monitor.scoring.active import active_engine
@@ -54,7 +55,7 @@ PUBLIC_FIELDS = ("id", "url", "kind", "site", "listing", "source", "received_on"
 
 
 def _today() -> dt.date:
-    return dt.date.today()
+    return office_today()
 
 
 def _note(message: str, **params: Any) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from sqlite_utils import Database
 
 from monitor.casework.complaints_rules import (DEFAULT_NEAR_DAYS, OPEN_STATUSES, SOURCES, STATUSES, ComplaintError,
                                                working_days_left)
+from monitor.periods import office_today
 
 
 def complaint_counts(db: Database, today: dt.date, *, near_days: int = DEFAULT_NEAR_DAYS) -> dict[str, Any]:
@@ -46,7 +47,7 @@ def summary(db: Database, start: dt.date, end: dt.date, *, today: dt.date | None
     overdue: still open (or in progress) after its deadline as of ``today`` (default: the
     period's end or today, whichever is earlier)."""
     if today is None:
-        today = min(dt.date.today(), end)
+        today = min(office_today(), end)
     rows = db.execute_returning_dicts(
         "SELECT source, status, deadline, closed_at, duplicate_of FROM complaints "
         "WHERE received_on >= ? AND received_on <= ?", [start.isoformat(), end.isoformat()])

@@ -24,14 +24,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
 from monitor.i18n import gettext as _
 from monitor.listing import utc_now
+from monitor.periods import office_today
 from monitor.review.audit import audit
 from monitor.store.db import write_transaction
 from monitor.verdicts import N_
@@ -51,8 +51,6 @@ FIELD_LABELS = {"state": N_("State"), "date": N_("Date"), "authority": N_("Recei
                 "penalty_amount": N_("Penalty amount (CNY)"), "note": N_("Note"), "listings": N_("Listings"),
                 "reference": N_("Case reference"), "referral": N_("Referral")}
 DATE_COLUMN = {s: f"{s}_at" for s in STATES}
-# The offices work on China's calendar: "today" for a state's day is today in Beijing time.
-OFFICE_ZONE = ZoneInfo("Asia/Shanghai")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 MAX_PENALTY = 1e12  # a typo guard: no fine is a trillion yuan
 
@@ -82,7 +80,8 @@ class Change:
 
 
 def today() -> str:
-    return datetime.now(OFFICE_ZONE).date().isoformat()
+    """A state's default day: today on the offices' calendar (periods.office_today)."""
+    return office_today().isoformat()
 
 
 def _label(table: dict[str, str], value: str | None) -> str:

@@ -13,6 +13,7 @@ from monitor.casework import complaints as service
 from monitor.casework.complaints_rules import STATUSES, ComplaintError, load_settings
 from monitor.casework.complaints_stats import complaint_counts
 from monitor.i18n import use_locale
+from monitor.periods import office_today
 from monitor.settings import resolve_config_path
 from monitor.store import open_db, resolve_db_path
 from monitor.yamlfile import YamlError
@@ -115,7 +116,7 @@ def list_(ctx, status, show_complainant):
         monitor complaints list --status open
     """
     db = open_db(ctx.obj.get("db_path") if ctx.obj else None)
-    today = dt.date.today()
+    today = office_today()
     try:
         for row in service.list_complaints(db, status=status, limit=10000):
             view = service.complaint_view(row, lead=show_complainant, today=today)

@@ -22,7 +22,8 @@ from monitor.casework.complaints_rules import (KINDS, MAX_COMPLAINANT, MAX_OUTCO
                                                status_labels)
 from monitor.casework.complaints_stats import complaint_counts
 from monitor.i18n import gettext, ngettext
-from monitor.schedule.config import resolve_config_path
+from monitor.periods import office_today
+from monitor.settings import resolve_config_path
 from monitor.web.api import ErrorOut, _errors
 from monitor.web.deps import SQLITE_INT_MAX, ApiCtx, Ctx, FormCtx, PageCtx, row_id
 
@@ -42,7 +43,7 @@ def panel_context(request: Request, db) -> dict[str, Any]:
     """What templates/complaints_panel.html needs, for the dashboard to include it:
     ``ctx.render("dashboard.html", ..., **panel_context(ctx.request, ctx.db))``."""
     settings = complaint_settings(request)
-    return {"counts": complaint_counts(db, dt.date.today(), near_days=settings.near_days),
+    return {"counts": complaint_counts(db, office_today(), near_days=settings.near_days),
             "STATUS_LABELS": status_labels()}
 
 
@@ -55,7 +56,7 @@ def _render(ctx: Ctx, template: str, status_code: int = 200, **context: Any) -> 
 def _list_page(ctx: Ctx, *, status: str = "", form: dict | None = None, error: ComplaintError | None = None,
                message: str = "", status_code: int = 200) -> Response:
     settings = complaint_settings(ctx.request)
-    today = dt.date.today()
+    today = office_today()
     lead = ctx.user.can("lead")
     rows = [service.complaint_view(r, lead=lead, today=today)
             for r in service.list_complaints(ctx.db, status=status if status in STATUSES else None)]

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form
 from fastapi.responses import RedirectResponse, Response
 
-from monitor.casework.referrals import today as office_today
+from monitor.periods import office_today
 from monitor.casework.sampling import SampleError, draw_sample, list_samples, load_sample, publish
 from monitor.casework.sampling_checks import my_items, record_check
 from monitor.casework.sampling_estimates import estimates
@@ -105,7 +105,7 @@ def sample_page(ctx: PageCtx, sample_id: SampleId) -> Response:
     # The printed draw (公示) says who issues it and when it was printed. monitor.yaml names no
     # office yet: a line is left for the office's name and seal.
     return ctx.render("sample.html", sample=load_sample(ctx.db, sample_id), rows=estimates(ctx.db, sample_id),
-                      labels=verdict_labels(), office=None, printed_on=office_today())
+                      labels=verdict_labels(), office=None, printed_on=office_today().isoformat())
 
 
 @router.get("/sampling/{sample_id}/export.csv")
