@@ -21,7 +21,11 @@ Parameters:
 * a value of a *vocabulary* parameter is a name the product knows, shown in the reader's
   words: ``field`` (title, description, ``attributes.<name>``), ``fields`` (a list of them),
   ``category``/``categories`` (a category id, named from rules/categories.yaml) and ``signal``
-  (a signal name).
+  (a signal name);
+* a sum of money (:func:`money`, stored ``{"money": 40.0, "currency": "CNY"}``) is written as
+  the reader's locale writes money (¥40.00 in Chinese); English shows the bare figure with two
+  decimals ("40.00"), the currency code named once after it by the message, as stored English
+  explanations always said.
 
 English rendering never goes through a catalogue, so ``explain`` in English is exactly
 ``explanation``; a translation that is broken (a parameter it names that the message lacks)
@@ -35,7 +39,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from monitor.categories import rules_dir
-from monitor.i18n import current, translations
+from monitor.i18n import current, format_money, translations
 from monitor.yamlfile import YamlError, load_located
 
 if TYPE_CHECKING:
@@ -140,6 +144,22 @@ def join(parts, sep: str = "; ") -> Msg | str:
     return Msg("%(parts)s", parts={"join": [stored_value(p) for p in parts], "sep": sep})
 
 
+def money(amount: float, currency: str | None = None) -> dict[str, Any]:
+    """A sum of money as a parameter, rendered in the reader's locale (see the module's notes)."""
+    return {"money": float(amount), "currency": (currency or "").upper()}
+
+
+def _is_money(value: dict) -> bool:
+    return "money" in value and set(value) <= {"money", "currency"}
+
+
+def _money(value: dict, translate) -> str:
+    amount = float(value["money"])
+    if translate is _english or not value.get("currency"):
+        return "%.2f" % amount  # English as explanations always read; no currency: no symbol to show
+    return format_money(amount, value["currency"])
+
+
 def stored_value(value: Any) -> Any:
     """A parameter as the signal keeps it (JSON-safe)."""
     if isinstance(value, (Msg, Words)):
@@ -180,6 +200,8 @@ def _value(name: str, value: Any, translate) -> str:
             return sep.join(_value(name, v, translate) for v in value["join"])
         if _is_words(value):
             return _words(value, translate)
+        if _is_money(value):
+            return _money(value, translate)
     if name in ("field", "the_field") and isinstance(value, str):
         return _field(value, translate, article=name == "the_field")
     if name == "fields" and isinstance(value, list):

@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from monitor.rules.explain import Msg
+from monitor.rules.explain import Msg, money
 from monitor.rules.packsize import Quantity, parse_quantity
 from monitor.rules.prices import ReferencePrice
 from monitor.rules.signals import Signal, span
@@ -112,12 +112,14 @@ def price_signals(listing: dict, marks: list[str], references: list[ReferencePri
                 lst_qty = parse_quantity(title)
                 if ref_qty and lst_qty and ref_qty.dimension == lst_qty.dimension:
                     ratio = (price / lst_qty.amount) / (ref.price / ref_qty.amount)
-                    shown, reference = "%.2f" % (price / lst_qty.amount * ref_qty.amount), "%.2f" % ref.price
+                    # money(): ¥40.00 for a Chinese reader, "40.00" (then the code) in English
+                    shown = money(price / lst_qty.amount * ref_qty.amount, ref.currency)
                     basis = Msg("per %(unit)s: %(price)s against %(reference)s", unit=ref.unit, price=shown,
-                                reference=reference)
+                                reference=money(ref.price, ref.currency))
                 else:
                     ratio = price / ref.price
-                    basis = Msg("%(price)s against %(reference)s", price="%.2f" % price, reference="%.2f" % ref.price)
+                    basis = Msg("%(price)s against %(reference)s", price=money(price, ref.currency),
+                                reference=money(ref.price, ref.currency))
                 if ratio <= SUSPICIOUS_RATIO:
                     out.append(Signal(
                         "price_anomaly", "price", _strength(ratio),
@@ -139,8 +141,9 @@ def price_signals(listing: dict, marks: list[str], references: list[ReferencePri
                         "price_anomaly", "price", min(1.0, _strength(ratio)),
                         Msg("Price is %(percent)s of the median of %(n)s comparable %(mark)s offers "
                             "(%(price)s against %(median)s %(currency)s per %(unit)s; robust z %(z)s)",
-                            percent=format(ratio, ".0%"), n=len(others), mark=mark, price="%.2f" % point.unit_price,
-                            median="%.2f" % median, currency=point.currency or "",
+                            percent=format(ratio, ".0%"), n=len(others), mark=mark,
+                            price=money(point.unit_price, point.currency), median=money(median, point.currency),
+                            currency=point.currency or "",
                             unit=point.dimension if point.dimension != "listing" else Msg("listing"), z="%.1f" % z),
                         [], mark=mark,
                         details={"ratio": round(ratio, 3), "median": median, "offers": len(others), "z": round(z, 2),
