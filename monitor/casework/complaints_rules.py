@@ -14,7 +14,9 @@ open and in_progress count against the deadline; answered and closed end it (``c
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -139,9 +141,13 @@ def load_settings(path: str | Path | None) -> ComplaintSettings:
 # ------------------------------------------------------------------------------ checks
 def url_key(url: str) -> str:
     """The URL as duplicates are compared: scheme and host lower-case, default port, fragment
-    and a trailing slash dropped (the same page however the complainant pasted it)."""
+    and a trailing slash dropped (the same page however the complainant pasted it). A literal
+    IPv6 host keeps its brackets (``http://[::1]:8101/x``): without them its colons would read
+    as a port."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
     port = parts.port
     default = {"http": 80, "https": 443}.get(parts.scheme.lower())
     netloc = host if port in (None, default) else f"{host}:{port}"
@@ -149,14 +155,47 @@ def url_key(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), netloc, path, parts.query, ""))
 
 
+# Stands in for a literal IPv6 host while monitor.urls.safe_http_url checks the rest of the URL:
+# it writes the host it read without the brackets, which an IPv6 address needs in a URL.
+_IPV6_STAND_IN = "ipv6-literal.invalid"
+
+
+def _malformed(text: str) -> ComplaintError:
+    return ComplaintError("url", _("not a valid address: %(url)s (the host or port cannot be read; an IPv6 "
+                                   "address is written in brackets, e.g. http://[2001:db8::1]:8080/)", url=text[:200]))
+
+
 def check_url(value: Any) -> str:
+    """The complaint's URL as ``safe_http_url`` prints it (an IPv6 host in its brackets, in its
+    shortest form); a ComplaintError on ``url`` for anything else."""
     text = value.strip() if isinstance(value, str) else ""
     if not text:
         raise ComplaintError("url", _("required: the listing or shop URL the complaint names"))
-    if safe_http_url(text) is None:
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - reading it checks it (a port out of range, not a number)
+    except ValueError:
+        raise _malformed(text) from None
+    literal = None
+    if ":" in (parts.hostname or ""):
+        hostport = parts.netloc.rpartition("@")[2]
+        after = hostport.partition("]")[2]
+        try:
+            literal = ipaddress.IPv6Address(parts.hostname)
+        except ValueError:
+            raise _malformed(text) from None
+        if literal.scope_id or not re.fullmatch(r"(:\d*)?", after):  # a zone (%eth0) names no page; "[::1]x"
+            raise _malformed(text)
+        start = text.index("//") + 2  # an absolute URL's host follows its first "//" (urlsplit read it there)
+        netloc = parts.netloc[:len(parts.netloc) - len(hostport)] + _IPV6_STAND_IN + after
+        text = text[:start] + netloc + text[start + len(parts.netloc):]
+    safe = safe_http_url(text)
+    if safe is None:
         raise ComplaintError("url", _("not an http(s) address: %(url)s (write the full address, "
-                                      "starting with http:// or https://)", url=text[:200]))
-    return safe_http_url(text)
+                                      "starting with http:// or https://)", url=value.strip()[:200]))
+    if literal is not None:
+        safe = safe.replace("//" + _IPV6_STAND_IN, f"//[{literal.compressed}]", 1)
+    return safe
 
 
 def check_choice(field: str, value: Any, choices: tuple[str, ...]) -> str:
