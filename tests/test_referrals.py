@@ -162,7 +162,7 @@ def test_bad_transitions_are_refused_with_a_clear_message(store):
         with use_locale("zh_CN"):  # the same refusal as a Chinese page shows it
             with pytest.raises(service.ReferralError) as refused:
                 service.move(db, rid, service.Change("sent"), actor="t")
-            assert "已结案" in str(refused.value) and "已移送" in str(refused.value)
+            assert "已办结" in str(refused.value) and "已移送" in str(refused.value)
     finally:
         db.close()
 
@@ -256,3 +256,22 @@ def test_the_period_summary_counts_states_outcomes_penalties_and_police(store):
     assert got["by_outcome"] == {"no_case": 0, "administrative_penalty": 1, "transferred_to_police": 1}
     assert got["penalties_total_cny"] == 1234.5 and got["transferred_to_police"] == 1
     assert got["over_threshold"] == 1  # L1: 2000 × ¥41
+
+
+def test_the_referral_words_are_the_glossary_s_with_full_width_punctuation():
+    """One word per idea across the app (已办结, 平台, 卖家, 商品, 处理结果, 保存; full-width
+    punctuation in Chinese): a referral page must not call a closed case 已结案 when the
+    glossary says 已办结. A clash that remains is the other area's word (catalogues.clashes())."""
+    import re
+
+    from monitor.i18n import catalogues
+
+    with use_locale("zh_CN"):
+        assert service.state_label("closed") == "已办结"
+        assert service.kind_label("platform") == "平台"
+    catalogue = catalogues.read_catalogue("referrals")
+    glossary = {"Closed": "已办结", "Platform": "平台", "Outcome": "处理结果", "Seller": "卖家", "Listing": "商品",
+                "Site": "平台", "Record": "保存"}
+    assert {m: catalogue[m].string for m in glossary} == glossary
+    ascii_marks = [m.string for m in catalogue if m.id and re.search(r"[():;]", re.sub(r"%\(\w+\)s", "", m.string))]
+    assert ascii_marks == []

@@ -57,10 +57,10 @@ def test_a_lead_moves_a_referral_through_every_state_on_the_page(site):
             done = move(client, rid, **fields)
             assert done.status_code == 303 and done.headers["location"] == f"/referrals/{rid}?done=1", done.text
         page = text_of(client.get(f"/referrals/{rid}").text)
-        assert "已结案" in page and "移送公安机关" in page and "示例市公安局" in page and "已立案侦查" in page
+        assert "已办结" in page and "移送公安机关" in page and "示例市公安局" in page and "已立案侦查" in page
         timeline = page[page.index('<ol class="timeline">'):]
         assert timeline.index("已起草") < timeline.index("已移送") < timeline.index("已接收") < \
-            timeline.index("已立案") < timeline.index("已结案")
+            timeline.index("已立案") < timeline.index("已办结")
         assert "更新状态" not in page  # a closed referral has nothing left to move to
         filtered = client.get("/referrals?state=closed").text
         assert "XS-2026-101" in filtered and "XS-2026-102" not in filtered
@@ -84,9 +84,9 @@ def test_a_bad_move_is_refused_on_the_page_and_analysts_cannot_move(site):
         refused = move(client, small, state="closed", day="2026-12-02")
         assert refused.status_code == 400
         page = text_of(refused.text)
-        assert "未更改" in page and "结案须填写处理结果" in page and "移送前请填写接收机关" in page
+        assert "未更改" in page and "办结须填写处理结果" in page and "移送前请填写接收机关" in page
         # The outcomes and authority kinds by their labels, as the form lists them, not their codes.
-        assert "结案须填写处理结果（不予立案、行政处罚、" in page and "no_case" not in page.split("<form")[0]
+        assert "办结须填写处理结果（不予立案、行政处罚、" in page and "no_case" not in page.split("<form")[0]
         for code in ("administrative_penalty", "transferred_to_police", "public_security"):
             assert f"{code}," not in page and f"（{code}" not in page and f"、{code}" not in page
         refused = move(client, small, state="sent", day="2026-11-01", authority="A", authority_kind="department")
@@ -114,7 +114,7 @@ def test_the_police_mark_shows_with_its_figures(site):
         page = text_of(client.get(f"/referrals/{rid}").text)
         # 2000 × ¥41 = ¥82,000 ≥ ¥50,000; L3 shows no sales count and is not counted.
         assert "涉嫌犯罪：应移送公安机关" in page and "¥82,000.00" in page and "¥50,000.00" in page
-        assert "页面未显示销量" in page and "合计（计入 1 个商品链接）" in page
+        assert "页面未显示销量" in page and "合计（计入 1 个商品）" in page
         other = text_of(client.get(f"/referrals/{small}").text)
         assert "涉嫌犯罪" not in other and "低于刑事立案追诉标准" in other
         english = text_of(client.get(f"/referrals/{rid}", headers={"Accept-Language": "en"}).text)
