@@ -9,10 +9,11 @@ import pytest
 
 from monitor.i18n import use_locale
 from monitor.rules.engine import Engine
-from monitor.rules.explain import explain
+from monitor.rules.explain import Msg, explain
 from monitor.rules.packs import load_packs
 from monitor.rules.price_signals import price_signals
 from monitor.rules.prices import ReferencePrice
+from monitor.store.relisting import SAME_SELLER
 
 LISTING = {"site": "shop.example", "currency": "CNY", "brand": "", "description": "", "category": "cosmetics"}
 REF = ReferencePrice("Acme", ("acme cream",), 210.0, "CNY", line=4)
@@ -69,3 +70,14 @@ def test_scores_do_not_depend_on_how_money_is_written(price, strength):
     [s] = price_signals({**LISTING, "title": "Acme Cream", "price": price}, ["Acme"], [REF])
     assert s.strength == pytest.approx(strength)
     assert s.details == {"ratio": round(price / 210, 3), "reference": 210.0, "basis": "reference"}
+
+
+def test_the_relisted_day_reads_as_chinese_writes_a_day_and_english_keeps_iso():
+    text = Msg(SAME_SELLER, seller="店A", original=7, day="2026-12-07")
+    assert text == "New listing by 店A, whose listing #7 was confirmed on 2026-12-07"
+    with use_locale("en"):
+        assert explain({"message": text.message, "params": text.params}) == text
+    with use_locale("zh_CN"):
+        assert explain({"message": text.message, "params": text.params}).endswith("#7 已于2026年12月7日经审核确认")
+        # a stored value that is no day is shown as it is, never hidden
+        assert explain({"message": SAME_SELLER, "params": {**text.params, "day": "昨天"}}).endswith("已于昨天经审核确认")

@@ -28,6 +28,8 @@ def test_relisted_explanations_keep_their_english_and_read_in_chinese(db):
     a = pk(db, "shopa", "A")
     confirm(db, a)
     day = db.execute("SELECT decided_at FROM reviews WHERE listing = ?", [a]).fetchone()[0][:10]
+    y, m, d = (int(part) for part in day.split("-"))
+    zh_day = f"{y}年{m}月{d}日"  # the day as Chinese writes it, never ISO
     engine.relisting.loaded_at = float("-inf")
     day2 = [item("B", "Wiper blades 26 inch universal", "s1", images=(), day=2),
             item("C", "NEW " + TITLE, "s9", site="shopb", images=("https://cdn.shopb.example/x/bosch-pads-front.jpg",),
@@ -44,10 +46,10 @@ def test_relisted_explanations_keep_their_english_and_read_in_chinese(db):
         e: f"Near-identical to listing #{a} on shopa, confirmed on {day}: title 97% alike, no differing images",
     }
     chinese = {
-        b: f"卖家 Seller s1 新发布的商品链接；该卖家的商品链接 #{a} 已于 {day} 经审核确认",
-        c: f"与 shopa 上的商品链接 #{a}（已于 {day} 经审核确认）几乎相同：标题相似度 97%，使用同一图片"
+        b: f"卖家 Seller s1 新发布的商品链接；该卖家的商品链接 #{a} 已于{zh_day}经审核确认",
+        c: f"与 shopa 上的商品链接 #{a}（已于{zh_day}经审核确认）几乎相同：标题相似度 97%，使用同一图片"
            "（bosch-pads-front.jpg）",
-        e: f"与 shopa 上的商品链接 #{a}（已于 {day} 经审核确认）几乎相同：标题相似度 97%，未见不同图片",
+        e: f"与 shopa 上的商品链接 #{a}（已于{zh_day}经审核确认）几乎相同：标题相似度 97%，未见不同图片",
     }
     for listing, text in english.items():
         signal = _relisted(db, listing)

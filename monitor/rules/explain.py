@@ -20,8 +20,9 @@ Parameters:
   shows ``zh`` when there is one, else the catalogue's translation of ``en``; English is ``en``;
 * a value of a *vocabulary* parameter is a name the product knows, shown in the reader's
   words: ``field`` (title, description, ``attributes.<name>``), ``fields`` (a list of them),
-  ``category``/``categories`` (a category id, named from rules/categories.yaml) and ``signal``
-  (a signal name);
+  ``category``/``categories`` (a category id, named from rules/categories.yaml), ``signal``
+  (a signal name) and ``day``/``listed_on`` (an ISO day, "2026-12-07": 2026年12月7日 in Chinese,
+  as stored in English);
 * a sum of money (:func:`money`, stored ``{"money": 40.0, "currency": "CNY"}``) is written as
   the reader's locale writes money (¥40.00 in Chinese); English shows the bare figure with two
   decimals ("40.00"), the currency code named once after it by the message, as stored English
@@ -39,7 +40,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from monitor.categories import rules_dir
-from monitor.i18n import current, format_money, translations
+from monitor.i18n import current, format_date, format_money, translations
 from monitor.yamlfile import YamlError, load_located
 
 if TYPE_CHECKING:
@@ -209,6 +210,8 @@ def _value(name: str, value: Any, translate) -> str:
     if name in ("category", "categories"):
         names = value if isinstance(value, list) else [value]
         return translate(", ").join(_category(str(v), translate) for v in names)
+    if name in ("day", "listed_on") and isinstance(value, str) and translate is not _english:
+        return format_date(value)  # text that is no ISO day is shown as it is
     if name == "signal" and isinstance(value, str):
         if value in SIGNAL_WORDS:
             return translate(SIGNAL_WORDS[value])
