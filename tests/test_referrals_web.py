@@ -116,9 +116,46 @@ def test_the_police_mark_shows_with_its_figures(site):
         assert "涉嫌犯罪：应移送公安机关" in page and "¥82,000.00" in page and "¥50,000.00" in page
         assert "页面未显示销量" in page and "合计（计入 1 个商品）" in page
         other = text_of(client.get(f"/referrals/{small}").text)
-        assert "涉嫌犯罪" not in other and "低于刑事立案追诉标准" in other
+        assert "涉嫌犯罪" not in other and "无销量数据，无法计算经营额" in other
         english = text_of(client.get(f"/referrals/{rid}", headers={"Accept-Language": "en"}).text)
         assert "Suspected crime: transfer to the police" in english and "涉嫌犯罪" not in english
+
+
+def test_no_sales_count_is_an_unknown_amount_never_below_the_threshold(site, tmp_path):
+    """XS-2026-102's only listing shows no sales count: its amount is unknown, not ¥0.00, and
+    unknown is neither below nor above the threshold. A referral whose listing does show one
+    (10 × ¥40) is compared as before."""
+    from tests.conftest import run_monitor
+
+    server, path, _, small = site
+    db = open_db(path)
+    try:
+        save_listings(db, [{"site": "shopb", "listing_id": "L5", "url": "https://shop.example/5", "title": "B0SCH pads 5",
+                            "price": 40.0, "currency": "CNY", "sales_count": 10,
+                            "observed_at": "2026-11-04T08:00:00Z"}], source="import")
+        l5 = db.execute("SELECT id FROM listings WHERE site = 'shopb' AND listing_id = 'L5'").fetchone()[0]
+        below = service.create_referral(db, actor="lea", listings=[l5], reference="XS-2026-105")
+    finally:
+        db.close()
+    with http_client(server.url) as client:
+        login(client, "lea")
+        missing = text_of(client.get(f"/referrals/{small}").text)
+        assert "无销量数据，无法计算经营额" in missing and 'data-figures="missing"' in missing
+        assert "低于" not in missing and "¥0.00" not in missing and "涉嫌犯罪" not in missing
+        counted = text_of(client.get(f"/referrals/{below}").text)
+        assert "估算非法经营数额 ¥400.00，低于刑事立案追诉标准 ¥50,000.00。" in counted
+        assert "无销量数据" not in counted
+        listing = text_of(client.get("/referrals").text)
+    row = listing[listing.index("XS-2026-102"):]
+    row = row[:row.index("</tr>")]
+    assert "无销量数据" in row and "¥0.00" not in row
+    row = listing[listing.index("XS-2026-105"):]
+    assert "¥400.00" in row[:row.index("</tr>")]
+    absent = str(tmp_path / "absent.yaml")
+    shown = run_monitor("referrals", "show", "XS-2026-102", "--config", absent, db_path=path)
+    assert "unknown, no listing shows a sales count" in shown.stdout and ": below" not in shown.stdout, shown.stdout
+    shown = run_monitor("referrals", "show", "XS-2026-105", "--config", absent, db_path=path)
+    assert "400.00 CNY, threshold 50000.00 CNY: below" in shown.stdout, shown.stdout
 
 
 def test_the_dashboard_panel_counts_states_and_names_police_cases(site):

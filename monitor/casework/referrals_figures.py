@@ -53,8 +53,14 @@ class Figures:
     currency: str = CURRENCY
 
     @property
+    def known(self) -> bool:
+        """Whether there is an estimate at all: with no listing counted (no sales count, no CNY
+        price) the amount is unknown, not 0, and says nothing about the threshold either way."""
+        return self.counted > 0
+
+    @property
     def reached(self) -> bool:
-        return self.counted > 0 and self.amount >= self.threshold
+        return self.known and self.amount >= self.threshold
 
 
 def load_thresholds(path: str | os.PathLike | None = None) -> Thresholds:

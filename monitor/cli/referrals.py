@@ -76,10 +76,11 @@ def list_command(ctx, state, config):
                 outcome = f" {r['outcome']}" if r["outcome"] else ""
                 penalty = f" {r['penalty_amount']:.2f} CNY" if r["penalty_amount"] else ""
                 mark = " POLICE (threshold reached)" if figures.reached else ""
+                estimate = (f"est. illegal business amount {figures.amount:.2f} CNY" if figures.known else
+                            "est. illegal business amount unknown (no listing shows a sales count)")
                 click.echo(f"{r['id']}\t{r['reference']}\t{r['state']} {day}\t{r['authority'] or '-'}"
                            f" ({r['authority_kind'] or '-'})\t{r['listings']} listing(s){outcome}{penalty}\t"
-                           f"est. illegal business amount {figures.amount:.2f} CNY "
-                           f"(threshold {figures.threshold:.0f}){mark}")
+                           f"{estimate} (threshold {figures.threshold:.0f}){mark}")
         finally:
             db.close()
 
@@ -119,9 +120,13 @@ def show(ctx, referral, config):
         click.echo(f"  outcome: {row['outcome']}{penalty}")
     if row["package_file"]:
         click.echo(f"  package: {row['package_file']} SHA-256 {row['package_sha256']}")
-    click.echo(f"  estimated illegal business amount (displayed sales x price): {figures.amount:.2f} CNY, "
-               f"threshold {figures.threshold:.2f} CNY"
-               + (": SUSPECTED CRIME, mark for transfer to the police" if figures.reached else ": below"))
+    if figures.known:
+        click.echo(f"  estimated illegal business amount (displayed sales x price): {figures.amount:.2f} CNY, "
+                   f"threshold {figures.threshold:.2f} CNY"
+                   + (": SUSPECTED CRIME, mark for transfer to the police" if figures.reached else ": below"))
+    else:  # unknown is not 0: never "below" without a figure
+        click.echo(f"  estimated illegal business amount: unknown, no listing shows a sales count with a CNY price "
+                   f"(threshold {figures.threshold:.2f} CNY)")
     for line in figures.lines:
         what = f"{line['amount']:.2f} CNY" if "amount" in line else f"not counted ({line['why_not']})"
         click.echo(f"    listing {line['id']} {line['site']}: price {line['price']}, sales {line['sales_count']}: {what}")
