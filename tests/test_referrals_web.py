@@ -158,6 +158,36 @@ def test_no_sales_count_is_an_unknown_amount_never_below_the_threshold(site, tmp
     assert "400.00 CNY, threshold 50000.00 CNY: below" in shown.stdout, shown.stdout
 
 
+def test_money_carries_its_unit_once(site):
+    """¥ on the value (Babel's format through the |money filter, in the reader's locale) and no
+    (元) on the label beside it: "罚没金额 ¥50,000.00", never "罚没金额（元） ¥50,000.00". The
+    form's input, a bare number, keeps its unit on the label."""
+    server, path, _, _ = site
+    db = open_db(path)
+    try:
+        listing = db.execute("SELECT id FROM listings WHERE listing_id = 'L2'").fetchone()[0]
+        fined = service.create_referral(db, actor="lea", listings=[listing], reference="XS-2026-106",
+                                        authority="示例市市场监督管理局", authority_kind="department")
+        service.move(db, fined, service.Change("closed", outcome="administrative_penalty", penalty_amount=50000),
+                     actor="lea")
+        open_one = service.create_referral(db, actor="lea", listings=[listing], reference="XS-2026-107")
+    finally:
+        db.close()
+    with http_client(server.url) as client:
+        login(client, "lea")
+        page = text_of(client.get(f"/referrals/{fined}").text)
+        listing_page = text_of(client.get("/referrals").text)
+        form = text_of(client.get(f"/referrals/{open_one}").text)
+        english = text_of(client.get(f"/referrals/{fined}", headers={"Accept-Language": "en"}).text)
+    assert "行政处罚 · 罚没金额 ¥50,000.00" in page and "（元） ¥" not in page and "元）</dt>" not in page
+    head = listing_page[listing_page.index("<thead>"):listing_page.index("</thead>")]
+    assert "<th>罚没金额</th>" in head and "元" not in head
+    row = listing_page[listing_page.index("XS-2026-106"):]
+    assert "¥50,000.00" in row[:row.index("</tr>")]
+    assert "罚没金额（元） <input" in form
+    assert "Penalty amount CN¥50,000.00" in english and "(CNY) CN¥" not in english
+
+
 def test_the_dashboard_panel_counts_states_and_names_police_cases(site):
     from monitor.web.deps import connect, make_templates
     from monitor.web.referrals import panel
