@@ -7,22 +7,46 @@ and ``listing_url`` (one page, no search), in a process of its own (a Twisted re
 per process, and the web app must not host one), so the page goes through the network guard,
 the evidence middleware (WARC), the store pipeline and scoring like any crawled page.
 
+The listing keeps the URL the store has for it: the complainant's copy of the address (a link
+shared with ?spm=...&utm_source=..., a trailing slash) fetches the page, and the complaint keeps
+it, but the run stores the listing under its stored URL (a listing first met this way: the URL
+without its tracking parameters, ``strip_tracking``). Left to the crawl, each complaint would
+rewrite the listing's URL to the form its complainant pasted.
+
 ``python -m monitor.casework.complaints_crawl --db DB --site SITE --url URL`` is that process.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from monitor.casework.complaints_rules import ComplaintSettings
 from monitor.crawl.profile import find_profile, load_profile, profile_paths
+from monitor.listing import Listing
+from monitor.store import open_db
 from monitor.yamlfile import YamlError
+
+# Query parameters that say where a link was shared from, not which page it is: Alibaba's
+# spm/scm and share parameters (Taobao, Tmall, 1688 links carry them), Google Analytics'
+# utm_*, ad click ids. Compared lower-case; utm_ is a prefix.
+TRACKING_PARAMS = frozenset({"spm", "scm", "pvid", "ali_trackid", "ut_sk", "share_crt_v", "sharefrom", "gclid",
+                             "fbclid"})
+
+
+def strip_tracking(url: str) -> str:
+    """``url`` without its tracking query parameters (TRACKING_PARAMS, utm_*); the others kept
+    in their order, the fragment kept."""
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in pairs if k.lower() not in TRACKING_PARAMS and not k.lower().startswith("utm_")]
+    return url if len(kept) == len(pairs) else urlunsplit(parts._replace(query=urlencode(kept)))
 
 
 @dataclass(frozen=True)
@@ -91,6 +115,31 @@ def crawl_listing(db_path: str | Path, match: SiteMatch, url: str, *, time_limit
     return CrawlResult(bool(out.get("ok")), out.get("run"), out.get("status"), out.get("note") or "")
 
 
+def stored_url(db_path: str | Path, site: str, listing_id: str) -> str | None:
+    """The URL the store has for the listing, or None for a listing it does not know yet."""
+    db = open_db(db_path, migrate=False)
+    try:
+        row = db.execute("SELECT url FROM listings WHERE site = ? AND listing_id = ?", [site, listing_id]).fetchone()
+    finally:
+        db.close()
+    return row[0] if row and row[0] else None
+
+
+def keeping_stored_url(spider: type) -> type:
+    """The profile spider whose listing keeps its stored URL (see the module's docstring); the
+    page is fetched, and kept as evidence, at the complaint's address all the same."""
+
+    class ComplaintSpider(spider):
+        def parse_listing(self, response):
+            for item in super().parse_listing(response):
+                if isinstance(item, Listing):
+                    url = stored_url(self.settings.get("MONITOR_DB"), item.site, item.listing_id)
+                    item = dataclasses.replace(item, url=url or strip_tracking(item.url))
+                yield item
+
+    return ComplaintSpider
+
+
 def main(argv: list[str] | None = None) -> int:
     # lazy: Scrapy and the spiders load only in this child process, never in the web app
     from monitor.crawl.runner import run_crawl
@@ -108,7 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     profile = find_profile(args.site)
     kwargs = {"listing_url": args.url, "base_url": args.base_url, "allow_private": args.allow_private,
               "recheck": False}
-    outcome = run_crawl(spider_class(profile), kwargs, db_path=args.db, site=args.site, time_limit=args.time_limit)
+    outcome = run_crawl(keeping_stored_url(spider_class(profile)), kwargs, db_path=args.db, site=args.site,
+                        time_limit=args.time_limit)
     run = outcome.run or {}
     note = run.get("finish_reason") or ""
     if outcome.run is None:
