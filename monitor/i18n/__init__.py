@@ -160,11 +160,14 @@ def install_jinja(env) -> None:
     """Give a Jinja environment ``_``, ``gettext``, ``ngettext`` and ``pgettext`` in the current locale
     (new-style: ``{{ _("%(n)s flags", n=3) }}``, escaped like any other value)."""
     env.add_extension("jinja2.ext.i18n")
+    # Only the look-up: Jinja's new-style wrappers call these with the message ids alone and fill
+    # the %(name)s parameters themselves (``num`` is n; escaped under autoescape). Filling them
+    # here as well ran ngettext's "%" with {"num": n} alone: any other parameter failed.
     env.install_gettext_callables(
-        lambda message, **params: gettext(message, **params),
-        lambda singular, plural, n, **params: ngettext(singular, plural, n, **params),
+        lambda message: translations(current()).ugettext(message),
+        lambda singular, plural, n: translations(current()).ungettext(singular, plural, n),
         newstyle=True,
-        pgettext=lambda context, message, **params: pgettext(context, message, **params),
+        pgettext=lambda context, message: translations(current()).upgettext(context, message),
     )
     env.filters.update(date=format_date, datetime=format_datetime, money=format_money)
     env.globals["language"] = current
