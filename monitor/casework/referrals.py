@@ -52,6 +52,7 @@ FIELD_LABELS = {"state": N_("State"), "date": N_("Date"), "authority": N_("Recei
                 "reference": N_("Case reference"), "referral": N_("Referral")}
 DATE_COLUMN = {s: f"{s}_at" for s in STATES}
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ID_SEPARATORS = re.compile(r"[\s,，、;；#]+")
 MAX_PENALTY = 1e12  # a typo guard: no fine is a trillion yuan
 
 
@@ -217,13 +218,45 @@ def _public(row: dict[str, Any]) -> dict[str, Any]:
                                     "penalty_amount", "note")}
 
 
+def parse_listing_ids(text: str | None) -> tuple[list[int], list[tuple[str, str]]]:
+    """(ids, problems) of listing ids as a person writes them: "12, 40", "#12 #40", "12、40"."""
+    ids, bad = [], []
+    for part in _ID_SEPARATORS.split((text or "").strip()):
+        if not part:
+            continue
+        if part.isdigit() and len(part) < 19:  # SQLite integers: a longer number is no id
+            ids.append(int(part))
+        else:
+            bad.append(part)
+    if bad:
+        return ids, [("listings", _("%(value)s is not a listing id; write the numbers of the listings, e.g. 12, 40",
+                                    value=repr(" ".join(bad)[:60])))]
+    return ids, []
+
+
+def unconfirmed(db: Database, ids: list[int] | tuple[int, ...]) -> list[int]:
+    """The listings of ``ids`` without a confirmed flag (what `monitor export referral` covers)."""
+    return [i for i in ids if not db.execute("SELECT 1 FROM flags WHERE listing = ? AND status = 'confirmed'",
+                                             [i]).fetchone()]
+
+
+def one_seller(db: Database, ids: list[int] | tuple[int, ...]) -> tuple[str, str] | None:
+    """(site, seller id) when the listings all have the same seller, else None."""
+    if not ids:
+        return None
+    marks = ", ".join("?" * len(ids))
+    found = db.execute(f"SELECT DISTINCT site, seller_id FROM listings WHERE id IN ({marks})", list(ids)).fetchall()
+    return (found[0][0], found[0][1]) if len(found) == 1 and found[0][1] else None
+
+
 def create_referral(db: Database, *, actor: str, listings: list[int] | tuple[int, ...] = (),
                     authority: str | None = None, authority_kind: str | None = None,
                     seller_site: str | None = None, seller_id: str | None = None, reference: str | None = None,
                     package_file: str | None = None, package_sha256: str | None = None,
                     drafted_on: str | None = None, note: str | None = None, source: str = "cli",
-                    ip: str | None = None) -> int:
-    """Record a referral in state drafted (with its history row and audit entry); returns its id."""
+                    ip: str | None = None, confirmed_only: bool = False) -> int:
+    """Record a referral in state drafted (with its history row and audit entry); returns its id.
+    ``confirmed_only``: every listing must have a confirmed flag (the review app's form)."""
     problems: list[tuple[str, str]] = []
     day, bad = check_day(drafted_on)
     problems += bad
@@ -240,6 +273,10 @@ def create_referral(db: Database, *, actor: str, listings: list[int] | tuple[int
         missing = [str(i) for i in ids if i not in found]
         if missing:
             problems.append(("listings", _("no listing with id %(ids)s", ids=", ".join(missing))))
+        open_ones = [str(i) for i in unconfirmed(db, [i for i in ids if i in found])] if confirmed_only else []
+        if open_ones:
+            problems.append(("listings", _("listing %(ids)s is not confirmed: a referral passes on confirmed "
+                                           "listings; review it first", ids=", ".join(open_ones))))
     reference = (reference or "").strip() or None
     if reference and db.execute("SELECT 1 FROM referrals WHERE reference = ?", [reference]).fetchone():
         problems.append(("reference", _("a referral with reference %(ref)s exists already", ref=reference)))
@@ -263,6 +300,16 @@ def create_referral(db: Database, *, actor: str, listings: list[int] | tuple[int
         audit(db, actor, "referral_create", f"referral:{referral_id}", None,
               {**_public(row), "listings": ids, "seller": seller_id, "package_sha256": package_sha256}, ip=ip)
     return int(referral_id)
+
+
+def record_package(db: Database, current: dict[str, Any], *, file: str, sha256: str, lang: str,
+                   listings: list[int], actor: str, ip: str | None = None) -> None:
+    """A package made for the referral (inside the caller's transaction): its file name and SHA-256
+    on the referral (the latest one handed over) and an audit entry with what it covers."""
+    db["referrals"].update(current["id"], {"package_file": file, "package_sha256": sha256, "updated_at": utc_now()})
+    audit(db, actor, "referral_package", f"referral:{current['id']}",
+          {"package_file": current.get("package_file"), "package_sha256": current.get("package_sha256")},
+          {"package_file": file, "package_sha256": sha256, "lang": lang, "listings": listings}, ip=ip)
 
 
 def apply_change(db: Database, current: dict[str, Any], change: Change, *, actor: str, source: str,
