@@ -112,7 +112,9 @@ def test_service_accepts_every_reason_and_refuses_unknown_ones(tmp_path):
         flags = [r[0] for r in db.execute("SELECT id FROM flags ORDER BY listing")]
         with pytest.raises(review.ReviewError, match="needs a reason"):
             review.record_verdicts(db, user, [review.Decision(flags[0], "dismissed", "made_up")])
-        review.record_verdicts(db, user, [review.Decision(f, "dismissed", r) for f, r in zip(flags, DISMISS_REASONS)])
+        # "other" says why in its note (refused without one: tests/test_decisions_other.py)
+        review.record_verdicts(db, user, [review.Decision(f, "dismissed", r, "why" if r == "other" else None)
+                                          for f, r in zip(flags, DISMISS_REASONS)])
         got = dict(db.execute("SELECT flag, reason FROM reviews").fetchall())
         assert got == dict(zip(flags, DISMISS_REASONS))
     finally:

@@ -44,6 +44,8 @@ def validate(decision: Decision) -> Decision:
     elif reason is not None and reason not in DISMISS_REASONS:
         raise ReviewError(_("unknown reason %(reason)r", reason=reason))
     note = (decision.note or "").strip()[:4000] or None
+    if reason == "other" and note is None:  # "other" says nothing the rules could learn from without the why
+        raise ReviewError(_('the reason "other" needs a note saying why'))
     return Decision(int(decision.flag), decision.verdict, reason, note)
 
 
