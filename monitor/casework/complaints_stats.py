@@ -9,7 +9,7 @@ from sqlite_utils import Database
 
 from monitor.casework.complaints_rules import (DEFAULT_NEAR_DAYS, OPEN_STATUSES, SOURCES, STATUSES, ComplaintError,
                                                working_days_left)
-from monitor.periods import office_today
+from monitor.periods import OFFICE_ZONE, office_today
 
 
 def complaint_counts(db: Database, today: dt.date, *, near_days: int = DEFAULT_NEAR_DAYS) -> dict[str, Any]:
@@ -37,13 +37,24 @@ def complaint_counts(db: Database, today: dt.date, *, near_days: int = DEFAULT_N
             "near_days": near_days}
 
 
+def _office_day(stamp: str | None) -> str:
+    """The Beijing date (YYYY-MM-DD) of a stored UTC time; "" for none (counted in time, as before)."""
+    if not stamp:
+        return ""
+    moment = dt.datetime.fromisoformat(stamp)
+    if moment.tzinfo is None:  # the store writes UTC ("...Z"); a bare time is UTC as well
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(OFFICE_ZONE).date().isoformat()
+
+
 def summary(db: Database, start: dt.date, end: dt.date, *, today: dt.date | None = None) -> dict[str, Any]:
     """Complaints received from ``start`` to ``end`` (inclusive, by received date)::
 
         {"received": n, "by_source": {source: n}, "by_status": {status: n}, "duplicates": n,
          "answered_in_time": n, "answered_late": n, "closed": n, "open": n, "overdue": n}
 
-    answered_in_time: answered on or before the deadline (the UTC date of ``closed_at``);
+    answered_in_time: answered on or before the deadline, by the offices' date (Beijing time)
+    of ``closed_at`` (stored in UTC: 17:30Z on Dec 7 is Dec 8 in Beijing, a day late);
     overdue: still open (or in progress) after its deadline as of ``today`` (default: the
     period's end or today, whichever is earlier)."""
     if today is None:
@@ -59,7 +70,7 @@ def summary(db: Database, start: dt.date, end: dt.date, *, today: dt.date | None
         out["by_status"][row["status"]] += 1
         out["duplicates"] += row["duplicate_of"] is not None
         if row["status"] == "answered":
-            key = "answered_in_time" if (row["closed_at"] or "")[:10] <= row["deadline"] else "answered_late"
+            key = "answered_in_time" if _office_day(row["closed_at"]) <= row["deadline"] else "answered_late"
             out[key] += 1
         elif row["status"] == "closed":
             out["closed"] += 1
