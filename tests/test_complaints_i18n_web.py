@@ -166,3 +166,22 @@ def test_dates_are_written_as_people_write_them(app):
         with use_locale("zh_CN"):
             closed_word = status_labels()["closed"]
         assert re.search(rf"<td data-status>{closed_word} · 20\d\d年\d{{1,2}}月\d{{1,2}}日 \d\d:\d\d UTC</td>", closed)
+
+
+def test_the_pages_use_the_glossary_words_and_full_width_brackets(app):
+    # One word per idea across the catalogues (平台, 已办结, 处理结果: catalogues.clashes()), and
+    # brackets as Chinese writes them around the page kind and the working days.
+    with http_client(app.url, headers=ZH) as lead:
+        login(lead, "lea")
+        made = _take(lead, url="https://shop.nowhere.example/item/words", received_on="2026-09-30")
+        target = made.headers["location"]
+        page = lead.get(target).text
+        assert "<th>平台</th>" in page and "<th>站点</th>" not in page
+        assert "（商品页）" in page and "（15 个工作日）" in page and "(15" not in page and "(商品页)" not in page
+        assert "<th>处理结果</th>" not in page  # no outcome yet; the form labels it
+        assert "处理结果 <input" in page and "办理结果" not in page
+        lead.post(target + "/status", data={"csrf_token": csrf_of(page), "status": "closed", "outcome": "重复"})
+        closed = lead.get(target).text
+        assert "<td data-status>已办结 · " in closed and "<th>处理结果</th>" in closed and "已关闭" not in closed
+        listed = lead.get("/complaints?status=closed").text
+        assert '<a href="/complaints?status=closed">已办结</a>' in listed
