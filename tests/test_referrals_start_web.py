@@ -73,7 +73,8 @@ def test_a_lead_starts_a_referral_from_a_confirmed_listing_s_page(site):
         page = text_of(lea.get(done.headers["location"]).text)
         assert "已保存线索（已起草）。" in page and "XS-2026-201" in page and "示例市市场监督管理局" in page
         assert "已起草" in page and "B0SCH brake pads model 6" in page
-    assert service.listing_ids(open_db(path, migrate=False), rid) == sorted([ids["L2"], ids["L6"]])
+    covered = rows(path, "SELECT listing FROM referral_listings WHERE referral = ? ORDER BY listing", [rid])
+    assert [c["listing"] for c in covered] == sorted([ids["L2"], ids["L6"]])
     row = rows(path, "SELECT seller_site, seller_id, created_by, state FROM referrals WHERE id = ?", [rid])[0]
     assert row == {"seller_site": "shopa", "seller_id": "seller2", "created_by": "lea", "state": "drafted"}
     trail = rows(path, "SELECT actor, after, ip FROM audit WHERE object = ? AND action = 'referral_create'",
@@ -202,3 +203,23 @@ def test_analysts_cannot_make_a_package_and_a_hostile_reference_makes_a_safe_fil
     readable = unquote(re.search(r"filename\*=UTF-8''(\S+)", header).group(1))
     assert readable.startswith("referral-京市监〔2026〕_3_号_.._.._x") and not re.search(r'[/\\"\r\n]', readable)
     assert rows(path, "SELECT count(*) AS n FROM custody WHERE action = 'export' AND actor = 'ana'")[0]["n"] == 0
+
+
+def test_the_page_says_when_the_seller_s_package_covers_more_than_the_referral(site):
+    """The builder of `monitor export referral` packages a seller's confirmed listings: a referral
+    of one of seller2's two confirmed listings is told, before the download, that L6 comes too."""
+    server, path, ids = site
+    db = open_db(path, migrate=False)
+    try:
+        rid = service.create_referral(db, actor="lea", listings=[ids["L2"]], seller_site="shopa", seller_id="seller2",
+                                      reference="XS-2026-204")
+        whole = service.create_referral(db, actor="lea", listings=[ids["L3"]], seller_site="shopb",
+                                        seller_id="seller3", reference="XS-2026-205")
+    finally:
+        db.close()
+    with http_client(server.url) as lea:
+        login(lea, "lea")
+        page = text_of(lea.get(f"/referrals/{rid}").text)
+        assert "data-package-covers" not in lea.get(f"/referrals/{whole}").text  # L3 is all seller3 has confirmed
+    first, second = sorted([ids["L2"], ids["L6"]])
+    assert f"将包含卖家 seller2 的商品 {first}、{second}，而不仅是本线索的商品" in page

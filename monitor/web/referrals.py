@@ -23,6 +23,7 @@ from monitor.casework.referrals_figures import Thresholds, load_thresholds, refe
 from monitor.evidence import custody
 from monitor.evidence.signing import SigningError
 from monitor.evidence.timestamp import TimestampError
+from monitor.export.case import CaseError, CaseSpec, case_listings
 from monitor.export.package import safe_part
 from monitor.export.referral import ReferralError as PackageError, ReferralSpec, build_referral, organisation_from
 from monitor.i18n import current, gettext as _
@@ -121,6 +122,22 @@ def start_referral(ctx: FormCtx, listings: Annotated[str, Form(max_length=2000)]
     return RedirectResponse(f"/referrals/{referral_id}?done=created", status_code=303)
 
 
+def package_scope(db, row: dict, ids: list[int]) -> tuple[tuple[str | None, str] | None, bool, list[int]]:
+    """(seller as (site, id), include_open, the listings its package covers) of a referral. The
+    builder of `monitor export referral` packages a seller's confirmed listings (with open ones
+    too when the referral has any): that may be more than the referral's, and the page says so."""
+    seller = (row["seller_site"], row["seller_id"]) if row["seller_id"] else service.one_seller(db, ids)
+    include_open = bool(service.unconfirmed(db, ids))
+    if seller is None:
+        return None, include_open, []
+    try:
+        covered = [r["id"] for r in case_listings(db, CaseSpec(seller=seller[1], site=seller[0],
+                                                               include_open=include_open))]
+    except CaseError:
+        covered = []
+    return seller, include_open, covered
+
+
 def _page(ctx: Ctx, referral_id: int, *, problems: list[tuple[str, str]] | None = None, form: dict | None = None,
           status_code: int = 200, done: str = "", package_problems: list[tuple[str, str]] | None = None,
           package_form: dict | None = None) -> Response:
@@ -132,7 +149,9 @@ def _page(ctx: Ctx, referral_id: int, *, problems: list[tuple[str, str]] | None 
         "JOIN listings l ON l.id = r.listing WHERE r.referral = ? ORDER BY l.id", [referral_id]))
     later = service.STATES[service.STATES.index(row["state"]) + 1:]
     limits, config_error = thresholds()
+    seller, _open, covered = package_scope(ctx.db, row, [l["id"] for l in listings])
     return ctx.render("referral.html", status_code=status_code, r=row, listings=listings, config_error=config_error,
+                      package_seller=seller, package_covers=covered,
                       figures=referral_figures(ctx.db, referral_id, limits),
                       timeline=service.history(ctx.db, referral_id), later=later, problems=problems or [],
                       form=form or {}, done=done, today=service.today(), package_problems=package_problems or [],
@@ -197,7 +216,7 @@ def referral_package(ctx: FormCtx, referral_id: ReferralId, organisation: Annota
     if not contact.strip():
         problems.append(("contact", _("give the contact for the case: person, phone, e-mail")))
     ids = service.listing_ids(ctx.db, referral_id)
-    seller = (row["seller_site"], row["seller_id"]) if row["seller_id"] else service.one_seller(ctx.db, ids)
+    seller, include_open, _covered = package_scope(ctx.db, row, ids)
     if seller is None:
         problems.append(("listings", _("a referral package covers one seller's listings, and this referral's listings "
                                        "have several sellers (or none): make its packages with monitor export "
@@ -206,7 +225,7 @@ def referral_package(ctx: FormCtx, referral_id: ReferralId, organisation: Annota
         return _page(ctx, referral_id, package_problems=problems, package_form=form, status_code=400)
     db_path = ctx.request.app.state.db_path
     spec = ReferralSpec(seller=seller[1], site=seller[0], organisation=organisation_from(None, organisation, contact),
-                        include_open=bool(service.unconfirmed(ctx.db, ids)), case_reference=row["reference"],
+                        include_open=include_open, case_reference=row["reference"],
                         lang=lang)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "referral.wacz"
