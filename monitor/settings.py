@@ -249,7 +249,10 @@ YAML: tuple[YamlKey, ...] = (
     *_keys("",
            ("language", "zh, zh_CN or en", "zh_CN", "The review app's language for accounts that chose none and "
             "browsers whose Accept-Language asks for neither Chinese nor English (the API answers in English "
-            "unless Accept-Language asks for Chinese).")),
+            "unless Accept-Language asks for Chinese)."),
+           ("office_name", "string", "", "The office printed as the issuer of a 双随机 draw (the review app's "
+            "/sampling/ID, `monitor sample show`), e.g. 某市市场监督管理局; empty: a line is left for the name "
+            "and seal.", {"default_text": "(none)"})),
     *_keys("settings.",
            ("timezone", "string", "UTC", "The zone cron expressions and campaign dates are read in."),
            ("misfire_grace_seconds", "integer", 900, "A fire time missed by at most this much (a busy or "

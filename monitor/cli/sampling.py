@@ -9,8 +9,10 @@ from rich.table import Table
 from monitor.casework.sampling import SEED_MAX, SIZE_MAX, SampleError, draw_sample, list_samples, load_sample, publish
 from monitor.casework.sampling_estimates import estimates
 from monitor.casework.sampling_export import write_sample_csv
+from monitor.casework.sampling_office import office_name
 from monitor.cli._output import echo_json, printed_without_table, table_console
 from monitor.store import open_db
+from monitor.yamlfile import YamlError
 
 
 def _fail(exc: SampleError, hint: str | None = None) -> click.ClickException:
@@ -132,16 +134,27 @@ def _load(sample_id: int) -> dict:
 @sample.command("show")
 @click.argument("sample_id", type=int)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def show(sample_id, as_json):
-    """Print a sample: its seed, strata with counts and the listings drawn with their analysts
-    (the printable page for publication is /sampling/ID in the review app).
+@click.option("--config", type=click.Path(dir_okay=False), help="monitor.yaml (its office_name: the issuer printed).")
+def show(sample_id, as_json, config):
+    """Print a sample: who issues it (monitor.yaml's office_name), its seed, strata with counts
+    and the listings drawn with their analysts (the printable page for publication is
+    /sampling/ID in the review app).
 
     Example:
 
         monitor sample show 1
     """
     s = _load(sample_id)
-    echo_json(s) if as_json else _print(s)
+    if as_json:
+        echo_json(s)
+        return
+    try:
+        office = office_name(config)
+    except YamlError as exc:
+        raise click.ClickException(str(exc)) from None
+    # No office configured: a line for the name and seal, as the printed page leaves one.
+    click.echo(f"Issued by: {office or '_' * 24 + ' (name of the office, and its seal)'}")
+    _print(s)
 
 
 @sample.command("export")

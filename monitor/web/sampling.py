@@ -17,6 +17,7 @@ from monitor.casework.sampling import SampleError, draw_sample, list_samples, lo
 from monitor.casework.sampling_checks import my_items, record_check
 from monitor.casework.sampling_estimates import estimates
 from monitor.casework.sampling_export import sample_csv
+from monitor.casework.sampling_office import office_name
 from monitor.i18n import gettext as _, install_jinja
 from monitor.web.deps import FormCtx, PageCtx, row_id
 
@@ -102,10 +103,11 @@ def check(ctx: FormCtx, item_id: ItemId, verdict: Annotated[str, Form(max_length
 def sample_page(ctx: PageCtx, sample_id: SampleId) -> Response:
     ctx.require("lead")
     _with_gettext(ctx)
-    # The printed draw (公示) says who issues it and when it was printed. monitor.yaml names no
-    # office yet: a line is left for the office's name and seal.
+    # The printed draw (公示) says who issues it (monitor.yaml's office_name; none: a line is left
+    # for the office's name and seal) and when it was printed.
+    office = office_name(getattr(ctx.request.app.state, "config_path", None))
     return ctx.render("sample.html", sample=load_sample(ctx.db, sample_id), rows=estimates(ctx.db, sample_id),
-                      labels=verdict_labels(), office=None, printed_on=office_today().isoformat())
+                      labels=verdict_labels(), office=office, printed_on=office_today().isoformat())
 
 
 @router.get("/sampling/{sample_id}/export.csv")
