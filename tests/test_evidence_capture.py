@@ -18,7 +18,8 @@ import pytest
 import sqlite_utils
 
 from monitor.evidence.paths import evidence_root
-from monitor.schedule.config import PROJECT_CONFIG, load_config
+from monitor.schedule.config import load_config
+from monitor.settings import PROJECT_CONFIG
 from monitor.yamlfile import YamlError
 from tests.conftest import run_monitor
 

@@ -6,8 +6,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from monitor.schedule.config import PROJECT_CONFIG, Campaign, load_config
+from monitor.schedule.config import Campaign, load_config
 from monitor.schedule.triggers import build_trigger, is_due, next_fire_after, schedule_fingerprint
+from monitor.settings import PROJECT_CONFIG
 from monitor.yamlfile import YamlError
 from tests.conftest import run_monitor
 
