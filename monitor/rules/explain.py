@@ -14,6 +14,7 @@ Parameters:
   translated in turn — a reason inside a sentence, "an alias" inside "... of the mark";
 * a join (:func:`join`, stored ``{"join": [...], "sep": "; "}``) renders each part and puts the
   locale's separator between them (the separator is itself a message: "; " is "；" in Chinese);
+  alternatives (``sep=" or "``) are the locale's list of them: "1、2或3" in Chinese;
 * rule-file words (:class:`Words`, stored ``{"en": ..., "zh": ...}``) — the name of a product
   type, an identifier, a claim, a contact kind, a reason — are data in both languages: the rule
   file's ``name``/``name_zh`` (``explain``/``explain_zh``, ``describe``/``describe_zh``). Chinese
@@ -38,6 +39,8 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
+
+from babel.lists import format_list
 
 from monitor.categories import rules_dir
 from monitor.i18n import current, format_date, format_money, translations
@@ -197,8 +200,13 @@ def _value(name: str, value: Any, translate) -> str:
         if "message" in value:
             return render(value["message"], value.get("params") or {}, translate)
         if "join" in value:
-            sep = translate(value.get("sep") or "; ")
-            return sep.join(_value(name, v, translate) for v in value["join"])
+            parts = [_value(name, v, translate) for v in value["join"]]
+            sep = value.get("sep") or "; "
+            if sep == " or " and translate is not _english:
+                # "1、2或3", not "1或2或3": the locale's own list of alternatives (CLDR); English
+                # keeps "1 or 2 or 3", what stored explanations say
+                return format_list(parts, style="or", locale=current())
+            return translate(sep).join(parts)
         if _is_words(value):
             return _words(value, translate)
         if _is_money(value):
