@@ -142,6 +142,7 @@ SCHEMA: dict[str, Any] = {
         # reports and notices (monitor.i18n), complaint deadlines (monitor.casework.complaints),
         # the referral thresholds (monitor.casework.referrals).
         "language": {"type": "string", "enum": ["zh", "zh_CN", "en"]},
+        "office_name": {"type": "string", "maxLength": 200},
         "complaints": {"type": "object"},
         "referrals": {"type": "object"},
     },
