@@ -70,7 +70,8 @@ def test_a_referral_document_is_chinese_by_default_and_its_json_keeps_the_schema
     assert "与受保护商标「Bosch」近似" in html and "Seller accounts" not in html and "Flag " not in html
     assert not [e for e in english if e.replace('"', "&#34;") in html]  # L0's grounds in Chinese only
     text = _pdf_text(pdf)
-    assert "线索移送 XS-2026-015" in text and "与受保护商标「Bosch」近似" in text and "商品链接" in text
+    assert "线索移送 XS-2026-015" in text and "与受保护商标「Bosch」近似" in text
+    assert "商品" in text and "Listings" not in text  # the section heading, 商品 as the glossary has it
     # the JSON is data: the schema's English explanation, whatever the cover pages' language
     l0 = next(l for l in doc["listings"] if l["id"] == store.listings["L0"])
     assert any("looks like the mark" in s["explanation"] for s in l0["flag"]["signals"])

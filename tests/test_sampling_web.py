@@ -53,7 +53,7 @@ def test_lead_draws_prints_exports_and_publishes(site):
         sample_id = int(drawn.headers["location"].rsplit("/", 1)[1])
         shown = lea.get(f"/sampling/{sample_id}")
         assert shown.status_code == 200
-        assert "4242" in shown.text and "分层" in shown.text and "召回率" in shown.text
+        assert "4242" in shown.text and "分层" in shown.text and "查全率" in shown.text
         assert XSS not in shown.text and "&lt;script&gt;alert(" in shown.text  # scraped titles escaped
         db = open_db(site.path)
         try:
@@ -136,7 +136,7 @@ def test_the_drawn_analyst_checks_an_unflagged_listing(site):
         done = ana.post(f"/sampling/items/{unflagged['id']}/check",
                         data={"csrf_token": token, "verdict": "confirmed_counterfeit", "note": "规则未标记"})
         assert done.status_code == 303 and done.headers["location"] == "/sampling/mine?done=check"
-        assert "检查结论已登记" in ana.get(done.headers["location"]).text
+        assert "审核结论已保存" in ana.get(done.headers["location"]).text
         not_mine = ana.post(f"/sampling/items/{others['id']}/check",
                             data={"csrf_token": token, "verdict": "confirmed_counterfeit"})
         assert not_mine.status_code == 403
