@@ -108,6 +108,20 @@ def test_categories_by_name_and_dates_as_people_write_them(site):
     assert "2026年10月1日" in page  # the period's first day
 
 
+def _print_rule(css: str) -> str | None:
+    """The body of app.css's @media print block, wherever it is in the file (sections follow it)."""
+    start = css.find("@media print")
+    if start < 0:
+        return None
+    opening = css.index("{", start)
+    depth = 0
+    for at in range(opening, len(css)):
+        depth += {"{": 1, "}": -1}.get(css[at], 0)
+        if depth == 0:
+            return css[opening + 1:at]
+    return None
+
+
 def test_the_printable_draw_names_its_issuer_and_print_day_and_prints_without_the_app(site):
     with http_client(site.url, headers=ZH) as lea:
         login(lea, "lea")
@@ -118,10 +132,10 @@ def test_the_printable_draw_names_its_issuer_and_print_day_and_prints_without_th
     assert re.fullmatch(r"20\d\d年\d{1,2}月\d{1,2}日", printed)
     # The print rule hides the app's chrome and what is marked not for paper.
     css = CSS.read_text(encoding="utf-8")
-    rule = re.search(r"@media print\s*\{(.*)\}\s*$", css, re.S)
+    rule = _print_rule(css)
     assert rule, "no @media print rule"
-    hidden = re.search(r"([^{}]*)\{\s*display:\s*none\s*!important", rule.group(1)).group(1)
+    hidden = re.search(r"([^{}]*)\{\s*display:\s*none\s*!important", rule).group(1)
     for selector in ("header.top", "nav", "button", "form", ".no-print"):
         assert selector in [s.strip() for s in hidden.split(",")], selector
-    assert "#000" in rule.group(1) and "#fff" in rule.group(1)
+    assert "#000" in rule and "#fff" in rule
     assert 'class="no-print"' in page and '<header class="top">' in page
