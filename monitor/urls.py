@@ -7,6 +7,7 @@ URL printed in a takedown notice must not hide control or bidirectional-override
 
 from __future__ import annotations
 
+import ipaddress
 import unicodedata
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -40,6 +41,11 @@ def safe_http_url(url: Any) -> str | None:
         return None
     if not host:
         return None
+    if ":" in host:  # an IPv6 literal: urlsplit gives it without the brackets a URL needs
+        try:
+            host = f"[{ipaddress.IPv6Address(host).compressed}]"
+        except ValueError:
+            return None
     netloc = host + (f":{port}" if port else "")
     path = quote(parts.path, safe=_SAFE)
     query = quote(parts.query, safe=_SAFE + "?")

@@ -452,8 +452,11 @@ def test_highlight_splits_original_text():
 def test_only_http_urls_are_links():
     assert safe_http_url("https://a.example/x.jpg") == "https://a.example/x.jpg"
     for bad in ("javascript:alert(1)", " JAVASCRIPT:alert(1)", "data:text/html,<script>", "//evil.example/x",
-                "/relative", "https://a.example/\nx", None, 5, "http:///nohost"):
+                "/relative", "https://a.example/\nx", None, 5, "http:///nohost", "http://[fe80::1::2]/x"):
         assert safe_http_url(bad) is None, bad
+    # an IPv6 literal keeps the brackets a URL needs (it came back as http://::1:8101/x), in its short form
+    assert safe_http_url("http://[::1]:8101/x") == "http://[::1]:8101/x"
+    assert safe_http_url("https://[2001:0db8:0:0::1]/a?q=1") == "https://[2001:db8::1]/a?q=1"
 
 
 def test_users_cli(tmp_path):

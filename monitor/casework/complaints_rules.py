@@ -155,11 +155,6 @@ def url_key(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), netloc, path, parts.query, ""))
 
 
-# Stands in for a literal IPv6 host while monitor.urls.safe_http_url checks the rest of the URL:
-# it writes the host it read without the brackets, which an IPv6 address needs in a URL.
-_IPV6_STAND_IN = "ipv6-literal.invalid"
-
-
 def _malformed(text: str) -> ComplaintError:
     return ComplaintError("url", _("not a valid address: %(url)s (the host or port cannot be read; an IPv6 "
                                    "address is written in brackets, e.g. http://[2001:db8::1]:8080/)", url=text[:200]))
@@ -176,25 +171,18 @@ def check_url(value: Any) -> str:
         parts.port  # noqa: B018 - reading it checks it (a port out of range, not a number)
     except ValueError:
         raise _malformed(text) from None
-    literal = None
     if ":" in (parts.hostname or ""):
-        hostport = parts.netloc.rpartition("@")[2]
-        after = hostport.partition("]")[2]
+        after = parts.netloc.rpartition("@")[2].partition("]")[2]
         try:
             literal = ipaddress.IPv6Address(parts.hostname)
         except ValueError:
             raise _malformed(text) from None
         if literal.scope_id or not re.fullmatch(r"(:\d*)?", after):  # a zone (%eth0) names no page; "[::1]x"
             raise _malformed(text)
-        start = text.index("//") + 2  # an absolute URL's host follows its first "//" (urlsplit read it there)
-        netloc = parts.netloc[:len(parts.netloc) - len(hostport)] + _IPV6_STAND_IN + after
-        text = text[:start] + netloc + text[start + len(parts.netloc):]
     safe = safe_http_url(text)
     if safe is None:
         raise ComplaintError("url", _("not an http(s) address: %(url)s (write the full address, "
                                       "starting with http:// or https://)", url=value.strip()[:200]))
-    if literal is not None:
-        safe = safe.replace("//" + _IPV6_STAND_IN, f"//[{literal.compressed}]", 1)
     return safe
 
 
