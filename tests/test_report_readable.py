@@ -115,7 +115,7 @@ def test_pdf_keeps_bullets_with_their_text_and_fills_its_pages(store, lang):
     lines = _pdf_lines(pdf, f"readable-h1-{lang}-pages")
     assert not [line for line in lines if line in ("-", "•")], "a bullet alone on its line"
     definitions = [line for line in lines if line.startswith("•")]
-    assert len(definitions) == 9, definitions
+    assert len(definitions) == 10, definitions
     assert any("GB/T 2260" in line for line in lines), [line for line in lines if "GB/T" in line]
     assert not any(line.endswith("GB/T") for line in lines)
     fill = _fill(pdf)

@@ -127,12 +127,21 @@ def sentences(f: dict[str, Any]) -> dict[str, str]:
                      first=ngettext("%(num)s flag decided for the first time",
                                     "%(num)s flags decided for the first time", rv["first_verdicts"]),
                      median=fmt_value("hours", rv["median_hours"]), mean=fmt_value("hours", rv["mean_hours"])),
-        "crawling": _("%(runs)s (%(failed)s failed, %(degraded)s degraded); %(new)s.",
-                      runs=ngettext("%(num)s crawl run started", "%(num)s crawl runs started", runs["runs"]),
-                      failed=runs["failed"], degraded=runs["degraded"],
-                      new=ngettext("%(num)s listing seen for the first time",
-                                   "%(num)s listings seen for the first time", f["new_listings"])),
+        "crawling": _crawling(runs, f["new_listings"]),
     }
+
+
+def _crawling(runs: dict[str, int], new: int) -> str:
+    """The monitoring's crawl runs; the crawls of pages complaints named (casework) apart, after."""
+    text = _("%(runs)s (%(failed)s failed, %(degraded)s degraded); %(new)s.",
+             runs=ngettext("%(num)s crawl run started", "%(num)s crawl runs started", runs["runs"]),
+             failed=runs["failed"], degraded=runs["degraded"],
+             new=ngettext("%(num)s listing seen for the first time", "%(num)s listings seen for the first time", new))
+    if not runs.get("complaint_runs"):
+        return text
+    return _("%(crawling)s %(complaints)s", crawling=text, complaints=ngettext(
+        "Besides, %(num)s crawl of a page a complaint named, not counted above.",
+        "Besides, %(num)s crawls of pages complaints named, not counted above.", runs["complaint_runs"]))
 
 
 def period_state(period: Period, today: str) -> str | None:
@@ -182,6 +191,8 @@ DEFINITIONS = [
     N_("Region: the province and city of the seller's location as the listing or the seller's page gives it, "
        "resolved to GB/T 2260 administrative divisions; a location that is missing or ambiguous is not placed. "
        "A regional report counts only listings of sellers located there; crawl runs are counted for all sites."),
+    N_("Crawl runs: the scheduled and manual crawls started in the period; the crawl of a page a complaint named, "
+       "started when the complaint was entered, is casework and counted apart."),
     N_("Key periods: the campaign windows of monitor.yaml that fall in the period; a campaign naming categories "
        "or marks counts only the flags, confirmations and notices of those."),
 ]

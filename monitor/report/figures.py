@@ -305,6 +305,22 @@ def _within(rows: list[dict], listings: set[int] | None, key: str = "listing") -
     return rows if listings is None else [r for r in rows if r[key] in listings]
 
 
+def _runs(db: Database, period: Period) -> dict[str, int]:
+    """Crawl runs started in the period: the monitoring's own (scheduled, catch-up, recheck and
+    manual crawls) with how many failed or degraded, and apart from them (``complaint_runs``) the
+    one-page crawls of the pages complaints named, started as each complaint was entered: casework,
+    counted with the complaints, not as monitoring. A complaint keeps its crawl's run
+    (complaints.crawl_run); such a run has no job and no trigger of its own."""
+    complaint = ("id IN (SELECT crawl_run FROM complaints WHERE crawl_run IS NOT NULL)"
+                 if db["complaints"].exists() else "0")
+    row = _rows(db, f"SELECT coalesce(sum(NOT ({complaint})), 0) AS runs, "
+                    f"coalesce(sum(status = 'failed' AND NOT ({complaint})), 0) AS failed, "
+                    f"coalesce(sum(status = 'degraded' AND NOT ({complaint})), 0) AS degraded, "
+                    f"coalesce(sum({complaint}), 0) AS complaint_runs FROM crawl_runs "
+                    "WHERE started_at >= ? AND started_at < ?", [period.since, period.until])[0]
+    return {k: int(v) for k, v in row.items()}
+
+
 def period_figures(db: Database, period: Period, labels: dict[str, str] | None = None,
                    listings: set[int] | None = None, regions: dict[int, Any] | None = None) -> dict[str, Any]:
     """The period's figures; ``listings`` restricts them to those listings (a regional report),
@@ -320,9 +336,7 @@ def period_figures(db: Database, period: Period, labels: dict[str, str] | None =
         timeline.append({"label": label,
                          "flagged": sum(1 for r in flagged if since <= r["created_at"] < until),
                          "confirmed": sum(1 for r in confirmed if since <= r["confirmed_at"] < until)})
-    runs = _rows(db, "SELECT count(*) AS runs, coalesce(sum(status = 'failed'), 0) AS failed, "
-                     "coalesce(sum(status = 'degraded'), 0) AS degraded FROM crawl_runs "
-                     "WHERE started_at >= ? AND started_at < ?", [period.since, period.until])[0]
+    runs = _runs(db, period)
     new_listings = sum(1 for (pk,) in db.execute("SELECT id FROM listings WHERE first_seen >= ? AND first_seen < ?",
                                                  [period.since, period.until])
                        if listings is None or pk in listings)
