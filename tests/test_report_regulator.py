@@ -253,7 +253,7 @@ def test_referral_through_every_state_appears_in_the_half_year_report(tmp_path, 
     row = re.search(r"<tr><td>XS-2026-077</td><td>金华市市场监督管理局</td><td>([^<]+)</td>"
                     r"<td class=\"n\">([^<]+)</td><td>2026年10月15日</td></tr>", section)
     assert row and row.groups() == ("行政处罚", "¥128,500.00"), section
-    assert re.search(r"<td>已结案</td><td class=\"n\">1</td>", section), section
+    assert re.search(r"<td>已办结</td><td class=\"n\">1</td>", section), section  # the glossary's Closed
     assert re.search(r"<td>行政处罚</td><td class=\"n\">1</td>", section), section
     assert re.search(r"罚没金额合计</td><td class=\"n\">¥128,500.00</td>", section), section
     # the outcome "transferred to the police" is one row, not repeated as a figure of its own
