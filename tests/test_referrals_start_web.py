@@ -205,21 +205,20 @@ def test_analysts_cannot_make_a_package_and_a_hostile_reference_makes_a_safe_fil
     assert rows(path, "SELECT count(*) AS n FROM custody WHERE action = 'export' AND actor = 'ana'")[0]["n"] == 0
 
 
-def test_the_page_says_when_the_seller_s_package_covers_more_than_the_referral(site):
-    """The builder of `monitor export referral` packages a seller's confirmed listings: a referral
-    of one of seller2's two confirmed listings is told, before the download, that L6 comes too."""
+def test_the_package_covers_the_referral_s_listings_not_all_the_seller_s(site):
+    """seller2 has two confirmed listings (L2, L6); a referral of L2 alone hands over L2 alone (the
+    builder used to package every confirmed listing of the seller, so the page had to warn)."""
     server, path, ids = site
     db = open_db(path, migrate=False)
     try:
         rid = service.create_referral(db, actor="lea", listings=[ids["L2"]], seller_site="shopa", seller_id="seller2",
                                       reference="XS-2026-204")
-        whole = service.create_referral(db, actor="lea", listings=[ids["L3"]], seller_site="shopb",
-                                        seller_id="seller3", reference="XS-2026-205")
     finally:
         db.close()
     with http_client(server.url) as lea:
         login(lea, "lea")
-        page = text_of(lea.get(f"/referrals/{rid}").text)
-        assert "data-package-covers" not in lea.get(f"/referrals/{whole}").text  # L3 is all seller3 has confirmed
-    first, second = sorted([ids["L2"], ids["L6"]])
-    assert f"将包含卖家 seller2 的商品 {first}、{second}，而不仅是本线索的商品" in page
+        got = _package(lea, rid, organisation="示例市市场监督管理局", contact="王科长 010-12345678")
+    assert got.status_code == 200, got.text[:500]
+    with zipfile.ZipFile(io.BytesIO(got.content)) as wacz:
+        document = json.loads(wacz.read("package/referral.json"))
+    assert [item["id"] for item in document["listings"]] == [ids["L2"]]

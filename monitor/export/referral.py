@@ -71,6 +71,8 @@ class ReferralSpec:
     include_open: bool = False
     case_reference: str | None = None
     lang: str | None = None  # the cover pages' language (zh_CN, en); None: the current locale
+    # A referral's own listings (the review app's download): exactly these, not all the seller's.
+    listings: tuple[int, ...] = ()
 
 
 def organisation_from(rights_holder: Path | None = None, name: str | None = None,
@@ -258,7 +260,8 @@ def build_referral(db: Database, db_path: Path, spec: ReferralSpec, out: Path,
     """Write the package (a signed, timestamped WACZ, see ``wacz``; to a temporary file renamed
     into place: never half a package at ``out``); returns (summary, referral document)."""
     try:
-        rows = case_listings(db, CaseSpec(seller=spec.seller, site=spec.site, include_open=spec.include_open))
+        rows = case_listings(db, CaseSpec(seller=spec.seller, site=spec.site, include_open=spec.include_open,
+                                          listings=spec.listings))
     except CaseError as exc:
         raise ReferralError(str(exc)) from None
     created = utc_now()

@@ -23,7 +23,6 @@ from monitor.casework.referrals_figures import Thresholds, load_thresholds, refe
 from monitor.evidence import custody
 from monitor.evidence.signing import SigningError
 from monitor.evidence.timestamp import TimestampError
-from monitor.export.case import CaseError, CaseSpec, case_listings
 from monitor.export.package import safe_part
 from monitor.export.referral import ReferralError as PackageError, ReferralSpec, build_referral, organisation_from
 from monitor.i18n import current, gettext as _
@@ -122,20 +121,10 @@ def start_referral(ctx: FormCtx, listings: Annotated[str, Form(max_length=2000)]
     return RedirectResponse(f"/referrals/{referral_id}?done=created", status_code=303)
 
 
-def package_scope(db, row: dict, ids: list[int]) -> tuple[tuple[str | None, str] | None, bool, list[int]]:
-    """(seller as (site, id), include_open, the listings its package covers) of a referral. The
-    builder of `monitor export referral` packages a seller's confirmed listings (with open ones
-    too when the referral has any): that may be more than the referral's, and the page says so."""
-    seller = (row["seller_site"], row["seller_id"]) if row["seller_id"] else service.one_seller(db, ids)
-    include_open = bool(service.unconfirmed(db, ids))
-    if seller is None:
-        return None, include_open, []
-    try:
-        covered = [r["id"] for r in case_listings(db, CaseSpec(seller=seller[1], site=seller[0],
-                                                               include_open=include_open))]
-    except CaseError:
-        covered = []
-    return seller, include_open, covered
+def package_seller(db, row: dict, ids: list[int]) -> tuple[str | None, str] | None:
+    """The seller (site, id) a referral's package is about: the referral's, else the one seller of
+    all its listings; None when they have several (a package names one seller as its subject)."""
+    return (row["seller_site"], row["seller_id"]) if row["seller_id"] else service.one_seller(db, ids)
 
 
 def _page(ctx: Ctx, referral_id: int, *, problems: list[tuple[str, str]] | None = None, form: dict | None = None,
@@ -149,9 +138,9 @@ def _page(ctx: Ctx, referral_id: int, *, problems: list[tuple[str, str]] | None 
         "JOIN listings l ON l.id = r.listing WHERE r.referral = ? ORDER BY l.id", [referral_id]))
     later = service.STATES[service.STATES.index(row["state"]) + 1:]
     limits, config_error = thresholds()
-    seller, _open, covered = package_scope(ctx.db, row, [l["id"] for l in listings])
+    seller = package_seller(ctx.db, row, [l["id"] for l in listings])
     return ctx.render("referral.html", status_code=status_code, r=row, listings=listings, config_error=config_error,
-                      package_seller=seller, package_covers=covered,
+                      package_seller=seller,
                       figures=referral_figures(ctx.db, referral_id, limits),
                       timeline=service.history(ctx.db, referral_id), later=later, problems=problems or [],
                       form=form or {}, done=done, today=service.today(), package_problems=package_problems or [],
@@ -216,7 +205,7 @@ def referral_package(ctx: FormCtx, referral_id: ReferralId, organisation: Annota
     if not contact.strip():
         problems.append(("contact", _("give the contact for the case: person, phone, e-mail")))
     ids = service.listing_ids(ctx.db, referral_id)
-    seller, include_open, _covered = package_scope(ctx.db, row, ids)
+    seller = package_seller(ctx.db, row, ids)
     if seller is None:
         problems.append(("listings", _("a referral package covers one seller's listings, and this referral's listings "
                                        "have several sellers (or none): make its packages with monitor export "
@@ -225,8 +214,7 @@ def referral_package(ctx: FormCtx, referral_id: ReferralId, organisation: Annota
         return _page(ctx, referral_id, package_problems=problems, package_form=form, status_code=400)
     db_path = ctx.request.app.state.db_path
     spec = ReferralSpec(seller=seller[1], site=seller[0], organisation=organisation_from(None, organisation, contact),
-                        include_open=include_open, case_reference=row["reference"],
-                        lang=lang)
+                        case_reference=row["reference"], lang=lang, listings=tuple(ids))
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "referral.wacz"
         try:
