@@ -30,6 +30,8 @@ def test_office_name_is_read_from_monitor_yaml(tmp_path):
     assert office_name(_config(tmp_path, "office_name: '  某市市场监督管理局 '\n")) == "某市市场监督管理局"
     with pytest.raises(YamlError, match="office_name"):
         office_name(_config(tmp_path, "language: zh\noffice_name: [1, 2]\n"))
+    with pytest.raises(YamlError, match="at most 200 characters"):
+        office_name(_config(tmp_path, "office_name: " + "局" * 201 + "\n"))
 
 
 @pytest.fixture(scope="module")

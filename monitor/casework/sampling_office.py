@@ -9,6 +9,8 @@ from pathlib import Path
 from monitor.settings import resolve_config_path, yaml_default
 from monitor.yamlfile import YamlError, load_located
 
+MAX_LENGTH = 200  # as monitor.yaml's schema (monitor/schedule/config.py) accepts it: one line of print
+
 
 def office_name(config: str | Path | None = None) -> str:
     """``office_name`` of monitor.yaml (``config``, else the file `monitor schedule` reads),
@@ -21,7 +23,8 @@ def office_name(config: str | Path | None = None) -> str:
     value = located.data.get("office_name") if isinstance(located.data, dict) else None
     if value is None:
         return yaml_default("office_name")
-    if not isinstance(value, str):
+    if not isinstance(value, str) or len(value) > MAX_LENGTH:
         raise YamlError(path, [(located.line_of(("office_name",)), "office_name",
-                                f"must be text (the office's name), not {value!r}")])
+                                f"must be text (the office's name) of at most {MAX_LENGTH} characters, "
+                                f"not {str(value)[:40]!r}")])
     return value.strip()
