@@ -81,3 +81,19 @@ def test_the_relisted_day_reads_as_chinese_writes_a_day_and_english_keeps_iso():
         assert explain({"message": text.message, "params": text.params}).endswith("#7 已于2026年12月7日经审核确认")
         # a stored value that is no day is shown as it is, never hidden
         assert explain({"message": SAME_SELLER, "params": {**text.params, "day": "昨天"}}).endswith("已于昨天经审核确认")
+
+
+def test_a_price_explanation_stored_before_money_parameters_still_names_its_currency():
+    # The figures stored as text (flags from before explain.money); the Chinese message no longer
+    # names the currency, so the figures take it from the parameter beside them.
+    stored_flag = {"message": "Price is %(percent)s of the reference price for %(mark)s %(product)s "
+                              "(%(basis)s %(currency)s, rules/prices.csv line %(line)s)",
+                   "params": {"percent": "19%", "mark": "Acme", "product": "acme cream", "currency": "CNY", "line": 4,
+                              "basis": {"message": "%(price)s against %(reference)s",
+                                        "params": {"price": "40.00", "reference": "210.00"}}},
+                   "explanation": "Price is 19% of the reference price for Acme acme cream (40.00 against 210.00 "
+                                  "CNY, rules/prices.csv line 4)"}
+    with use_locale("en"):
+        assert explain(stored_flag) == stored_flag["explanation"]
+    with use_locale("zh_CN"):
+        assert "（¥40.00，参考价 ¥210.00，rules/prices.csv 第 4 行）" in explain(stored_flag)

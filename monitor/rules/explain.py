@@ -185,6 +185,8 @@ def _english(message: str) -> str:
 
 def render(message: str, params: dict[str, Any], translate) -> str:
     """``message`` through ``translate`` with its parameters rendered the same way."""
+    if translate is not _english and isinstance(params.get("currency"), str) and params["currency"]:
+        params = _stored_money(params, params["currency"])
     values = {k: _value(k, v, translate) for k, v in params.items()}
     text = translate(message)
     try:
@@ -193,6 +195,25 @@ def render(message: str, params: dict[str, Any], translate) -> str:
         if translate is _english:
             raise
         return message % {k: _value(k, v, _english) for k, v in params.items()}
+
+
+# The figures of price explanations stored before money parameters: text ("40.00"), the
+# currency beside them (the Chinese messages no longer name it: money carries its own symbol).
+_MONEY_NAMES = ("price", "reference", "median")
+
+
+def _stored_money(params: dict[str, Any], currency: str) -> dict[str, Any]:
+    out = {}
+    for key, value in params.items():
+        if key in _MONEY_NAMES and isinstance(value, str):
+            try:
+                value = money(float(value), currency)
+            except ValueError:
+                pass  # not a figure: shown as it is
+        elif isinstance(value, dict) and "message" in value:
+            value = {**value, "params": _stored_money(value.get("params") or {}, currency)}
+        out[key] = value
+    return out
 
 
 def _value(name: str, value: Any, translate) -> str:
