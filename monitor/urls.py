@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import unicodedata
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 MAX_URL_LENGTH = 2000
 # Kept as they are in the path; everything else (non-ASCII, bidi overrides included) is
@@ -60,3 +60,19 @@ def http_link(url: Any) -> str | None:
     ``safe_http_url`` accepts it; else None. The page shows the address the seller wrote, and
     the browser encodes it the same way ``safe_http_url`` would."""
     return url.strip() if safe_http_url(url) is not None else None
+
+
+# Query parameters that say where a link was shared from, not which page it is: Alibaba's
+# spm/scm and share parameters (Taobao, Tmall, 1688 links carry them), Google Analytics'
+# utm_*, ad click ids. Compared lower-case; utm_ is a prefix.
+TRACKING_PARAMS = frozenset({"spm", "scm", "pvid", "ali_trackid", "ut_sk", "share_crt_v", "sharefrom", "gclid",
+                             "fbclid"})
+
+
+def strip_tracking(url: str) -> str:
+    """``url`` without its tracking query parameters (TRACKING_PARAMS, utm_*); the others kept
+    in their order, the fragment kept."""
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in pairs if k.lower() not in TRACKING_PARAMS and not k.lower().startswith("utm_")]
+    return url if len(kept) == len(pairs) else urlunsplit(parts._replace(query=urlencode(kept)))

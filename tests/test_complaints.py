@@ -71,6 +71,8 @@ def test_complaints_section_of_monitor_yaml_is_checked(tmp_path):
 def test_url_key_finds_the_same_page_however_it_was_pasted():
     assert url_key("HTTP://Shop.Example:80/p/1/#x") == url_key("http://shop.example/p/1")
     assert url_key("https://shop.example/p/1?a=1") != url_key("https://shop.example/p/1?a=2")
+    # shared from an app or a campaign: the same page, so a duplicate of the open complaint on it
+    assert url_key("https://shop.example/p/1?id=7&spm=a21.b&utm_source=wx") == url_key("https://shop.example/p/1?id=7")
 
 
 # ------------------------------------------------------------------------------ the API, crawling

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from monitor.casework import complaints as service
-from monitor.casework.complaints_crawl import strip_tracking
+from monitor.urls import strip_tracking
 from monitor.review.accounts import add_user, new_api_token
 from monitor.store import open_db
 from tests.web_fixtures import PASSWORD, LiveServer
@@ -51,13 +51,13 @@ def deployment(tmp_path_factory, marketplaces):
             os.environ["MONITOR_CONFIG"] = old
 
 
-def _post(dep, url, text="疑似假冒"):
+def _post(dep, url, text="疑似假冒", crawl_state="crawled"):
     with httpx.Client(base_url=dep.url, headers={"Authorization": f"Bearer {dep.token}"}, timeout=180) as api:
         r = api.post("/api/complaints", json={"url": url, "source": "12315", "text": text,
                                               "received_on": "2026-11-02"})
     assert r.status_code == 201, r.text
     complaint = r.json()["complaint"]
-    assert complaint["crawl_state"] == "crawled", complaint
+    assert complaint["crawl_state"] == crawl_state, complaint
     return complaint
 
 
@@ -74,8 +74,12 @@ def test_a_complaint_with_a_tracking_query_keeps_the_stored_listing_url(deployme
     plain = f"{deployment.markets.urls['greenmart']}/p/{lid}"
     first = _post(deployment, plain)
     assert _listing(deployment, first["listing"])["url"] == plain
+    # While the first is open, the same page shared with tracking parameters is its duplicate, not crawled.
+    again = _post(deployment, plain + TRACKING, text="微信分享的同一商品", crawl_state="duplicate")
+    assert again["duplicate_of"] == first["id"] and again["crawl_run"] is None
+    _answer(deployment, first["id"])
     tracked = _post(deployment, plain + TRACKING, text="微信分享的同一商品")
-    assert tracked["duplicate_of"] is None  # another query: another page to the duplicate check ...
+    assert tracked["duplicate_of"] is None and tracked["crawl_state"] == "crawled"  # the first answered: crawled ...
     assert tracked["url"] == plain + TRACKING  # ... kept as the complainant gave it ...
     assert tracked["listing"] == first["listing"]  # ... and linked to the same listing,
     assert _listing(deployment, first["listing"])["url"] == plain  # whose URL stays the stored one
@@ -84,14 +88,21 @@ def test_a_complaint_with_a_tracking_query_keeps_the_stored_listing_url(deployme
         # The page fetched is kept as evidence under the address fetched.
         assert db.execute("SELECT count(*) FROM evidence WHERE run_id = ? AND url = ?",
                           [tracked["crawl_run"], plain + TRACKING]).fetchone()[0] >= 1
-        # Once the first is answered, a trailing slash is a new complaint crawled again: same listing, same URL.
-        service.set_status(db, first["id"], "answered", actor="lea", outcome="已答复")
-        service.set_status(db, tracked["id"], "answered", actor="lea", outcome="已答复")
     finally:
         db.close()
+    # Once it is answered too, a trailing slash is a new complaint crawled again: same listing, same URL.
+    _answer(deployment, tracked["id"])
     slashed = _post(deployment, plain + "/", text="再次投诉")
     assert slashed["duplicate_of"] is None and slashed["crawl_run"] != tracked["crawl_run"]
     assert slashed["listing"] == first["listing"] and _listing(deployment, first["listing"])["url"] == plain
+
+
+def _answer(deployment, complaint_id: int) -> None:
+    db = open_db(deployment.db_path)
+    try:
+        service.set_status(db, complaint_id, "answered", actor="lea", outcome="已答复")
+    finally:
+        db.close()
 
 
 def test_a_listing_first_met_through_a_tracked_link_is_stored_without_the_tracking(deployment):

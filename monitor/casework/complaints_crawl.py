@@ -25,28 +25,15 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from monitor.casework.complaints_rules import ComplaintSettings
 from monitor.crawl.profile import find_profile, load_profile, profile_paths
 from monitor.listing import Listing
 from monitor.store import open_db
+from monitor.urls import strip_tracking
 from monitor.yamlfile import YamlError
 
-# Query parameters that say where a link was shared from, not which page it is: Alibaba's
-# spm/scm and share parameters (Taobao, Tmall, 1688 links carry them), Google Analytics'
-# utm_*, ad click ids. Compared lower-case; utm_ is a prefix.
-TRACKING_PARAMS = frozenset({"spm", "scm", "pvid", "ali_trackid", "ut_sk", "share_crt_v", "sharefrom", "gclid",
-                             "fbclid"})
-
-
-def strip_tracking(url: str) -> str:
-    """``url`` without its tracking query parameters (TRACKING_PARAMS, utm_*); the others kept
-    in their order, the fragment kept."""
-    parts = urlsplit(url)
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    kept = [(k, v) for k, v in pairs if k.lower() not in TRACKING_PARAMS and not k.lower().startswith("utm_")]
-    return url if len(kept) == len(pairs) else urlunsplit(parts._replace(query=urlencode(kept)))
 
 
 @dataclass(frozen=True)

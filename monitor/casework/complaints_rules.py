@@ -27,7 +27,7 @@ import chinese_calendar
 from monitor.i18n import gettext as _
 from monitor.settings import yaml_default
 from monitor.store.migrations_complaints import SOURCES_C0001, STATUSES_C0001
-from monitor.urls import safe_http_url
+from monitor.urls import safe_http_url, strip_tracking
 
 logger = logging.getLogger(__name__)
 from monitor.yamlfile import YamlError, load_located
@@ -140,11 +140,12 @@ def load_settings(path: str | Path | None) -> ComplaintSettings:
 
 # ------------------------------------------------------------------------------ checks
 def url_key(url: str) -> str:
-    """The URL as duplicates are compared: scheme and host lower-case, default port, fragment
-    and a trailing slash dropped (the same page however the complainant pasted it). A literal
+    """The URL as duplicates are compared: scheme and host lower-case, default port, fragment,
+    tracking parameters (``?spm=…``, ``utm_*``: urls.strip_tracking) and a trailing slash dropped
+    (the same page however the complainant pasted it or from wherever it was shared). A literal
     IPv6 host keeps its brackets (``http://[::1]:8101/x``): without them its colons would read
     as a port."""
-    parts = urlsplit(url)
+    parts = urlsplit(strip_tracking(url))
     host = (parts.hostname or "").lower()
     if ":" in host:
         host = f"[{host}]"
