@@ -253,6 +253,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{len(problems)} message(s) need a {TARGET} translation: run `python -m monitor.i18n.catalogues "
                   f"update AREA`, translate the empty msgstr entries, then check again", file=sys.stderr)
             return 1
+        # Across all areas whichever were named: a clash is between two catalogues.
+        two_ways = clashes()
+        for problem in two_ways:
+            print(problem)
+        if two_ways:
+            print(f"{len(two_ways)} message(s) translated two ways: the catalogues are merged when pages are "
+                  "shown, so one translation would silently win", file=sys.stderr)
+            return 1
     return 0
 
 
