@@ -24,7 +24,7 @@ def test_the_refusal_names_the_reasons_by_their_labels(tmp_path):
     text = html.unescape(refused.text)
     with use_locale("zh_CN"):
         labels = [reason_label(r) for r in DISMISS_REASONS]
-    assert "驳回需要选择理由：" + "、".join(labels) in text, text[-2000:]
-    message = text[text.index("驳回需要选择理由"):]
+    assert "排除需要选择理由：" + "、".join(labels) in text, text[-2000:]
+    message = text[text.index("排除需要选择理由"):]
     message = message[:message.index("<")]
     assert not any(code in message for code in DISMISS_REASONS), message
