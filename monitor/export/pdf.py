@@ -74,12 +74,14 @@ class SummaryPDF(FPDF):
     def heading(self, text: str, size: int = 13) -> None:
         self.ln(2)
         self.set_font(self.family, size=size)
-        self.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
         self.set_font(self.family, size=9)
         self.ln(1)
 
     def para(self, text: str) -> None:
-        self.multi_cell(0, 4.5, text, new_x="LMARGIN", new_y="NEXT")
+        # Ragged right, not fpdf2's default justification: a line of Chinese with a long Latin
+        # word (a URL, a file name) after it was stretched with wide gaps between the words.
+        self.multi_cell(0, 4.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
         self.ln(1)
 
     def grid(self, header: list[str], rows: list[list[Any]], widths: tuple[int, ...] | None = None) -> None:
