@@ -202,7 +202,7 @@ def test_english_plurals_one_and_many(store):
     html = build_report(db, Q2, "html", lang="en")[0].decode("utf-8")
     assert "(s)" not in _text(html)
     zh = build_report(db, Q2, "html", lang="zh")[0].decode("utf-8")
-    assert "本期研判结论7个；首次研判的预警7个，" in zh and "首次发现商品" in zh
+    assert "本期审核结论7个；首次审核的预警7个，" in zh and "首次发现商品" in zh
 
 
 # -- 5. a period not over, or not begun --------------------------------------------------------------
