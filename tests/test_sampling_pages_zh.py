@@ -105,7 +105,9 @@ def test_categories_by_name_and_dates_as_people_write_them(site):
     assert "<td>agri_inputs</td>" not in page and "<td>cosmetics</td>" not in page
     assert "<td>农资</td>" in page and "<td>化妆品</td>" in page
     assert re.search(r"20\d\d年\d{1,2}月\d{1,2}日 \d\d:\d\d UTC, lea", page)  # 抽取时间
-    assert "2026年10月1日" in page  # the period's first day
+    # the period as offices write it, both days included, in full-width brackets (its stored end,
+    # January 1, is excluded and was shown as "至 2027年1月1日（不含）" inside ASCII brackets)
+    assert "2026-Q4（2026年10月1日至2026年12月31日）" in page
 
 
 def _print_rule(css: str) -> str | None:

@@ -7,18 +7,19 @@ has its own form: the listing page's verdict form decides a flag, and an unflagg
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Form
 from fastapi.responses import RedirectResponse, Response
 
-from monitor.periods import office_today
 from monitor.casework.sampling import SampleError, draw_sample, list_samples, load_sample, publish
 from monitor.casework.sampling_checks import my_items, record_check
 from monitor.casework.sampling_estimates import estimates
 from monitor.casework.sampling_export import sample_csv
 from monitor.casework.sampling_office import office_name
 from monitor.i18n import gettext as _, install_jinja
+from monitor.periods import office_today
 from monitor.web.deps import FormCtx, PageCtx, row_id
 
 router = APIRouter(include_in_schema=False)
@@ -106,7 +107,10 @@ def sample_page(ctx: PageCtx, sample_id: SampleId) -> Response:
     # The printed draw (公示) says who issues it (monitor.yaml's office_name; none: a line is left
     # for the office's name and seal) and when it was printed.
     office = office_name(getattr(ctx.request.app.state, "config_path", None))
-    return ctx.render("sample.html", sample=load_sample(ctx.db, sample_id), rows=estimates(ctx.db, sample_id),
+    sample = load_sample(ctx.db, sample_id)
+    # Written as offices write a period, both days included (the stored end is the next day, excluded).
+    last_day = dt.date.fromisoformat(sample["until"]) - dt.timedelta(days=1)
+    return ctx.render("sample.html", sample=sample, last_day=last_day, rows=estimates(ctx.db, sample_id),
                       labels=verdict_labels(), office=office, printed_on=office_today().isoformat())
 
 
