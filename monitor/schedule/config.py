@@ -48,7 +48,6 @@ from apscheduler.triggers.cron import CronTrigger
 
 from monitor.alerts.config import located_alert_problems
 from monitor.crawl.profile import load_profile, profile_paths
-from monitor.settings import PROJECT_CONFIG  # noqa: F401 - the shipped file's path, imported from here by tests
 from monitor.settings import resolve_config_path, yaml_default
 from monitor.yamlfile import LocatedYaml, YamlError, load_located, schema_problems
 
