@@ -50,3 +50,12 @@ def test_the_api_refuses_other_without_a_note_and_records_it_with_one(live, stor
         r = api.post("/api/verdict", json={**body, "note": "a museum replica, not for sale"})
         assert r.status_code == 200, r.text
     assert _reviews(store, flag) == 1
+
+
+def test_the_api_schema_says_other_needs_a_note():
+    from monitor.web.api import VerdictIn
+
+    rules = VerdictIn.model_json_schema()["allOf"]
+    assert {"if": {"properties": {"reason": {"const": "other"}}, "required": ["reason"]},
+            "then": {"required": ["note"], "properties": {"note": {"type": "string", "minLength": 1}}}} in rules
+    assert any(r["if"]["properties"].get("verdict") == {"const": "dismissed"} for r in rules)

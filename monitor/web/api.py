@@ -105,13 +105,16 @@ class SellerOut(BaseModel):
 class VerdictIn(BaseModel):
     # A dismissal needs its reason: said in the schema (if/then, OpenAPI 3.1 is JSON Schema 2020-12)
     # and checked here, so the refusal is a 422 naming the field, like every other invalid body.
-    model_config = ConfigDict(json_schema_extra={
-        "if": {"properties": {"verdict": {"const": DISMISSED}}, "required": ["verdict"]},
-        "then": {"required": ["reason"], "properties": {"reason": {"enum": list(DISMISS_REASONS)}}}})
+    # The reason "other" needs its note (review.decisions.validate refuses it with a 400 otherwise).
+    model_config = ConfigDict(json_schema_extra={"allOf": [
+        {"if": {"properties": {"verdict": {"const": DISMISSED}}, "required": ["verdict"]},
+         "then": {"required": ["reason"], "properties": {"reason": {"enum": list(DISMISS_REASONS)}}}},
+        {"if": {"properties": {"reason": {"const": "other"}}, "required": ["reason"]},
+         "then": {"required": ["note"], "properties": {"note": {"type": "string", "minLength": 1}}}}]})
 
     flags: list[FlagId] = Field(min_length=1, max_length=500, description="flag ids to decide (one or more)")
     verdict: Verdict
-    reason: Reason | None = Field(None, description="required when the verdict is dismissed: "
+    reason: Reason | None = Field(None, description="required when the verdict is dismissed (`other` with a note): "
                                   + "; ".join(f"`{r}` {label} ({_zh(label)})" for r, label in DISMISS_REASON_LABELS.items()))
     note: str | None = Field(None, max_length=4000)
 
