@@ -258,7 +258,7 @@ def test_a_chinese_page_explains_a_block_list_match_in_chinese(blocklist):
     with use_locale("zh_CN"):
         text = explain(signal)
     assert text == (f"商品页面显示某某（义乌）贸易有限公司的统一社会信用代码 {CODE_A}，该企业在黑名单中"
-                    "（rules/blocklist.csv 第 2 行；严重违法失信名单，列入日期 2026-03-05）：售假化肥")
+                    "（rules/blocklist.csv 第 2 行；严重违法失信名单，列入日期 2026年3月5日）：售假化肥")
     shop = history({"site": "baihuo", "seller_id": "s9"}, blocklist)
     with use_locale("zh_CN"):
         assert explain(shop) == "s9 在黑名单中（rules/blocklist.csv 第 3 行）：confirmed counterfeiter"

@@ -120,11 +120,14 @@ def test_baihuo_selector_crawl_with_sellers(crawled):
 @pytest.mark.skipif(not (shutil.which("chromium") or os.environ.get("MONITOR_CHROMIUM")), reason="needs Chromium")
 def test_kuaigou_is_rendered_in_chromium(marketplaces, tmp_path):
     db_path = tmp_path / "m.db"
-    proc = run_monitor("crawl", "kuaigou", "--base-url", marketplaces.urls["kuaigou"], db_path=db_path, timeout=400)
+    # One category, one result page per search: every listing page is rendered in Chromium (and
+    # screenshotted), which is what this checks; all of kuaigou is crawled by the demo (test_demo.py).
+    proc = run_monitor("crawl", "kuaigou", "--base-url", marketplaces.urls["kuaigou"], "--max-pages", "1",
+                       "--category", "cosmetics", db_path=db_path, timeout=400)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     run = last_run(db_path, "kuaigou")
     assert run["status"] == "completed", run
-    assert run["listings_seen"] >= 80
+    assert run["listings_seen"] >= 15, run
     listings = rows(db_path, "SELECT * FROM listings WHERE site = 'kuaigou'")
     assert all(l["title"] for l in listings)
     assert sum(1 for l in listings if l["price"] is not None) / len(listings) >= 0.9
@@ -155,7 +158,7 @@ def test_layout_change_marks_the_run_degraded(tmp_path):
 
 def test_url_crawl_of_an_unknown_structured_data_shop(marketplaces, tmp_path):
     db_path = tmp_path / "m.db"
-    proc = run_monitor("crawl", "--url", marketplaces.urls["greenmart"] + "/", "--max-pages", "60",
+    proc = run_monitor("crawl", "--url", marketplaces.urls["greenmart"] + "/", "--max-pages", "30",
                        "--allow-private", db_path=db_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     run = last_run(db_path)
@@ -166,7 +169,7 @@ def test_url_crawl_of_an_unknown_structured_data_shop(marketplaces, tmp_path):
             run["items_failed"], run["errors"]) == (1, 0, 0, 0, 0, 0)
     assert run["degraded_reason"] == "failures: 1 refused by robots.txt"
     listings = rows(db_path, "SELECT * FROM listings")
-    assert len(listings) >= 20
+    assert len(listings) >= 10
     assert all(l["title"] and l["price"] for l in listings)
 
 
