@@ -121,7 +121,7 @@ def test_baihuo_selector_crawl_with_sellers(crawled):
 def test_kuaigou_is_rendered_in_chromium(marketplaces, tmp_path):
     db_path = tmp_path / "m.db"
     # One category, one result page per search: every listing page is rendered in Chromium (and
-    # screenshotted), which is what this checks; all of kuaigou is crawled by the demo (test_demo.py).
+    # screenshotted), which is what this checks; all of kuaigou is crawled by the demo (test_wheel.py).
     proc = run_monitor("crawl", "kuaigou", "--base-url", marketplaces.urls["kuaigou"], "--max-pages", "1",
                        "--category", "cosmetics", db_path=db_path, timeout=400)
     assert proc.returncode == 0, proc.stdout + proc.stderr
