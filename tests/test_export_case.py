@@ -63,15 +63,33 @@ def export_case(store, out: Path, env: dict | None = None):
                        env=store.env if env is None else env)
 
 
-@pytest.fixture
-def case(tmp_path, tsa):
-    store = make_case_store(tmp_path, tsa)
-    out = tmp_path / "case.wacz"
+def copy_case(built: SimpleNamespace, tmp_path: Path) -> SimpleNamespace:
+    """A test's own copy of a case store built once per module (building one is a store, a key
+    and an export: seconds), laid out in ``tmp_path`` as it was in its own folder."""
+    shutil.copytree(built.tmp, tmp_path, symlinks=True, dirs_exist_ok=True)
+
+    def moved(value):
+        return tmp_path / value.relative_to(built.tmp) if isinstance(value, Path) and value.is_relative_to(built.tmp) \
+            else value
+
+    return SimpleNamespace(**{k: moved(v) for k, v in vars(built).items()})
+
+
+@pytest.fixture(scope="module")
+def built_case(tmp_path_factory, tsa):
+    folder = tmp_path_factory.mktemp("case")
+    store = make_case_store(folder, tsa)
+    out = folder / "case.wacz"
     proc = export_case(store, out)
     assert proc.returncode == 0, proc.stderr
     assert "1 listing(s)" in proc.stdout and "signed by key" in proc.stdout and "timestamped" in proc.stdout
     store.out = out
     return store
+
+
+@pytest.fixture
+def case(built_case, tmp_path):
+    return copy_case(built_case, tmp_path)
 
 
 def wacz_validate(path: Path) -> subprocess.CompletedProcess:

@@ -26,22 +26,29 @@ from warcio.archiveiterator import ArchiveIterator
 from monitor.evidence import signing
 from monitor.export.package import verify_package
 from tests.conftest import ROOT, run_monitor
-from tests.test_export_case import entries, export_case, make_case_store, rehash, rezip, tsa, verify  # noqa: F401
+from tests.test_export_case import (copy_case, entries, export_case, make_case_store, rehash, rezip, tsa,  # noqa: F401
+                                     verify)
 
 LISTING = "listing.json"
 
 
-@pytest.fixture
-def case(tmp_path, tsa):
-    store = make_case_store(tmp_path, tsa)
-    store.out = tmp_path / "case.wacz"
+@pytest.fixture(scope="module")
+def built_case(tmp_path_factory, tsa):
+    folder = tmp_path_factory.mktemp("case")
+    store = make_case_store(folder, tsa)
+    store.out = folder / "case.wacz"
     proc = export_case(store, store.out)
     assert proc.returncode == 0, proc.stderr
-    attacker = tmp_path / "attacker" / "key.pem"
+    attacker = folder / "attacker" / "key.pem"
     signing.generate(attacker)
     store.attacker = attacker
     store.tsa_other_ca = tsa.other_ca
     return store
+
+
+@pytest.fixture
+def case(built_case, tmp_path):
+    return copy_case(built_case, tmp_path)  # each test forges its own copy
 
 
 def forged_listing(case) -> dict:
