@@ -18,7 +18,7 @@ from monitor.review import QueueFilters, queue_page
 from monitor.review.accounts import User, add_user, new_api_token
 from monitor.store import open_db
 from monitor.yamlfile import YamlError
-from tests.web_fixtures import PASSWORD, LiveServer, http_client
+from tests.web_fixtures import PASSWORD, LiveServer, http_client, nightly_jobs
 
 D = dt.date
 
@@ -88,8 +88,7 @@ def deployment(tmp_path_factory, marketplaces):
     tokens = {"lea": new_api_token(db, "lea"), "ana": new_api_token(db, "ana")}
     db.close()
     cfg = folder / "monitor.yaml"
-    jobs = "".join(f"  - id: {site}-n\n    site: {site}\n    base_url: {url}\n    allow_private: true\n"
-                   f"    cron: '0 2 * * *'\n" for site, url in marketplaces.urls.items())
+    jobs = nightly_jobs(marketplaces.urls)
     cfg.write_text(f"jobs:\n{jobs}complaints:\n  response_days: 15\n", encoding="utf-8")
     old = os.environ.get("MONITOR_CONFIG")
     os.environ["MONITOR_CONFIG"] = str(cfg)

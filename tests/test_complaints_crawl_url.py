@@ -15,7 +15,7 @@ from monitor.casework import complaints as service
 from monitor.urls import strip_tracking
 from monitor.review.accounts import add_user, new_api_token
 from monitor.store import open_db
-from tests.web_fixtures import PASSWORD, LiveServer
+from tests.web_fixtures import PASSWORD, LiveServer, nightly_jobs
 
 TRACKING = "?spm=a2141.7631565.0.0&utm_source=wechat&utm_medium=share"
 
@@ -35,8 +35,7 @@ def deployment(tmp_path_factory, marketplaces):
     token = new_api_token(db, "lea")
     db.close()
     cfg = folder / "monitor.yaml"
-    jobs = "".join(f"  - id: {site}-n\n    site: {site}\n    base_url: {url}\n    allow_private: true\n"
-                   f"    cron: '0 2 * * *'\n" for site, url in marketplaces.urls.items())
+    jobs = nightly_jobs(marketplaces.urls)
     cfg.write_text(f"jobs:\n{jobs}", encoding="utf-8")
     old = os.environ.get("MONITOR_CONFIG")
     os.environ["MONITOR_CONFIG"] = str(cfg)

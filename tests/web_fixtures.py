@@ -214,3 +214,10 @@ def english():
 
     with use_locale("en"):
         yield
+
+
+def nightly_jobs(urls: dict[str, str]) -> str:
+    """monitor.yaml ``jobs:`` entries, one nightly crawl per marketplace at its test address (so
+    the deployment knows the sites a complaint names)."""
+    return "".join(f"  - id: {site}-n\n    site: {site}\n    base_url: {url}\n    allow_private: true\n"
+                   f"    cron: '0 2 * * *'\n" for site, url in urls.items())
